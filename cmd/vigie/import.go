@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/inventory"
+)
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import", "[--dry-run] [--prune] [--db DSN] FILE...",
+		"Validate inventory files (YAML, customers.csv, assets.csv) and import them in one transaction")
+	db := dbFlag(fs, e)
+	dryRun := fs.Bool("dry-run", false, "print what would change and write nothing")
+	prune := fs.Bool("prune", false, "also remove customers and assets the files no longer list")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%w: no file given", errUsage)
+	}
+	progress := newProgress(e.stderr)
+	progress.stage("reading %d files", len(files))
+	docs, problems := parseFiles(files)
+	if len(problems) > 0 {
+		progress.done()
+		return reportProblems(e, problems)
+	}
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: quietLogger(e)})
+	if err != nil {
+		progress.done()
+		return err
+	}
+	defer a.Close()
+	progress.stage("validating")
+	plan, err := a.Inventory.Import(ctx, docs, inventory.ImportOptions{
+		DryRun: *dryRun, Prune: *prune, Progress: progress.rows})
+	progress.done()
+	var ps inventory.Problems
+	if errors.As(err, &ps) {
+		return reportProblems(e, ps)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case plan.Empty():
+		fmt.Fprintf(e.stdout, "no changes: the inventory already matches %s\n", strings.Join(files, ", "))
+	case *dryRun:
+		fmt.Fprintf(e.stdout, "dry run, nothing written; the import would change:\n%s\n", plan)
+	default:
+		fmt.Fprintf(e.stdout, "imported:\n%s\n", plan)
+	}
+	return nil
+}
+
+func parseFiles(files []string) ([]*inventory.Document, inventory.Problems) {
+	var docs []*inventory.Document
+	var problems inventory.Problems
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			problems = append(problems, inventory.Problem{File: f, Line: 1, Message: fmt.Sprintf("cannot read: %v", err)})
+			continue
+		}
+		doc, ps := inventory.Parse(f, data)
+		problems = append(problems, ps...)
+		docs = append(docs, doc)
+	}
+	return docs, problems
+}
+
+func reportProblems(e *env, ps inventory.Problems) error {
+	ps.Sort()
+	for _, p := range ps {
+		fmt.Fprintln(e.stderr, p.String())
+	}
+	noun := "problems"
+	if len(ps) == 1 {
+		noun = "problem"
+	}
+	fmt.Fprintf(e.stderr, "vigie import: %d %s, nothing changed\n", len(ps), noun)
+	return errReported
+}
+
+// progress reports a long import on a terminal, and stays silent otherwise.
+type progress struct {
+	w     io.Writer
+	on    bool
+	last  time.Time
+	shown bool
+}
+
+func newProgress(w io.Writer) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, on: ok && term.IsTerminal(int(f.Fd()))}
+}
+
+func (p *progress) stage(format string, args ...any) {
+	if !p.on {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\033[K"+format+"…", args...)
+	p.shown = true
+}
+
+func (p *progress) rows(done, total int) {
+	if !p.on || (time.Since(p.last) < 200*time.Millisecond && done < total) {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\033[Kwriting %d/%d rows (%d%%)", done, total, done*100/max(total, 1))
+	p.shown = true
+}
+
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}

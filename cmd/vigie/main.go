@@ -1,0 +1,168 @@
+// Command vigie is the operations manager of an independent web host: server,
+// remote probe, imports and exports, all in one binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+
+	"github.com/vigie/vigie/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command may touch of the outside world, so that tests can
+// run every command in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// command is one subcommand of vigie.
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "[--listen ADDR]", "run the server: JSON API, and later the web UI, scheduler and probe", runServe},
+		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
+		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV)", runImport},
+		{"export", "[--format yaml|csv] [--out DIR|FILE]", "write the inventory as YAML or CSV", runExport},
+		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},
+		{"user", "add --email E --role admin|staff", "manage staff users", runUser},
+		{"token", "create|list|revoke --user E [--name N]", "manage API tokens", runToken},
+		{"simulate", "inventory --sites N --out FILE", "generate a reference host for tests and demos", runSimulate},
+	}
+}
+
+// errUsage marks an error in the command line; it exits with status 2.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(e.stderr, "vigie %s: %v\n", c.name, err)
+			return 2
+		case errors.Is(err, errReported):
+			return 1
+		default:
+			fmt.Fprintf(e.stderr, "vigie %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(e.stderr, "vigie: unknown command %q\n\n", args[0])
+	usage(e.stderr)
+	return 2
+}
+
+// errReported means the command already printed what went wrong.
+var errReported = errors.New("reported")
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: vigie COMMAND [FLAGS] [ARGS]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'vigie COMMAND --help' for the flags of a command.")
+	fmt.Fprintln(w, "The database is chosen with --db or VIGIE_DB: sqlite:PATH (default sqlite:vigie.db) or postgres://URL.")
+}
+
+// newFlags returns the flag set of a subcommand, printing its usage on --help.
+func newFlags(e *env, name, args, summary string) *flag.FlagSet {
+	fs := flag.NewFlagSet("vigie "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: vigie %s %s\n\n%s.\n\nFlags:\n", name, args, summary)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+// dbFlag adds --db, defaulting to $VIGIE_DB or the SQLite file vigie.db.
+func dbFlag(fs *flag.FlagSet, e *env) *string {
+	def := e.getenv("VIGIE_DB")
+	if def == "" {
+		def = store.DefaultDSN
+	}
+	return fs.String("db", def, "database: sqlite:PATH or postgres://URL (env VIGIE_DB)")
+}
+
+// parse parses flags that may come before or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+func logger(e *env) *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(e.getenv("VIGIE_LOG")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// quietLogger logs only warnings and errors, for one-shot commands.
+func quietLogger(e *env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/vigie/vigie/internal/app"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--listen ADDR] [--db DSN]", "Run the server: the JSON API under /api/v1")
+	db := dbFlag(fs, e)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	}
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return a.Serve(ctx, ln)
+}

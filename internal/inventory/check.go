@@ -1,0 +1,408 @@
+package inventory
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// source says where an entry of the desired inventory comes from: entry i
+// of document doc, or of the base inventory when doc is fromBase.
+type source struct {
+	doc int32
+	i   int32
+}
+
+const fromBase = -1
+
+// checker merges documents over a base inventory and checks the result.
+type checker struct {
+	base      *Inventory
+	docs      []*Document
+	ps        Problems
+	customers map[string]int32 // id → index in custSrc
+	custSrc   []source
+	assets    map[string]int32 // name → index in assetSrc
+	assetSrc  []source
+}
+
+// Check validates documents together against the current inventory base
+// (nil means empty) and returns the desired complete inventory after the
+// import: with prune false, base merged with the documents (document entries
+// replace base entries of the same id or name); with prune true, only what
+// the documents list. Customers are sorted by ID, assets by Name, and each
+// asset's DependsOn is sorted.
+//
+// Check first normalises and checks every entry as Parse does, so documents
+// built by hand meet the same rules; then it reports duplicates across
+// documents, unknown owners and dependencies, and dependency cycles. When
+// anything is wrong it returns every problem at once, sorted, and a nil
+// inventory. Nil documents are skipped.
+func Check(base *Inventory, prune bool, docs ...*Document) (*Inventory, Problems) {
+	if base == nil || prune {
+		base = &Inventory{}
+	}
+	c := &checker{base: base, docs: docs}
+	c.validate()
+	c.mergeCustomers()
+	c.mergeAssets()
+	c.checkReferences()
+	c.checkCycles()
+	if len(c.ps) > 0 {
+		c.ps.Sort()
+		return nil, c.ps
+	}
+	return c.desired(), nil
+}
+
+// entryFile is the file of an entry, or of its document when not set.
+func entryFile(entryFile string, d *Document) string {
+	if entryFile != "" {
+		return entryFile
+	}
+	return d.File
+}
+
+func (c *checker) validate() {
+	for _, d := range c.docs {
+		if d == nil {
+			continue
+		}
+		for i := range d.Customers {
+			e := &d.Customers[i]
+			validateCustomerEntry(e, entryFile(e.File, d), 0, &c.ps)
+		}
+		for i := range d.Assets {
+			e := &d.Assets[i]
+			validateAssetEntry(e, entryFile(e.File, d), 0, &c.ps)
+		}
+	}
+}
+
+// placeString returns "file:line", or the file alone when the line is not
+// known.
+func placeString(file string, line int) string {
+	if line < 1 {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+func (c *checker) mergeCustomers() {
+	n := len(c.base.Customers)
+	for _, d := range c.docs {
+		if d != nil {
+			n += len(d.Customers)
+		}
+	}
+	c.customers = make(map[string]int32, n)
+	c.custSrc = make([]source, 0, n)
+	for i := range c.base.Customers {
+		c.customers[c.base.Customers[i].ID] = int32(len(c.custSrc))
+		c.custSrc = append(c.custSrc, source{doc: fromBase, i: int32(i)})
+	}
+	for di, d := range c.docs {
+		if d == nil {
+			continue
+		}
+		for i := range d.Customers {
+			e := &d.Customers[i]
+			if e.ID == "" {
+				continue // reported by validate
+			}
+			src := source{doc: int32(di), i: int32(i)}
+			j, ok := c.customers[e.ID]
+			switch {
+			case !ok:
+				c.customers[e.ID] = int32(len(c.custSrc))
+				c.custSrc = append(c.custSrc, src)
+			case c.custSrc[j].doc == fromBase:
+				c.custSrc[j] = src
+			default:
+				first := c.customerEntry(c.custSrc[j])
+				c.ps.add(entryFile(e.File, d), e.Lines.Of(FieldID), "duplicate customer %q (also at %s)",
+					e.ID, placeString(entryFile(first.File, c.docs[c.custSrc[j].doc]), first.Lines.Of(FieldID)))
+			}
+		}
+	}
+}
+
+func (c *checker) mergeAssets() {
+	n := len(c.base.Assets)
+	for _, d := range c.docs {
+		if d != nil {
+			n += len(d.Assets)
+		}
+	}
+	c.assets = make(map[string]int32, n)
+	c.assetSrc = make([]source, 0, n)
+	for i := range c.base.Assets {
+		c.assets[c.base.Assets[i].Name] = int32(len(c.assetSrc))
+		c.assetSrc = append(c.assetSrc, source{doc: fromBase, i: int32(i)})
+	}
+	for di, d := range c.docs {
+		if d == nil {
+			continue
+		}
+		for i := range d.Assets {
+			e := &d.Assets[i]
+			if e.Name == "" {
+				continue // reported by validate
+			}
+			src := source{doc: int32(di), i: int32(i)}
+			j, ok := c.assets[e.Name]
+			switch {
+			case !ok:
+				c.assets[e.Name] = int32(len(c.assetSrc))
+				c.assetSrc = append(c.assetSrc, src)
+			case c.assetSrc[j].doc == fromBase:
+				c.assetSrc[j] = src
+			default:
+				first := c.assetEntry(c.assetSrc[j])
+				c.ps.add(entryFile(e.File, d), e.Lines.Of(FieldName), "duplicate asset %q (also at %s)",
+					e.Name, placeString(entryFile(first.File, c.docs[c.assetSrc[j].doc]), first.Lines.Of(FieldName)))
+			}
+		}
+	}
+}
+
+func (c *checker) customerEntry(s source) *CustomerEntry {
+	return &c.docs[s.doc].Customers[s.i]
+}
+
+// assetEntry returns the document entry of s, or nil when s is in the base.
+func (c *checker) assetEntry(s source) *AssetEntry {
+	if s.doc == fromBase {
+		return nil
+	}
+	return &c.docs[s.doc].Assets[s.i]
+}
+
+func (c *checker) asset(s source) *Asset {
+	if s.doc == fromBase {
+		return &c.base.Assets[s.i]
+	}
+	return &c.docs[s.doc].Assets[s.i].Asset
+}
+
+// checkReferences reports the owners and dependencies of document entries
+// that the desired inventory lacks. Base entries need no check: with prune
+// false nothing is removed, and with prune true the base is not used.
+func (c *checker) checkReferences() {
+	for _, d := range c.docs {
+		if d == nil {
+			continue
+		}
+		for i := range d.Assets {
+			e := &d.Assets[i]
+			file := entryFile(e.File, d)
+			if e.Owner != "" {
+				if _, ok := c.customers[e.Owner]; !ok {
+					c.ps.add(file, e.Lines.Of(FieldOwner), "owner: unknown customer %q", e.Owner)
+				}
+			}
+			for k, dep := range e.DependsOn {
+				if dep == "" || dep == e.Name {
+					continue // reported by validate
+				}
+				if _, ok := c.assets[dep]; !ok {
+					c.ps.add(file, e.itemLine(FieldDependsOn, k), "depends_on: unknown asset %q", dep)
+				}
+			}
+		}
+	}
+}
+
+// desired builds the inventory after the import, sorted.
+func (c *checker) desired() *Inventory {
+	inv := &Inventory{
+		Customers: make([]Customer, len(c.custSrc)),
+		Assets:    make([]Asset, len(c.assetSrc)),
+	}
+	for j, s := range c.custSrc {
+		if s.doc == fromBase {
+			inv.Customers[j] = c.base.Customers[s.i]
+		} else {
+			inv.Customers[j] = c.customerEntry(s).Customer
+		}
+	}
+	for j, s := range c.assetSrc {
+		a := *c.asset(s)
+		switch {
+		case len(a.DependsOn) == 0:
+			a.DependsOn = nil
+		case !slices.IsSorted(a.DependsOn):
+			// A copy, so the document keeps its order and DependsOnLines
+			// still match.
+			a.DependsOn = slices.Clone(a.DependsOn)
+			slices.Sort(a.DependsOn)
+		}
+		if len(a.Labels) == 0 {
+			a.Labels = nil
+		}
+		inv.Assets[j] = a
+	}
+	slices.SortFunc(inv.Customers, func(a, b Customer) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(inv.Assets, func(a, b Asset) int { return strings.Compare(a.Name, b.Name) })
+	return inv
+}
+
+// graph is the dependency graph of the desired assets, indexed as assetSrc:
+// the dependencies of asset v are targets[offsets[v]:offsets[v+1]].
+type graph struct {
+	offsets []int32
+	targets []int32
+}
+
+func (c *checker) graph() graph {
+	g := graph{offsets: make([]int32, len(c.assetSrc)+1)}
+	for v, s := range c.assetSrc {
+		a := c.asset(s)
+		for _, dep := range a.DependsOn {
+			if w, ok := c.assets[dep]; ok && int(w) != v {
+				g.targets = append(g.targets, w)
+			}
+		}
+		g.offsets[v+1] = int32(len(g.targets))
+	}
+	return g
+}
+
+// checkCycles reports one cycle of each group of assets that depend on each
+// other (each strongly connected component), found with Tarjan's algorithm
+// run without recursion so that a million assets in a chain fit the stack.
+func (c *checker) checkCycles() {
+	g := c.graph()
+	n := int32(len(c.assetSrc))
+	index := make([]int32, n) // 0: not visited yet; else visit order + 1
+	low := make([]int32, n)
+	onStack := make([]bool, n)
+	var stack []int32
+	type frame struct{ v, next int32 }
+	var frames []frame
+	counter := int32(0)
+	visit := func(v int32) {
+		counter++
+		index[v], low[v] = counter, counter
+		stack = append(stack, v)
+		onStack[v] = true
+		frames = append(frames, frame{v: v, next: g.offsets[v]})
+	}
+	for root := range n {
+		if index[root] != 0 {
+			continue
+		}
+		visit(root)
+		for len(frames) > 0 {
+			f := &frames[len(frames)-1]
+			v := f.v
+			if f.next < g.offsets[v+1] {
+				w := g.targets[f.next]
+				f.next++
+				if index[w] == 0 {
+					visit(w)
+				} else if onStack[w] {
+					low[v] = min(low[v], index[w])
+				}
+				continue
+			}
+			frames = frames[:len(frames)-1]
+			if len(frames) > 0 {
+				p := frames[len(frames)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			i := len(stack) - 1
+			for stack[i] != v {
+				i--
+			}
+			component := stack[i:]
+			for _, w := range component {
+				onStack[w] = false
+			}
+			if len(component) > 1 {
+				c.reportCycle(g, component)
+			}
+			stack = stack[:i]
+		}
+	}
+}
+
+// maxCycleShown is how many assets a cycle message names before eliding.
+const maxCycleShown = 20
+
+// reportCycle reports the shortest cycle through one asset of component: the
+// document entry with the smallest name, so that the message is the same on
+// every run and lands on a line the user can edit.
+func (c *checker) reportCycle(g graph, component []int32) {
+	in := make(map[int32]int32, len(component)) // member → BFS parent, -1 unseen
+	start := int32(-1)
+	for _, v := range component {
+		in[v] = -1
+		if start < 0 || c.betterStart(v, start) {
+			start = v
+		}
+	}
+	// Breadth-first search from start, inside the component, back to start.
+	queue := []int32{start}
+	last := int32(-1)
+	for q := 0; q < len(queue) && last < 0; q++ {
+		v := queue[q]
+		for _, w := range g.targets[g.offsets[v]:g.offsets[v+1]] {
+			if w == start {
+				last = v
+				break
+			}
+			if p, ok := in[w]; ok && p < 0 && w != start {
+				in[w] = v
+				queue = append(queue, w)
+			}
+		}
+	}
+	var path []int32
+	for v := last; v != start; v = in[v] {
+		path = append(path, v)
+	}
+	path = append(path, start)
+	slices.Reverse(path)
+
+	names := make([]string, 0, min(len(path), maxCycleShown)+2)
+	for i, v := range path {
+		if i == maxCycleShown-1 && len(path) > maxCycleShown {
+			names = append(names, fmt.Sprintf("... (%d more)", len(path)-maxCycleShown))
+			names = append(names, c.asset(c.assetSrc[path[len(path)-1]]).Name)
+			break
+		}
+		names = append(names, c.asset(c.assetSrc[v]).Name)
+	}
+	names = append(names, names[0])
+	msg := "dependency cycle: " + strings.Join(names, " -> ")
+
+	next := path[0] // the asset start depends on, along the cycle
+	if len(path) > 1 {
+		next = path[1]
+	}
+	e := c.assetEntry(c.assetSrc[start])
+	if e == nil {
+		// Only possible when the base itself has a cycle.
+		c.ps.add("", 0, "%s (in the current inventory)", msg)
+		return
+	}
+	line := e.Lines.Of(FieldDependsOn)
+	if k := slices.Index(e.DependsOn, c.asset(c.assetSrc[next]).Name); k >= 0 {
+		line = e.itemLine(FieldDependsOn, k)
+	}
+	c.ps.add(entryFile(e.File, c.docs[c.assetSrc[start].doc]), line, "%s", msg)
+}
+
+// betterStart reports whether v is a better place than u to report a cycle:
+// document entries first, then the smallest name.
+func (c *checker) betterStart(v, u int32) bool {
+	vd, ud := c.assetSrc[v].doc != fromBase, c.assetSrc[u].doc != fromBase
+	if vd != ud {
+		return vd
+	}
+	return c.asset(c.assetSrc[v]).Name < c.asset(c.assetSrc[u]).Name
+}

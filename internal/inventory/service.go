@@ -1,0 +1,182 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigie/vigie/internal/store"
+)
+
+// Service is the inventory as the rest of Vigie sees it: reads and writes go
+// through it so that the in-memory graph always follows the database.
+type Service struct {
+	db    *store.DB
+	log   *slog.Logger
+	graph atomic.Pointer[Graph]
+	// writes serialises this process's writers so that the graph is updated
+	// in commit order.
+	writes sync.Mutex
+}
+
+// NewService returns the inventory service over db. The graph is loaded on
+// first use (LoadGraph), so that commands which only write do not pay for it.
+func NewService(db *store.DB, logger *slog.Logger) *Service {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: db, log: logger}
+}
+
+// LoadGraph loads the in-memory graph unless it is already loaded.
+func (s *Service) LoadGraph(ctx context.Context) error {
+	if s.graph.Load() != nil {
+		return nil
+	}
+	s.writes.Lock()
+	defer s.writes.Unlock()
+	if s.graph.Load() != nil {
+		return nil
+	}
+	return s.reload(ctx)
+}
+
+// Graph returns the current in-memory graph, or nil before LoadGraph.
+func (s *Service) Graph() *Graph { return s.graph.Load() }
+
+// Impact returns the impact of the named asset from the in-memory graph.
+func (s *Service) Impact(ctx context.Context, name string) (Impact, error) {
+	if err := s.LoadGraph(ctx); err != nil {
+		return Impact{}, err
+	}
+	return s.Graph().Impact(name)
+}
+
+func (s *Service) reload(ctx context.Context) error {
+	inv, version, err := loadAll(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	s.graph.Store(NewGraph(inv, version))
+	return nil
+}
+
+// Refresh reloads the graph when another process changed the inventory.
+func (s *Service) Refresh(ctx context.Context) error {
+	g := s.Graph()
+	if g == nil {
+		return s.LoadGraph(ctx)
+	}
+	version, err := readVersion(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if version == g.Version() {
+		return nil
+	}
+	s.writes.Lock()
+	defer s.writes.Unlock()
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	s.log.Info("inventory graph reloaded", "version", s.Graph().Version(), "assets", s.Graph().Len())
+	return nil
+}
+
+// Watch refreshes the graph every interval until ctx ends, so that imports
+// run by another process (vigie import, another replica) show up.
+func (s *Service) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("inventory refresh failed", "err", err)
+			}
+		}
+	}
+}
+
+// write runs fn in a locked transaction, bumps the inventory version when
+// fn returns a non-empty plan, and updates the graph after the commit.
+func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error)) (*Plan, error) {
+	s.writes.Lock()
+	defer s.writes.Unlock()
+	var plan *Plan
+	var before, after int64
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := lockInventory(ctx, s.db, tx); err != nil {
+			return err
+		}
+		var err error
+		if before, err = readVersion(ctx, tx); err != nil {
+			return err
+		}
+		if plan, err = fn(tx); err != nil {
+			return err
+		}
+		if plan == nil || plan.Empty() {
+			return errNothing
+		}
+		after, err = bumpVersion(ctx, tx)
+		return err
+	})
+	if errors.Is(err, errNothing) {
+		return plan, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	g := s.Graph()
+	if g == nil {
+		return plan, nil
+	}
+	if g.Version() == before {
+		g.apply(plan, after)
+		return plan, nil
+	}
+	// Someone else wrote in between: the increment would not be enough.
+	if err := s.reload(ctx); err != nil {
+		return nil, fmt.Errorf("reload graph after write: %w", err)
+	}
+	return plan, nil
+}
+
+// errNothing rolls back a transaction that has nothing to commit.
+var errNothing = errors.New("nothing to write")
+
+// InvalidError lists what is wrong with an entity sent through the API.
+type InvalidError struct {
+	Fields []FieldError
+}
+
+func (e *InvalidError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field.String() + ": " + f.Message
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// InUseError refuses to delete something others still refer to.
+type InUseError struct {
+	What string
+	// By names the referrers (at most a few hundred).
+	By []string
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("%s is still used by %s", e.What, strings.Join(e.By, ", "))
+}
+
+// Unwrap makes an InUseError a conflict.
+func (e *InUseError) Unwrap() error { return store.ErrConflict }

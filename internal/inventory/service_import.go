@@ -1,0 +1,60 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+)
+
+// ImportOptions tunes an import.
+type ImportOptions struct {
+	// DryRun computes the plan and writes nothing.
+	DryRun bool
+	// Prune removes what the documents no longer list.
+	Prune bool
+	// Progress, when set, is told of the rows written so far.
+	Progress func(done, total int)
+}
+
+// Import validates docs against the stored inventory and, when everything is
+// valid, applies the changes in one transaction. Validation failures come
+// back as Problems and change nothing; an unchanged inventory gives an empty
+// plan.
+func (s *Service) Import(ctx context.Context, docs []*Document, opts ImportOptions) (*Plan, error) {
+	if opts.DryRun {
+		base, _, err := loadAll(ctx, s.db)
+		if err != nil {
+			return nil, err
+		}
+		return s.plan(base, docs, opts.Prune)
+	}
+	return s.write(ctx, func(tx *sql.Tx) (*Plan, error) {
+		base, _, err := loadAll(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := s.plan(base, docs, opts.Prune)
+		if err != nil || plan.Empty() {
+			return plan, err
+		}
+		total := plan.Size()
+		var progress func(int)
+		if opts.Progress != nil {
+			progress = func(done int) { opts.Progress(done, total) }
+		}
+		return plan, applyPlan(ctx, tx, plan, progress)
+	})
+}
+
+func (s *Service) plan(base *Inventory, docs []*Document, prune bool) (*Plan, error) {
+	desired, problems := Check(base, prune, docs...)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return Diff(base, desired), nil
+}
+
+// Export reads the whole inventory, customers by id and assets by name.
+func (s *Service) Export(ctx context.Context) (*Inventory, error) {
+	inv, _, err := loadAll(ctx, s.db)
+	return inv, err
+}

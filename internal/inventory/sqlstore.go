@@ -1,0 +1,314 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vigie/vigie/internal/store"
+)
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// inventoryLockID is the PostgreSQL advisory lock serialising inventory
+// writers across replicas; SQLite's immediate transactions already do.
+const inventoryLockID = 0x76696769_65000002
+
+func lockInventory(ctx context.Context, db *store.DB, tx *sql.Tx) error {
+	if db.Engine != store.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(inventoryLockID)); err != nil {
+		return fmt.Errorf("lock inventory: %w", err)
+	}
+	return nil
+}
+
+func readVersion(ctx context.Context, q querier) (int64, error) {
+	var v int64
+	if err := q.QueryRowContext(ctx, `SELECT version FROM inventory_state WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read inventory version: %w", err)
+	}
+	return v, nil
+}
+
+func bumpVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE inventory_state SET version = version + 1 WHERE id = 1`); err != nil {
+		return 0, fmt.Errorf("bump inventory version: %w", err)
+	}
+	return readVersion(ctx, tx)
+}
+
+// loadAll reads the whole inventory, customers by id and assets by name, with
+// sorted depends_on lists, and the version it is at.
+func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
+	version, err := readVersion(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	inv := &Inventory{Customers: []Customer{}, Assets: []Asset{}}
+	rows, err := q.QueryContext(ctx, `SELECT id, name, email, language, timezone FROM customers ORDER BY id`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load customers: %w", err)
+	}
+	for rows.Next() {
+		var c Customer
+		if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
+			_ = rows.Close()
+			return nil, 0, fmt.Errorf("load customers: %w", err)
+		}
+		inv.Customers = append(inv.Customers, c)
+	}
+	if err := closeRows(rows, "load customers"); err != nil {
+		return nil, 0, err
+	}
+	index := map[string]int{}
+	kinds := map[string]string{}
+	rows, err = q.QueryContext(ctx, `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets ORDER BY name`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load assets: %w", err)
+	}
+	for rows.Next() {
+		var a Asset
+		if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
+			_ = rows.Close()
+			return nil, 0, fmt.Errorf("load assets: %w", err)
+		}
+		if k, ok := kinds[a.Kind]; ok {
+			a.Kind = k
+		} else {
+			kinds[a.Kind] = a.Kind
+		}
+		index[a.Name] = len(inv.Assets)
+		inv.Assets = append(inv.Assets, a)
+	}
+	if err := closeRows(rows, "load assets"); err != nil {
+		return nil, 0, err
+	}
+	if err := loadEdges(ctx, q, inv, index); err != nil {
+		return nil, 0, err
+	}
+	return inv, version, nil
+}
+
+func loadEdges(ctx context.Context, q querier, inv *Inventory, index map[string]int) error {
+	rows, err := q.QueryContext(ctx, `SELECT asset, depends_on FROM asset_deps ORDER BY asset, depends_on`)
+	if err != nil {
+		return fmt.Errorf("load dependencies: %w", err)
+	}
+	for rows.Next() {
+		var name, dep string
+		if err := rows.Scan(&name, &dep); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("load dependencies: %w", err)
+		}
+		// Point at the asset's own copy of the name to share the string.
+		if j, ok := index[dep]; ok {
+			dep = inv.Assets[j].Name
+		}
+		a := &inv.Assets[index[name]]
+		a.DependsOn = append(a.DependsOn, dep)
+	}
+	if err := closeRows(rows, "load dependencies"); err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT asset, key, value FROM asset_labels`)
+	if err != nil {
+		return fmt.Errorf("load labels: %w", err)
+	}
+	for rows.Next() {
+		var name, k, v string
+		if err := rows.Scan(&name, &k, &v); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("load labels: %w", err)
+		}
+		a := &inv.Assets[index[name]]
+		if a.Labels == nil {
+			a.Labels = map[string]string{}
+		}
+		a.Labels[k] = v
+	}
+	return closeRows(rows, "load labels")
+}
+
+func closeRows(rows *sql.Rows, what string) error {
+	if err := rows.Err(); err != nil {
+		_ = rows.Close()
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// batchRows is how many rows go in one multi-row statement: well under both
+// engines' limits on bound parameters.
+const batchRows = 500
+
+// applyPlan writes p inside tx, in an order that keeps every reference valid.
+// progress, when set, is called with the number of rows written so far.
+func applyPlan(ctx context.Context, tx *sql.Tx, p *Plan, progress func(done int)) error {
+	done := 0
+	step := func(n int) {
+		done += n
+		if progress != nil {
+			progress(done)
+		}
+	}
+	if err := insertCustomers(ctx, tx, p.AddCustomers, step); err != nil {
+		return err
+	}
+	for _, c := range p.ChangeCustomers {
+		_, err := tx.ExecContext(ctx, `UPDATE customers SET name = $2, email = $3, language = $4, timezone = $5 WHERE id = $1`,
+			c.ID, c.Name, c.Email, c.Language, c.Timezone)
+		if err != nil {
+			return fmt.Errorf("update customer %s: %w", c.ID, err)
+		}
+		step(1)
+	}
+	// Edges and labels of changed and removed assets are rewritten or dropped
+	// before the assets themselves change.
+	touched := make([]string, 0, len(p.ChangeAssets)+len(p.RemoveAssets))
+	for i := range p.ChangeAssets {
+		touched = append(touched, p.ChangeAssets[i].Name)
+	}
+	touched = append(touched, p.RemoveAssets...)
+	if err := deleteIn(ctx, tx, "asset_deps", "asset", touched); err != nil {
+		return err
+	}
+	if err := deleteIn(ctx, tx, "asset_labels", "asset", touched); err != nil {
+		return err
+	}
+	if err := insertAssets(ctx, tx, p.AddAssets, step); err != nil {
+		return err
+	}
+	for i := range p.ChangeAssets {
+		a := &p.ChangeAssets[i]
+		_, err := tx.ExecContext(ctx, `UPDATE assets SET kind = $2, owner = $3, url = $4, address = $5 WHERE name = $1`,
+			a.Name, a.Kind, nullable(a.Owner), a.URL, a.Address)
+		if err != nil {
+			return fmt.Errorf("update asset %s: %w", a.Name, err)
+		}
+		step(1)
+	}
+	if err := insertEdges(ctx, tx, p.AddAssets, p.ChangeAssets); err != nil {
+		return err
+	}
+	if err := deleteIn(ctx, tx, "assets", "name", p.RemoveAssets); err != nil {
+		return err
+	}
+	step(len(p.RemoveAssets))
+	if err := deleteIn(ctx, tx, "customers", "id", p.RemoveCustomers); err != nil {
+		return err
+	}
+	step(len(p.RemoveCustomers))
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func insertCustomers(ctx context.Context, tx *sql.Tx, cs []Customer, step func(int)) error {
+	for chunk := range slices.Chunk(cs, batchRows) {
+		args := make([]any, 0, len(chunk)*5)
+		for _, c := range chunk {
+			args = append(args, c.ID, c.Name, c.Email, c.Language, c.Timezone)
+		}
+		q := `INSERT INTO customers (id, name, email, language, timezone) VALUES ` + store.Placeholders(len(chunk), 5)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert customers: %w", err)
+		}
+		step(len(chunk))
+	}
+	return nil
+}
+
+func insertAssets(ctx context.Context, tx *sql.Tx, as []Asset, step func(int)) error {
+	for chunk := range slices.Chunk(as, batchRows) {
+		args := make([]any, 0, len(chunk)*5)
+		for i := range chunk {
+			a := &chunk[i]
+			args = append(args, a.Name, a.Kind, nullable(a.Owner), a.URL, a.Address)
+		}
+		q := `INSERT INTO assets (name, kind, owner, url, address) VALUES ` + store.Placeholders(len(chunk), 5)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert assets: %w", err)
+		}
+		step(len(chunk))
+	}
+	return nil
+}
+
+// insertEdges writes the depends_on and labels rows of the given assets.
+func insertEdges(ctx context.Context, tx *sql.Tx, lists ...[]Asset) error {
+	var deps, labels []any
+	flush := func(table string, cols int, args []any) error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := `INSERT INTO asset_deps (asset, depends_on) VALUES `
+		if table == "asset_labels" {
+			q = `INSERT INTO asset_labels (asset, key, value) VALUES `
+		}
+		if _, err := tx.ExecContext(ctx, q+store.Placeholders(len(args)/cols, cols), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", strings.TrimPrefix(table, "asset_"), err)
+		}
+		return nil
+	}
+	for _, list := range lists {
+		for i := range list {
+			a := &list[i]
+			for _, d := range a.DependsOn {
+				deps = append(deps, a.Name, d)
+				if len(deps) >= batchRows*2 {
+					if err := flush("asset_deps", 2, deps); err != nil {
+						return err
+					}
+					deps = deps[:0]
+				}
+			}
+			for k, v := range a.Labels {
+				labels = append(labels, a.Name, k, v)
+				if len(labels) >= batchRows*3 {
+					if err := flush("asset_labels", 3, labels); err != nil {
+						return err
+					}
+					labels = labels[:0]
+				}
+			}
+		}
+	}
+	if err := flush("asset_deps", 2, deps); err != nil {
+		return err
+	}
+	return flush("asset_labels", 3, labels)
+}
+
+// deleteIn deletes the rows of table whose column is one of values.
+func deleteIn(ctx context.Context, tx *sql.Tx, table, column string, values []string) error {
+	for chunk := range slices.Chunk(values, batchRows) {
+		args := make([]any, len(chunk))
+		marks := make([]string, len(chunk))
+		for i, v := range chunk {
+			args[i] = v
+			marks[i] = fmt.Sprintf("$%d", i+1)
+		}
+		q := `DELETE FROM ` + table + ` WHERE ` + column + ` IN (` + strings.Join(marks, ",") + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("delete from %s: %w", table, err)
+		}
+	}
+	return nil
+}

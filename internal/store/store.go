@@ -1,0 +1,183 @@
+// Package store opens Vigie's database (embedded SQLite or PostgreSQL),
+// applies its migrations and maps driver errors to shared sentinels.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// ErrNotFound is returned when a requested row does not exist, whatever the engine.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write breaks a uniqueness or reference constraint.
+var ErrConflict = errors.New("conflict")
+
+// Engine names the SQL engine behind a DB.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DefaultDSN is the database used when neither --db nor VIGIE_DB is given.
+const DefaultDSN = "sqlite:vigie.db"
+
+// DB is an open database with the engine it runs on.
+type DB struct {
+	*sql.DB
+	Engine Engine
+	// Where is a printable description of the database, without credentials.
+	Where string
+}
+
+// Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.
+// It does not migrate; call Migrate or CheckSchema next.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		dsn = DefaultDSN
+	}
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn)
+	default:
+		return nil, fmt.Errorf("database %q: want sqlite:PATH or postgres://URL", redact(dsn))
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("database sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("database sqlite:%s: %w", path, err)
+		}
+	}
+	// Settings are given in the DSN so that the driver applies them to every
+	// new connection of the pool, not only to the first one.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	sqlDB, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("database sqlite:%s: %w", path, err)
+	}
+	// One writer at a time is SQLite's rule; a small pool keeps readers
+	// concurrent without piling up writers waiting on the busy timeout.
+	sqlDB.SetMaxOpenConns(4)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: sqlDB, Engine: SQLite, Where: "sqlite:" + path}
+	if err := db.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("database %s: %w", db.Where, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	sqlDB, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", redact(dsn), err)
+	}
+	sqlDB.SetMaxOpenConns(16)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: sqlDB, Engine: Postgres, Where: redact(dsn)}
+	if err := db.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("database %s: %w", db.Where, err)
+	}
+	return db, nil
+}
+
+// redact removes a password from a database URL so that it can be logged.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise. Errors from fn are returned mapped by MapError.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", db.MapError(err))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return db.MapError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", db.MapError(err))
+	}
+	return nil
+}
+
+// MapError turns driver errors into ErrNotFound or ErrConflict where they
+// mean that, keeping the original error wrapped for the logs.
+func (db *DB) MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if isConflict(err) {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return err
+}
+
+func isConflict(err error) bool {
+	return isSQLiteConflict(err) || isPostgresConflict(err)
+}
+
+// Placeholders returns "($1,$2,...),(...)" for rows rows of cols columns,
+// numbering from 1, for multi-row inserts that both engines accept.
+func Placeholders(rows, cols int) string {
+	var b strings.Builder
+	b.Grow(rows * cols * 5)
+	n := 1
+	for r := range rows {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "$%d", n)
+			n++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
