@@ -30,7 +30,16 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	progress := newProgress(e.stderr)
 	progress.stage("reading %d files", len(files))
-	docs, problems := parseFiles(files)
+	var inputs []inventory.File
+	var problems inventory.Problems
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			problems = append(problems, inventory.Problem{File: f, Line: 1, Message: fmt.Sprintf("cannot read: %v", err)})
+			continue
+		}
+		inputs = append(inputs, inventory.File{Name: f, Data: data})
+	}
 	if len(problems) > 0 {
 		progress.done()
 		return reportProblems(e, problems)
@@ -42,12 +51,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	progress.stage("validating")
-	plan, err := a.Inventory.Import(ctx, docs, inventory.ImportOptions{
+	plan, err := a.Inventory.ImportFiles(ctx, inputs, inventory.ImportOptions{
 		DryRun: *dryRun, Prune: *prune, Progress: progress.rows})
 	progress.done()
-	var ps inventory.Problems
-	if errors.As(err, &ps) {
-		return reportProblems(e, ps)
+	if errors.As(err, &problems) {
+		return reportProblems(e, problems)
 	}
 	if err != nil {
 		return err
@@ -61,22 +69,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "imported:\n%s\n", plan)
 	}
 	return nil
-}
-
-func parseFiles(files []string) ([]*inventory.Document, inventory.Problems) {
-	var docs []*inventory.Document
-	var problems inventory.Problems
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			problems = append(problems, inventory.Problem{File: f, Line: 1, Message: fmt.Sprintf("cannot read: %v", err)})
-			continue
-		}
-		doc, ps := inventory.Parse(f, data)
-		problems = append(problems, ps...)
-		docs = append(docs, doc)
-	}
-	return docs, problems
 }
 
 func reportProblems(e *env, ps inventory.Problems) error {

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// source says where an entry of the desired inventory comes from: entry i
+// entrySource says where an entry of the desired inventory comes from: entry i
 // of document doc, or of the base inventory when doc is fromBase.
-type source struct {
+type entrySource struct {
 	doc int32
 	i   int32
 }
@@ -21,9 +21,11 @@ type checker struct {
 	docs      []*Document
 	ps        Problems
 	customers map[string]int32 // id → index in custSrc
-	custSrc   []source
+	custSrc   []entrySource
 	assets    map[string]int32 // name → index in assetSrc
-	assetSrc  []source
+	assetSrc  []entrySource
+	// dupAssets are document entries with the name of an earlier one.
+	dupAssets []entrySource
 }
 
 // Check validates documents together against the current inventory base
@@ -37,7 +39,9 @@ type checker struct {
 // built by hand meet the same rules; then it reports duplicates across
 // documents, unknown owners and dependencies, and dependency cycles. When
 // anything is wrong it returns every problem at once, sorted, and a nil
-// inventory. Nil documents are skipped.
+// inventory. Nil documents are skipped. As the field checks are repeated,
+// a caller showing the problems of both Parse and Check shows those twice:
+// it reports Parse's problems and stops, or calls Check alone.
 func Check(base *Inventory, prune bool, docs ...*Document) (*Inventory, Problems) {
 	if base == nil || prune {
 		base = &Inventory{}
@@ -46,8 +50,8 @@ func Check(base *Inventory, prune bool, docs ...*Document) (*Inventory, Problems
 	c.validate()
 	c.mergeCustomers()
 	c.mergeAssets()
-	c.checkReferences()
-	c.checkCycles()
+	g := c.resolve()
+	c.checkCycles(g)
 	if len(c.ps) > 0 {
 		c.ps.Sort()
 		return nil, c.ps
@@ -96,10 +100,10 @@ func (c *checker) mergeCustomers() {
 		}
 	}
 	c.customers = make(map[string]int32, n)
-	c.custSrc = make([]source, 0, n)
+	c.custSrc = make([]entrySource, 0, n)
 	for i := range c.base.Customers {
 		c.customers[c.base.Customers[i].ID] = int32(len(c.custSrc))
-		c.custSrc = append(c.custSrc, source{doc: fromBase, i: int32(i)})
+		c.custSrc = append(c.custSrc, entrySource{doc: fromBase, i: int32(i)})
 	}
 	for di, d := range c.docs {
 		if d == nil {
@@ -110,7 +114,7 @@ func (c *checker) mergeCustomers() {
 			if e.ID == "" {
 				continue // reported by validate
 			}
-			src := source{doc: int32(di), i: int32(i)}
+			src := entrySource{doc: int32(di), i: int32(i)}
 			j, ok := c.customers[e.ID]
 			switch {
 			case !ok:
@@ -135,10 +139,10 @@ func (c *checker) mergeAssets() {
 		}
 	}
 	c.assets = make(map[string]int32, n)
-	c.assetSrc = make([]source, 0, n)
+	c.assetSrc = make([]entrySource, 0, n)
 	for i := range c.base.Assets {
 		c.assets[c.base.Assets[i].Name] = int32(len(c.assetSrc))
-		c.assetSrc = append(c.assetSrc, source{doc: fromBase, i: int32(i)})
+		c.assetSrc = append(c.assetSrc, entrySource{doc: fromBase, i: int32(i)})
 	}
 	for di, d := range c.docs {
 		if d == nil {
@@ -149,7 +153,7 @@ func (c *checker) mergeAssets() {
 			if e.Name == "" {
 				continue // reported by validate
 			}
-			src := source{doc: int32(di), i: int32(i)}
+			src := entrySource{doc: int32(di), i: int32(i)}
 			j, ok := c.assets[e.Name]
 			switch {
 			case !ok:
@@ -158,6 +162,7 @@ func (c *checker) mergeAssets() {
 			case c.assetSrc[j].doc == fromBase:
 				c.assetSrc[j] = src
 			default:
+				c.dupAssets = append(c.dupAssets, src)
 				first := c.assetEntry(c.assetSrc[j])
 				c.ps.add(entryFile(e.File, d), e.Lines.Of(FieldName), "duplicate asset %q (also at %s)",
 					e.Name, placeString(entryFile(first.File, c.docs[c.assetSrc[j].doc]), first.Lines.Of(FieldName)))
@@ -166,51 +171,85 @@ func (c *checker) mergeAssets() {
 	}
 }
 
-func (c *checker) customerEntry(s source) *CustomerEntry {
+func (c *checker) customerEntry(s entrySource) *CustomerEntry {
 	return &c.docs[s.doc].Customers[s.i]
 }
 
+func (c *checker) customer(s entrySource) *Customer {
+	if s.doc == fromBase {
+		return &c.base.Customers[s.i]
+	}
+	return &c.customerEntry(s).Customer
+}
+
 // assetEntry returns the document entry of s, or nil when s is in the base.
-func (c *checker) assetEntry(s source) *AssetEntry {
+func (c *checker) assetEntry(s entrySource) *AssetEntry {
 	if s.doc == fromBase {
 		return nil
 	}
 	return &c.docs[s.doc].Assets[s.i]
 }
 
-func (c *checker) asset(s source) *Asset {
+func (c *checker) asset(s entrySource) *Asset {
 	if s.doc == fromBase {
 		return &c.base.Assets[s.i]
 	}
 	return &c.docs[s.doc].Assets[s.i].Asset
 }
 
-// checkReferences reports the owners and dependencies of document entries
-// that the desired inventory lacks. Base entries need no check: with prune
-// false nothing is removed, and with prune true the base is not used.
-func (c *checker) checkReferences() {
-	for _, d := range c.docs {
-		if d == nil {
-			continue
-		}
-		for i := range d.Assets {
-			e := &d.Assets[i]
-			file := entryFile(e.File, d)
-			if e.Owner != "" {
-				if _, ok := c.customers[e.Owner]; !ok {
-					c.ps.add(file, e.Lines.Of(FieldOwner), "owner: unknown customer %q", e.Owner)
-				}
-			}
-			for k, dep := range e.DependsOn {
-				if dep == "" || dep == e.Name {
-					continue // reported by validate
-				}
-				if _, ok := c.assets[dep]; !ok {
-					c.ps.add(file, e.itemLine(FieldDependsOn, k), "depends_on: unknown asset %q", dep)
-				}
-			}
+// resolve builds the dependency graph of the desired assets, reporting the
+// owners and dependencies that document entries name but the desired
+// inventory lacks. Base entries need no check: with prune false nothing is
+// removed, and with prune true the base is not used.
+func (c *checker) resolve() depGraph {
+	g := depGraph{
+		offsets: make([]int32, len(c.assetSrc)+1),
+		targets: make([]int32, 0, 2*len(c.assetSrc)),
+	}
+	for v, s := range c.assetSrc {
+		g.targets = c.refs(s, int32(v), g.targets)
+		g.offsets[v+1] = int32(len(g.targets))
+	}
+	for _, s := range c.dupAssets {
+		c.refs(s, -1, nil)
+	}
+	return g
+}
+
+// refs reports the unknown owner and dependencies of the asset from s when
+// it is a document entry and, when it is node self of the graph, appends to
+// targets the nodes it depends on.
+func (c *checker) refs(s entrySource, self int32, targets []int32) []int32 {
+	a := c.asset(s)
+	e := c.assetEntry(s)
+	var file string
+	if e != nil {
+		file = entryFile(e.File, c.docs[s.doc])
+		if _, ok := c.customers[a.Owner]; !ok && a.Owner != "" {
+			c.ps.add(file, e.Lines.Of(FieldOwner), "owner: unknown customer %q", a.Owner)
 		}
 	}
+	for k, dep := range a.DependsOn {
+		w, ok := c.assets[dep]
+		switch {
+		case ok && self >= 0 && w != self: // a self-dependency is reported by validate
+			targets = append(targets, w)
+		case !ok && e != nil && dep != "": // an empty one too
+			c.ps.add(file, e.itemLine(FieldDependsOn, k), "depends_on: unknown asset %q", dep)
+		}
+	}
+	return targets
+}
+
+// keyed is an entry's id or name with its index, sorted instead of the
+// entries themselves: moving a few bytes is much cheaper.
+type keyed struct {
+	key string
+	i   int32
+}
+
+func sortKeyed(ks []keyed) {
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 }
 
 // desired builds the inventory after the import, sorted.
@@ -219,15 +258,21 @@ func (c *checker) desired() *Inventory {
 		Customers: make([]Customer, len(c.custSrc)),
 		Assets:    make([]Asset, len(c.assetSrc)),
 	}
+	ks := make([]keyed, len(c.custSrc), max(len(c.custSrc), len(c.assetSrc)))
 	for j, s := range c.custSrc {
-		if s.doc == fromBase {
-			inv.Customers[j] = c.base.Customers[s.i]
-		} else {
-			inv.Customers[j] = c.customerEntry(s).Customer
-		}
+		ks[j] = keyed{key: c.customer(s).ID, i: int32(j)}
 	}
+	sortKeyed(ks)
+	for j, k := range ks {
+		inv.Customers[j] = *c.customer(c.custSrc[k.i])
+	}
+	ks = ks[:len(c.assetSrc)]
 	for j, s := range c.assetSrc {
-		a := *c.asset(s)
+		ks[j] = keyed{key: c.asset(s).Name, i: int32(j)}
+	}
+	sortKeyed(ks)
+	for j, k := range ks {
+		a := *c.asset(c.assetSrc[k.i])
 		switch {
 		case len(a.DependsOn) == 0:
 			a.DependsOn = nil
@@ -242,37 +287,20 @@ func (c *checker) desired() *Inventory {
 		}
 		inv.Assets[j] = a
 	}
-	slices.SortFunc(inv.Customers, func(a, b Customer) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(inv.Assets, func(a, b Asset) int { return strings.Compare(a.Name, b.Name) })
 	return inv
 }
 
-// graph is the dependency graph of the desired assets, indexed as assetSrc:
+// depGraph is the dependency graph of the desired assets, indexed as assetSrc:
 // the dependencies of asset v are targets[offsets[v]:offsets[v+1]].
-type graph struct {
+type depGraph struct {
 	offsets []int32
 	targets []int32
-}
-
-func (c *checker) graph() graph {
-	g := graph{offsets: make([]int32, len(c.assetSrc)+1)}
-	for v, s := range c.assetSrc {
-		a := c.asset(s)
-		for _, dep := range a.DependsOn {
-			if w, ok := c.assets[dep]; ok && int(w) != v {
-				g.targets = append(g.targets, w)
-			}
-		}
-		g.offsets[v+1] = int32(len(g.targets))
-	}
-	return g
 }
 
 // checkCycles reports one cycle of each group of assets that depend on each
 // other (each strongly connected component), found with Tarjan's algorithm
 // run without recursion so that a million assets in a chain fit the stack.
-func (c *checker) checkCycles() {
-	g := c.graph()
+func (c *checker) checkCycles(g depGraph) {
 	n := int32(len(c.assetSrc))
 	index := make([]int32, n) // 0: not visited yet; else visit order + 1
 	low := make([]int32, n)
@@ -336,7 +364,7 @@ const maxCycleShown = 20
 // reportCycle reports the shortest cycle through one asset of component: the
 // document entry with the smallest name, so that the message is the same on
 // every run and lands on a line the user can edit.
-func (c *checker) reportCycle(g graph, component []int32) {
+func (c *checker) reportCycle(g depGraph, component []int32) {
 	in := make(map[int32]int32, len(component)) // member → BFS parent, -1 unseen
 	start := int32(-1)
 	for _, v := range component {
@@ -360,6 +388,9 @@ func (c *checker) reportCycle(g graph, component []int32) {
 				queue = append(queue, w)
 			}
 		}
+	}
+	if last < 0 {
+		return // unreachable: in a component, start reaches itself
 	}
 	var path []int32
 	for v := last; v != start; v = in[v] {

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -213,5 +214,55 @@ func TestCheckKeepsDocumentOrder(t *testing.T) {
 	}
 	if got := d.Assets[2].DependsOn; !reflect.DeepEqual(got, []string{"b", "a"}) {
 		t.Errorf("document depends_on = %v, want [b a]", got)
+	}
+}
+
+// genCSV writes a host of the largest size targeted: customers and about
+// assets assets in CSV, each site depending on a VM and a database service,
+// each VM on a hypervisor and a storage unit, those on a datacenter.
+func genCSV(customers, assets int) (custCSV, assetCSV []byte) {
+	var c, a []byte
+	c = append(c, customersHeader+"\n"...)
+	for i := range customers {
+		c = fmt.Appendf(c, "C%06d,Customer %d,c%d@example.org,,\n", i, i, i)
+	}
+	a = append(a, assetsLabelHeader+"\n"...)
+	a = append(a, "dc1,datacenter,,,,,\n"...)
+	const perHV, perVM = 50, 20
+	vms := max(assets/perVM, 1)
+	hvs := max(vms/perHV, 1)
+	for i := range hvs {
+		a = fmt.Appendf(a, "hv%04d,hypervisor,,dc1,,10.%d.%d.1:22,power=performance\n", i, i/256, i%256)
+		a = fmt.Appendf(a, "st%04d,storage,,dc1,,,\n", i)
+	}
+	for i := range vms {
+		a = fmt.Appendf(a, "vm%06d,vm,,hv%04d st%04d,,,\n", i, i%hvs, i%hvs)
+		a = fmt.Appendf(a, "db%06d,service,,vm%06d,,,\n", i, i)
+	}
+	for i := range assets - 1 - 2*hvs - 2*vms {
+		a = fmt.Appendf(a, "site%07d.example.org,site,C%06d,vm%06d db%06d,https://site%07d.example.org/,,\n",
+			i, i%max(customers, 1), i%vms, i%vms, i)
+	}
+	return c, a
+}
+
+// BenchmarkCheck measures checking the largest host targeted, 200,000
+// customers and 1,100,000 assets read from CSV, against an empty base.
+func BenchmarkCheck(b *testing.B) {
+	custCSV, assetCSV := genCSV(200_000, 1_100_000)
+	cust, ps := Parse("customers.csv", custCSV)
+	assets, ps2 := Parse("assets.csv", assetCSV)
+	if len(ps)+len(ps2) > 0 {
+		b.Fatal(append(ps, ps2...)[:1])
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		inv, ps := Check(nil, false, cust, assets)
+		if len(ps) > 0 {
+			b.Fatal(ps[:1])
+		}
+		if len(inv.Assets) != 1_100_000 {
+			b.Fatalf("%d assets", len(inv.Assets))
+		}
 	}
 }

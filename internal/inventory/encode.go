@@ -41,55 +41,61 @@ type yamlWriter struct {
 
 func (y *yamlWriter) customers(cs []Customer) {
 	if len(cs) == 0 {
-		y.w.WriteString("customers: []\n")
+		y.put("customers: []\n")
 		return
 	}
-	y.w.WriteString("customers:\n")
+	y.put("customers:\n")
 	for i := range cs {
+		if y.err != nil {
+			return
+		}
 		c := &cs[i]
 		y.field("  - id: ", c.ID, true, "customer", c.ID)
 		y.field("\n    name: ", c.Name, true, "customer", c.ID)
 		y.field("\n    email: ", c.Email, false, "customer", c.ID)
 		y.field("\n    language: ", c.Language, false, "customer", c.ID)
 		y.field("\n    timezone: ", c.Timezone, false, "customer", c.ID)
-		y.w.WriteByte('\n')
+		y.putByte('\n')
 	}
 }
 
 func (y *yamlWriter) assets(as []Asset) {
 	if len(as) == 0 {
-		y.w.WriteString("assets: []\n")
+		y.put("assets: []\n")
 		return
 	}
-	y.w.WriteString("assets:\n")
+	y.put("assets:\n")
 	for i := range as {
+		if y.err != nil {
+			return
+		}
 		a := &as[i]
 		y.field("  - name: ", a.Name, true, "asset", a.Name)
 		y.field("\n    kind: ", a.Kind, true, "asset", a.Name)
 		y.field("\n    owner: ", a.Owner, false, "asset", a.Name)
 		if len(a.DependsOn) > 0 {
-			y.w.WriteString("\n    depends_on: [")
+			y.put("\n    depends_on: [")
 			for j, d := range a.DependsOn {
 				if j > 0 {
-					y.w.WriteString(", ")
+					y.put(", ")
 				}
 				y.scalar(d, true, "asset", a.Name)
 			}
-			y.w.WriteByte(']')
+			y.putByte(']')
 		}
 		y.field("\n    url: ", a.URL, false, "asset", a.Name)
 		y.field("\n    address: ", a.Address, false, "asset", a.Name)
 		if len(a.Labels) > 0 {
-			y.w.WriteString("\n    labels:")
+			y.put("\n    labels:")
 			y.keys = sortedKeys(y.keys[:0], a.Labels)
 			for _, k := range y.keys {
-				y.w.WriteString("\n      ")
+				y.put("\n      ")
 				y.scalar(k, false, "asset", a.Name)
-				y.w.WriteString(": ")
+				y.put(": ")
 				y.scalar(a.Labels[k], false, "asset", a.Name)
 			}
 		}
-		y.w.WriteByte('\n')
+		y.putByte('\n')
 	}
 }
 
@@ -98,7 +104,7 @@ func (y *yamlWriter) field(prefix, v string, required bool, what, id string) {
 	if v == "" && !required {
 		return
 	}
-	y.w.WriteString(prefix)
+	y.put(prefix)
 	y.scalar(v, false, what, id)
 }
 
@@ -106,7 +112,7 @@ func (y *yamlWriter) field(prefix, v string, required bool, what, id string) {
 // double-quoted otherwise. In a flow list, commas and brackets need quotes.
 func (y *yamlWriter) scalar(v string, flow bool, what, id string) {
 	if plainYAML(v, flow) {
-		y.w.WriteString(v)
+		y.put(v)
 		return
 	}
 	if !utf8.ValidString(v) {
@@ -115,7 +121,7 @@ func (y *yamlWriter) scalar(v string, flow bool, what, id string) {
 		}
 		return
 	}
-	writeQuoted(y.w, v)
+	y.quoted(v)
 }
 
 // plainYAML reports whether s can be written as a YAML plain scalar and read
@@ -173,10 +179,23 @@ func reservedYAML(s string) bool {
 	return false
 }
 
-// writeQuoted writes the valid UTF-8 string s as a YAML double-quoted scalar.
-func writeQuoted(w *bufio.Writer, s string) {
-	const hex = "0123456789ABCDEF"
-	w.WriteByte('"')
+// put writes s, keeping the first error: bufio.Writer errors stick, and
+// WriteYAML reports the one Flush returns when none came before.
+func (y *yamlWriter) put(s string) {
+	if _, err := y.w.WriteString(s); err != nil && y.err == nil {
+		y.err = err
+	}
+}
+
+func (y *yamlWriter) putByte(c byte) {
+	if err := y.w.WriteByte(c); err != nil && y.err == nil {
+		y.err = err
+	}
+}
+
+// quoted writes the valid UTF-8 string s as a YAML double-quoted scalar.
+func (y *yamlWriter) quoted(s string) {
+	y.putByte('"')
 	start := 0
 	for i, r := range s {
 		var esc string
@@ -194,23 +213,24 @@ func writeQuoted(w *bufio.Writer, s string) {
 		case r >= ' ' && r != 0x7f && (r < utf8.RuneSelf || unicode.IsGraphic(r)):
 			continue
 		}
-		w.WriteString(s[start:i])
+		y.put(s[start:i])
 		start = i + utf8.RuneLen(r)
 		if esc != "" {
-			w.WriteString(esc)
+			y.put(esc)
 			continue
 		}
+		// Control and other invisible characters are rare: no need to hurry.
 		switch {
 		case r < 0x100:
-			w.Write([]byte{'\\', 'x', hex[r>>4], hex[r&0xf]})
+			y.put(fmt.Sprintf(`\x%02X`, r))
 		case r < 0x10000:
-			w.Write([]byte{'\\', 'u', hex[r>>12], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf]})
+			y.put(fmt.Sprintf(`\u%04X`, r))
 		default:
-			w.WriteString(fmt.Sprintf(`\U%08X`, r))
+			y.put(fmt.Sprintf(`\U%08X`, r))
 		}
 	}
-	w.WriteString(s[start:])
-	w.WriteByte('"')
+	y.put(s[start:])
+	y.putByte('"')
 }
 
 func sortedKeys(dst []string, m map[string]string) []string {

@@ -118,7 +118,7 @@ func (c *csvFile) labels(cell string, line int) map[string]string {
 		switch {
 		case !ok:
 			c.ps.add(c.file, line, "labels: want key=value, got %q", p)
-		case hasKey(labels, k):
+		case hasLabel(labels, k):
 			c.ps.add(c.file, line, "labels: duplicate key %q", k)
 		default:
 			labels[k] = v
@@ -127,7 +127,7 @@ func (c *csvFile) labels(cell string, line int) map[string]string {
 	return labels
 }
 
-func hasKey(m map[string]string, k string) bool {
+func hasLabel(m map[string]string, k string) bool {
 	_, ok := m[k]
 	return ok
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -49,6 +50,16 @@ func parseYAML(file string, data []byte) (*Document, Problems) {
 	return y.doc, y.ps
 }
 
+// Limits on the shape of a YAML file. An inventory needs four levels of
+// nesting, a few keys per mapping and one document, while the parser's time
+// and memory grow with the square of each: a few hundred kilobytes of "[[[["
+// or of keys in one mapping would exhaust the server.
+const (
+	maxNesting   = 32
+	maxKeys      = 1000
+	maxDocuments = 100
+)
+
 // parseYAMLTree parses data, turning a panic of the parser into an error:
 // no input may crash the server.
 func parseYAMLTree(data []byte) (f *ast.File, err error) {
@@ -57,15 +68,96 @@ func parseYAMLTree(data []byte) (f *ast.File, err error) {
 			f, err = nil, fmt.Errorf("the YAML parser failed: %v", r)
 		}
 	}()
+	tokens := lexer.Tokenize(string(data))
+	if err := checkShape(tokens); err != nil {
+		return nil, err
+	}
 	// Repeated keys are reported here, with both lines, and without
 	// stopping at the first one.
-	return parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
+}
+
+// shapeError is a YAML file beyond the limits on its shape.
+type shapeError struct {
+	line int
+	msg  string
+}
+
+func (e *shapeError) Error() string { return e.msg }
+
+// checkShape refuses tokens beyond the limits on nesting, keys and
+// documents. Flow collections nest by their brackets; block ones opened on
+// a single line ("- - - x") by the block indicators on that line, while
+// block nesting by indentation costs a line per level and stays bounded by
+// the file's size. The keys of a block mapping are the keys found at one
+// column until a line starts further left.
+func checkShape(tokens token.Tokens) error {
+	type blockMap struct{ column, keys int }
+	var (
+		maps                     []blockMap
+		flow, line, onLine, docs int
+		prev                     *token.Token
+	)
+	for _, tk := range tokens {
+		if tk == nil || tk.Position == nil || tk.Type == token.CommentType {
+			continue
+		}
+		if tk.Position.Line != line {
+			line, onLine = tk.Position.Line, 0
+			for len(maps) > 0 && maps[len(maps)-1].column > tk.Position.Column {
+				maps = maps[:len(maps)-1]
+			}
+		}
+		switch tk.Type {
+		case token.DocumentHeaderType:
+			if docs++; docs > maxDocuments {
+				return &shapeError{line, fmt.Sprintf("more than %d documents", maxDocuments)}
+			}
+			maps = maps[:0]
+		case token.SequenceStartType, token.MappingStartType:
+			flow++
+		case token.SequenceEndType, token.MappingEndType:
+			flow = max(flow-1, 0)
+		case token.SequenceEntryType, token.MappingKeyType:
+			if flow == 0 {
+				onLine++
+			}
+		case token.MappingValueType:
+			if flow > 0 {
+				break
+			}
+			onLine++
+			column := tk.Position.Column
+			if prev != nil && prev.Position.Line == line {
+				column = prev.Position.Column
+			}
+			for len(maps) > 0 && maps[len(maps)-1].column > column {
+				maps = maps[:len(maps)-1]
+			}
+			if n := len(maps); n > 0 && maps[n-1].column == column {
+				if maps[n-1].keys++; maps[n-1].keys > maxKeys {
+					return &shapeError{line, fmt.Sprintf("a mapping with more than %d keys", maxKeys)}
+				}
+			} else {
+				maps = append(maps, blockMap{column: column, keys: 1})
+			}
+		}
+		if flow > maxNesting || onLine > maxNesting {
+			return &shapeError{line, fmt.Sprintf("collections nested more than %d levels deep", maxNesting)}
+		}
+		prev = tk
+	}
+	return nil
 }
 
 func (y *yamlFile) syntaxError(err error) {
 	line, msg := 1, err.Error()
 	var te tokenError
-	if errors.As(err, &te) {
+	var se *shapeError
+	switch {
+	case errors.As(err, &se):
+		line = max(se.line, 1)
+	case errors.As(err, &te):
 		msg = te.GetMessage()
 		if tk := te.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line > 0 {
 			line = tk.Position.Line
@@ -91,6 +183,7 @@ func (y *yamlFile) line(n ast.Node, fallback int) int {
 // could make a small file very costly. ok is false when n was refused, the
 // problem already reported at line.
 func (y *yamlFile) unwrap(n ast.Node, line int) (_ ast.Node, ok bool) {
+	alias := "" // the alias followed, if any
 	for range 64 {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
@@ -104,25 +197,25 @@ func (y *yamlFile) unwrap(n ast.Node, line int) (_ ast.Node, ok bool) {
 		case *ast.TagNode:
 			n = v.Value
 		case *ast.AliasNode:
-			name := ""
+			alias = ""
 			if v.Value != nil && v.Value.GetToken() != nil {
-				name = v.Value.GetToken().Value
+				alias = v.Value.GetToken().Value
 			}
-			target, found := y.anchors[name]
+			target, found := y.anchors[alias]
 			if !found {
-				y.ps.add(y.file, y.line(n, line), "unknown alias %q", name)
-				return nil, false
-			}
-			if _, single := scalarText(target); !single {
-				y.ps.add(y.file, y.line(n, line), "alias %q: only aliases of single values are supported", name)
+				y.ps.add(y.file, y.line(n, line), "unknown alias %q", alias)
 				return nil, false
 			}
 			n = target
 		default:
+			if _, single := scalarText(n); alias != "" && !single {
+				y.ps.add(y.file, line, "alias %q: only aliases of single values are supported", alias)
+				return nil, false
+			}
 			return n, true
 		}
 	}
-	y.ps.add(y.file, y.line(n, line), "too many nested anchors, tags or aliases")
+	y.ps.add(y.file, line, "too many nested anchors, tags or aliases")
 	return nil, false
 }
 
@@ -164,14 +257,14 @@ func (y *yamlFile) scalar(n ast.Node, line int, format string, args ...any) (str
 	return text, ok
 }
 
-// isNull reports whether n is absent or null.
-func isNull(n ast.Node) bool {
+// yamlNull reports whether n is absent or null.
+func yamlNull(n ast.Node) bool {
 	_, null := n.(*ast.NullNode)
 	return n == nil || null
 }
 
-// mapping returns the key-value pairs of a mapping node.
-func mapping(n ast.Node) ([]*ast.MappingValueNode, bool) {
+// yamlMapping returns the key-value pairs of a mapping node.
+func yamlMapping(n ast.Node) ([]*ast.MappingValueNode, bool) {
 	switch v := n.(type) {
 	case *ast.MappingNode:
 		return v.Values, true
@@ -196,7 +289,7 @@ func (y *yamlFile) key(mv *ast.MappingValueNode, fallback int) (name string, lin
 		y.ps.add(y.file, line, "merge keys (<<) are not supported")
 		return "", line, false
 	}
-	if isNull(k) {
+	if yamlNull(k) {
 		y.ps.add(y.file, line, "want a name as key")
 		return "", line, false
 	}
@@ -207,10 +300,10 @@ func (y *yamlFile) key(mv *ast.MappingValueNode, fallback int) (name string, lin
 // top reads the body of one YAML document.
 func (y *yamlFile) top(n ast.Node) {
 	n, ok := y.unwrap(n, 1)
-	if !ok || isNull(n) {
+	if !ok || yamlNull(n) {
 		return
 	}
-	values, ok := mapping(n)
+	values, ok := yamlMapping(n)
 	if !ok {
 		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers and assets")
 		return
@@ -250,7 +343,7 @@ func (y *yamlFile) top(n ast.Node) {
 // list reads the entries of the list under key, found at line.
 func (y *yamlFile) list(n ast.Node, line int, key string, entry func(ast.Node, int)) {
 	n, ok := y.unwrap(n, line)
-	if !ok || isNull(n) {
+	if !ok || yamlNull(n) {
 		return
 	}
 	seq, ok := n.(*ast.SequenceNode)
@@ -317,7 +410,7 @@ func (y *yamlFile) customer(n ast.Node, line int) {
 	if !ok {
 		return
 	}
-	values, ok := mapping(n)
+	values, ok := yamlMapping(n)
 	if !ok {
 		y.ps.add(y.file, line, "want a customer: a mapping of id, name, email, language and timezone")
 		return
@@ -349,7 +442,7 @@ func (y *yamlFile) asset(n ast.Node, line int) {
 	if !ok {
 		return
 	}
-	values, ok := mapping(n)
+	values, ok := yamlMapping(n)
 	if !ok {
 		y.ps.add(y.file, line, "want an asset: a mapping of name, kind, owner, depends_on, url, address and labels")
 		return
@@ -382,7 +475,7 @@ func (y *yamlFile) asset(n ast.Node, line int) {
 // dependsOn reads a list of asset names, keeping the line of each.
 func (y *yamlFile) dependsOn(e *AssetEntry, v ast.Node, line int) {
 	v, ok := y.unwrap(v, line)
-	if !ok || isNull(v) {
+	if !ok || yamlNull(v) {
 		return
 	}
 	seq, ok := v.(*ast.SequenceNode)
@@ -406,10 +499,10 @@ func (y *yamlFile) dependsOn(e *AssetEntry, v ast.Node, line int) {
 // labels reads a mapping of label names to single values.
 func (y *yamlFile) labels(v ast.Node, line int) map[string]string {
 	v, ok := y.unwrap(v, line)
-	if !ok || isNull(v) {
+	if !ok || yamlNull(v) {
 		return nil
 	}
-	values, ok := mapping(v)
+	values, ok := yamlMapping(v)
 	if !ok {
 		y.ps.add(y.file, line, "labels: want a mapping of strings")
 		return nil

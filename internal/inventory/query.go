@@ -120,40 +120,7 @@ func fillEdges(ctx context.Context, db *store.DB, page []Asset) error {
 		args[i] = page[i].Name
 		marks[i] = fmt.Sprintf("$%d", i+1)
 	}
-	in := "(" + strings.Join(marks, ",") + ")"
-	rows, err := db.QueryContext(ctx, `SELECT asset, depends_on FROM asset_deps WHERE asset IN `+in+` ORDER BY asset, depends_on`, args...)
-	if err != nil {
-		return fmt.Errorf("load dependencies: %w", err)
-	}
-	for rows.Next() {
-		var name, dep string
-		if err := rows.Scan(&name, &dep); err != nil {
-			_ = rows.Close()
-			return fmt.Errorf("load dependencies: %w", err)
-		}
-		a := &page[index[name]]
-		a.DependsOn = append(a.DependsOn, dep)
-	}
-	if err := closeRows(rows, "load dependencies"); err != nil {
-		return err
-	}
-	rows, err = db.QueryContext(ctx, `SELECT asset, key, value FROM asset_labels WHERE asset IN `+in, args...)
-	if err != nil {
-		return fmt.Errorf("load labels: %w", err)
-	}
-	for rows.Next() {
-		var name, k, v string
-		if err := rows.Scan(&name, &k, &v); err != nil {
-			_ = rows.Close()
-			return fmt.Errorf("load labels: %w", err)
-		}
-		a := &page[index[name]]
-		if a.Labels == nil {
-			a.Labels = map[string]string{}
-		}
-		a.Labels[k] = v
-	}
-	return closeRows(rows, "load labels")
+	return loadEdges(ctx, db, page, index, ` WHERE asset IN (`+strings.Join(marks, ",")+`)`, args...)
 }
 
 func getAsset(ctx context.Context, db *store.DB, q querier, name string) (Asset, error) {

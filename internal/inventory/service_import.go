@@ -58,3 +58,48 @@ func (s *Service) Export(ctx context.Context) (*Inventory, error) {
 	inv, _, err := loadAll(ctx, s.db)
 	return inv, err
 }
+
+// File is an inventory file's name and content.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// ImportFiles parses files and imports them. When a file does not parse
+// cleanly, the rest is still checked against the stored inventory so that
+// every problem (syntax, fields, references, cycles) is reported at once;
+// nothing is written then.
+func (s *Service) ImportFiles(ctx context.Context, files []File, opts ImportOptions) (*Plan, error) {
+	docs := make([]*Document, 0, len(files))
+	var problems Problems
+	for _, f := range files {
+		doc, ps := Parse(f.Name, f.Data)
+		problems = append(problems, ps...)
+		if doc != nil {
+			docs = append(docs, doc)
+		}
+	}
+	if len(problems) == 0 {
+		return s.Import(ctx, docs, opts)
+	}
+	base, _, err := loadAll(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	_, more := Check(base, opts.Prune, docs...)
+	return nil, mergeProblems(problems, more)
+}
+
+// mergeProblems joins two lists, dropping the repeats, sorted.
+func mergeProblems(a, b Problems) Problems {
+	seen := make(map[Problem]bool, len(a)+len(b))
+	var out Problems
+	for _, p := range append(a, b...) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	out.Sort()
+	return out
+}

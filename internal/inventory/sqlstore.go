@@ -92,14 +92,16 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 	if err := closeRows(rows, "load assets"); err != nil {
 		return nil, 0, err
 	}
-	if err := loadEdges(ctx, q, inv, index); err != nil {
+	if err := loadEdges(ctx, q, inv.Assets, index, ""); err != nil {
 		return nil, 0, err
 	}
 	return inv, version, nil
 }
 
-func loadEdges(ctx context.Context, q querier, inv *Inventory, index map[string]int) error {
-	rows, err := q.QueryContext(ctx, `SELECT asset, depends_on FROM asset_deps ORDER BY asset, depends_on`)
+// loadEdges fills the depends_on lists and labels of assets (indexed by name
+// in index) from the rows matching filter, a WHERE clause on asset or "".
+func loadEdges(ctx context.Context, q querier, assets []Asset, index map[string]int, filter string, args ...any) error {
+	rows, err := q.QueryContext(ctx, `SELECT asset, depends_on FROM asset_deps`+filter+` ORDER BY asset, depends_on`, args...)
 	if err != nil {
 		return fmt.Errorf("load dependencies: %w", err)
 	}
@@ -111,15 +113,15 @@ func loadEdges(ctx context.Context, q querier, inv *Inventory, index map[string]
 		}
 		// Point at the asset's own copy of the name to share the string.
 		if j, ok := index[dep]; ok {
-			dep = inv.Assets[j].Name
+			dep = assets[j].Name
 		}
-		a := &inv.Assets[index[name]]
+		a := &assets[index[name]]
 		a.DependsOn = append(a.DependsOn, dep)
 	}
 	if err := closeRows(rows, "load dependencies"); err != nil {
 		return err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT asset, key, value FROM asset_labels`)
+	rows, err = q.QueryContext(ctx, `SELECT asset, key, value FROM asset_labels`+filter, args...)
 	if err != nil {
 		return fmt.Errorf("load labels: %w", err)
 	}
@@ -129,7 +131,7 @@ func loadEdges(ctx context.Context, q querier, inv *Inventory, index map[string]
 			_ = rows.Close()
 			return fmt.Errorf("load labels: %w", err)
 		}
-		a := &inv.Assets[index[name]]
+		a := &assets[index[name]]
 		if a.Labels == nil {
 			a.Labels = map[string]string{}
 		}

@@ -149,21 +149,21 @@ func checkEmail(email string) string {
 	return ""
 }
 
-// zones caches the time zone names already found valid: loading a zone
+// validZones caches the time zone names already found valid: loading a zone
 // parses its data, too slow to repeat for every customer of a large import.
-var zones sync.Map
+var validZones sync.Map
 
 func validTimezone(name string) bool {
 	if name == "" || name == "Local" {
 		return false
 	}
-	if _, ok := zones.Load(name); ok {
+	if _, ok := validZones.Load(name); ok {
 		return true
 	}
 	if _, err := time.LoadLocation(name); err != nil {
 		return false
 	}
-	zones.Store(name, struct{}{})
+	validZones.Store(name, struct{}{})
 	return true
 }
 

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 
@@ -25,7 +26,7 @@ var ErrSchemaOutdated = errors.New("database schema is older than this binary: r
 // that two replicas starting together never migrate at once.
 const migrationLockID = 0x76696769_65000001
 
-func (db *DB) provider(logger *slog.Logger) (*goose.Provider, error) {
+func (db *DB) provider(ctx context.Context, logger *slog.Logger) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -34,7 +35,16 @@ func (db *DB) provider(logger *slog.Logger) (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	if db.Engine == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+		// The lock is per schema: replicas sharing a schema take turns,
+		// while databases in other schemas (tests, other hosts) do not wait.
+		var schema string
+		if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(schema))
+		id := int64(migrationLockID ^ (h.Sum64() & 0xffffff))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 600))
 		if err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
 		}
@@ -54,7 +64,7 @@ func (db *DB) provider(logger *slog.Logger) (*goose.Provider, error) {
 // SchemaVersion returns the version the database is at and the latest
 // version this binary knows.
 func (db *DB) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
-	p, err := db.provider(nil)
+	p, err := db.provider(ctx, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -79,11 +89,22 @@ func (db *DB) Migrate(ctx context.Context, logger *slog.Logger) ([]int64, error)
 		return nil, fmt.Errorf("%s is at schema version %d, this binary knows up to %d: %w (upgrade vigie)",
 			db.Where, current, latest, ErrSchemaTooNew)
 	}
-	p, err := db.provider(logger)
+	p, err := db.provider(ctx, logger)
 	if err != nil {
 		return nil, err
 	}
 	results, err := p.Up(ctx)
+	// SQLite has no migration lock: when another process migrated the same
+	// file meanwhile, this one fails on its first statement. Seeing the
+	// version move on, it starts again from where the other stopped.
+	for try := 0; err != nil && db.Engine == SQLite && try < 5; try++ {
+		now, _, verr := db.SchemaVersion(ctx)
+		if verr != nil || now <= current {
+			break
+		}
+		current = now
+		results, err = p.Up(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", db.Where, err)
 	}

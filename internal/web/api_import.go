@@ -32,19 +32,11 @@ func (s *Server) importInventory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var problems inventory.Problems
-	parsed := make([]*inventory.Document, 0, len(docs))
-	for _, f := range docs {
-		doc, ps := inventory.Parse(f.name, f.data)
-		problems = append(problems, ps...)
-		parsed = append(parsed, doc)
+	files := make([]inventory.File, len(docs))
+	for i, f := range docs {
+		files[i] = inventory.File{Name: f.name, Data: f.data}
 	}
-	if len(problems) > 0 {
-		problems.Sort()
-		s.writeError(w, r, problems)
-		return
-	}
-	plan, err := s.inv.Import(r.Context(), parsed, inventory.ImportOptions{DryRun: dryRun, Prune: prune})
+	plan, err := s.inv.ImportFiles(r.Context(), files, inventory.ImportOptions{DryRun: dryRun, Prune: prune})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
