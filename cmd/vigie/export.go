@@ -22,8 +22,8 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	if *format != "yaml" && *format != "csv" {
 		return fmt.Errorf("%w: --format: want yaml or csv, got %q", errUsage, *format)
@@ -35,7 +35,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp(e, a)
 	inv, err := a.Inventory.Export(ctx)
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	defer cf.Close()
+	defer func() { _ = cf.Close() }() // closed again below, reporting errors
 	err = writeFile(apath, func(w *bufio.Writer) error {
 		cw := bufio.NewWriter(cf)
 		if err := inventory.WriteCSV(cw, w, inv); err != nil {

@@ -25,7 +25,7 @@ func runImpact(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp(e, a)
 	imp, err := a.Inventory.Impact(ctx, rest[0])
 	if err != nil {
 		return err

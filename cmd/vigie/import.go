@@ -49,7 +49,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		progress.done()
 		return err
 	}
-	defer a.Close()
+	defer closeApp(e, a)
 	progress.stage("validating")
 	plan, err := a.Inventory.ImportFiles(ctx, inputs, inventory.ImportOptions{
 		DryRun: *dryRun, Prune: *prune, Progress: progress.rows})

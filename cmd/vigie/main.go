@@ -135,7 +135,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -165,4 +165,19 @@ func logger(e *env) *slog.Logger {
 // quietLogger logs only warnings and errors, for one-shot commands.
 func quietLogger(e *env) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// noArgs refuses positional arguments to a command that takes none.
+func noArgs(rest []string) error {
+	if len(rest) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	}
+	return nil
+}
+
+// closeApp closes the database at the end of a command, reporting a failure.
+func closeApp(e *env, a interface{ Close() error }) {
+	if err := a.Close(); err != nil {
+		fmt.Fprintf(e.stderr, "vigie: close database: %v\n", err)
+	}
 }

@@ -14,14 +14,14 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	d, err := store.Open(ctx, *db)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer closeApp(e, d)
 	applied, err := d.Migrate(ctx, nil)
 	if err != nil {
 		return err

@@ -16,14 +16,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e)})
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp(e, a)
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

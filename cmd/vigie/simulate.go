@@ -25,8 +25,8 @@ func runSimulate(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)

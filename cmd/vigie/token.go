@@ -31,8 +31,8 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	if *user == "" || (sub != "list" && *name == "") {
 		return fmt.Errorf("%w: --user and --name are required", errUsage)
@@ -41,7 +41,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp(e, a)
 	switch sub {
 	case "create":
 		secret, _, err := a.Auth.CreateToken(ctx, *user, *name)

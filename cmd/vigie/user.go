@@ -33,15 +33,15 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	if *email == "" {
 		return fmt.Errorf("%w: --email is required", errUsage)
 	}
 	role, err := auth.ParseRole(*roleName)
 	if err != nil {
-		return fmt.Errorf("%w: --role: %v", errUsage, err)
+		return fmt.Errorf("%w: --role: %w", errUsage, err)
 	}
 	password, err := readPassword(e.stdin)
 	if err != nil {
@@ -55,7 +55,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp(e, a)
 	u, err := a.Auth.AddUser(ctx, *email, role, password)
 	if err != nil {
 		return err

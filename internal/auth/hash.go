@@ -96,13 +96,13 @@ func parseHash(encoded string) (params, []byte, []byte, error) {
 func parseParams(s string) (params, error) {
 	fields := strings.Split(s, ",")
 	if len(fields) != 3 {
-		return params{}, fmt.Errorf("%w: parameters %q, want m=..,t=..,p=..", errBadHash, s)
+		return params{}, fmt.Errorf("%w: parameters %q, want m=N,t=N,p=N", errBadHash, s)
 	}
 	var vals [3]uint64
 	for i, name := range []string{"m", "t", "p"} {
 		v, ok := strings.CutPrefix(fields[i], name+"=")
 		if !ok {
-			return params{}, fmt.Errorf("%w: parameters %q, want m=..,t=..,p=..", errBadHash, s)
+			return params{}, fmt.Errorf("%w: parameters %q, want m=N,t=N,p=N", errBadHash, s)
 		}
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {

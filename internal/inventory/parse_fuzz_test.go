@@ -48,6 +48,7 @@ func FuzzParseYAML(f *testing.F) {
 	addSeeds(f, "testdata/bad/*.yaml", "testdata/good/*.yaml", "testdata/dup/*.yaml")
 	f.Add([]byte("assets:\n  - name: &a x\n    kind: *a\n    depends_on: [*a, *a]\n"))
 	f.Add([]byte("customers: !!seq\n- !!map {id: !!str 1, name: x, email: x@y}\n"))
+	f.Add([]byte("%YAML 1.1\n---\nassets:\n- name: a\n\n\n  kind: *k\n---\n- x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParse(t, "fuzz.yaml", data)
 	})

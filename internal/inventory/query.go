@@ -88,20 +88,16 @@ func listAssets(ctx context.Context, db *store.DB, f AssetFilter) ([]Asset, erro
 	}
 	q := `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets` + w.String() +
 		fmt.Sprintf(` ORDER BY name LIMIT %d`, pageSize(f.Limit))
-	rows, err := db.QueryContext(ctx, q, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list assets: %w", err)
-	}
 	out := []Asset{}
-	for rows.Next() {
+	err := queryEach(ctx, db, "list assets", q, w.args, func(rows *sql.Rows) error {
 		var a Asset
 		if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
-			_ = rows.Close()
-			return nil, fmt.Errorf("list assets: %w", err)
+			return err
 		}
 		out = append(out, a)
-	}
-	if err := closeRows(rows, "list assets"); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, fillEdges(ctx, db, out)
@@ -150,20 +146,16 @@ func listCustomers(ctx context.Context, db *store.DB, f CustomerFilter) ([]Custo
 	}
 	q := `SELECT id, name, email, language, timezone FROM customers` + w.String() +
 		fmt.Sprintf(` ORDER BY id LIMIT %d`, pageSize(f.Limit))
-	rows, err := db.QueryContext(ctx, q, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list customers: %w", err)
-	}
 	out := []Customer{}
-	for rows.Next() {
+	err := queryEach(ctx, db, "list customers", q, w.args, func(rows *sql.Rows) error {
 		var c Customer
 		if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
-			_ = rows.Close()
-			return nil, fmt.Errorf("list customers: %w", err)
+			return err
 		}
 		out = append(out, c)
-	}
-	return out, closeRows(rows, "list customers")
+		return nil
+	})
+	return out, err
 }
 
 func getCustomer(ctx context.Context, q querier, id string) (Customer, error) {
@@ -181,18 +173,6 @@ func getCustomer(ctx context.Context, q querier, id string) (Customer, error) {
 
 // ownedAssets returns up to limit names of assets owned by a customer.
 func ownedAssets(ctx context.Context, q querier, id string, limit int) ([]string, error) {
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT name FROM assets WHERE owner = $1 ORDER BY name LIMIT %d`, limit), id)
-	if err != nil {
-		return nil, fmt.Errorf("assets of %q: %w", id, err)
-	}
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			_ = rows.Close()
-			return nil, fmt.Errorf("assets of %q: %w", id, err)
-		}
-		out = append(out, n)
-	}
-	return out, closeRows(rows, "assets of customer")
+	return queryNames(ctx, q, "assets of customer "+id,
+		fmt.Sprintf(`SELECT name FROM assets WHERE owner = $1 ORDER BY name LIMIT %d`, limit), id)
 }

@@ -184,18 +184,6 @@ func (s *Service) DeleteAsset(ctx context.Context, name string) error {
 }
 
 func dependentsOf(ctx context.Context, tx *sql.Tx, name string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT asset FROM asset_deps WHERE depends_on = $1 ORDER BY asset LIMIT %d`, maxReferrers), name)
-	if err != nil {
-		return nil, fmt.Errorf("dependents of %q: %w", name, err)
-	}
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			_ = rows.Close()
-			return nil, fmt.Errorf("dependents of %q: %w", name, err)
-		}
-		out = append(out, n)
-	}
-	return out, closeRows(rows, "dependents")
+	return queryNames(ctx, tx, "dependents of "+name,
+		fmt.Sprintf(`SELECT asset FROM asset_deps WHERE depends_on = $1 ORDER BY asset LIMIT %d`, maxReferrers), name)
 }

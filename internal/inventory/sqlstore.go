@@ -54,42 +54,36 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 		return nil, 0, err
 	}
 	inv := &Inventory{Customers: []Customer{}, Assets: []Asset{}}
-	rows, err := q.QueryContext(ctx, `SELECT id, name, email, language, timezone FROM customers ORDER BY id`)
+	err = queryEach(ctx, q, "load customers", `SELECT id, name, email, language, timezone FROM customers ORDER BY id`, nil,
+		func(rows *sql.Rows) error {
+			var c Customer
+			if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
+				return err
+			}
+			inv.Customers = append(inv.Customers, c)
+			return nil
+		})
 	if err != nil {
-		return nil, 0, fmt.Errorf("load customers: %w", err)
-	}
-	for rows.Next() {
-		var c Customer
-		if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
-			_ = rows.Close()
-			return nil, 0, fmt.Errorf("load customers: %w", err)
-		}
-		inv.Customers = append(inv.Customers, c)
-	}
-	if err := closeRows(rows, "load customers"); err != nil {
 		return nil, 0, err
 	}
 	index := map[string]int{}
 	kinds := map[string]string{}
-	rows, err = q.QueryContext(ctx, `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets ORDER BY name`)
+	err = queryEach(ctx, q, "load assets", `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets ORDER BY name`, nil,
+		func(rows *sql.Rows) error {
+			var a Asset
+			if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
+				return err
+			}
+			if k, ok := kinds[a.Kind]; ok {
+				a.Kind = k
+			} else {
+				kinds[a.Kind] = a.Kind
+			}
+			index[a.Name] = len(inv.Assets)
+			inv.Assets = append(inv.Assets, a)
+			return nil
+		})
 	if err != nil {
-		return nil, 0, fmt.Errorf("load assets: %w", err)
-	}
-	for rows.Next() {
-		var a Asset
-		if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
-			_ = rows.Close()
-			return nil, 0, fmt.Errorf("load assets: %w", err)
-		}
-		if k, ok := kinds[a.Kind]; ok {
-			a.Kind = k
-		} else {
-			kinds[a.Kind] = a.Kind
-		}
-		index[a.Name] = len(inv.Assets)
-		inv.Assets = append(inv.Assets, a)
-	}
-	if err := closeRows(rows, "load assets"); err != nil {
 		return nil, 0, err
 	}
 	if err := loadEdges(ctx, q, inv.Assets, index, ""); err != nil {
@@ -101,54 +95,69 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 // loadEdges fills the depends_on lists and labels of assets (indexed by name
 // in index) from the rows matching filter, a WHERE clause on asset or "".
 func loadEdges(ctx context.Context, q querier, assets []Asset, index map[string]int, filter string, args ...any) error {
-	rows, err := q.QueryContext(ctx, `SELECT asset, depends_on FROM asset_deps`+filter+` ORDER BY asset, depends_on`, args...)
+	err := queryEach(ctx, q, "load dependencies", `SELECT asset, depends_on FROM asset_deps`+filter+` ORDER BY asset, depends_on`, args,
+		func(rows *sql.Rows) error {
+			var name, dep string
+			if err := rows.Scan(&name, &dep); err != nil {
+				return err
+			}
+			// Point at the asset's own copy of the name to share the string.
+			if j, ok := index[dep]; ok {
+				dep = assets[j].Name
+			}
+			a := &assets[index[name]]
+			a.DependsOn = append(a.DependsOn, dep)
+			return nil
+		})
 	if err != nil {
-		return fmt.Errorf("load dependencies: %w", err)
-	}
-	for rows.Next() {
-		var name, dep string
-		if err := rows.Scan(&name, &dep); err != nil {
-			_ = rows.Close()
-			return fmt.Errorf("load dependencies: %w", err)
-		}
-		// Point at the asset's own copy of the name to share the string.
-		if j, ok := index[dep]; ok {
-			dep = assets[j].Name
-		}
-		a := &assets[index[name]]
-		a.DependsOn = append(a.DependsOn, dep)
-	}
-	if err := closeRows(rows, "load dependencies"); err != nil {
 		return err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT asset, key, value FROM asset_labels`+filter, args...)
-	if err != nil {
-		return fmt.Errorf("load labels: %w", err)
-	}
-	for rows.Next() {
-		var name, k, v string
-		if err := rows.Scan(&name, &k, &v); err != nil {
-			_ = rows.Close()
-			return fmt.Errorf("load labels: %w", err)
-		}
-		a := &assets[index[name]]
-		if a.Labels == nil {
-			a.Labels = map[string]string{}
-		}
-		a.Labels[k] = v
-	}
-	return closeRows(rows, "load labels")
+	return queryEach(ctx, q, "load labels", `SELECT asset, key, value FROM asset_labels`+filter, args,
+		func(rows *sql.Rows) error {
+			var name, k, v string
+			if err := rows.Scan(&name, &k, &v); err != nil {
+				return err
+			}
+			a := &assets[index[name]]
+			if a.Labels == nil {
+				a.Labels = map[string]string{}
+			}
+			a.Labels[k] = v
+			return nil
+		})
 }
 
-func closeRows(rows *sql.Rows, what string) error {
-	if err := rows.Err(); err != nil {
-		_ = rows.Close()
+// queryEach runs a query and calls fn on each row, closing the rows in all
+// cases; errors are wrapped with what.
+func queryEach(ctx context.Context, q querier, what, query string, args []any, fn func(rows *sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if err := rows.Close(); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// queryNames returns the first column of every row.
+func queryNames(ctx context.Context, q querier, what, query string, args ...any) ([]string, error) {
+	var out []string
+	err := queryEach(ctx, q, what, query, args, func(rows *sql.Rows) error {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	})
+	return out, err
 }
 
 // batchRows is how many rows go in one multi-row statement: well under both

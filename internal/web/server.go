@@ -13,7 +13,7 @@ import (
 const maxJSONBody = 1 << 20
 
 // MaxImportBody bounds the body of an import request.
-const MaxImportBody = 512 << 20
+const MaxImportBody = 256 << 20
 
 // Server holds what the handlers need.
 type Server struct {
