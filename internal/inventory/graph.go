@@ -2,7 +2,9 @@ package inventory
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vigie/vigie/internal/store"
@@ -30,7 +32,11 @@ type Graph struct {
 	// Customer ids are interned: nodes refer to their owner by index.
 	custIndex map[string]int32
 	custIDs   []string
-	kinds     map[string]string
+	// byRank lists customer indexes in id order and rank is its inverse, so
+	// that impact lists customers sorted without sorting strings.
+	byRank []int32
+	rank   []int32
+	kinds  map[string]string
 }
 
 type node struct {
@@ -57,7 +63,24 @@ func NewGraph(inv *Inventory, version int64) *Graph {
 	for i := range inv.Assets {
 		g.setDeps(g.index[inv.Assets[i].Name], inv.Assets[i].DependsOn)
 	}
+	g.rankCustomers()
 	return g
+}
+
+// rankCustomers sorts the interned customer ids when new ones came in.
+func (g *Graph) rankCustomers() {
+	if len(g.rank) == len(g.custIDs) {
+		return
+	}
+	g.byRank = make([]int32, len(g.custIDs))
+	for i := range g.byRank {
+		g.byRank[i] = int32(i)
+	}
+	slices.SortFunc(g.byRank, func(a, b int32) int { return strings.Compare(g.custIDs[a], g.custIDs[b]) })
+	g.rank = make([]int32, len(g.custIDs))
+	for r, c := range g.byRank {
+		g.rank[c] = int32(r)
+	}
 }
 
 // Version returns the inventory version the graph reflects.
@@ -171,6 +194,7 @@ func (g *Graph) apply(p *Plan, version int64) {
 		delete(g.index, name)
 		g.free = append(g.free, i)
 	}
+	g.rankCustomers()
 	g.version = version
 }
 
@@ -183,12 +207,11 @@ func (g *Graph) Impact(name string) (Impact, error) {
 		return Impact{}, fmt.Errorf("asset %q: %w", name, store.ErrNotFound)
 	}
 	seen := newBitset(len(g.nodes))
+	// Owners are marked by rank: reading the bits in order gives the ids sorted.
 	owners := newBitset(len(g.custIDs))
-	var customers []int32
 	addOwner := func(c int32) {
-		if c >= 0 && !owners.test(c) {
-			owners.set(c)
-			customers = append(customers, c)
+		if c >= 0 {
+			owners.set(g.rank[c])
 		}
 	}
 	addOwner(g.nodes[root].owner)
@@ -212,11 +235,14 @@ func (g *Graph) Impact(name string) (Impact, error) {
 			addOwner(n.owner)
 		}
 	}
-	imp.Customers = make([]string, len(customers))
-	for k, c := range customers {
-		imp.Customers[k] = g.custIDs[c]
+	imp.Customers = []string{}
+	for w, word := range owners {
+		for word != 0 {
+			r := w*64 + bits.TrailingZeros64(word)
+			imp.Customers = append(imp.Customers, g.custIDs[g.byRank[r]])
+			word &= word - 1
+		}
 	}
-	slices.Sort(imp.Customers)
 	return imp, nil
 }
 

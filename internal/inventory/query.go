@@ -110,13 +110,11 @@ func fillEdges(ctx context.Context, db *store.DB, page []Asset) error {
 	}
 	index := make(map[string]int, len(page))
 	args := make([]any, len(page))
-	marks := make([]string, len(page))
 	for i := range page {
 		index[page[i].Name] = i
 		args[i] = page[i].Name
-		marks[i] = fmt.Sprintf("$%d", i+1)
 	}
-	return loadEdges(ctx, db, page, index, ` WHERE asset IN (`+strings.Join(marks, ",")+`)`, args...)
+	return loadEdges(ctx, db, page, index, ` WHERE asset IN `+db.Engine.List(len(page)), args...)
 }
 
 func getAsset(ctx context.Context, db *store.DB, q querier, name string) (Asset, error) {

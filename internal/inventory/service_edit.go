@@ -65,7 +65,7 @@ func (s *Service) SaveCustomer(ctx context.Context, c Customer, mode Mode) (Cust
 		case old != c:
 			p.ChangeCustomers = []Customer{c}
 		}
-		return p, applyPlan(ctx, tx, p, nil)
+		return p, applyPlan(ctx, s.db.Engine, tx, p, nil)
 	})
 	if err != nil {
 		return Customer{}, err
@@ -87,7 +87,7 @@ func (s *Service) DeleteCustomer(ctx context.Context, id string) error {
 			return nil, &InUseError{What: "customer " + id, By: owned}
 		}
 		p := &Plan{RemoveCustomers: []string{id}}
-		return p, applyPlan(ctx, tx, p, nil)
+		return p, applyPlan(ctx, s.db.Engine, tx, p, nil)
 	})
 	return err
 }
@@ -124,7 +124,7 @@ func (s *Service) SaveAsset(ctx context.Context, a Asset, mode Mode) (Asset, err
 		case !sameAsset(&old, &a):
 			p.ChangeAssets = []Asset{a}
 		}
-		return p, applyPlan(ctx, tx, p, nil)
+		return p, applyPlan(ctx, s.db.Engine, tx, p, nil)
 	})
 	if err != nil {
 		return Asset{}, err
@@ -178,7 +178,7 @@ func (s *Service) DeleteAsset(ctx context.Context, name string) error {
 			return nil, &InUseError{What: "asset " + name, By: deps}
 		}
 		p := &Plan{RemoveAssets: []string{name}, removedKinds: map[string]int{a.Kind: 1}}
-		return p, applyPlan(ctx, tx, p, nil)
+		return p, applyPlan(ctx, s.db.Engine, tx, p, nil)
 	})
 	return err
 }

@@ -41,7 +41,7 @@ func (s *Service) Import(ctx context.Context, docs []*Document, opts ImportOptio
 		if opts.Progress != nil {
 			progress = func(done int) { opts.Progress(done, total) }
 		}
-		return plan, applyPlan(ctx, tx, plan, progress)
+		return plan, applyPlan(ctx, s.db.Engine, tx, plan, progress)
 	})
 }
 

@@ -166,7 +166,7 @@ const batchRows = 500
 
 // applyPlan writes p inside tx, in an order that keeps every reference valid.
 // progress, when set, is called with the number of rows written so far.
-func applyPlan(ctx context.Context, tx *sql.Tx, p *Plan, progress func(done int)) error {
+func applyPlan(ctx context.Context, e store.Engine, tx *sql.Tx, p *Plan, progress func(done int)) error {
 	done := 0
 	step := func(n int) {
 		done += n
@@ -174,7 +174,7 @@ func applyPlan(ctx context.Context, tx *sql.Tx, p *Plan, progress func(done int)
 			progress(done)
 		}
 	}
-	if err := insertCustomers(ctx, tx, p.AddCustomers, step); err != nil {
+	if err := insertCustomers(ctx, e, tx, p.AddCustomers, step); err != nil {
 		return err
 	}
 	for _, c := range p.ChangeCustomers {
@@ -192,13 +192,13 @@ func applyPlan(ctx context.Context, tx *sql.Tx, p *Plan, progress func(done int)
 		touched = append(touched, p.ChangeAssets[i].Name)
 	}
 	touched = append(touched, p.RemoveAssets...)
-	if err := deleteIn(ctx, tx, "asset_deps", "asset", touched); err != nil {
+	if err := deleteIn(ctx, e, tx, "asset_deps", "asset", touched); err != nil {
 		return err
 	}
-	if err := deleteIn(ctx, tx, "asset_labels", "asset", touched); err != nil {
+	if err := deleteIn(ctx, e, tx, "asset_labels", "asset", touched); err != nil {
 		return err
 	}
-	if err := insertAssets(ctx, tx, p.AddAssets, step); err != nil {
+	if err := insertAssets(ctx, e, tx, p.AddAssets, step); err != nil {
 		return err
 	}
 	for i := range p.ChangeAssets {
@@ -210,14 +210,14 @@ func applyPlan(ctx context.Context, tx *sql.Tx, p *Plan, progress func(done int)
 		}
 		step(1)
 	}
-	if err := insertEdges(ctx, tx, p.AddAssets, p.ChangeAssets); err != nil {
+	if err := insertEdges(ctx, e, tx, p.AddAssets, p.ChangeAssets); err != nil {
 		return err
 	}
-	if err := deleteIn(ctx, tx, "assets", "name", p.RemoveAssets); err != nil {
+	if err := deleteIn(ctx, e, tx, "assets", "name", p.RemoveAssets); err != nil {
 		return err
 	}
 	step(len(p.RemoveAssets))
-	if err := deleteIn(ctx, tx, "customers", "id", p.RemoveCustomers); err != nil {
+	if err := deleteIn(ctx, e, tx, "customers", "id", p.RemoveCustomers); err != nil {
 		return err
 	}
 	step(len(p.RemoveCustomers))
@@ -231,13 +231,13 @@ func nullable(s string) any {
 	return s
 }
 
-func insertCustomers(ctx context.Context, tx *sql.Tx, cs []Customer, step func(int)) error {
+func insertCustomers(ctx context.Context, e store.Engine, tx *sql.Tx, cs []Customer, step func(int)) error {
 	for chunk := range slices.Chunk(cs, batchRows) {
 		args := make([]any, 0, len(chunk)*5)
 		for _, c := range chunk {
 			args = append(args, c.ID, c.Name, c.Email, c.Language, c.Timezone)
 		}
-		q := `INSERT INTO customers (id, name, email, language, timezone) VALUES ` + store.Placeholders(len(chunk), 5)
+		q := `INSERT INTO customers (id, name, email, language, timezone) VALUES ` + e.Placeholders(len(chunk), 5)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("insert customers: %w", err)
 		}
@@ -246,14 +246,14 @@ func insertCustomers(ctx context.Context, tx *sql.Tx, cs []Customer, step func(i
 	return nil
 }
 
-func insertAssets(ctx context.Context, tx *sql.Tx, as []Asset, step func(int)) error {
+func insertAssets(ctx context.Context, e store.Engine, tx *sql.Tx, as []Asset, step func(int)) error {
 	for chunk := range slices.Chunk(as, batchRows) {
 		args := make([]any, 0, len(chunk)*5)
 		for i := range chunk {
 			a := &chunk[i]
 			args = append(args, a.Name, a.Kind, nullable(a.Owner), a.URL, a.Address)
 		}
-		q := `INSERT INTO assets (name, kind, owner, url, address) VALUES ` + store.Placeholders(len(chunk), 5)
+		q := `INSERT INTO assets (name, kind, owner, url, address) VALUES ` + e.Placeholders(len(chunk), 5)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("insert assets: %w", err)
 		}
@@ -263,7 +263,7 @@ func insertAssets(ctx context.Context, tx *sql.Tx, as []Asset, step func(int)) e
 }
 
 // insertEdges writes the depends_on and labels rows of the given assets.
-func insertEdges(ctx context.Context, tx *sql.Tx, lists ...[]Asset) error {
+func insertEdges(ctx context.Context, e store.Engine, tx *sql.Tx, lists ...[]Asset) error {
 	var deps, labels []any
 	flush := func(table string, cols int, args []any) error {
 		if len(args) == 0 {
@@ -273,7 +273,7 @@ func insertEdges(ctx context.Context, tx *sql.Tx, lists ...[]Asset) error {
 		if table == "asset_labels" {
 			q = `INSERT INTO asset_labels (asset, key, value) VALUES `
 		}
-		if _, err := tx.ExecContext(ctx, q+store.Placeholders(len(args)/cols, cols), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, q+e.Placeholders(len(args)/cols, cols), args...); err != nil {
 			return fmt.Errorf("insert %s: %w", strings.TrimPrefix(table, "asset_"), err)
 		}
 		return nil
@@ -308,15 +308,13 @@ func insertEdges(ctx context.Context, tx *sql.Tx, lists ...[]Asset) error {
 }
 
 // deleteIn deletes the rows of table whose column is one of values.
-func deleteIn(ctx context.Context, tx *sql.Tx, table, column string, values []string) error {
+func deleteIn(ctx context.Context, e store.Engine, tx *sql.Tx, table, column string, values []string) error {
 	for chunk := range slices.Chunk(values, batchRows) {
 		args := make([]any, len(chunk))
-		marks := make([]string, len(chunk))
 		for i, v := range chunk {
 			args[i] = v
-			marks[i] = fmt.Sprintf("$%d", i+1)
 		}
-		q := `DELETE FROM ` + table + ` WHERE ` + column + ` IN (` + strings.Join(marks, ",") + `)`
+		q := `DELETE FROM ` + table + ` WHERE ` + column + ` IN ` + e.List(len(chunk))
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("delete from %s: %w", table, err)
 		}

@@ -73,7 +73,13 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 }
 
 func TestPlaceholders(t *testing.T) {
-	if got := store.Placeholders(2, 3); got != "($1,$2,$3),($4,$5,$6)" {
+	if got := store.Postgres.Placeholders(2, 3); got != "($1,$2,$3),($4,$5,$6)" {
+		t.Fatalf("got %s", got)
+	}
+	if got := store.SQLite.Placeholders(2, 2); got != "(?,?),(?,?)" {
+		t.Fatalf("got %s", got)
+	}
+	if got := store.Postgres.List(2); got != "($1,$2)" {
 		t.Fatalf("got %s", got)
 	}
 }
