@@ -117,7 +117,7 @@ func (r *report) printPlaceholders(out io.Writer) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Fprintf(out, "\nThe SQLite baseline again with $n placeholders (store.Placeholders, as the import writes them) instead of ?\n")
+	fmt.Fprintf(out, "\nThe SQLite baseline again with numbered $n placeholders instead of ? (what the import wrote before it switched to ?)\n")
 	t := r.table("engine", "sites", "baseline with $n", "baseline with ?", "ratio", "import", "import / baseline with $n")
 	for _, b := range rows {
 		native := r.baseline(b.engine, b.sites, nativeStyle)
