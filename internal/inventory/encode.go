@@ -133,7 +133,8 @@ func plainYAML(s string, flow bool) bool {
 	}
 	// A letter first rules out indicators, numbers, dates, "~" and "---".
 	if c := s[0]; c < utf8.RuneSelf {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '/') {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && c != '_' && c != '/' {
 			return false
 		}
 	} else if r, _ := utf8.DecodeRuneInString(s); !unicode.IsLetter(r) {

@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -269,6 +270,55 @@ func TestListAssetsFiltersAndPages(t *testing.T) {
 		for _, tt := range tests {
 			if got := names(tt.f); !slices.Equal(got, tt.want) {
 				t.Errorf("%+v: got %v, want %v", tt.f, got, tt.want)
+			}
+		}
+	})
+}
+
+// TestImpactDuringWrites reads impact from many goroutines while assets are
+// created and deleted: the graph must stay consistent (run with -race).
+func TestImpactDuringWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := inventory.NewService(db, nil)
+		mustImport(t, s, inventory.ImportOptions{}, parse(t, "host.yaml", hostYAML))
+		if err := s.LoadGraph(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				for {
+					select {
+					case <-done:
+						errs <- nil
+						return
+					default:
+					}
+					imp, err := s.Impact(ctx, "hv1")
+					if err == nil && (imp.Sites < 2 || imp.Sites > 3) {
+						err = fmt.Errorf("hv1 impact %+v mid-write", imp)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for range 10 {
+			if _, err := s.SaveAsset(ctx, inventory.Asset{Name: "site9", Kind: "site", DependsOn: []string{"vm1"}}, inventory.Create); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteAsset(ctx, "site9"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(done)
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
 			}
 		}
 	})

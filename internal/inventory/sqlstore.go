@@ -134,7 +134,7 @@ func queryEach(ctx context.Context, q querier, what, query string, args []any, f
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err below reports what matters
 	for rows.Next() {
 		if err := fn(rows); err != nil {
 			return fmt.Errorf("%s: %w", what, err)

@@ -211,11 +211,11 @@ func checkDependsOn(a *Asset, report reportFunc) {
 		seen = make(map[string]struct{}, len(deps))
 	}
 	for i, d := range deps {
-		switch {
-		case d == "":
+		switch d {
+		case "":
 			report(FieldDependsOn, i, "empty asset name")
 			continue
-		case d == a.Name:
+		case a.Name:
 			report(FieldDependsOn, i, fmt.Sprintf("%q depends on itself", d))
 		}
 		dup := false
