@@ -14,7 +14,7 @@ import (
 
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "export", "[--format yaml|csv] [--out DIR|FILE] [--db DSN]",
-		"Write the inventory in the import formats: YAML to a file or stdout, or customers.csv and assets.csv into a directory")
+		"Write the inventory in the import formats: YAML to a file or stdout, or customers.csv, assets.csv (and checks.yaml) into a directory")
 	db := dbFlag(fs, e)
 	format := fs.String("format", "yaml", "yaml or csv")
 	out := fs.String("out", "", "file (yaml, default stdout) or directory (csv)")
@@ -71,6 +71,14 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}
 	if err := cf.Close(); err != nil {
 		return fmt.Errorf("export %s: %w", cpath, err)
+	}
+	if len(inv.Checks)+len(inv.CheckDefaults) > 0 {
+		kpath := filepath.Join(*out, "checks.yaml")
+		if err := writeFile(kpath, func(w *bufio.Writer) error { return inventory.WriteChecksYAML(w, inv) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "wrote %s, %s and %s\n", cpath, apath, kpath)
+		return nil
 	}
 	fmt.Fprintf(e.stderr, "wrote %s and %s\n", cpath, apath)
 	return nil

@@ -3,18 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 
 	"github.com/vigie/vigie/internal/simulate"
 )
 
-func runSimulate(_ context.Context, e *env, args []string) error {
+func runSimulate(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "serve" {
+		return runSimulateServe(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "inventory" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
 			fmt.Fprintln(e.stdout, "Usage: vigie simulate inventory --sites N --out FILE|DIR [--seed S]")
-			fmt.Fprintln(e.stdout, "\nGenerate a deterministic reference host: YAML when FILE ends in .yaml, else customers.csv and assets.csv in DIR.")
+			fmt.Fprintln(e.stdout, "       vigie simulate serve [--sites N] [--seed S] [--control ADDR]")
+			fmt.Fprintln(e.stdout, "\ninventory: generate a deterministic reference host: YAML when FILE ends in .yaml, else customers.csv and assets.csv in DIR.")
+			fmt.Fprintln(e.stdout, "serve: serve that host's sites on loopback, with faults injected through a control API.")
 			return nil
 		}
-		return fmt.Errorf("%w: want 'vigie simulate inventory --sites N --out FILE'", errUsage)
+		return fmt.Errorf("%w: want 'vigie simulate inventory --sites N --out FILE' or 'vigie simulate serve'", errUsage)
 	}
 	fs := newFlags(e, "simulate inventory", "--sites N --out FILE|DIR [--seed S]",
 		"Generate a deterministic reference host: YAML when FILE ends in .yaml or .yml, else customers.csv and assets.csv in DIR")
@@ -40,4 +46,36 @@ func runSimulate(_ context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %d customers, %d assets\n", *out, len(inv.Customers), len(inv.Assets))
 	return nil
+}
+
+func runSimulateServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "simulate serve", "[--sites N] [--seed S] [--control ADDR]",
+		"Serve a generated host's sites on loopback (one listener per VM) until stopped; inject faults with\n"+
+			"POST http://ADDR/faults {\"fault\":\"stop-hypervisor\",\"target\":\"hv03\"}, list them with GET /faults,\n"+
+			"clear them with DELETE /faults; GET /sites lists the sites and their listeners")
+	sites := fs.Int("sites", 11000, "number of sites")
+	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same host as 'simulate inventory'")
+	control := fs.String("control", "127.0.0.1:7070", "loopback address of the fault control API")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(rest); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*control)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%w: --control must be a loopback address such as 127.0.0.1:7070", errUsage)
+	}
+	inv := simulate.Generate(simulate.Params{Sites: *sites, Seed: *seed})
+	farm, err := simulate.NewFarm(inv, simulate.FarmOptions{Logger: logger(e)})
+	if err != nil {
+		return err
+	}
+	if err := farm.Start(ctx); err != nil {
+		return err
+	}
+	defer func() { _ = farm.Close() }()
+	fmt.Fprintf(e.stdout, "serving %d sites of %d assets; fault control on http://%s/faults\n", *sites, len(inv.Assets), *control)
+	return farm.ServeControl(ctx, *control)
 }

@@ -52,11 +52,14 @@ func Check(base *Inventory, prune bool, docs ...*Document) (*Inventory, Problems
 	c.mergeAssets()
 	g := c.resolve()
 	c.checkCycles(g)
+	checks, defaults := c.mergeChecks()
 	if len(c.ps) > 0 {
 		c.ps.Sort()
 		return nil, c.ps
 	}
-	return c.desired(), nil
+	inv := c.desired()
+	inv.Checks, inv.CheckDefaults = checks, defaults
+	return inv, nil
 }
 
 // entryFile is the file of an entry, or of its document when not set.

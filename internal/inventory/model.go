@@ -3,6 +3,8 @@
 // formats, its storage and the in-memory graph used to compute impact.
 package inventory
 
+import "github.com/vigie/vigie/internal/check"
+
 // Languages customers can be served in.
 var Languages = []string{"fr", "en"}
 
@@ -35,10 +37,22 @@ type Asset struct {
 	Labels    map[string]string `json:"labels,omitempty"`
 }
 
-// Inventory is a whole set of customers and assets, as imported or exported.
+// Inventory is a whole set of customers and assets, with the checks declared
+// on them, as imported or exported.
 type Inventory struct {
 	Customers []Customer `json:"customers"`
 	Assets    []Asset    `json:"assets"`
+	// Checks are the explicitly declared checks, sorted by key.
+	Checks []check.Check `json:"checks,omitempty"`
+	// CheckDefaults replace the built-in default check of an asset kind.
+	CheckDefaults []CheckDefault `json:"check_defaults,omitempty"`
+}
+
+// CheckDefault is the check every asset of a kind gets unless it declares
+// one of the same name; a Check of kind "none" turns the default off.
+type CheckDefault struct {
+	AssetKind string      `json:"asset_kind"`
+	Check     check.Check `json:"check"`
 }
 
 // Field names a field of a customer or an asset, as spelled in the files.
@@ -112,9 +126,28 @@ type AssetEntry struct {
 	DependsOnLines []int32
 }
 
+// CheckEntry is a check read from a file, with the line of each field
+// (by its name in the file) and of the entry.
+type CheckEntry struct {
+	check.Check
+	File       string
+	Line       int
+	FieldLines map[string]int
+}
+
+// CheckDefaultEntry is a default check read from a file.
+type CheckDefaultEntry struct {
+	CheckDefault
+	File       string
+	Line       int
+	FieldLines map[string]int
+}
+
 // Document is the content of one inventory file.
 type Document struct {
-	File      string
-	Customers []CustomerEntry
-	Assets    []AssetEntry
+	File          string
+	Customers     []CustomerEntry
+	Assets        []AssetEntry
+	Checks        []CheckEntry
+	CheckDefaults []CheckDefaultEntry
 }

@@ -21,7 +21,7 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 //	customers: id,name,email,language,timezone
 //	assets:    name,kind,owner,depends_on,url,address   optionally followed by ,labels
 //
-// anything else is YAML with top-level keys customers and assets (lists of
+// anything else is YAML with top-level keys customers, assets and checks (lists of
 // mappings). Parse returns every problem found (syntax, unknown fields and
 // keys, wrong types, per-field validation) and never panics. The document is
 // never nil; when there are problems it holds what could be read, and an

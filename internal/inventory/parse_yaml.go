@@ -95,27 +95,22 @@ func (y *yamlFile) top(d *yaml.Node) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers and assets")
+		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers, assets, checks and check_defaults")
 		return
 	}
 	pairs, ok := y.pairs(n)
 	if !ok {
 		return
 	}
-	var seen [2]int
+	var seen [4]int
 	for i := 0; i < len(pairs); i += 2 {
 		name, line, ok := y.key(pairs[i], y.line(n, 1))
 		if !ok {
 			continue
 		}
-		var k int
-		switch name {
-		case "customers":
-			k = 0
-		case "assets":
-			k = 1
-		default:
-			y.ps.add(y.file, line, "unknown key %q: want customers or assets", name)
+		k := slices.Index(topKeys, name)
+		if k < 0 {
+			y.ps.add(y.file, line, "unknown key %q: want customers, assets, checks or check_defaults", name)
 			continue
 		}
 		if seen[k] != 0 {
@@ -123,13 +118,21 @@ func (y *yamlFile) top(d *yaml.Node) {
 			continue
 		}
 		seen[k] = line
-		if k == 0 {
+		switch name {
+		case "customers":
 			y.list(pairs[i+1], line, name, y.customer)
-		} else {
+		case "assets":
 			y.list(pairs[i+1], line, name, y.asset)
+		case "checks":
+			y.list(pairs[i+1], line, name, y.checkEntry)
+		case "check_defaults":
+			y.checkDefaults(pairs[i+1], line)
 		}
 	}
 }
+
+// topKeys are the sections of an inventory file.
+var topKeys = []string{"customers", "assets", "checks", "check_defaults"}
 
 // list reads the entries of the list under key, found at line.
 func (y *yamlFile) list(n *yaml.Node, line int, key string, entry func(*yaml.Node, int)) {

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/vigie/vigie/internal/check"
 )
 
 // Plan is what an import or an edit changes in the stored inventory.
@@ -15,6 +17,13 @@ type Plan struct {
 	AddAssets       []Asset    `json:"-"`
 	ChangeAssets    []Asset    `json:"-"`
 	RemoveAssets    []string   `json:"-"`
+	// Checks are added, changed or removed by key (asset and name); default
+	// checks are put (added or changed) or removed by asset kind.
+	AddChecks           []check.Check  `json:"-"`
+	ChangeChecks        []check.Check  `json:"-"`
+	RemoveChecks        []check.Check  `json:"-"`
+	PutCheckDefaults    []CheckDefault `json:"-"`
+	RemoveCheckDefaults []string       `json:"-"`
 	// removedKinds remembers the kind of each removed asset for Summary.
 	removedKinds map[string]int
 }
@@ -29,14 +38,15 @@ type KindChange struct {
 
 // Empty reports whether the plan changes nothing.
 func (p *Plan) Empty() bool {
-	return len(p.AddCustomers)+len(p.ChangeCustomers)+len(p.RemoveCustomers)+
-		len(p.AddAssets)+len(p.ChangeAssets)+len(p.RemoveAssets) == 0
+	return p.Size() == 0
 }
 
 // Size is the number of rows the plan touches, for progress reports.
 func (p *Plan) Size() int {
 	return len(p.AddCustomers) + len(p.ChangeCustomers) + len(p.RemoveCustomers) +
-		len(p.AddAssets) + len(p.ChangeAssets) + len(p.RemoveAssets)
+		len(p.AddAssets) + len(p.ChangeAssets) + len(p.RemoveAssets) +
+		len(p.AddChecks) + len(p.ChangeChecks) + len(p.RemoveChecks) +
+		len(p.PutCheckDefaults) + len(p.RemoveCheckDefaults)
 }
 
 // Summary counts the changes per kind, customers first, then kinds by name.
@@ -62,6 +72,10 @@ func (p *Plan) Summary() []KindChange {
 	for kind, n := range p.removedKinds {
 		get(kind).Removed += n
 	}
+	checks := get("check")
+	checks.Added, checks.Changed, checks.Removed = len(p.AddChecks), len(p.ChangeChecks), len(p.RemoveChecks)
+	get("check default").Changed = len(p.PutCheckDefaults)
+	get("check default").Removed = len(p.RemoveCheckDefaults)
 	out := []KindChange{}
 	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
 		c := byKind[kind]
@@ -133,6 +147,7 @@ func Diff(current, desired *Inventory) *Plan {
 			p.removedKinds[a.Kind]++
 		}
 	}
+	diffChecks(p, current, desired)
 	return p
 }
 

@@ -89,6 +89,9 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 	if err := loadEdges(ctx, q, inv.Assets, index, ""); err != nil {
 		return nil, 0, err
 	}
+	if err := loadChecks(ctx, q, inv); err != nil {
+		return nil, 0, err
+	}
 	return inv, version, nil
 }
 
@@ -211,6 +214,9 @@ func applyPlan(ctx context.Context, e store.Engine, tx *sql.Tx, p *Plan, progres
 		step(1)
 	}
 	if err := insertEdges(ctx, e, tx, p.AddAssets, p.ChangeAssets); err != nil {
+		return err
+	}
+	if err := applyChecks(ctx, e, tx, p); err != nil {
 		return err
 	}
 	if err := deleteIn(ctx, e, tx, "assets", "name", p.RemoveAssets); err != nil {

@@ -208,3 +208,42 @@ func TestAPIListsPageByCursor(t *testing.T) {
 		t.Fatalf("pages gave %v", seen)
 	}
 }
+
+func TestAPIChecks(t *testing.T) {
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			c := startServer(t, e)
+			steps := []struct {
+				method, path, body string
+				status             int
+				contains           string
+			}{
+				{"POST", "/api/v1/assets", `{"name":"vm1","kind":"vm","address":"127.0.0.5:22"}`, 201, ``},
+				{"POST", "/api/v1/assets", `{"name":"s1","kind":"site","depends_on":["vm1"],"url":"https://s1.example/"}`, 201, ``},
+				{"GET", "/api/v1/checks?effective=true", ``, 200, `"interval":"1m0s","kind":"http","method":"GET","name":"http","timeout":"10s","url":"https://s1.example/"`},
+				{"GET", "/api/v1/checks?effective=true&asset=vm1", ``, 200, `"address":"127.0.0.5:22"`},
+				{"POST", "/api/v1/checks", `{"asset":"s1","kind":"http","body_contains":"Welcome","interval":"30s"}`, 201, `"body_contains":"Welcome"`},
+				{"POST", "/api/v1/checks", `{"asset":"s1","kind":"http"}`, 409, `already exists`},
+				{"POST", "/api/v1/checks", `{"asset":"s1","name":"x","kind":"http","banner":"hi"}`, 422, `"field":"banner"`},
+				{"POST", "/api/v1/checks", `{"asset":"nope","kind":"tcp"}`, 422, `unknown asset`},
+				{"POST", "/api/v1/checks", `{"asset":"s1","kind":"http","interval":"soon"}`, 400, `malformed JSON`},
+				{"GET", "/api/v1/checks/s1/http", ``, 200, `"interval":"30s"`},
+				{"PUT", "/api/v1/checks/s1/http", `{"kind":"http","body_contains":"Bienvenue"}`, 200, `Bienvenue`},
+				{"GET", "/api/v1/checks?effective=true&asset=s1", ``, 200, `"body_contains":"Bienvenue"`},
+				{"DELETE", "/api/v1/checks/s1/http", ``, 204, ``},
+				{"GET", "/api/v1/checks/s1/http", ``, 404, `not found`},
+			}
+			for _, s := range steps {
+				status, body := c.json(s.method, s.path, s.body)
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				_ = enc.Encode(body)
+				compact := strings.TrimSpace(buf.String())
+				if status != s.status || !strings.Contains(compact, s.contains) {
+					t.Fatalf("%s %s %s: %d %s; want %d containing %s", s.method, s.path, s.body, status, compact, s.status, s.contains)
+				}
+			}
+		})
+	}
+}

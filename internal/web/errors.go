@@ -44,7 +44,15 @@ func classify(err error) *Error {
 	var invalid *inventory.InvalidError
 	var problems inventory.Problems
 	var inUse *inventory.InUseError
+	var badCheck *inventory.CheckInvalidError
 	switch {
+	case errors.As(err, &badCheck):
+		fields := make([]map[string]string, len(badCheck.Fields))
+		for i, f := range badCheck.Fields {
+			fields[i] = map[string]string{"field": f.Field, "message": f.Message}
+		}
+		return &Error{Status: http.StatusUnprocessableEntity, Message: "invalid check", Err: err,
+			Details: map[string]any{"fields": fields}}
 	case errors.As(err, &we):
 		return we
 	case errors.As(err, &invalid):

@@ -43,6 +43,11 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/assets/{name}/impact", s.showImpact)
 	api.HandleFunc("GET /api/v1/impact/{name}", s.showImpact)
 	api.HandleFunc("POST /api/v1/import", s.importInventory)
+	api.HandleFunc("GET /api/v1/checks", s.listChecks)
+	api.HandleFunc("POST /api/v1/checks", s.createCheck)
+	api.HandleFunc("GET /api/v1/checks/{asset}/{name}", s.showCheck)
+	api.HandleFunc("PUT /api/v1/checks/{asset}/{name}", s.updateCheck)
+	api.HandleFunc("DELETE /api/v1/checks/{asset}/{name}", s.deleteCheck)
 	api.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "no such API endpoint"})
 	})

@@ -1,0 +1,112 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/store"
+)
+
+// CheckFilter selects checks.
+type CheckFilter struct {
+	Asset string
+	Kind  string
+	// Effective lists every check the inventory implies (with the defaults
+	// of each asset kind, completed from the asset), not only declared ones.
+	Effective bool
+}
+
+// Checks returns the declared or effective checks matching f, by key.
+func (s *Service) Checks(ctx context.Context, f CheckFilter) ([]check.Check, error) {
+	inv, _, err := loadAll(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	list := inv.Checks
+	if f.Effective {
+		list = EffectiveChecks(inv)
+	}
+	out := []check.Check{}
+	for _, c := range list {
+		if (f.Asset == "" || c.Asset == f.Asset) && (f.Kind == "" || string(c.Kind) == f.Kind) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// SaveCheck creates or replaces a declared check after validating it
+// against its asset.
+func (s *Service) SaveCheck(ctx context.Context, c check.Check, mode Mode) (check.Check, error) {
+	if c.Kind == KindNone {
+		return check.Check{}, &CheckInvalidError{Fields: []check.FieldError{{Field: "kind", Message: `"none" only turns off a default check`}}}
+	}
+	_, err := s.write(ctx, func(tx *sql.Tx) (*Plan, error) {
+		a, err := getAsset(ctx, s.db, tx, c.Asset)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, &CheckInvalidError{Fields: []check.FieldError{{Field: "asset", Message: fmt.Sprintf("unknown asset %q", c.Asset)}}}
+		}
+		if err != nil {
+			return nil, err
+		}
+		full := Resolve(c, &a)
+		if errs := check.Validate(&full); len(errs) > 0 {
+			return nil, &CheckInvalidError{Fields: errs}
+		}
+		var n int
+		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM checks WHERE asset = $1 AND name = $2`, c.Asset, checkName(&c)).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("look up check %s: %w", c.Key(), err)
+		}
+		p := &Plan{}
+		switch {
+		case mode == Create && n > 0:
+			return nil, fmt.Errorf("check %q already exists: %w", c.Key(), store.ErrConflict)
+		case mode == Update && n == 0:
+			return nil, fmt.Errorf("check %q: %w", c.Key(), store.ErrNotFound)
+		case n == 0:
+			p.AddChecks = []check.Check{c}
+		default:
+			p.ChangeChecks = []check.Check{c}
+		}
+		return p, applyChecks(ctx, s.db.Engine, tx, p)
+	})
+	if err != nil {
+		return check.Check{}, err
+	}
+	return c, nil
+}
+
+// DeleteCheck removes a declared check.
+func (s *Service) DeleteCheck(ctx context.Context, asset, name string) error {
+	_, err := s.write(ctx, func(tx *sql.Tx) (*Plan, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM checks WHERE asset = $1 AND name = $2`, asset, name)
+		if err != nil {
+			return nil, fmt.Errorf("delete check %s/%s: %w", asset, name, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return nil, fmt.Errorf("check %q: %w", asset+"/"+name, store.ErrNotFound)
+		}
+		// Already deleted above; the plan only bumps the version.
+		return &Plan{RemoveChecks: []check.Check{{Asset: asset, Name: name}}}, nil
+	})
+	return err
+}
+
+// CheckInvalidError lists what is wrong with a check sent through the API,
+// by field name.
+type CheckInvalidError struct {
+	Fields []check.FieldError
+}
+
+func (e *CheckInvalidError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid check: " + strings.Join(parts, "; ")
+}

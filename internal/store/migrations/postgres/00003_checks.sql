@@ -1,0 +1,18 @@
+-- +goose Up
+-- Checks declared in the inventory, as written (JSON): the effective set
+-- (with the defaults of each asset kind) is derived from these and the assets.
+CREATE TABLE checks (
+    asset TEXT COLLATE "C" NOT NULL REFERENCES assets (name) ON DELETE CASCADE,
+    name  TEXT COLLATE "C" NOT NULL,
+    spec  TEXT NOT NULL,
+    PRIMARY KEY (asset, name)
+);
+
+CREATE TABLE check_defaults (
+    asset_kind TEXT COLLATE "C" PRIMARY KEY,
+    spec       TEXT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE check_defaults;
+DROP TABLE checks;
