@@ -9,9 +9,11 @@ import (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "[--listen ADDR] [--db DSN]", "Run the server: the JSON API under /api/v1")
+	fs := newFlags(e, "serve", "[--listen ADDR] [--db DSN]", "Run the server: the JSON API under /api/v1 and the built-in probe")
 	db := dbFlag(fs, e)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	runProbe := fs.Bool("probe", true, "run the built-in probe: every check of the inventory, from this process")
+	location := fs.String("location", "local", "the built-in probe's location name")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -19,7 +21,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e)})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location})
 	if err != nil {
 		return err
 	}

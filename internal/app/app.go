@@ -10,10 +10,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/web"
 )
@@ -29,15 +38,33 @@ type Config struct {
 	RefreshEvery time.Duration
 	// ShutdownGrace bounds how long in-flight requests get on shutdown.
 	ShutdownGrace time.Duration
+	// Probe runs the built-in probe in the server, under the location name
+	// Location (default "local").
+	Probe    bool
+	Location string
+	// CheckOptions configure the built-in probe's check engine (tests and
+	// the simulator route names to loopback listeners with Dial).
+	CheckOptions check.Options
+	// OnSignals, when set, receives the built-in probe's signals.
+	OnSignals func([]detect.Signal)
+	// SweepEvery is how often the built-in probe looks at silences,
+	// rollups and inventory changes (default 5 s).
+	SweepEvery time.Duration
 }
 
 // App is an opened Vigie.
 type App struct {
-	cfg       Config
-	DB        *store.DB
-	Inventory *inventory.Service
-	Auth      *auth.Service
-	Log       *slog.Logger
+	cfg        Config
+	DB         *store.DB
+	Inventory  *inventory.Service
+	Auth       *auth.Service
+	Heartbeats *heartbeat.Store
+	Detection  *detect.Store
+	Log        *slog.Logger
+	// Metrics holds the process's Prometheus metrics, served on /metrics.
+	Metrics *prometheus.Registry
+	// monitor is the built-in probe while Serve runs.
+	monitor atomic.Pointer[probe.Monitor]
 }
 
 // Open opens the database, applies pending migrations and builds the services.
@@ -60,11 +87,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	return &App{
-		cfg:       cfg,
-		DB:        db,
-		Inventory: inventory.NewService(db, cfg.Logger),
-		Auth:      auth.NewService(db),
-		Log:       cfg.Logger,
+		cfg:        cfg,
+		DB:         db,
+		Inventory:  inventory.NewService(db, cfg.Logger),
+		Auth:       auth.NewService(db),
+		Heartbeats: heartbeat.NewStore(db),
+		Detection:  detect.NewStore(db),
+		Metrics:    newRegistry(),
+		Log:        cfg.Logger,
 	}, nil
 }
 
@@ -73,7 +103,16 @@ func (a *App) Close() error { return a.DB.Close() }
 
 // Handler returns the HTTP handler of the server.
 func (a *App) Handler() http.Handler {
-	return web.NewServer(a.Inventory, a.Auth, a.Log).Handler()
+	return web.NewServer(web.Deps{
+		Metrics:   promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
+		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		OnHeartbeat: func(key string, _ heartbeat.Ping) {
+			// Judge the heartbeat now rather than at its next scheduled run.
+			if m := a.monitor.Load(); m != nil {
+				m.Poke(key)
+			}
+		},
+	}).Handler()
 }
 
 // Serve serves HTTP on ln until ctx ends, then shuts down gracefully.
@@ -84,6 +123,30 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	go a.Inventory.Watch(bg, a.cfg.RefreshEvery)
+	if a.cfg.Probe {
+		opts := a.cfg.CheckOptions
+		executors := map[check.Kind]check.Executor{check.Heartbeat: heartbeat.Executor(a.Heartbeats, time.Now)}
+		for k, x := range opts.Executors {
+			executors[k] = x
+		}
+		opts.Executors = executors
+		m := probe.NewMonitor(a.Inventory, probe.MonitorOptions{
+			Location:   a.cfg.Location,
+			Engine:     check.NewEngine(opts),
+			Heartbeats: a.Heartbeats,
+			Store:      a.Detection,
+			Registerer: a.Metrics,
+			Logger:     a.Log,
+			OnSignals:  a.cfg.OnSignals,
+			Sweep:      a.cfg.SweepEvery,
+		})
+		a.monitor.Store(m)
+		go func() {
+			if err := m.Run(bg); err != nil {
+				a.Log.Error("built-in probe stopped", "err", err)
+			}
+		}()
+	}
 
 	srv := &http.Server{
 		Handler:           a.Handler(),
@@ -109,4 +172,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// newRegistry returns a registry with the Go runtime and process metrics.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }

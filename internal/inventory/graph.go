@@ -262,6 +262,21 @@ func (g *Graph) Dependents(name string) []string {
 	return out
 }
 
+// DependsOn returns the names of the assets name depends on directly.
+func (g *Graph) DependsOn(name string) []string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	i, ok := g.index[name]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(g.nodes[i].deps))
+	for _, d := range g.nodes[i].deps {
+		out = append(out, g.nodes[d].name)
+	}
+	return out
+}
+
 // PathTo returns a dependency path from one of the assets in from to the asset
 // to (from[k] -> ... -> to), or nil when to cannot be reached. It is used to
 // refuse an edit that would close a cycle and to name that cycle.

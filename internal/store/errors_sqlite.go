@@ -20,3 +20,9 @@ func isSQLiteConflict(err error) bool {
 	}
 	return false
 }
+
+// isSQLiteBusy reports SQLITE_BUSY (or one of its extended codes).
+func isSQLiteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}

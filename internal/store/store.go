@@ -88,7 +88,17 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(4)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqlDB, Engine: SQLite, Where: "sqlite:" + path}
-	if err := db.PingContext(ctx); err != nil {
+	// Switching a new file to WAL takes a lock that the busy timeout does
+	// not wait for: processes starting together on one file retry briefly.
+	err = db.PingContext(ctx)
+	for try := 0; err != nil && isSQLiteBusy(err) && try < 50; try++ {
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(10+try*5) * time.Millisecond):
+		}
+		err = db.PingContext(ctx)
+	}
+	if err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("database %s: %w", db.Where, err)
 	}

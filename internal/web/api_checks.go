@@ -77,3 +77,35 @@ func (s *Server) deleteCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// rotateHeartbeatToken gives a heartbeat check a new token, shown once; the
+// old one stops working.
+func (s *Server) rotateHeartbeatToken(w http.ResponseWriter, r *http.Request) {
+	asset, name := r.PathValue("asset"), r.PathValue("name")
+	list, err := s.inv.Checks(r.Context(), inventory.CheckFilter{Asset: asset, Effective: true})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	key := asset + "/" + name
+	found := false
+	for _, c := range list {
+		if c.Key() == key && c.Kind == check.Heartbeat {
+			found = true
+		}
+	}
+	if !found {
+		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "heartbeat check " + key + " not found"})
+		return
+	}
+	if _, _, err := s.heartbeats.Ensure(r.Context(), key); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	token, err := s.heartbeats.Rotate(r.Context(), key)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"check": key, "token": token, "url": "/api/v1/heartbeats/" + token})
+}

@@ -4,8 +4,11 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/inventory"
 )
 
@@ -17,14 +20,34 @@ const MaxImportBody = 256 << 20
 
 // Server holds what the handlers need.
 type Server struct {
-	inv  *inventory.Service
-	auth *auth.Service
-	log  *slog.Logger
+	inv        *inventory.Service
+	auth       *auth.Service
+	heartbeats *heartbeat.Store
+	detection  *detect.Store
+	beat       func(checkKey string, p heartbeat.Ping)
+	metrics    http.Handler
+	log        *slog.Logger
+}
+
+// Deps are the services the web server is built on.
+type Deps struct {
+	Inventory  *inventory.Service
+	Auth       *auth.Service
+	Heartbeats *heartbeat.Store
+	Detection  *detect.Store
+	// Metrics serves /metrics (optional).
+	Metrics http.Handler
+	// OnHeartbeat is told of every heartbeat received (optional).
+	OnHeartbeat func(checkKey string, p heartbeat.Ping)
+	Logger      *slog.Logger
 }
 
 // NewServer returns the web server over the given services.
-func NewServer(inv *inventory.Service, users *auth.Service, logger *slog.Logger) *Server {
-	return &Server{inv: inv, auth: users, log: logger}
+func NewServer(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -48,12 +71,24 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/checks/{asset}/{name}", s.showCheck)
 	api.HandleFunc("PUT /api/v1/checks/{asset}/{name}", s.updateCheck)
 	api.HandleFunc("DELETE /api/v1/checks/{asset}/{name}", s.deleteCheck)
+	api.HandleFunc("POST /api/v1/checks/{asset}/{name}/token", s.rotateHeartbeatToken)
+	api.HandleFunc("GET /api/v1/checks/{asset}/{name}/uptime", s.showUptime)
+	api.HandleFunc("GET /api/v1/checks/{asset}/{name}/latency", s.showLatency)
+	api.HandleFunc("GET /api/v1/signals", s.listSignals)
+	api.HandleFunc("GET /api/v1/states", s.listStates)
 	api.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "no such API endpoint"})
 	})
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", s.requireToken(api))
+	// Jobs authenticate with the token in the URL, not a bearer token.
+	mux.Handle("/api/v1/heartbeats/", heartbeat.Handler(s.heartbeats, time.Now, s.beat))
+	if s.metrics != nil {
+		// Metrics carry no customer data; keep the listener on a private
+		// address or behind the proxy's access rules.
+		mux.Handle("GET /metrics", s.metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -1,0 +1,81 @@
+package detect
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/vigie/vigie/internal/check"
+)
+
+// StateRow is the last hard state of a check, as a whole (Location "") or
+// from one location, kept so that a restart restores it (Detector.Restore)
+// without emitting signals again.
+type StateRow struct {
+	Check    string
+	Location string
+	State    State
+	Since    time.Time
+	Reason   check.Reason
+	Message  string
+}
+
+// SaveStates writes states in one transaction, replacing the stored state
+// of the same check and location. When rows repeat a check and location,
+// the last one wins.
+func (s *Store) SaveStates(ctx context.Context, rows []StateRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	// One statement may not upsert a row twice on PostgreSQL: keep the last.
+	type key struct{ check, location string }
+	last := make(map[key]int, len(rows))
+	for i := range rows {
+		last[key{rows[i].Check, rows[i].Location}] = i
+	}
+	uniq := make([]*StateRow, 0, len(last))
+	for i := range rows {
+		if last[key{rows[i].Check, rows[i].Location}] == i {
+			uniq = append(uniq, &rows[i])
+		}
+	}
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		return insertChunks(ctx, tx, s.db.Engine,
+			`INSERT INTO check_states (check_key, location, state, since, reason, message) VALUES `,
+			` ON CONFLICT (check_key, location) DO UPDATE SET state = excluded.state, since = excluded.since,
+				reason = excluded.reason, message = excluded.message`,
+			6, len(uniq),
+			func(dst []any, from, to int) []any {
+				for _, r := range uniq[from:to] {
+					dst = append(dst, r.Check, r.Location, r.State.String(), r.Since.UTC(), string(r.Reason), r.Message)
+				}
+				return dst
+			})
+	})
+	if err != nil {
+		return fmt.Errorf("save states: %w", err)
+	}
+	return nil
+}
+
+// States returns every stored state, ordered by check then location.
+func (s *Store) States(ctx context.Context) ([]StateRow, error) {
+	out := []StateRow{}
+	err := queryEach(ctx, s.db, "read states",
+		`SELECT check_key, location, state, since, reason, message FROM check_states ORDER BY check_key, location`, nil,
+		func(rows *sql.Rows) error {
+			var r StateRow
+			var st, reason string
+			if err := rows.Scan(&r.Check, &r.Location, &st, &r.Since, &reason, &r.Message); err != nil {
+				return err
+			}
+			r.State, r.Reason, r.Since = parseState(st), check.Reason(reason), r.Since.UTC()
+			out = append(out, r)
+			return nil
+		})
+	if err != nil {
+		return nil, s.db.MapError(err)
+	}
+	return out, nil
+}

@@ -1,0 +1,239 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/inventory"
+)
+
+// DefaultLocation is the name of the probe built into the server.
+const DefaultLocation = "local"
+
+// MonitorOptions configure a Monitor.
+type MonitorOptions struct {
+	// Location names this probe (default DefaultLocation).
+	Location string
+	// Engine runs the checks; nil builds one with default options.
+	Engine *check.Engine
+	// Concurrency and PerTarget bound the scheduler (defaults of SchedulerOptions).
+	Concurrency, PerTarget int
+	// Sweep is how often silence, rollups and inventory changes are looked
+	// at (default 5 s).
+	Sweep time.Duration
+	// OnSignals receives the signals of confirmed state changes, from the
+	// monitor's own goroutine.
+	OnSignals func([]detect.Signal)
+	// OnBuckets receives the closed per-minute rollups.
+	OnBuckets func([]detect.Bucket)
+	// Heartbeats, when set, makes the monitor judge heartbeat checks too
+	// (the Engine must then have the heartbeat executor) and gives each
+	// one a token.
+	Heartbeats *heartbeat.Store
+	// Store, when set, keeps signals, states and rollups, and gives states
+	// back after a restart.
+	Store      *detect.Store
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Monitor runs every check the inventory implies from this process and
+// turns results into signals: inventory → scheduler → engine → detector.
+// It follows inventory changes without a restart.
+type Monitor struct {
+	inv     *inventory.Service
+	opts    MonitorOptions
+	sched   *Scheduler
+	det     *detect.Detector
+	rollup  *detect.Rollup
+	results chan observed
+	// checks by key, owned by the Run goroutine.
+	checks   map[string]*check.Check
+	version  int64
+	retained time.Time
+}
+
+type observed struct {
+	key string
+	r   check.Result
+}
+
+// NewMonitor returns a monitor over the inventory service.
+func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
+	if opts.Location == "" {
+		opts.Location = DefaultLocation
+	}
+	if opts.Engine == nil {
+		opts.Engine = check.NewEngine(check.Options{})
+	}
+	if opts.Sweep <= 0 {
+		opts.Sweep = 5 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Monitor{inv: inv, opts: opts, det: detect.New(detect.Config{}), rollup: detect.NewRollup(),
+		results: make(chan observed, 4096), version: -1}
+	m.sched = NewScheduler(SchedulerOptions{
+		Run:         opts.Engine.Run,
+		Report:      func(key string, r check.Result) { m.results <- observed{key, r} },
+		Concurrency: opts.Concurrency,
+		PerTarget:   opts.PerTarget,
+		Registerer:  opts.Registerer,
+	})
+	return m
+}
+
+// Poke runs a check now, out of its schedule (a heartbeat just arrived).
+func (m *Monitor) Poke(key string) { m.sched.Retry(key, 0) }
+
+// Scheduler returns the monitor's scheduler, for its statistics.
+func (m *Monitor) Scheduler() *Scheduler { return m.sched }
+
+// Run monitors until ctx ends.
+func (m *Monitor) Run(ctx context.Context) error {
+	if err := m.inv.LoadGraph(ctx); err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	if err := m.reload(ctx); err != nil {
+		return err
+	}
+	if err := m.restore(ctx); err != nil {
+		return fmt.Errorf("monitor: restore states: %w", err)
+	}
+	m.retained = m.opts.Now()
+	m.sched.Start(ctx)
+	defer m.sched.Stop()
+	tick := time.NewTicker(m.opts.Sweep)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case o := <-m.results:
+			m.observe(ctx, o)
+		case <-tick.C:
+			m.sweep(ctx)
+		}
+	}
+}
+
+func (m *Monitor) observe(ctx context.Context, o observed) {
+	c, ok := m.checks[o.key]
+	if !ok {
+		return // removed meanwhile
+	}
+	now := m.opts.Now()
+	m.rollup.Add(o.key, o.r)
+	signals := m.det.Observe(o.key, c.Asset, m.opts.Location, c.Attempts, o.r, now)
+	interval := time.Duration(c.Interval)
+	if next := m.det.NextRun(o.key, m.opts.Location, interval); next < interval {
+		m.sched.Retry(o.key, next)
+	}
+	m.emit(ctx, signals)
+}
+
+func (m *Monitor) sweep(ctx context.Context) {
+	now := m.opts.Now()
+	m.emit(ctx, m.det.Sweep(now))
+	buckets := m.rollup.Flush(now.Truncate(time.Minute))
+	m.persistBuckets(ctx, buckets, now)
+	if len(buckets) > 0 && m.opts.OnBuckets != nil {
+		m.opts.OnBuckets(buckets)
+	}
+	if g := m.inv.Graph(); g != nil && g.Version() != m.version {
+		if err := m.reload(ctx); err != nil && ctx.Err() == nil {
+			m.opts.Logger.Warn("monitor: reload checks failed", "err", err)
+		}
+	}
+}
+
+func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
+	if len(signals) == 0 {
+		return
+	}
+	m.persist(ctx, signals)
+	for _, s := range signals {
+		m.opts.Logger.Info("signal", "kind", s.Kind, "check", s.Check, "asset", s.Asset, "location", s.Location,
+			"reason", s.Reason, "message", s.Message)
+	}
+	if m.opts.OnSignals != nil {
+		m.opts.OnSignals(signals)
+	}
+}
+
+// reload takes the effective checks of the inventory, runs parents at
+// least as often as their dependents, and hands them to the scheduler.
+func (m *Monitor) reload(ctx context.Context) error {
+	g := m.inv.Graph()
+	version := g.Version()
+	list, err := m.inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	if err != nil {
+		return fmt.Errorf("monitor: load checks: %w", err)
+	}
+	ptrs := make([]*check.Check, 0, len(list))
+	for i := range list {
+		c := &list[i]
+		if !runsHere(c, m.opts.Location) || (c.Kind == check.Heartbeat && m.opts.Heartbeats == nil) {
+			continue
+		}
+		if c.Kind == check.Heartbeat {
+			// The token is created with the check, so that "never received"
+			// counts from then; staff get it with the API's token call.
+			if _, _, err := m.opts.Heartbeats.Ensure(ctx, c.Key()); err != nil {
+				return fmt.Errorf("monitor: heartbeat token of %s: %w", c.Key(), err)
+			}
+		}
+		ptrs = append(ptrs, c)
+	}
+	intervals := EffectiveIntervals(ptrs, g.DependsOn)
+	next := make(map[string]*check.Check, len(ptrs))
+	for _, c := range ptrs {
+		if d, ok := intervals[c.Key()]; ok && d > 0 && d < time.Duration(c.Interval) {
+			c.Interval = check.Duration(d)
+		}
+		next[c.Key()] = c
+		m.det.SetAssignment(c.Key(), []string{m.opts.Location}, 1)
+		m.det.SetInterval(c.Key(), time.Duration(c.Interval))
+	}
+	for key := range m.checks {
+		if _, ok := next[key]; !ok {
+			m.det.Remove(key)
+		}
+	}
+	m.checks = next
+	m.sched.Set(ptrs)
+	m.version = version
+	m.opts.Logger.Info("monitor: checks loaded", "checks", len(ptrs), "inventory_version", version)
+	return nil
+}
+
+// runsHere reports whether this location runs the check: heartbeat and
+// host checks are judged from reports, and a check limited to other
+// locations is theirs.
+func runsHere(c *check.Check, location string) bool {
+	if c.Kind == check.Host {
+		return false
+	}
+	if len(c.Locations) == 0 {
+		return true
+	}
+	for _, l := range c.Locations {
+		if l == location {
+			return true
+		}
+	}
+	return false
+}

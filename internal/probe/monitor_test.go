@@ -1,0 +1,128 @@
+package probe_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/simulate"
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
+)
+
+// signalLog collects signals from the monitor's goroutine.
+type signalLog struct {
+	mu   sync.Mutex
+	list []detect.Signal
+}
+
+func (l *signalLog) add(s []detect.Signal) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, s...)
+}
+
+func (l *signalLog) downs() map[string]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]bool{}
+	for _, s := range l.list {
+		if s.Kind == detect.CheckDown {
+			out[s.Asset] = true
+		}
+	}
+	return out
+}
+
+// TestMonitorDetectsAStoppedHypervisor runs the whole local path against a
+// simulated host on loopback: a stopped hypervisor makes exactly its own
+// check and its VMs' checks go down, and nothing else.
+func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inv := simulate.Generate(simulate.Params{Sites: 1500, Seed: 3})
+	fast := check.Check{Kind: check.TCP, Interval: check.Duration(time.Second), Timeout: check.Duration(500 * time.Millisecond)}
+	inv.CheckDefaults = []inventory.CheckDefault{
+		{AssetKind: "hypervisor", Check: fast},
+		{AssetKind: "vm", Check: fast},
+		{AssetKind: "site", Check: check.Check{Kind: inventory.KindNone}},
+		{AssetKind: "service", Check: check.Check{Kind: inventory.KindNone}},
+		{AssetKind: "storage", Check: check.Check{Kind: inventory.KindNone}},
+		{AssetKind: "backup", Check: check.Check{Kind: inventory.KindNone}},
+	}
+	farm, err := simulate.NewFarm(inv, simulate.FarmOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := farm.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = farm.Close() }()
+
+	svc := inventory.NewService(storetest.Open(t, store.SQLite), nil)
+	var yaml strings.Builder
+	if err := inventory.WriteYAML(&yaml, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(yaml.String())}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var log signalLog
+	m := probe.NewMonitor(svc, probe.MonitorOptions{
+		Engine:    check.NewEngine(check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}),
+		Sweep:     200 * time.Millisecond,
+		OnSignals: log.add,
+	})
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+
+	// Let every check come up first: no DOWN may appear while all is well.
+	time.Sleep(3 * time.Second)
+	if d := log.downs(); len(d) > 0 {
+		t.Fatalf("down signals before any fault: %v", d)
+	}
+	if err := svc.LoadGraph(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"hv01": true}
+	for _, name := range svc.Graph().Dependents("hv01") {
+		if strings.HasPrefix(name, "web-") || strings.HasPrefix(name, "dbvm-") || strings.HasPrefix(name, "vps-") {
+			want[name] = true
+		}
+	}
+	if err := farm.StopHypervisor("hv01"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(12 * time.Second)
+	for time.Now().Before(deadline) {
+		if d := log.downs(); len(d) >= len(want) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	got := log.downs()
+	for name := range got {
+		if !want[name] {
+			t.Errorf("%s went down but does not depend on hv01", name)
+		}
+	}
+	if !got["hv01"] {
+		t.Errorf("hv01 itself not reported down; downs: %v", got)
+	}
+	for name := range want {
+		if !got[name] {
+			t.Errorf("%s depends on hv01 but was not reported down", name)
+		}
+	}
+	t.Logf("%d assets down after stopping hv01", len(got))
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

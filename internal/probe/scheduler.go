@@ -1,0 +1,222 @@
+// Package probe runs checks on their schedule and carries their results:
+// one timer-driven loop over a min-heap of next-run times feeds a bounded
+// worker pool, with a cap on concurrent checks per target host.
+package probe
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigie/vigie/internal/check"
+)
+
+// RunFunc runs one check and returns its result. The context carries the
+// check's timeout as its deadline; a RunFunc must return soon after the
+// context ends.
+type RunFunc func(ctx context.Context, c *check.Check) check.Result
+
+// Defaults of SchedulerOptions.
+const (
+	DefaultConcurrency = 256
+	DefaultPerTarget   = 4
+)
+
+// SchedulerOptions configure a Scheduler. Only Run is required.
+type SchedulerOptions struct {
+	// Run runs one check.
+	Run RunFunc
+	// Report receives every result with its check's key. It is called from
+	// worker goroutines, so concurrently for different checks, but never
+	// concurrently for one check, and in start order for each key. It may
+	// call any method but Stop. It should return quickly: a worker is busy
+	// until it does.
+	Report func(key string, r check.Result)
+	// Concurrency caps the runs in flight (default DefaultConcurrency).
+	Concurrency int
+	// PerTarget caps the runs in flight against one target host: the host
+	// of the check's Address, else of its URL, else of its Server (default
+	// DefaultPerTarget).
+	PerTarget int
+	// Registerer, when set, receives the scheduler's metrics.
+	Registerer prometheus.Registerer
+}
+
+// Scheduler runs each check once per interval at a stable phase within it,
+// plus the early runs asked for with Retry. It never runs one check twice at
+// once: a run that comes due while the previous run of the same check is
+// queued is skipped, and one that comes due while it runs is deferred until
+// it ends (later ones are skipped).
+type Scheduler struct {
+	run        RunFunc
+	report     func(string, check.Result)
+	perTarget  int
+	workers    int
+	metrics    *metrics
+	window     *latenessWindow
+	wake       chan struct{}
+	wg         sync.WaitGroup
+	setMu      sync.Mutex // keeps Set calls apart
+	mu         sync.Mutex
+	cond       *sync.Cond // workers wait on it for ready runs
+	entries    map[string]*entry
+	queue      dueHeap
+	ready      []*entry // runs holding a target slot, waiting for a worker
+	targets    map[string]*target
+	minimums   map[string]time.Duration // set by SetMinInterval
+	intervals  map[time.Duration]int    // checks per interval, for the planned rate
+	generation uint64
+	counts     counts
+	started    bool
+	stopping   bool
+	startedAt  time.Time
+	runCtx     context.Context
+	cancel     context.CancelFunc
+}
+
+// counts are the scheduler's running totals.
+type counts struct {
+	runs, retries, skipped, dropped uint64
+	inFlight, queued                int
+}
+
+// NewScheduler returns a scheduler with no checks; it panics when opts.Run is
+// nil. Call Set to give it checks and Start to run them.
+func NewScheduler(opts SchedulerOptions) *Scheduler {
+	if opts.Run == nil {
+		panic("probe: NewScheduler needs a RunFunc")
+	}
+	s := &Scheduler{
+		run:       opts.Run,
+		report:    opts.Report,
+		perTarget: opts.PerTarget,
+		workers:   opts.Concurrency,
+		metrics:   newMetrics(opts.Registerer),
+		window:    &latenessWindow{},
+		wake:      make(chan struct{}, 1),
+		entries:   map[string]*entry{},
+		targets:   map[string]*target{},
+		minimums:  map[string]time.Duration{},
+		intervals: map[time.Duration]int{},
+		queue:     dueHeap{epoch: time.Now()},
+	}
+	if s.report == nil {
+		s.report = func(string, check.Result) {}
+	}
+	if s.perTarget <= 0 {
+		s.perTarget = DefaultPerTarget
+	}
+	if s.workers <= 0 {
+		s.workers = DefaultConcurrency
+	}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// Start starts the loop and the workers and returns. They run until ctx
+// ends or Stop is called; a second call does nothing. Slots that passed
+// between Set and Start are not made up. Runs get contexts that keep ctx's
+// values but not its cancellation: they end at their timeout, so that Stop
+// can wait for them.
+func (s *Scheduler) Start(ctx context.Context) {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		return
+	}
+	s.started = true
+	s.startedAt = time.Now()
+	for _, e := range s.entries {
+		if e.next.Before(s.startedAt) {
+			e.next = nextSlot(s.startedAt, e.interval, e.offset)
+			s.queue.fix(e)
+		}
+	}
+	s.runCtx = context.WithoutCancel(ctx)
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.wg.Add(1 + s.workers)
+	s.mu.Unlock()
+	go s.loop(ctx)
+	for range s.workers {
+		go s.work()
+	}
+}
+
+// Stop stops scheduling, drops runs not yet started, and waits for those in
+// flight, whose results are reported. It returns at once when the
+// scheduler was never started.
+func (s *Scheduler) Stop() {
+	s.mu.Lock()
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.wg.Wait()
+}
+
+// loop fires due runs until ctx ends, sleeping until the earliest next one.
+func (s *Scheduler) loop(ctx context.Context) {
+	defer s.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		timer.Reset(s.fireDue(time.Now()))
+		select {
+		case <-ctx.Done():
+			s.drain()
+			return
+		case <-timer.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// poke wakes the loop so that it sees a changed heap.
+func (s *Scheduler) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fireDue queues every run due at now and returns how long to sleep.
+func (s *Scheduler) fireDue(now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.queue.len() > 0 {
+		e := s.queue.peek()
+		due := e.due()
+		if due.After(now) {
+			return due.Sub(now)
+		}
+		s.fireLocked(e, now)
+	}
+	return time.Hour
+}
+
+// drain stops the workers and drops the runs not yet started.
+func (s *Scheduler) drain() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopping = true
+	for i, e := range s.ready {
+		e.slot.active--
+		e.slot, e.state, e.pending = nil, idle, false
+		s.ready[i] = nil
+	}
+	s.ready = nil
+	for name, t := range s.targets {
+		for _, e := range t.waiting {
+			e.state, e.pending = idle, false
+		}
+		t.waiting = nil
+		if t.active == 0 {
+			delete(s.targets, name)
+		}
+	}
+	s.counts.queued = 0
+	s.cond.Broadcast()
+}

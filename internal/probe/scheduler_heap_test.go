@@ -1,0 +1,43 @@
+package probe
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+func TestDueHeapPopsInDueOrder(t *testing.T) {
+	base := time.Now()
+	h := dueHeap{epoch: base}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var entries []*entry
+	for range 1000 {
+		e := &entry{next: base.Add(time.Duration(rng.IntN(1_000_000)))}
+		entries = append(entries, e)
+		h.push(e)
+	}
+	// Move some, remove others.
+	for i, e := range entries {
+		switch i % 3 {
+		case 0:
+			e.next = base.Add(time.Duration(rng.IntN(1_000_000)))
+			h.fix(e)
+		case 1:
+			h.remove(e)
+		}
+	}
+	var last time.Time
+	popped := 0
+	for h.len() > 0 {
+		e := h.peek()
+		if e.next.Before(last) {
+			t.Fatalf("popped %v after %v", e.next, last)
+		}
+		last = e.next
+		h.remove(e)
+		popped++
+	}
+	if popped != 667 {
+		t.Errorf("popped %d entries, want 667", popped)
+	}
+}
