@@ -26,6 +26,8 @@ type Plan struct {
 	RemoveCheckDefaults []string       `json:"-"`
 	// removedKinds remembers the kind of each removed asset for Summary.
 	removedKinds map[string]int
+	// newDefaults counts the PutCheckDefaults that are new, for Summary.
+	newDefaults int
 }
 
 // KindChange counts the changes of one kind ("customer" for customers).
@@ -74,7 +76,8 @@ func (p *Plan) Summary() []KindChange {
 	}
 	checks := get("check")
 	checks.Added, checks.Changed, checks.Removed = len(p.AddChecks), len(p.ChangeChecks), len(p.RemoveChecks)
-	get("check default").Changed = len(p.PutCheckDefaults)
+	get("check default").Added = p.newDefaults
+	get("check default").Changed = len(p.PutCheckDefaults) - p.newDefaults
 	get("check default").Removed = len(p.RemoveCheckDefaults)
 	out := []KindChange{}
 	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
@@ -97,7 +100,7 @@ func (p *Plan) String() string {
 	}
 	var b strings.Builder
 	for _, c := range p.Summary() {
-		fmt.Fprintf(&b, "%-12s %7d added %7d changed %7d removed\n", c.Kind, c.Added, c.Changed, c.Removed)
+		fmt.Fprintf(&b, "%-14s %7d added %7d changed %7d removed\n", c.Kind, c.Added, c.Changed, c.Removed)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -122,7 +122,11 @@ func diffChecks(p *Plan, current, desired *Inventory) {
 	wantD := map[string]bool{}
 	for _, d := range desired.CheckDefaults {
 		wantD[d.AssetKind] = true
-		if old, ok := curD[d.AssetKind]; !ok || !sameJSON(old, d.Check) {
+		old, ok := curD[d.AssetKind]
+		if !ok {
+			p.newDefaults++
+		}
+		if !ok || !sameJSON(old, d.Check) {
 			p.PutCheckDefaults = append(p.PutCheckDefaults, d)
 		}
 	}
