@@ -50,6 +50,7 @@ func commands() []command {
 		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},
 		{"user", "add --email E --role admin|staff", "manage staff users", runUser},
 		{"token", "create|list|revoke --user E [--name N]", "manage API tokens", runToken},
+		{"location", "add|list|rotate|revoke [NAME]", "manage remote probe locations and their tokens", runLocation},
 		{"simulate", "inventory --sites N --out FILE", "generate a reference host for tests and demos", runSimulate},
 	}
 }
