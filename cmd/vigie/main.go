@@ -51,6 +51,7 @@ func commands() []command {
 		{"user", "add --email E --role admin|staff", "manage staff users", runUser},
 		{"token", "create|list|revoke --user E [--name N]", "manage API tokens", runToken},
 		{"location", "add|list|rotate|revoke [NAME]", "manage remote probe locations and their tokens", runLocation},
+		{"probe", "--server URL --token T --location NAME", "run a remote probe at another location", runProbe},
 		{"simulate", "inventory --sites N --out FILE", "generate a reference host for tests and demos", runSimulate},
 	}
 }

@@ -60,6 +60,7 @@ type App struct {
 	Auth       *auth.Service
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
+	Locations  *probe.LocationStore
 	Log        *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics.
 	Metrics *prometheus.Registry
@@ -93,6 +94,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Auth:       auth.NewService(db),
 		Heartbeats: heartbeat.NewStore(db),
 		Detection:  detect.NewStore(db),
+		Locations:  probe.NewLocationStore(db),
 		Metrics:    newRegistry(),
 		Log:        cfg.Logger,
 	}, nil
@@ -105,6 +107,8 @@ func (a *App) Close() error { return a.DB.Close() }
 func (a *App) Handler() http.Handler {
 	return web.NewServer(web.Deps{
 		Metrics:   promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
+		Locations: a.Locations,
+		Ingest:    ingester{a},
 		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled run.
@@ -135,6 +139,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			Engine:     check.NewEngine(opts),
 			Heartbeats: a.Heartbeats,
 			Store:      a.Detection,
+			Locations:  a.Locations,
 			Registerer: a.Metrics,
 			Logger:     a.Log,
 			OnSignals:  a.cfg.OnSignals,
@@ -180,3 +185,18 @@ func newRegistry() *prometheus.Registry {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg
 }
+
+// ingester hands remote results to the built-in monitor while it runs.
+type ingester struct{ a *App }
+
+// Ingest implements web.Ingester.
+func (i ingester) Ingest(ctx context.Context, location, epoch string, records []probe.Record) (uint64, error) {
+	m := i.a.monitor.Load()
+	if m == nil {
+		return 0, probe.ErrMonitorStopped
+	}
+	return m.Ingest(ctx, location, epoch, records)
+}
+
+// Monitor returns the built-in probe while Serve runs, else nil.
+func (a *App) Monitor() *probe.Monitor { return a.monitor.Load() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,7 +40,10 @@ type MonitorOptions struct {
 	Heartbeats *heartbeat.Store
 	// Store, when set, keeps signals, states and rollups, and gives states
 	// back after a restart.
-	Store      *detect.Store
+	Store *detect.Store
+	// Locations, when set, adds the active remote probe locations to the
+	// checks they run, and keeps the sequence of the results taken.
+	Locations  *LocationStore
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
 	// Now is the clock (default time.Now).
@@ -60,6 +64,31 @@ type Monitor struct {
 	checks   map[string]*check.Check
 	version  int64
 	retained time.Time
+	// ingests carries remote results to the Run goroutine, which owns the
+	// detector; lastSeq is the last sequence taken per location.
+	ingests chan ingest
+	lastSeq map[string]seqPos
+	taken   atomic.Uint64
+	// remote lists the active remote locations, looked at again every
+	// locationsEvery.
+	remote      []Location
+	locationsAt time.Time
+}
+
+// locationsEvery is how often the monitor looks for added or revoked
+// remote locations.
+const locationsEvery = 15 * time.Second
+
+func sameLocations(a, b []Location) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name {
+			return false
+		}
+	}
+	return true
 }
 
 type observed struct {
@@ -85,7 +114,8 @@ func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
 		opts.Now = time.Now
 	}
 	m := &Monitor{inv: inv, opts: opts, det: detect.New(detect.Config{}), rollup: detect.NewRollup(),
-		results: make(chan observed, 4096), version: -1}
+		results: make(chan observed, 4096), version: -1,
+		ingests: make(chan ingest), lastSeq: map[string]seqPos{}}
 	m.sched = NewScheduler(SchedulerOptions{
 		Run:         opts.Engine.Run,
 		Report:      func(key string, r check.Result) { m.results <- observed{key, r} },
@@ -124,6 +154,9 @@ func (m *Monitor) Run(ctx context.Context) error {
 			return nil
 		case o := <-m.results:
 			m.observe(ctx, o)
+		case in := <-m.ingests:
+			ack, err := m.ingest(ctx, in)
+			in.reply <- ingestReply{ack, err}
 		case <-tick.C:
 			m.sweep(ctx)
 		}
@@ -131,18 +164,25 @@ func (m *Monitor) Run(ctx context.Context) error {
 }
 
 func (m *Monitor) observe(ctx context.Context, o observed) {
-	c, ok := m.checks[o.key]
+	if m.observeAt(ctx, m.opts.Location, o.key, o.r) {
+		c := m.checks[o.key]
+		interval := time.Duration(c.Interval)
+		if next := m.det.NextRun(o.key, m.opts.Location, interval); next < interval {
+			m.sched.Retry(o.key, next)
+		}
+	}
+}
+
+// observeAt gives one result of a location to the detector; false when the
+// check is no longer known.
+func (m *Monitor) observeAt(ctx context.Context, location, key string, r check.Result) bool {
+	c, ok := m.checks[key]
 	if !ok {
-		return // removed meanwhile
+		return false // removed meanwhile
 	}
-	now := m.opts.Now()
-	m.rollup.Add(o.key, o.r)
-	signals := m.det.Observe(o.key, c.Asset, m.opts.Location, c.Attempts, o.r, now)
-	interval := time.Duration(c.Interval)
-	if next := m.det.NextRun(o.key, m.opts.Location, interval); next < interval {
-		m.sched.Retry(o.key, next)
-	}
-	m.emit(ctx, signals)
+	m.rollup.Add(key, r)
+	m.emit(ctx, m.det.Observe(key, c.Asset, location, c.Attempts, r, m.opts.Now()))
+	return true
 }
 
 func (m *Monitor) sweep(ctx context.Context) {
@@ -152,6 +192,12 @@ func (m *Monitor) sweep(ctx context.Context) {
 	m.persistBuckets(ctx, buckets, now)
 	if len(buckets) > 0 && m.opts.OnBuckets != nil {
 		m.opts.OnBuckets(buckets)
+	}
+	if m.opts.Locations != nil && now.Sub(m.locationsAt) >= locationsEvery {
+		m.locationsAt = now
+		if active, err := m.opts.Locations.Active(ctx); err == nil && !sameLocations(active, m.remote) {
+			m.version = -1 // reassign every check
+		}
 	}
 	if g := m.inv.Graph(); g != nil && g.Version() != m.version {
 		if err := m.reload(ctx); err != nil && ctx.Err() == nil {
@@ -183,10 +229,27 @@ func (m *Monitor) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("monitor: load checks: %w", err)
 	}
+	if m.opts.Locations != nil {
+		if m.remote, err = m.opts.Locations.Active(ctx); err != nil {
+			return fmt.Errorf("monitor: locations: %w", err)
+		}
+		for _, l := range m.remote {
+			m.det.SetLocation(l.Name, l.PollInterval, 0)
+		}
+	}
 	ptrs := make([]*check.Check, 0, len(list))
+	all := make(map[string]*check.Check, len(list))
 	for i := range list {
 		c := &list[i]
-		if !runsHere(c, m.opts.Location) || (c.Kind == check.Heartbeat && m.opts.Heartbeats == nil) {
+		if c.Kind == check.Heartbeat && m.opts.Heartbeats == nil {
+			continue
+		}
+		if locs := m.locationsOf(c); len(locs) > 0 {
+			all[c.Key()] = c
+			m.det.SetAssignment(c.Key(), locs, 0)
+			m.det.SetInterval(c.Key(), time.Duration(c.Interval))
+		}
+		if !runsHere(c, m.opts.Location) {
 			continue
 		}
 		if c.Kind == check.Heartbeat {
@@ -205,18 +268,18 @@ func (m *Monitor) reload(ctx context.Context) error {
 			c.Interval = check.Duration(d)
 		}
 		next[c.Key()] = c
-		m.det.SetAssignment(c.Key(), []string{m.opts.Location}, 1)
 		m.det.SetInterval(c.Key(), time.Duration(c.Interval))
 	}
 	for key := range m.checks {
-		if _, ok := next[key]; !ok {
+		if _, ok := all[key]; !ok {
 			m.det.Remove(key)
 		}
 	}
-	m.checks = next
+	m.checks = all
 	m.sched.Set(ptrs)
 	m.version = version
-	m.opts.Logger.Info("monitor: checks loaded", "checks", len(ptrs), "inventory_version", version)
+	m.opts.Logger.Info("monitor: checks loaded", "checks", len(all), "here", len(ptrs), "remote_locations", len(m.remote),
+		"inventory_version", version)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -68,6 +69,8 @@ func classify(err error) *Error {
 	case errors.As(err, &inUse):
 		return &Error{Status: http.StatusConflict, Message: inUse.What + " is still in use", Err: err,
 			Details: map[string]any{"used_by": inUse.By}}
+	case errors.Is(err, probe.ErrMonitorStopped):
+		return &Error{Status: http.StatusServiceUnavailable, Message: "the monitor is not running; try again shortly", Err: err}
 	case errors.Is(err, auth.ErrInvalid):
 		return &Error{Status: http.StatusUnprocessableEntity, Message: err.Error(), Err: err}
 	case errors.Is(err, store.ErrNotFound):

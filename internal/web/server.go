@@ -10,6 +10,7 @@ import (
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/probe"
 )
 
 // maxJSONBody bounds the body of a JSON request.
@@ -26,6 +27,8 @@ type Server struct {
 	detection  *detect.Store
 	beat       func(checkKey string, p heartbeat.Ping)
 	metrics    http.Handler
+	locations  *probe.LocationStore
+	ingest     Ingester
 	log        *slog.Logger
 }
 
@@ -35,6 +38,9 @@ type Deps struct {
 	Auth       *auth.Service
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
+	// Locations authenticates remote probes; Ingest takes their results.
+	Locations *probe.LocationStore
+	Ingest    Ingester
 	// Metrics serves /metrics (optional).
 	Metrics http.Handler
 	// OnHeartbeat is told of every heartbeat received (optional).
@@ -47,7 +53,8 @@ func NewServer(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics, log: d.Logger}
+	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
+		locations: d.Locations, ingest: d.Ingest, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -82,6 +89,10 @@ func (s *Server) Handler() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", s.requireToken(api))
+	remote := http.NewServeMux()
+	remote.HandleFunc("GET /api/v1/probe/assignments", s.probeAssignments)
+	remote.HandleFunc("POST /api/v1/probe/results", s.probeResults)
+	mux.Handle("/api/v1/probe/", s.requireLocation(remote))
 	// Jobs authenticate with the token in the URL, not a bearer token.
 	mux.Handle("/api/v1/heartbeats/", heartbeat.Handler(s.heartbeats, time.Now, s.beat))
 	if s.metrics != nil {

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/vigie/vigie/internal/probe"
+)
+
+func runProbe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "probe", "--server URL --token T --location NAME [--buffer DIR]",
+		"Run a remote probe: pull this location's checks from the server, run them, and push the results;\n"+
+			"results wait on disk while the server is unreachable and are replayed in order")
+	server := fs.String("server", "", "base URL of the Vigie server, e.g. https://status.example.org")
+	token := fs.String("token", e.getenv("VIGIE_PROBE_TOKEN"), "the location's token (env VIGIE_PROBE_TOKEN), from 'vigie location add'")
+	location := fs.String("location", "", "this location's name, as added on the server")
+	buffer := fs.String("buffer", "", "directory of the result buffer (default vigie-probe-LOCATION)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(rest); err != nil {
+		return err
+	}
+	if *server == "" || *token == "" || *location == "" {
+		return fmt.Errorf("%w: --server, --token and --location are required", errUsage)
+	}
+	if u, err := url.Parse(*server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: --server: want an http or https URL, got %q", errUsage, *server)
+	}
+	if err := probe.CheckLocationName(*location); err != nil {
+		return fmt.Errorf("%w: --location: %w", errUsage, err)
+	}
+	if *buffer == "" {
+		*buffer = "vigie-probe-" + *location
+	}
+	log := logger(e).With("location", *location)
+	r, err := probe.NewRemote(probe.RemoteOptions{Server: *server, Token: *token, BufferDir: *buffer, Logger: log})
+	if err != nil {
+		return err
+	}
+	log.Info("remote probe started", "server", *server, "buffer", *buffer)
+	return r.Run(ctx)
+}

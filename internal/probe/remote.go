@@ -1,0 +1,297 @@
+package probe
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigie/vigie/internal/check"
+)
+
+// RemoteOptions configure a remote probe.
+type RemoteOptions struct {
+	// Server is the base URL of the Vigie server, Token the location's.
+	Server, Token string
+	// BufferDir keeps results on disk until the server acknowledges them.
+	BufferDir string
+	// Engine runs the checks (nil: default options).
+	Engine *check.Engine
+	// Client talks to the server (nil: a client with a 90 s timeout).
+	Client *http.Client
+	// Wait is how long an assignment poll may wait for a change (default 30 s).
+	Wait time.Duration
+	// PushEvery is how often buffered results are sent (default 1 s).
+	PushEvery time.Duration
+	// Concurrency and PerTarget bound the scheduler.
+	Concurrency, PerTarget int
+	Logger                 *slog.Logger
+}
+
+// Remote is a probe running at another location: it pulls its checks from
+// the server, runs them, and pushes the results in gzip batches through an
+// on-disk buffer, so that nothing is lost while the server is unreachable
+// and everything is replayed in order once it is back.
+type Remote struct {
+	opts   RemoteOptions
+	buf    *Buffer
+	epoch  string
+	sched  *Scheduler
+	mu     sync.Mutex
+	etag   string
+	queued []Record
+}
+
+// NewRemote opens the buffer and prepares the probe.
+func NewRemote(opts RemoteOptions) (*Remote, error) {
+	if opts.Server == "" || opts.Token == "" || opts.BufferDir == "" {
+		return nil, errors.New("remote probe: server, token and buffer directory are required")
+	}
+	opts.Server = strings.TrimRight(opts.Server, "/")
+	if opts.Engine == nil {
+		opts.Engine = check.NewEngine(check.Options{})
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 90 * time.Second}
+	}
+	if opts.Wait <= 0 {
+		opts.Wait = 30 * time.Second
+	}
+	if opts.PushEvery <= 0 {
+		opts.PushEvery = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	buf, err := OpenBuffer(opts.BufferDir, BufferOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("remote probe: %w", err)
+	}
+	epoch, err := bufferEpoch(opts.BufferDir)
+	if err != nil {
+		_ = buf.Close()
+		return nil, fmt.Errorf("remote probe: %w", err)
+	}
+	r := &Remote{opts: opts, buf: buf, epoch: epoch}
+	r.sched = NewScheduler(SchedulerOptions{
+		Run:         opts.Engine.Run,
+		Report:      r.report,
+		Concurrency: opts.Concurrency,
+		PerTarget:   opts.PerTarget,
+	})
+	return r, nil
+}
+
+// report queues a result; the pusher appends queued results to the buffer.
+func (r *Remote) report(key string, res check.Result) {
+	r.mu.Lock()
+	r.queued = append(r.queued, Record{Key: key, Result: res})
+	r.mu.Unlock()
+}
+
+// Run probes until ctx ends, then closes the buffer.
+func (r *Remote) Run(ctx context.Context) error {
+	defer func() { _ = r.buf.Close() }()
+	r.sched.Start(ctx)
+	defer r.sched.Stop()
+	var wg sync.WaitGroup
+	wg.Go(func() { r.pullLoop(ctx) })
+	r.pushLoop(ctx)
+	wg.Wait()
+	return nil
+}
+
+// pullLoop keeps the assignments current, long-polling with the ETag.
+func (r *Remote) pullLoop(ctx context.Context) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		// A poll that changed nothing (304) comes back after its wait: poll again.
+		_, err := r.pull(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			r.opts.Logger.Warn("remote probe: assignments", "err", err, "retry_in", backoff)
+			sleep(ctx, backoff)
+			backoff = min(2*backoff, 30*time.Second)
+			continue
+		}
+		backoff = time.Second
+	}
+}
+
+func (r *Remote) pull(ctx context.Context) (bool, error) {
+	u := r.opts.Server + "/api/v1/probe/assignments?wait=" + r.opts.Wait.String()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
+	if r.etag != "" {
+		req.Header.Set("If-None-Match", r.etag)
+	}
+	resp, err := r.opts.Client.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		return false, nil
+	case http.StatusOK:
+	default:
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return false, fmt.Errorf("assignments: %s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	var body struct {
+		Checks []check.Check `json:"checks"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return false, fmt.Errorf("assignments: %w", err)
+	}
+	ptrs := make([]*check.Check, len(body.Checks))
+	for i := range body.Checks {
+		ptrs[i] = &body.Checks[i]
+	}
+	r.sched.Set(ptrs)
+	r.etag = resp.Header.Get("ETag")
+	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs), "etag", r.etag)
+	return true, nil
+}
+
+// pushLoop moves results to the buffer and sends them, oldest first.
+func (r *Remote) pushLoop(ctx context.Context) {
+	tick := time.NewTicker(r.opts.PushEvery)
+	defer tick.Stop()
+	backoff := r.opts.PushEvery
+	for {
+		select {
+		case <-ctx.Done():
+			r.spill()
+			return
+		case <-tick.C:
+		}
+		r.spill()
+		for r.buf.Len() > 0 && ctx.Err() == nil {
+			if err := r.push(ctx); err != nil {
+				if ctx.Err() == nil {
+					r.opts.Logger.Warn("remote probe: push", "err", err, "buffered", r.buf.Len(), "retry_in", backoff)
+					sleep(ctx, backoff)
+					backoff = min(2*backoff, 30*time.Second)
+				}
+				break
+			}
+			backoff = r.opts.PushEvery
+		}
+	}
+}
+
+// spill appends the queued results to the buffer.
+func (r *Remote) spill() {
+	r.mu.Lock()
+	recs := r.queued
+	r.queued = nil
+	r.mu.Unlock()
+	if len(recs) == 0 {
+		return
+	}
+	if err := r.buf.Append(recs); err != nil {
+		r.opts.Logger.Error("remote probe: buffer", "err", err, "lost", len(recs))
+	}
+}
+
+// push sends one batch of the oldest buffered results and drops what the
+// server acknowledged.
+func (r *Remote) push(ctx context.Context) error {
+	recs, err := r.buf.Peek(2000, 8<<20)
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	if err := json.NewEncoder(zw).Encode(map[string]any{"epoch": r.epoch, "records": recs}); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.opts.Server+"/api/v1/probe/results", &body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := r.opts.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("results: %s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	var out struct {
+		Ack string `json:"ack"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	ack, err := strconv.ParseUint(out.Ack, 10, 64)
+	if err != nil {
+		return fmt.Errorf("results: bad ack %q", out.Ack)
+	}
+	if ack == 0 {
+		return errors.New("results: nothing acknowledged")
+	}
+	return r.buf.Ack(min(ack, recs[len(recs)-1].Seq))
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// bufferEpoch returns the id of the buffer in dir, made on first use: the
+// server counts sequence numbers per epoch, so a probe whose disk was lost
+// (and whose numbering restarts) is not ignored.
+func bufferEpoch(dir string) (string, error) {
+	path := filepath.Join(dir, "epoch")
+	if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return string(bytes.TrimSpace(b)), nil
+	}
+	var raw [8]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	epoch := hex.EncodeToString(raw[:])
+	if err := os.WriteFile(path, []byte(epoch+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("buffer epoch: %w", err)
+	}
+	return epoch, nil
+}
+
+// Buffered is the number of results not yet acknowledged by the server.
+func (r *Remote) Buffered() int {
+	r.mu.Lock()
+	n := len(r.queued)
+	r.mu.Unlock()
+	return n + r.buf.Len()
+}
