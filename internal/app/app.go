@@ -61,6 +61,7 @@ type App struct {
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
 	Locations  *probe.LocationStore
+	Compliance *probe.Compliance
 	Log        *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics.
 	Metrics *prometheus.Registry
@@ -87,13 +88,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	inv := inventory.NewService(db, cfg.Logger)
+	detection := detect.NewStore(db)
 	return &App{
 		cfg:        cfg,
 		DB:         db,
-		Inventory:  inventory.NewService(db, cfg.Logger),
+		Inventory:  inv,
 		Auth:       auth.NewService(db),
 		Heartbeats: heartbeat.NewStore(db),
-		Detection:  detect.NewStore(db),
+		Detection:  detection,
+		Compliance: probe.NewCompliance(db, inv, detection),
 		Locations:  probe.NewLocationStore(db),
 		Metrics:    newRegistry(),
 		Log:        cfg.Logger,
@@ -106,10 +110,11 @@ func (a *App) Close() error { return a.DB.Close() }
 // Handler returns the HTTP handler of the server.
 func (a *App) Handler() http.Handler {
 	return web.NewServer(web.Deps{
-		Metrics:   promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
-		Locations: a.Locations,
-		Ingest:    ingester{a},
-		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		Metrics:    promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
+		Locations:  a.Locations,
+		Ingest:     ingester{a},
+		Compliance: a.Compliance,
+		Inventory:  a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled run.
 			if m := a.monitor.Load(); m != nil {

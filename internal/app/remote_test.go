@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/inventory"
@@ -311,5 +313,80 @@ func TestAReplayedBatchIsTakenOnce(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("bad location token: %d", resp.StatusCode)
+	}
+}
+
+// TestHostAgentReportsAPowerSavingHypervisor runs the host agent on a fake
+// /sys tree of a hypervisor in powersave: the violation is listed by the
+// compliance API and signalled once; fixing the governor clears it.
+func TestHostAgentReportsAPowerSavingHypervisor(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = a.Close() }()
+	if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "h.yaml", Data: []byte("assets:\n  - {name: hv03, kind: hypervisor}\n")}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	token, err := a.Locations.Add(ctx, "agents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleStaff, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	bearer, _, err := a.Auth.CreateToken(ctx, "ops@example.org", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	report := func(tree string) int {
+		t.Helper()
+		n, err := probe.ReportFacts(ctx, probe.AgentOptions{Server: srv.URL, Token: token, Asset: "hv03",
+			Root: "../facts/testdata/hosts/" + tree})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := report("hypervisor-powersave"); n == 0 {
+		t.Fatal("a powersave hypervisor reported no violation")
+	}
+	report("hypervisor-powersave") // the same again: no second signal
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/compliance", nil)
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Hosts []struct {
+			Asset      string
+			Facts      map[string]string
+			Violations []struct{ Rule, Message string }
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	_ = resp.Body.Close()
+	if err != nil || len(list.Hosts) != 1 || list.Hosts[0].Facts["cpu.governor"] != "powersave" ||
+		len(list.Hosts[0].Violations) == 0 || list.Hosts[0].Violations[0].Rule != "hypervisor-performance-governor" {
+		t.Fatalf("compliance: %+v (%v)", list, err)
+	}
+	if n := report("hypervisor-ok"); n != 0 {
+		t.Fatalf("a compliant hypervisor has %d violations", n)
+	}
+	sigs, err := a.Detection.Signals(ctx, detect.SignalFilter{Asset: "hv03"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, s := range sigs {
+		kinds = append(kinds, string(s.Kind))
+	}
+	if got := strings.Join(kinds, " "); got != "compliance-ok compliance-violation" {
+		t.Fatalf("signals: %s", got)
 	}
 }

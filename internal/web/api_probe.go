@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie/vigie/internal/facts"
 	"github.com/vigie/vigie/internal/probe"
 )
 
@@ -144,4 +145,38 @@ func (s *Server) probeResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"ack": strconv.FormatUint(ack, 10)})
+}
+
+// probeFacts takes the facts of a host from its agent and answers with the
+// compliance violations found.
+func (s *Server) probeFacts(w http.ResponseWriter, r *http.Request) {
+	location := r.Context().Value(locationKey{}).(string)
+	var body struct {
+		Asset string      `json:"asset"`
+		Facts facts.Facts `json:"facts"`
+	}
+	if err := decodeJSON(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if body.Asset == "" {
+		s.writeError(w, r, badRequest("asset: required"))
+		return
+	}
+	violations, err := s.compliance.Report(r.Context(), location, body.Asset, body.Facts)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"asset": body.Asset, "violations": violations})
+}
+
+// listCompliance shows every host's facts and violations.
+func (s *Server) listCompliance(w http.ResponseWriter, r *http.Request) {
+	hosts, err := s.compliance.List(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"hosts": hosts})
 }

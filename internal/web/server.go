@@ -29,6 +29,7 @@ type Server struct {
 	metrics    http.Handler
 	locations  *probe.LocationStore
 	ingest     Ingester
+	compliance *probe.Compliance
 	log        *slog.Logger
 }
 
@@ -39,8 +40,9 @@ type Deps struct {
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
 	// Locations authenticates remote probes; Ingest takes their results.
-	Locations *probe.LocationStore
-	Ingest    Ingester
+	Locations  *probe.LocationStore
+	Ingest     Ingester
+	Compliance *probe.Compliance
 	// Metrics serves /metrics (optional).
 	Metrics http.Handler
 	// OnHeartbeat is told of every heartbeat received (optional).
@@ -54,7 +56,7 @@ func NewServer(d Deps) *Server {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
-		locations: d.Locations, ingest: d.Ingest, log: d.Logger}
+		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -83,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/checks/{asset}/{name}/latency", s.showLatency)
 	api.HandleFunc("GET /api/v1/signals", s.listSignals)
 	api.HandleFunc("GET /api/v1/states", s.listStates)
+	api.HandleFunc("GET /api/v1/compliance", s.listCompliance)
 	api.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "no such API endpoint"})
 	})
@@ -92,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 	remote := http.NewServeMux()
 	remote.HandleFunc("GET /api/v1/probe/assignments", s.probeAssignments)
 	remote.HandleFunc("POST /api/v1/probe/results", s.probeResults)
+	remote.HandleFunc("POST /api/v1/probe/facts", s.probeFacts)
 	mux.Handle("/api/v1/probe/", s.requireLocation(remote))
 	// Jobs authenticate with the token in the URL, not a bearer token.
 	mux.Handle("/api/v1/heartbeats/", heartbeat.Handler(s.heartbeats, time.Now, s.beat))
