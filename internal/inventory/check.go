@@ -53,12 +53,13 @@ func Check(base *Inventory, prune bool, docs ...*Document) (*Inventory, Problems
 	g := c.resolve()
 	c.checkCycles(g)
 	checks, defaults := c.mergeChecks()
+	rules := c.mergeRules()
 	if len(c.ps) > 0 {
 		c.ps.Sort()
 		return nil, c.ps
 	}
 	inv := c.desired()
-	inv.Checks, inv.CheckDefaults = checks, defaults
+	inv.Checks, inv.CheckDefaults, inv.Rules = checks, defaults, rules
 	return inv, nil
 }
 

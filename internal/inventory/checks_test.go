@@ -173,3 +173,49 @@ func TestSaveCheckThroughTheService(t *testing.T) {
 		}
 	})
 }
+
+func TestRulesAreDeclaredValidatedAndOverrideBuiltins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := inventory.NewService(db, nil)
+		rules := `rules:
+  - name: hypervisor-performance-governor
+    kind: hypervisor
+    fact: cpu.governor
+    op: in
+    value: performance,schedutil
+  - name: storage-disk
+    labels: {role: storage}
+    fact: disk.*.used_pct
+    op: "<"
+    value: "80"
+`
+		plan := mustImport(t, s, inventory.ImportOptions{}, parse(t, "host.yaml", hostYAML), parse(t, "rules.yaml", rules))
+		if len(plan.PutRules) != 2 {
+			t.Fatalf("plan: %s", plan)
+		}
+		got, err := s.ComplianceRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]string{}
+		for _, r := range got {
+			byName[r.Name] = r.Op + " " + r.Value
+		}
+		if byName["hypervisor-performance-governor"] != "in performance,schedutil" || byName["storage-disk"] != "< 80" || byName["disk-space"] == "" {
+			t.Fatalf("rules in force: %v", byName)
+		}
+		bad := "rules:\n  - name: x\n    kind: hypervisor\n    fact: cpu.governor\n    op: ~=\n    value: p\n  - name: y\n    fact: load.1\n    op: \">\"\n    value: high\n"
+		_, err = s.ImportFiles(ctx, []inventory.File{{Name: "bad.yaml", Data: []byte(bad)}}, inventory.ImportOptions{})
+		var problems inventory.Problems
+		if !errors.As(err, &problems) {
+			t.Fatalf("err = %v", err)
+		}
+		text := problems.Error()
+		for _, want := range []string{"bad.yaml:5: op:", "bad.yaml:7:", "bad.yaml:10: value:"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("problems lack %q:\n%s", want, text)
+			}
+		}
+	})
+}

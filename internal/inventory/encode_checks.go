@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// WriteChecksYAML writes only the checks and default checks of inv, as a
+// WriteChecksYAML writes only the checks, default checks and rules of inv, as a
 // YAML file of their own (the CSV export has no place for them).
 func WriteChecksYAML(w io.Writer, inv *Inventory) error {
 	y := yamlWriter{w: bufio.NewWriterSize(w, 64<<10)}
@@ -41,6 +41,14 @@ func (y *yamlWriter) checks(inv *Inventory) {
 			y.putJSON(d.AssetKind)
 			y.put(": ")
 			y.putJSON(d.Check)
+			y.put("\n")
+		}
+	}
+	if len(inv.Rules) > 0 {
+		y.put("rules:\n")
+		for _, r := range inv.Rules {
+			y.put("  - ")
+			y.putJSON(r)
 			y.put("\n")
 		}
 	}

@@ -3,7 +3,10 @@
 // formats, its storage and the in-memory graph used to compute impact.
 package inventory
 
-import "github.com/vigie/vigie/internal/check"
+import (
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/facts"
+)
 
 // Languages customers can be served in.
 var Languages = []string{"fr", "en"}
@@ -46,6 +49,9 @@ type Inventory struct {
 	Checks []check.Check `json:"checks,omitempty"`
 	// CheckDefaults replace the built-in default check of an asset kind.
 	CheckDefaults []CheckDefault `json:"check_defaults,omitempty"`
+	// Rules are the compliance rules of host facts, by name; one named as
+	// a built-in rule replaces it.
+	Rules []facts.Rule `json:"rules,omitempty"`
 }
 
 // CheckDefault is the check every asset of a kind gets unless it declares
@@ -143,6 +149,14 @@ type CheckDefaultEntry struct {
 	FieldLines map[string]int
 }
 
+// RuleEntry is a compliance rule read from a file.
+type RuleEntry struct {
+	facts.Rule
+	File       string
+	Line       int
+	FieldLines map[string]int
+}
+
 // Document is the content of one inventory file.
 type Document struct {
 	File          string
@@ -150,4 +164,5 @@ type Document struct {
 	Assets        []AssetEntry
 	Checks        []CheckEntry
 	CheckDefaults []CheckDefaultEntry
+	Rules         []RuleEntry
 }

@@ -95,14 +95,14 @@ func (y *yamlFile) top(d *yaml.Node) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers, assets, checks and check_defaults")
+		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers, assets, checks, check_defaults and rules")
 		return
 	}
 	pairs, ok := y.pairs(n)
 	if !ok {
 		return
 	}
-	var seen [4]int
+	var seen [5]int
 	for i := 0; i < len(pairs); i += 2 {
 		name, line, ok := y.key(pairs[i], y.line(n, 1))
 		if !ok {
@@ -110,7 +110,7 @@ func (y *yamlFile) top(d *yaml.Node) {
 		}
 		k := slices.Index(topKeys, name)
 		if k < 0 {
-			y.ps.add(y.file, line, "unknown key %q: want customers, assets, checks or check_defaults", name)
+			y.ps.add(y.file, line, "unknown key %q: want customers, assets, checks, check_defaults or rules", name)
 			continue
 		}
 		if seen[k] != 0 {
@@ -127,12 +127,14 @@ func (y *yamlFile) top(d *yaml.Node) {
 			y.list(pairs[i+1], line, name, y.checkEntry)
 		case "check_defaults":
 			y.checkDefaults(pairs[i+1], line)
+		case "rules":
+			y.list(pairs[i+1], line, name, y.ruleEntry)
 		}
 	}
 }
 
 // topKeys are the sections of an inventory file.
-var topKeys = []string{"customers", "assets", "checks", "check_defaults"}
+var topKeys = []string{"customers", "assets", "checks", "check_defaults", "rules"}
 
 // list reads the entries of the list under key, found at line.
 func (y *yamlFile) list(n *yaml.Node, line int, key string, entry func(*yaml.Node, int)) {

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/facts"
 )
 
 // checkShape says how a check field is written in a file.
@@ -26,10 +27,15 @@ const (
 
 // checkFields maps every field of a check, by its name in files, to its
 // shape. It is derived once from check.Check's JSON names, so that a field
-// added there is read from files too.
-var checkFields = func() map[string]checkShape {
+// added there is read from files too; ruleFields likewise for rules.
+var (
+	checkFields = shapesOf(reflect.TypeFor[check.Check]())
+	ruleFields  = shapesOf(reflect.TypeFor[facts.Rule]())
+)
+
+// shapesOf returns the shape of each JSON field of a struct type.
+func shapesOf(t reflect.Type) map[string]checkShape {
 	shapes := map[string]checkShape{}
-	t := reflect.TypeFor[check.Check]()
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -38,7 +44,8 @@ var checkFields = func() map[string]checkShape {
 			shapes[name] = shapeDuration
 		case f.Type.Kind() == reflect.Int:
 			shapes[name] = shapeNumber
-		case f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Bool:
+		case f.Type.Kind() == reflect.Bool,
+			f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Bool:
 			shapes[name] = shapeBool
 		case f.Type.Kind() == reflect.Slice:
 			shapes[name] = shapeList
@@ -49,7 +56,7 @@ var checkFields = func() map[string]checkShape {
 		}
 	}
 	return shapes
-}()
+}
 
 // checkEntry reads one entry of the checks list.
 func (y *yamlFile) checkEntry(n *yaml.Node, line int) {
@@ -86,18 +93,35 @@ func (y *yamlFile) checkDefaults(n *yaml.Node, line int) {
 // ill-shaped fields at their line. The check's own rules are applied later,
 // with the asset it is on.
 func (y *yamlFile) readCheck(n *yaml.Node, line int, what string) (check.Check, map[string]int) {
+	var c check.Check
+	lines := y.readFlat(n, line, what, checkFields, &c)
+	return c, lines
+}
+
+// ruleEntry reads one entry of the rules list.
+func (y *yamlFile) ruleEntry(n *yaml.Node, line int) {
+	var r facts.Rule
+	lines := y.readFlat(n, line, "rule", ruleFields, &r)
+	y.doc.Rules = append(y.doc.Rules, RuleEntry{Rule: r, File: y.file, Line: line, FieldLines: lines})
+}
+
+// readFlat reads a mapping of single values, lists and string maps into
+// dst (a pointer to a struct with JSON field names), reporting unknown,
+// repeated and ill-shaped fields at their line; it returns the line of
+// each field.
+func (y *yamlFile) readFlat(n *yaml.Node, line int, what string, fields map[string]checkShape, dst any) map[string]int {
 	lines := map[string]int{}
 	n, ok := y.unwrap(n, line)
 	if !ok {
-		return check.Check{}, lines
+		return lines
 	}
 	if n == nil || n.Kind != yaml.MappingNode {
-		y.ps.add(y.file, line, "want a %s: a mapping of asset, kind, interval, …", what)
-		return check.Check{}, lines
+		y.ps.add(y.file, line, "want a %s: a mapping of its fields", what)
+		return lines
 	}
 	pairs, ok := y.pairs(n)
 	if !ok {
-		return check.Check{}, lines
+		return lines
 	}
 	obj := make(map[string]any, len(pairs)/2)
 	for i := 0; i < len(pairs); i += 2 {
@@ -105,7 +129,7 @@ func (y *yamlFile) readCheck(n *yaml.Node, line int, what string) (check.Check, 
 		if !ok {
 			continue
 		}
-		shape, known := checkFields[name]
+		shape, known := fields[name]
 		if !known {
 			y.ps.add(y.file, kline, "unknown field %q", name)
 			continue
@@ -119,13 +143,12 @@ func (y *yamlFile) readCheck(n *yaml.Node, line int, what string) (check.Check, 
 			obj[name] = v
 		}
 	}
-	var c check.Check
 	// Every value was checked against its shape above, so this cannot fail;
 	// JSON keeps one definition of the field names.
 	if data, err := json.Marshal(obj); err == nil {
-		_ = json.Unmarshal(data, &c)
+		_ = json.Unmarshal(data, dst)
 	}
-	return c, lines
+	return lines
 }
 
 // checkValue reads the value of one check field according to its shape.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/facts"
 )
 
 // Plan is what an import or an edit changes in the stored inventory.
@@ -24,10 +25,13 @@ type Plan struct {
 	RemoveChecks        []check.Check  `json:"-"`
 	PutCheckDefaults    []CheckDefault `json:"-"`
 	RemoveCheckDefaults []string       `json:"-"`
+	// Compliance rules are put (added or changed) or removed by name.
+	PutRules    []facts.Rule `json:"-"`
+	RemoveRules []string     `json:"-"`
 	// removedKinds remembers the kind of each removed asset for Summary.
 	removedKinds map[string]int
-	// newDefaults counts the PutCheckDefaults that are new, for Summary.
-	newDefaults int
+	// newDefaults and newRules count the puts that are new, for Summary.
+	newDefaults, newRules int
 }
 
 // KindChange counts the changes of one kind ("customer" for customers).
@@ -48,7 +52,7 @@ func (p *Plan) Size() int {
 	return len(p.AddCustomers) + len(p.ChangeCustomers) + len(p.RemoveCustomers) +
 		len(p.AddAssets) + len(p.ChangeAssets) + len(p.RemoveAssets) +
 		len(p.AddChecks) + len(p.ChangeChecks) + len(p.RemoveChecks) +
-		len(p.PutCheckDefaults) + len(p.RemoveCheckDefaults)
+		len(p.PutCheckDefaults) + len(p.RemoveCheckDefaults) + len(p.PutRules) + len(p.RemoveRules)
 }
 
 // Summary counts the changes per kind, customers first, then kinds by name.
@@ -79,6 +83,9 @@ func (p *Plan) Summary() []KindChange {
 	get("check default").Added = p.newDefaults
 	get("check default").Changed = len(p.PutCheckDefaults) - p.newDefaults
 	get("check default").Removed = len(p.RemoveCheckDefaults)
+	get("rule").Added = p.newRules
+	get("rule").Changed = len(p.PutRules) - p.newRules
+	get("rule").Removed = len(p.RemoveRules)
 	out := []KindChange{}
 	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
 		c := byKind[kind]
@@ -151,6 +158,7 @@ func Diff(current, desired *Inventory) *Plan {
 		}
 	}
 	diffChecks(p, current, desired)
+	diffRules(p, current, desired)
 	return p
 }
 

@@ -28,14 +28,13 @@ type Compliance struct {
 	db    *store.DB
 	inv   *inventory.Service
 	store *detect.Store
-	rules func() []facts.Rule
 	now   func() time.Time
 }
 
 // NewCompliance returns the compliance service; signals go to signals
-// (may be nil). The rules are the built-in ones for now.
+// (may be nil). Rules are the built-in ones with the inventory's over them.
 func NewCompliance(db *store.DB, inv *inventory.Service, signals *detect.Store) *Compliance {
-	return &Compliance{db: db, inv: inv, store: signals, rules: facts.BuiltinRules, now: time.Now}
+	return &Compliance{db: db, inv: inv, store: signals, now: time.Now}
 }
 
 // HostCompliance is what the compliance API shows of one host.
@@ -55,7 +54,11 @@ func (c *Compliance) Report(ctx context.Context, location, asset string, f facts
 	if err != nil {
 		return nil, err
 	}
-	violations := facts.Evaluate(c.rules(), a.Kind, a.Labels, f)
+	rules, err := c.inv.ComplianceRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	violations := facts.Evaluate(rules, a.Kind, a.Labels, f)
 	if violations == nil {
 		violations = []facts.Violation{}
 	}

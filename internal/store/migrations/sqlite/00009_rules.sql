@@ -1,0 +1,9 @@
+-- +goose Up
+-- Compliance rules declared in the inventory (JSON), by name.
+CREATE TABLE compliance_rules (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE compliance_rules;
