@@ -121,6 +121,9 @@ type Check struct {
 	Timeout   Duration `json:"timeout,omitempty"`
 	Attempts  int      `json:"attempts,omitempty"`
 	Locations []string `json:"locations,omitempty"`
+	// Quorum is how many locations must see the check failing for it to
+	// be DOWN (default: a majority of those reporting).
+	Quorum int `json:"quorum,omitempty"`
 
 	// http (URL also names the host of a tls check)
 	URL             string            `json:"url,omitempty"`

@@ -105,6 +105,9 @@ func validateCommon(c *Check, report func(field, msg string)) {
 	if c.Timeout > 0 && c.Interval > 0 && c.Timeout >= c.Interval {
 		report("timeout", fmt.Sprintf("must be shorter than the interval (%s)", time.Duration(c.Interval)))
 	}
+	if c.Quorum < 0 || (len(c.Locations) > 0 && c.Quorum > len(c.Locations)) {
+		report("quorum", fmt.Sprintf("must be from 1 to the number of locations, got %d", c.Quorum))
+	}
 	if c.Attempts < 0 || c.Attempts > MaxAttempts {
 		report("attempts", fmt.Sprintf("must be from 0 to %d, got %d", MaxAttempts, c.Attempts))
 	}

@@ -66,6 +66,9 @@ func TestValidate(t *testing.T) {
 			[]FieldError{{"timeout", "must be shorter than the interval (30s)"}}},
 		{"attempts", TCP, func(c *Check) { c.Attempts = 11 }, []FieldError{{"attempts", "must be from 0 to 10, got 11"}}},
 		{"negative attempts", TCP, func(c *Check) { c.Attempts = -1 }, []FieldError{{"attempts", "must be from 0 to 10, got -1"}}},
+		{"quorum above locations", TCP, func(c *Check) { c.Locations = []string{"paris", "montreal"}; c.Quorum = 3 },
+			[]FieldError{{"quorum", "must be from 1 to the number of locations, got 3"}}},
+		{"negative quorum", TCP, func(c *Check) { c.Quorum = -1 }, []FieldError{{"quorum", "must be from 1 to the number of locations, got -1"}}},
 
 		{"http without url", HTTP, func(c *Check) { c.URL = "" }, []FieldError{{"url", "required"}}},
 		{"http relative url", HTTP, func(c *Check) { c.URL = "/health" },

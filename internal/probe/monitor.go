@@ -246,7 +246,7 @@ func (m *Monitor) reload(ctx context.Context) error {
 		}
 		if locs := m.locationsOf(c); len(locs) > 0 {
 			all[c.Key()] = c
-			m.det.SetAssignment(c.Key(), locs, 0)
+			m.det.SetAssignment(c.Key(), locs, c.Quorum)
 			m.det.SetInterval(c.Key(), time.Duration(c.Interval))
 		}
 		if !runsHere(c, m.opts.Location) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/detect"
 )
 
 // RemoteOptions configure a remote probe.
@@ -53,6 +54,10 @@ type Remote struct {
 	mu     sync.Mutex
 	etag   string
 	queued []Record
+	// checks and trackers, by key, let the probe retry a failing check
+	// sooner, as the server's own probe does, until it is confirmed down.
+	checks   map[string]*check.Check
+	trackers map[string]*detect.Tracker
 }
 
 // NewRemote opens the buffer and prepares the probe.
@@ -85,7 +90,7 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 		_ = buf.Close()
 		return nil, fmt.Errorf("remote probe: %w", err)
 	}
-	r := &Remote{opts: opts, buf: buf, epoch: epoch}
+	r := &Remote{opts: opts, buf: buf, epoch: epoch, checks: map[string]*check.Check{}, trackers: map[string]*detect.Tracker{}}
 	r.sched = NewScheduler(SchedulerOptions{
 		Run:         opts.Engine.Run,
 		Report:      r.report,
@@ -95,11 +100,26 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 	return r, nil
 }
 
-// report queues a result; the pusher appends queued results to the buffer.
+// report queues a result (the pusher appends queued results to the
+// buffer) and asks for an early run while the check is failing softly.
 func (r *Remote) report(key string, res check.Result) {
 	r.mu.Lock()
 	r.queued = append(r.queued, Record{Key: key, Result: res})
+	c, t := r.checks[key], r.trackers[key]
+	if c != nil && t == nil {
+		t = detect.NewTracker(c.Attempts, detect.Policy{})
+		r.trackers[key] = t
+	}
+	retry := false
+	var interval time.Duration
+	if t != nil {
+		retry = t.Observe(res, time.Now()).Retry
+		interval = time.Duration(c.Interval)
+	}
 	r.mu.Unlock()
+	if retry {
+		r.sched.Retry(key, detect.RetryInterval(interval))
+	}
 }
 
 // Run probes until ctx ends, then closes the buffer.
@@ -163,9 +183,19 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("assignments: %w", err)
 	}
 	ptrs := make([]*check.Check, len(body.Checks))
+	byKey := make(map[string]*check.Check, len(body.Checks))
 	for i := range body.Checks {
 		ptrs[i] = &body.Checks[i]
+		byKey[ptrs[i].Key()] = ptrs[i]
 	}
+	r.mu.Lock()
+	r.checks = byKey
+	for key := range r.trackers {
+		if byKey[key] == nil {
+			delete(r.trackers, key)
+		}
+	}
+	r.mu.Unlock()
 	r.sched.Set(ptrs)
 	r.etag = resp.Header.Get("ETag")
 	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs), "etag", r.etag)
