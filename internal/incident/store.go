@@ -1,0 +1,223 @@
+package incident
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigie/vigie/internal/store"
+)
+
+// Store keeps incidents and their timelines.
+type Store struct {
+	db *store.DB
+}
+
+// NewStore returns the incident store over db.
+func NewStore(db *store.DB) *Store { return &Store{db: db} }
+
+const incidentColumns = `id, title, status, severity, cause, root_assets, reason, impact, peak, auto, hold,
+	merged_into, lead, comms, impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at,
+	first_customer_contact_at, customer_reported_first`
+
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func nullTS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+// dedupKey is the key of an open incident: its sorted roots.
+func dedupKey(inc *Incident) any {
+	if inc.Status == Resolved || inc.Status == Merged {
+		return nil
+	}
+	return strings.Join(inc.RootAssets, ",")
+}
+
+// Create stores a new incident with its first timeline entry and returns
+// its id. A root that already has an open incident is ErrConflict.
+func (s *Store) Create(ctx context.Context, inc *Incident, first Event) (int64, error) {
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		roots, impact, peak, err := encodeIncident(inc)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO incidents (title, status, severity, cause, root_assets, dedup_key, reason,
+			impact, peak, auto, hold, lead, comms, impact_started_at, detected_at, customer_reported_first)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak, inc.Auto, inc.Hold,
+			inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt), inc.CustomerReportedFirst).Scan(&inc.ID)
+		if err != nil {
+			return fmt.Errorf("create incident: %w", err)
+		}
+		first.IncidentID = inc.ID
+		return addEvent(ctx, tx, &first)
+	})
+	return inc.ID, err
+}
+
+// Update writes every field of an incident and appends the events to its
+// timeline, in one transaction.
+func (s *Store) Update(ctx context.Context, inc *Incident, events ...Event) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		roots, impact, peak, err := encodeIncident(inc)
+		if err != nil {
+			return err
+		}
+		var merged any
+		if inc.MergedInto != 0 {
+			merged = inc.MergedInto
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = $2, status = $3, severity = $4, cause = $5,
+			root_assets = $6, dedup_key = $7, reason = $8, impact = $9, peak = $10, auto = $11, hold = $12,
+			merged_into = $13, lead = $14, comms = $15, impact_started_at = $16, detected_at = $17,
+			acknowledged_at = $18, mitigated_at = $19, resolved_at = $20, first_customer_contact_at = $21,
+			customer_reported_first = $22 WHERE id = $1`,
+			inc.ID, inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak,
+			inc.Auto, inc.Hold, merged, inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt),
+			nullTS(inc.AcknowledgedAt), nullTS(inc.MitigatedAt), nullTS(inc.ResolvedAt),
+			nullTS(inc.FirstCustomerContactAt), inc.CustomerReportedFirst)
+		if err != nil {
+			return fmt.Errorf("update incident %d: %w", inc.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("incident %d: %w", inc.ID, store.ErrNotFound)
+		}
+		for i := range events {
+			events[i].IncidentID = inc.ID
+			if err := addEvent(ctx, tx, &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AddEvent appends an entry to an incident's timeline.
+func (s *Store) AddEvent(ctx context.Context, e *Event) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return addEvent(ctx, tx, e) })
+}
+
+func addEvent(ctx context.Context, tx *sql.Tx, e *Event) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO incident_events (incident_id, at, type, public, author, text)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, e.IncidentID, ts(e.At), e.Type, e.Public, e.Author, e.Text).Scan(&e.ID)
+	if err != nil {
+		return fmt.Errorf("add event to incident %d: %w", e.IncidentID, err)
+	}
+	return nil
+}
+
+func encodeIncident(inc *Incident) (roots, impact, peak string, err error) {
+	if inc.Impact.Customers == nil {
+		inc.Impact.Customers = []string{}
+	}
+	if inc.Peak.Customers == nil {
+		inc.Peak.Customers = []string{}
+	}
+	r, err1 := json.Marshal(inc.RootAssets)
+	i, err2 := json.Marshal(inc.Impact)
+	p, err3 := json.Marshal(inc.Peak)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return "", "", "", fmt.Errorf("encode incident: %w", err)
+	}
+	return string(r), string(i), string(p), nil
+}
+
+// Get returns one incident.
+func (s *Store) Get(ctx context.Context, id int64) (Incident, error) {
+	list, err := s.query(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = $1`, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	if len(list) == 0 {
+		return Incident{}, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// List returns incidents by status: "open" (neither resolved nor merged),
+// "resolved", or "all"; newest first, at most limit.
+func (s *Store) List(ctx context.Context, status string, limit int) ([]Incident, error) {
+	where := ``
+	switch status {
+	case "open", "":
+		where = ` WHERE status NOT IN ('resolved', 'merged')`
+	case "resolved":
+		where = ` WHERE status = 'resolved'`
+	case "all":
+	default:
+		return nil, fmt.Errorf("status: want open, resolved or all, got %q", status)
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	return s.query(ctx, fmt.Sprintf(`SELECT `+incidentColumns+` FROM incidents`+where+` ORDER BY id DESC LIMIT %d`, limit))
+}
+
+// Events returns the timeline of an incident, oldest first.
+func (s *Store) Events(ctx context.Context, id int64) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, incident_id, at, type, public, author, text FROM incident_events
+		WHERE incident_id = $1 ORDER BY at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of incident %d: %w", id, err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.IncidentID, &e.At, &e.Type, &e.Public, &e.Author, &e.Text); err != nil {
+			return nil, fmt.Errorf("events of incident %d: %w", id, err)
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) ([]Incident, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := []Incident{}
+	for rows.Next() {
+		var inc Incident
+		var roots, impact, peak string
+		var merged sql.NullInt64
+		var ack, mit, res, contact sql.NullTime
+		err := rows.Scan(&inc.ID, &inc.Title, &inc.Status, &inc.Severity, &inc.Cause, &roots, &inc.Reason, &impact, &peak,
+			&inc.Auto, &inc.Hold, &merged, &inc.Lead, &inc.Comms, &inc.ImpactStartedAt, &inc.DetectedAt, &ack, &mit, &res,
+			&contact, &inc.CustomerReportedFirst)
+		if err != nil {
+			return nil, fmt.Errorf("list incidents: %w", err)
+		}
+		inc.MergedInto = merged.Int64
+		inc.ImpactStartedAt, inc.DetectedAt = inc.ImpactStartedAt.UTC(), inc.DetectedAt.UTC()
+		inc.AcknowledgedAt, inc.MitigatedAt, inc.ResolvedAt, inc.FirstCustomerContactAt = ptr(ack), ptr(mit), ptr(res), ptr(contact)
+		if err := errors.Join(json.Unmarshal([]byte(roots), &inc.RootAssets), json.Unmarshal([]byte(impact), &inc.Impact),
+			json.Unmarshal([]byte(peak), &inc.Peak)); err != nil {
+			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
+		}
+		out = append(out, inc)
+	}
+	return out, rows.Err()
+}
+
+func ptr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
