@@ -21,6 +21,7 @@ import (
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
@@ -62,6 +63,7 @@ type App struct {
 	Detection  *detect.Store
 	Locations  *probe.LocationStore
 	Compliance *probe.Compliance
+	Incidents  *incident.Store
 	Log        *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics.
 	Metrics *prometheus.Registry
@@ -98,6 +100,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Heartbeats: heartbeat.NewStore(db),
 		Detection:  detection,
 		Compliance: probe.NewCompliance(db, inv, detection),
+		Incidents:  incident.NewStore(db),
 		Locations:  probe.NewLocationStore(db),
 		Metrics:    newRegistry(),
 		Log:        cfg.Logger,
@@ -114,6 +117,7 @@ func (a *App) Handler() http.Handler {
 		Locations:  a.Locations,
 		Ingest:     ingester{a},
 		Compliance: a.Compliance,
+		Incidents:  a.Incidents,
 		Inventory:  a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled run.

@@ -18,7 +18,7 @@ func TestIncidentStoreKeepsOneOpenIncidentPerRoot(t *testing.T) {
 		start := time.Date(2026, 11, 27, 2, 13, 0, 0, time.UTC)
 		inc := incident.Incident{Title: "hv03 down: 333 sites, 267 customers", Status: incident.Investigating,
 			Severity: incident.Major, Cause: incident.CauseOutage, RootAssets: []string{"hv03"}, Auto: true,
-			Impact: incident.Impact{Assets: 343, Sites: 333, Customers: []string{"C1", "C2"}},
+			Impact:          incident.Impact{Assets: 343, Sites: 333, Customers: []string{"C1", "C2"}},
 			ImpactStartedAt: start, DetectedAt: start.Add(70 * time.Second)}
 		id, err := s.Create(ctx, &inc, incident.Event{At: start.Add(70 * time.Second), Type: incident.EventOpened, Text: "opened"})
 		if err != nil {

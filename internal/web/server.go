@@ -9,6 +9,7 @@ import (
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	locations  *probe.LocationStore
 	ingest     Ingester
 	compliance *probe.Compliance
+	incidents  *incident.Store
 	log        *slog.Logger
 }
 
@@ -43,6 +45,7 @@ type Deps struct {
 	Locations  *probe.LocationStore
 	Ingest     Ingester
 	Compliance *probe.Compliance
+	Incidents  *incident.Store
 	// Metrics serves /metrics (optional).
 	Metrics http.Handler
 	// OnHeartbeat is told of every heartbeat received (optional).
@@ -56,7 +59,8 @@ func NewServer(d Deps) *Server {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
-		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance, log: d.Logger}
+		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance,
+		incidents: d.Incidents, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -86,6 +90,9 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/signals", s.listSignals)
 	api.HandleFunc("GET /api/v1/states", s.listStates)
 	api.HandleFunc("GET /api/v1/compliance", s.listCompliance)
+	api.HandleFunc("GET /api/v1/incidents", s.listIncidents)
+	api.HandleFunc("GET /api/v1/incidents/{id}", s.showIncident)
+	api.HandleFunc("POST /api/v1/incidents/{id}/events", s.addIncidentEvent)
 	api.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "no such API endpoint"})
 	})
