@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,9 @@ type Config struct {
 	CheckOptions check.Options
 	// OnSignals, when set, receives the built-in probe's signals.
 	OnSignals func([]detect.Signal)
+	// Settle is how long correlation waits before opening an incident
+	// (default 60 s).
+	Settle time.Duration
 	// SweepEvery is how often the built-in probe looks at silences,
 	// rollups and inventory changes (default 5 s).
 	SweepEvery time.Duration
@@ -136,7 +140,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	go a.Inventory.Watch(bg, a.cfg.RefreshEvery)
+	var signals chan []detect.Signal
 	if a.cfg.Probe {
+		signals = make(chan []detect.Signal, 1024)
+		go a.runIncidents(bg, signals)
 		opts := a.cfg.CheckOptions
 		executors := map[check.Kind]check.Executor{check.Heartbeat: heartbeat.Executor(a.Heartbeats, time.Now)}
 		for k, x := range opts.Executors {
@@ -151,8 +158,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			Locations:  a.Locations,
 			Registerer: a.Metrics,
 			Logger:     a.Log,
-			OnSignals:  a.cfg.OnSignals,
-			Sweep:      a.cfg.SweepEvery,
+			OnSignals: func(l []detect.Signal) {
+				if a.cfg.OnSignals != nil {
+					a.cfg.OnSignals(l)
+				}
+				select {
+				case signals <- l:
+				case <-bg.Done():
+				}
+			},
+			Sweep: a.cfg.SweepEvery,
 		})
 		a.monitor.Store(m)
 		go func() {
@@ -209,3 +224,43 @@ func (i ingester) Ingest(ctx context.Context, location, epoch string, records []
 
 // Monitor returns the built-in probe while Serve runs, else nil.
 func (a *App) Monitor() *probe.Monitor { return a.monitor.Load() }
+
+// runIncidents feeds the probe's signals to the incident engine and lets it
+// correlate every few seconds, until ctx ends.
+func (a *App) runIncidents(ctx context.Context, signals <-chan []detect.Signal) {
+	e := incident.NewEngine(a.Incidents, a.Inventory, incident.EngineOptions{Settle: a.cfg.Settle})
+	if err := e.Load(ctx); err != nil {
+		a.Log.Error("incident engine: load", "err", err)
+		return
+	}
+	// Checks already down before a restart are down still.
+	if rows, err := a.Detection.States(ctx); err == nil {
+		var restored []detect.Signal
+		for _, r := range rows {
+			if r.Location == "" && r.State == detect.Down {
+				if i := strings.LastIndex(r.Check, "/"); i > 0 {
+					restored = append(restored, detect.Signal{Kind: detect.CheckDown, Check: r.Check, Asset: r.Check[:i], At: r.Since})
+				}
+			}
+		}
+		e.Observe(restored)
+	}
+	every := a.cfg.SweepEvery
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case l := <-signals:
+			e.Observe(l)
+		case <-tick.C:
+			if err := e.Tick(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("incident engine", "err", err)
+			}
+		}
+	}
+}

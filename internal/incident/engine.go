@@ -1,0 +1,157 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/inventory"
+)
+
+// DefaultQuiet is how long an auto-opened incident stays in monitoring
+// after its root recovered before it resolves by itself.
+const DefaultQuiet = 10 * time.Minute
+
+// EngineOptions tune the incident engine; the zero value is the default.
+type EngineOptions struct {
+	Settle      time.Duration // default DefaultSettle
+	Quiet       time.Duration // default DefaultQuiet
+	Correlation CorrelateOptions
+	Severity    SeverityRules
+	// Mutes, when set, keeps muted assets (maintenance, silences) out of
+	// correlation: they open no incident while muted.
+	Mutes Mutes
+	Now   func() time.Time
+}
+
+// Engine turns confirmed check states into incidents: it keeps what is
+// down, correlates it over the graph, waits out the settle window, and
+// opens, widens, merges, and resolves incidents. One goroutine owns it.
+type Engine struct {
+	store *Store
+	inv   *inventory.Service
+	opts  EngineOptions
+	// down holds, per asset, its down checks and since when.
+	down map[string]map[string]time.Time
+	// checked caches the assets that have checks, per inventory version.
+	checked        map[string]bool
+	checkedVersion int64
+	pending        Pending
+	// open holds the open incidents by root asset.
+	open map[string]*Incident
+}
+
+// NewEngine returns an incident engine over the store and the inventory.
+func NewEngine(store *Store, inv *inventory.Service, opts EngineOptions) *Engine {
+	if opts.Settle <= 0 {
+		opts.Settle = DefaultSettle
+	}
+	if opts.Quiet <= 0 {
+		opts.Quiet = DefaultQuiet
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Engine{store: store, inv: inv, opts: opts, down: map[string]map[string]time.Time{},
+		open: map[string]*Incident{}, checkedVersion: -1}
+}
+
+// Load reads the open incidents, so that a restart continues them instead
+// of opening new ones.
+func (e *Engine) Load(ctx context.Context) error {
+	list, err := e.store.List(ctx, "open", 0)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		inc := list[i]
+		for _, r := range inc.RootAssets {
+			e.open[r] = &inc
+		}
+	}
+	return nil
+}
+
+// Observe takes signals: a check going down or up moves its asset in or
+// out of the down set.
+func (e *Engine) Observe(signals []detect.Signal) {
+	for _, s := range signals {
+		switch s.Kind {
+		case detect.CheckDown:
+			checks := e.down[s.Asset]
+			if checks == nil {
+				checks = map[string]time.Time{}
+				e.down[s.Asset] = checks
+			}
+			if _, ok := checks[s.Check]; !ok {
+				checks[s.Check] = s.At
+			}
+		case detect.CheckUp:
+			if checks := e.down[s.Asset]; checks != nil {
+				delete(checks, s.Check)
+				if len(checks) == 0 {
+					delete(e.down, s.Asset)
+				}
+			}
+		}
+	}
+}
+
+// Tick correlates what is down now and brings the incidents in line.
+func (e *Engine) Tick(ctx context.Context) error {
+	if err := e.inv.LoadGraph(ctx); err != nil {
+		return err
+	}
+	g := e.inv.Graph()
+	if err := e.refreshChecked(ctx, g.Version()); err != nil {
+		return err
+	}
+	now := e.opts.Now()
+	down := map[string]bool{}
+	for asset := range e.down {
+		if e.opts.Mutes != nil {
+			if muted, _ := e.opts.Mutes.Muted(asset, now); muted {
+				continue
+			}
+		}
+		down[asset] = true
+	}
+	res := Correlate(g, e.checked, down, e.opts.Correlation)
+	e.pending.Observe(res, now)
+	for _, root := range e.pending.Ready(now, e.opts.Settle) {
+		if err := e.openOrWiden(ctx, g, root, now); err != nil {
+			return err
+		}
+	}
+	return e.followOpen(ctx, g, res, now)
+}
+
+func (e *Engine) refreshChecked(ctx context.Context, version int64) error {
+	if version == e.checkedVersion {
+		return nil
+	}
+	list, err := e.inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	if err != nil {
+		return fmt.Errorf("incident engine: checks: %w", err)
+	}
+	e.checked = make(map[string]bool, len(list))
+	for _, c := range list {
+		e.checked[c.Asset] = true
+	}
+	e.checkedVersion = version
+	return nil
+}
+
+// started is when the first failure in a root's scope began.
+func (e *Engine) started(root SettledRoot) time.Time {
+	start := root.FirstSeen
+	for _, s := range append([]string{root.Asset}, root.Symptoms...) {
+		for _, at := range e.down[s] {
+			if at.Before(start) {
+				start = at
+			}
+		}
+	}
+	return start
+}

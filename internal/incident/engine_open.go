@@ -1,0 +1,120 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vigie/vigie/internal/inventory"
+)
+
+// openOrWiden opens the incident of a settled root, merging the open
+// incidents of roots now below it, or widens the one already open.
+func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root SettledRoot, now time.Time) error {
+	impact, err := impactOf(g, root.Asset)
+	if err != nil {
+		return err
+	}
+	if inc, ok := e.open[root.Asset]; ok {
+		return e.widen(ctx, inc, impact, now)
+	}
+	inc := &Incident{
+		Status: Investigating, Cause: CauseOutage, RootAssets: []string{root.Asset}, Auto: true,
+		Impact: impact, Peak: impact, ImpactStartedAt: e.started(root), DetectedAt: now,
+	}
+	if root.SiteProblem {
+		inc.Cause = CauseSiteProblem
+	}
+	inc.Severity = e.opts.Severity.Of(root.Kind, inc.Cause, impact, g)
+	inc.Title = title(root.Asset, inc.Cause, impact)
+	text := fmt.Sprintf("opened by correlation: %s, %d down symptoms", root.Asset, len(root.Symptoms))
+	if _, err := e.store.Create(ctx, inc, Event{At: now, Type: EventOpened, Text: text}); err != nil {
+		return err
+	}
+	e.open[root.Asset] = inc
+	// Lower incidents whose root is now in this one's scope merge into it.
+	for _, lower := range sortedNames(e.open) {
+		other := e.open[lower]
+		if lower == root.Asset || !slices.Contains(root.Symptoms, lower) && g.PathTo([]string{lower}, root.Asset) == nil {
+			continue
+		}
+		other.Status, other.MergedInto = Merged, inc.ID
+		ev := Event{At: now, Type: EventMerged, Text: fmt.Sprintf("merged into incident %d (%s)", inc.ID, root.Asset)}
+		if err := e.store.Update(ctx, other, ev); err != nil {
+			return err
+		}
+		note := Event{IncidentID: inc.ID, At: now, Type: EventMerged,
+			Text: fmt.Sprintf("incident %d (%s) merged into this one", other.ID, lower)}
+		if err := e.store.AddEvent(ctx, &note); err != nil {
+			return err
+		}
+		delete(e.open, lower)
+	}
+	return nil
+}
+
+// widen updates the scope of an open incident and its peak.
+func (e *Engine) widen(ctx context.Context, inc *Incident, impact Impact, now time.Time) error {
+	if impact.Assets == inc.Impact.Assets && impact.Sites == inc.Impact.Sites && slices.Equal(impact.Customers, inc.Impact.Customers) {
+		return nil
+	}
+	inc.Impact = impact
+	if impact.Sites > inc.Peak.Sites || impact.Assets > inc.Peak.Assets {
+		inc.Peak = impact
+	}
+	return e.store.Update(ctx, inc, Event{At: now, Type: EventScopeChanged,
+		Text: fmt.Sprintf("scope: %d assets, %d sites, %d customers", impact.Assets, impact.Sites, len(impact.Customers))})
+}
+
+// followOpen moves open auto incidents: to monitoring when their root
+// recovered, back to investigating when it fails again, and to resolved
+// after a quiet period unless held.
+func (e *Engine) followOpen(ctx context.Context, g *inventory.Graph, res Correlation, now time.Time) error {
+	for _, root := range sortedNames(e.open) {
+		inc := e.open[root]
+		if !inc.Auto {
+			continue
+		}
+		_, failing := res.Failed[root]
+		switch {
+		case failing && inc.Status == Monitoring:
+			inc.Status, inc.MitigatedAt = Investigating, nil
+			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Text: root + " failed again: investigating"}); err != nil {
+				return err
+			}
+		case !failing && inc.Status != Monitoring:
+			at := now
+			inc.Status, inc.MitigatedAt = Monitoring, &at
+			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Public: true,
+				Text: root + " recovered: monitoring"}); err != nil {
+				return err
+			}
+		case !failing && !inc.Hold && inc.MitigatedAt != nil && now.Sub(*inc.MitigatedAt) >= e.opts.Quiet:
+			at := now
+			inc.Status, inc.ResolvedAt = Resolved, &at
+			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Public: true,
+				Text: "resolved after a quiet period"}); err != nil {
+				return err
+			}
+			delete(e.open, root)
+		}
+	}
+	return nil
+}
+
+// impactOf is the impact of a root asset from the graph.
+func impactOf(g *inventory.Graph, root string) (Impact, error) {
+	imp, err := g.Impact(root)
+	if err != nil {
+		return Impact{}, fmt.Errorf("impact of %s: %w", root, err)
+	}
+	return Impact{Assets: imp.Assets, Sites: imp.Sites, Customers: imp.Customers}, nil
+}
+
+func title(root string, cause Cause, imp Impact) string {
+	if cause == CauseSiteProblem {
+		return root + ": site problem"
+	}
+	return fmt.Sprintf("%s down: %d sites, %d customers", root, imp.Sites, len(imp.Customers))
+}

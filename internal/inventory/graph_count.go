@@ -1,0 +1,25 @@
+package inventory
+
+// CountKind returns how many assets of a kind the graph holds.
+func (g *Graph) CountKind(kind string) int {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	n := 0
+	for i := range g.nodes {
+		if g.nodes[i].live && g.nodes[i].kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// Owner returns the customer owning an asset, or "".
+func (g *Graph) Owner(name string) string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	i, ok := g.index[name]
+	if !ok || g.nodes[i].owner < 0 {
+		return ""
+	}
+	return g.custIDs[g.nodes[i].owner]
+}

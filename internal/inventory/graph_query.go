@@ -1,0 +1,13 @@
+package inventory
+
+// Kind returns the kind of the named asset, or "" when the graph has no
+// asset of that name.
+func (g *Graph) Kind(name string) string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	i, ok := g.index[name]
+	if !ok {
+		return ""
+	}
+	return g.nodes[i].kind
+}
