@@ -71,8 +71,10 @@ type App struct {
 	Log        *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics.
 	Metrics *prometheus.Registry
-	// monitor is the built-in probe while Serve runs.
+	// monitor is the built-in probe while Serve runs; signals feeds the
+	// incident engine.
 	monitor atomic.Pointer[probe.Monitor]
+	signals atomic.Pointer[chan []detect.Signal]
 }
 
 // Open opens the database, applies pending migrations and builds the services.
@@ -122,7 +124,16 @@ func (a *App) Handler() http.Handler {
 		Ingest:     ingester{a},
 		Compliance: a.Compliance,
 		Incidents:  a.Incidents,
-		Inventory:  a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		OnSignals: func(l []detect.Signal) {
+			if ch := a.signals.Load(); ch != nil {
+				select {
+				case *ch <- l:
+				case <-time.After(5 * time.Second):
+					a.Log.Error("incident engine not taking signals", "dropped", len(l))
+				}
+			}
+		},
+		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled run.
 			if m := a.monitor.Load(); m != nil {
@@ -143,6 +154,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var signals chan []detect.Signal
 	if a.cfg.Probe {
 		signals = make(chan []detect.Signal, 1024)
+		a.signals.Store(&signals)
 		go a.runIncidents(bg, signals)
 		opts := a.cfg.CheckOptions
 		executors := map[check.Kind]check.Executor{check.Heartbeat: heartbeat.Executor(a.Heartbeats, time.Now)}

@@ -78,7 +78,10 @@ func (e *Engine) Load(ctx context.Context) error {
 func (e *Engine) Observe(signals []detect.Signal) {
 	for _, s := range signals {
 		switch s.Kind {
-		case detect.CheckDown:
+		case detect.CheckDown, AlertFiringSignal:
+			if s.Asset == "" {
+				continue // an alert on no known asset: kept as a signal for staff
+			}
 			checks := e.down[s.Asset]
 			if checks == nil {
 				checks = map[string]time.Time{}
@@ -87,7 +90,7 @@ func (e *Engine) Observe(signals []detect.Signal) {
 			if _, ok := checks[s.Check]; !ok {
 				checks[s.Check] = s.At
 			}
-		case detect.CheckUp:
+		case detect.CheckUp, AlertResolvedSignal:
 			if checks := e.down[s.Asset]; checks != nil {
 				delete(checks, s.Check)
 				if len(checks) == 0 {

@@ -32,6 +32,8 @@ type Server struct {
 	ingest     Ingester
 	compliance *probe.Compliance
 	incidents  *incident.Store
+	alerts     *incident.Dedup
+	onSignals  func([]detect.Signal)
 	log        *slog.Logger
 }
 
@@ -46,6 +48,8 @@ type Deps struct {
 	Ingest     Ingester
 	Compliance *probe.Compliance
 	Incidents  *incident.Store
+	// OnSignals receives the signals the API produces (Alertmanager).
+	OnSignals func([]detect.Signal)
 	// Metrics serves /metrics (optional).
 	Metrics http.Handler
 	// OnHeartbeat is told of every heartbeat received (optional).
@@ -60,7 +64,7 @@ func NewServer(d Deps) *Server {
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
 		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance,
-		incidents: d.Incidents, log: d.Logger}
+		incidents: d.Incidents, alerts: incident.NewDedup(incident.DefaultDedupSize), onSignals: d.OnSignals, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -90,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/signals", s.listSignals)
 	api.HandleFunc("GET /api/v1/states", s.listStates)
 	api.HandleFunc("GET /api/v1/compliance", s.listCompliance)
+	api.HandleFunc("POST /api/v1/alertmanager", s.receiveAlertmanager)
 	api.HandleFunc("GET /api/v1/incidents", s.listIncidents)
 	api.HandleFunc("GET /api/v1/incidents/{id}", s.showIncident)
 	api.HandleFunc("POST /api/v1/incidents/{id}/events", s.addIncidentEvent)
