@@ -59,16 +59,18 @@ type Config struct {
 
 // App is an opened Vigie.
 type App struct {
-	cfg        Config
-	DB         *store.DB
-	Inventory  *inventory.Service
-	Auth       *auth.Service
-	Heartbeats *heartbeat.Store
-	Detection  *detect.Store
-	Locations  *probe.LocationStore
-	Compliance *probe.Compliance
-	Incidents  *incident.Store
-	Log        *slog.Logger
+	cfg         Config
+	DB          *store.DB
+	Inventory   *inventory.Service
+	Auth        *auth.Service
+	Heartbeats  *heartbeat.Store
+	Detection   *detect.Store
+	Locations   *probe.LocationStore
+	Compliance  *probe.Compliance
+	Incidents   *incident.Store
+	Maintenance *incident.MaintenanceStore
+	PostMortems *incident.PostMortemStore
+	Log         *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics.
 	Metrics *prometheus.Registry
 	// monitor is the built-in probe while Serve runs; signals feeds the
@@ -98,18 +100,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	inv := inventory.NewService(db, cfg.Logger)
 	detection := detect.NewStore(db)
+	incidents := incident.NewStore(db)
 	return &App{
-		cfg:        cfg,
-		DB:         db,
-		Inventory:  inv,
-		Auth:       auth.NewService(db),
-		Heartbeats: heartbeat.NewStore(db),
-		Detection:  detection,
-		Compliance: probe.NewCompliance(db, inv, detection),
-		Incidents:  incident.NewStore(db),
-		Locations:  probe.NewLocationStore(db),
-		Metrics:    newRegistry(),
-		Log:        cfg.Logger,
+		cfg:         cfg,
+		DB:          db,
+		Inventory:   inv,
+		Auth:        auth.NewService(db),
+		Heartbeats:  heartbeat.NewStore(db),
+		Detection:   detection,
+		Compliance:  probe.NewCompliance(db, inv, detection),
+		Incidents:   incidents,
+		PostMortems: incident.NewPostMortemStore(db, incidents),
+		Maintenance: incident.NewMaintenanceStore(db),
+		Locations:   probe.NewLocationStore(db),
+		Metrics:     newRegistry(),
+		Log:         cfg.Logger,
 	}, nil
 }
 
@@ -119,11 +124,13 @@ func (a *App) Close() error { return a.DB.Close() }
 // Handler returns the HTTP handler of the server.
 func (a *App) Handler() http.Handler {
 	return web.NewServer(web.Deps{
-		Metrics:    promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
-		Locations:  a.Locations,
-		Ingest:     ingester{a},
-		Compliance: a.Compliance,
-		Incidents:  a.Incidents,
+		Metrics:     promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
+		Locations:   a.Locations,
+		Ingest:      ingester{a},
+		Compliance:  a.Compliance,
+		Incidents:   a.Incidents,
+		Maintenance: a.Maintenance,
+		PostMortems: a.PostMortems,
 		OnSignals: func(l []detect.Signal) {
 			if ch := a.signals.Load(); ch != nil {
 				select {
@@ -240,7 +247,10 @@ func (a *App) Monitor() *probe.Monitor { return a.monitor.Load() }
 // runIncidents feeds the probe's signals to the incident engine and lets it
 // correlate every few seconds, until ctx ends.
 func (a *App) runIncidents(ctx context.Context, signals <-chan []detect.Signal) {
-	e := incident.NewEngine(a.Incidents, a.Inventory, incident.EngineOptions{Settle: a.cfg.Settle})
+	e := incident.NewEngine(a.Incidents, a.Inventory, incident.EngineOptions{Settle: a.cfg.Settle,
+		MutesFrom: func(ctx context.Context) (incident.Mutes, error) {
+			return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
+		}})
 	if err := e.Load(ctx); err != nil {
 		a.Log.Error("incident engine: load", "err", err)
 		return

@@ -20,9 +20,11 @@ type EngineOptions struct {
 	Correlation CorrelateOptions
 	Severity    SeverityRules
 	// Mutes, when set, keeps muted assets (maintenance, silences) out of
-	// correlation: they open no incident while muted.
-	Mutes Mutes
-	Now   func() time.Time
+	// correlation: they open no incident while muted. MutesFrom, when set,
+	// is asked at every tick instead (windows change while the engine runs).
+	Mutes     Mutes
+	MutesFrom func(ctx context.Context) (Mutes, error)
+	Now       func() time.Time
 }
 
 // Engine turns confirmed check states into incidents: it keeps what is
@@ -111,10 +113,18 @@ func (e *Engine) Tick(ctx context.Context) error {
 		return err
 	}
 	now := e.opts.Now()
+	mutes := e.opts.Mutes
+	if e.opts.MutesFrom != nil {
+		m, err := e.opts.MutesFrom(ctx)
+		if err != nil {
+			return fmt.Errorf("incident engine: mutes: %w", err)
+		}
+		mutes = m
+	}
 	down := map[string]bool{}
 	for asset := range e.down {
-		if e.opts.Mutes != nil {
-			if muted, _ := e.opts.Mutes.Muted(asset, now); muted {
+		if mutes != nil {
+			if muted, _ := mutes.Muted(asset, now); muted {
 				continue
 			}
 		}

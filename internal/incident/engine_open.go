@@ -16,7 +16,9 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	if err != nil {
 		return err
 	}
-	if inc, ok := e.open[root.Asset]; ok {
+	if inc, ok, err := e.current(ctx, root.Asset); err != nil {
+		return err
+	} else if ok {
 		return e.widen(ctx, inc, impact, now)
 	}
 	inc := &Incident{
@@ -35,8 +37,14 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	e.open[root.Asset] = inc
 	// Lower incidents whose root is now in this one's scope merge into it.
 	for _, lower := range sortedNames(e.open) {
-		other := e.open[lower]
 		if lower == root.Asset || !slices.Contains(root.Symptoms, lower) && g.PathTo([]string{lower}, root.Asset) == nil {
+			continue
+		}
+		other, ok, err := e.current(ctx, lower)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			continue
 		}
 		other.Status, other.MergedInto = Merged, inc.ID
@@ -72,8 +80,11 @@ func (e *Engine) widen(ctx context.Context, inc *Incident, impact Impact, now ti
 // after a quiet period unless held.
 func (e *Engine) followOpen(ctx context.Context, g *inventory.Graph, res Correlation, now time.Time) error {
 	for _, root := range sortedNames(e.open) {
-		inc := e.open[root]
-		if !inc.Auto {
+		inc, ok, err := e.current(ctx, root)
+		if err != nil {
+			return err
+		}
+		if !ok || !inc.Auto {
 			continue
 		}
 		_, failing := res.Failed[root]
@@ -117,4 +128,24 @@ func title(root string, cause Cause, imp Impact) string {
 		return root + ": site problem"
 	}
 	return fmt.Sprintf("%s down: %d sites, %d customers", root, imp.Sites, len(imp.Customers))
+}
+
+// current reloads the open incident of a root, so that staff edits made
+// through the API since are kept; an incident staff resolved or that was
+// merged is no longer followed.
+func (e *Engine) current(ctx context.Context, root string) (*Incident, bool, error) {
+	inc, ok := e.open[root]
+	if !ok {
+		return nil, false, nil
+	}
+	fresh, err := e.store.Get(ctx, inc.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	if fresh.Status == Resolved || fresh.Status == Merged {
+		delete(e.open, root)
+		return nil, false, nil
+	}
+	*inc = fresh
+	return inc, true, nil
 }

@@ -23,12 +23,16 @@ type client struct {
 	t     *testing.T
 	base  string
 	token string
+	// dsn is the server's database, for tests that set up state the API
+	// does not create.
+	dsn string
 }
 
 func startServer(t *testing.T, e store.Engine) *client {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, e)})
+	dsn := storetest.DSN(t, e)
+	a, err := app.Open(ctx, app.Config{DB: dsn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +46,7 @@ func startServer(t *testing.T, e store.Engine) *client {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &client{t: t, base: srv.URL, token: token}
+	return &client{t: t, base: srv.URL, token: token, dsn: dsn}
 }
 
 func (c *client) do(method, path, contentType string, body []byte) (int, map[string]any) {

@@ -22,19 +22,21 @@ const MaxImportBody = 256 << 20
 
 // Server holds what the handlers need.
 type Server struct {
-	inv        *inventory.Service
-	auth       *auth.Service
-	heartbeats *heartbeat.Store
-	detection  *detect.Store
-	beat       func(checkKey string, p heartbeat.Ping)
-	metrics    http.Handler
-	locations  *probe.LocationStore
-	ingest     Ingester
-	compliance *probe.Compliance
-	incidents  *incident.Store
-	alerts     *incident.Dedup
-	onSignals  func([]detect.Signal)
-	log        *slog.Logger
+	inv         *inventory.Service
+	auth        *auth.Service
+	heartbeats  *heartbeat.Store
+	detection   *detect.Store
+	beat        func(checkKey string, p heartbeat.Ping)
+	metrics     http.Handler
+	locations   *probe.LocationStore
+	ingest      Ingester
+	compliance  *probe.Compliance
+	incidents   *incident.Store
+	maintenance *incident.MaintenanceStore
+	postmortems *incident.PostMortemStore
+	alerts      *incident.Dedup
+	onSignals   func([]detect.Signal)
+	log         *slog.Logger
 }
 
 // Deps are the services the web server is built on.
@@ -48,6 +50,9 @@ type Deps struct {
 	Ingest     Ingester
 	Compliance *probe.Compliance
 	Incidents  *incident.Store
+	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
+	Maintenance *incident.MaintenanceStore
+	PostMortems *incident.PostMortemStore
 	// OnSignals receives the signals the API produces (Alertmanager).
 	OnSignals func([]detect.Signal)
 	// Metrics serves /metrics (optional).
@@ -64,7 +69,7 @@ func NewServer(d Deps) *Server {
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
 		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance,
-		incidents: d.Incidents, alerts: incident.NewDedup(incident.DefaultDedupSize), onSignals: d.OnSignals, log: d.Logger}
+		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: incident.NewDedup(incident.DefaultDedupSize), onSignals: d.OnSignals, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -98,6 +103,20 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/incidents", s.listIncidents)
 	api.HandleFunc("GET /api/v1/incidents/{id}", s.showIncident)
 	api.HandleFunc("POST /api/v1/incidents/{id}/events", s.addIncidentEvent)
+	if s.maintenance != nil {
+		for pattern, h := range maintenanceHandlers(s.maintenance, s.writeError) {
+			api.HandleFunc(pattern, h)
+		}
+	}
+	if s.postmortems != nil {
+		for pattern, h := range postmortemHandlers(s.postmortems, s.writeError) {
+			api.HandleFunc(pattern, h)
+		}
+	}
+	for route, h := range incidentWriteHandlers(s.incidents, s.inv.Graph, time.Now, s.writeError) {
+		api.HandleFunc(route, h)
+	}
+	api.HandleFunc("GET /api/v1/digest", s.showDigest)
 	api.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "no such API endpoint"})
 	})

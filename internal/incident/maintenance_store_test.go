@@ -1,0 +1,161 @@
+package incident_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
+)
+
+func TestMaintenanceStoreCreatesListsUpdatesAndDeletes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := incident.NewMaintenanceStore(db)
+		first := incident.Window{Title: "hv03 kernel", Assets: []string{"hv03"}, Start: "2026-11-27T02:00",
+			End: "2026-11-27T04:00", Zone: "Europe/Paris", Verify: 30 * time.Minute}
+		if err := s.Create(ctx, &first, "ops@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		second := incident.Window{Title: "switches", Assets: []string{"sw1", "sw2"}, Start: "2026-11-29T01:00",
+			End: "2026-11-29T01:30", Weekly: true}
+		if err := s.Create(ctx, &second, ""); err != nil {
+			t.Fatal(err)
+		}
+		if first.ID == "" || second.ID == "" || first.ID == second.ID {
+			t.Fatalf("ids %q %q", first.ID, second.ID)
+		}
+		got, err := s.Get(ctx, first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != first.Title || !slices.Equal(got.Assets, first.Assets) || got.Start != first.Start ||
+			got.End != first.End || got.Zone != "Europe/Paris" || got.Weekly || got.Verify != 30*time.Minute {
+			t.Fatalf("got %+v, want %+v", got, first)
+		}
+		second.Title, second.Assets, second.Weekly = "switches, all", []string{"sw1", "sw2", "sw3"}, false
+		if err := s.Update(ctx, &second); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].ID != first.ID || list[1].Title != "switches, all" || len(list[1].Assets) != 3 || list[1].Weekly {
+			t.Fatalf("list %+v", list)
+		}
+		if err := s.Delete(ctx, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{
+			"get deleted":    func() error { _, err := s.Get(ctx, first.ID); return err }(),
+			"delete deleted": s.Delete(ctx, first.ID),
+			"update deleted": s.Update(ctx, &first),
+			"get not a number": func() error {
+				_, err := s.Get(ctx, "hv03")
+				return err
+			}(),
+		} {
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s: %v, want not found", name, err)
+			}
+		}
+		if list, _ := s.List(ctx); len(list) != 1 {
+			t.Fatalf("after delete: %+v", list)
+		}
+	})
+}
+
+func TestMaintenanceStoreRefusesInvalidWindows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := incident.NewMaintenanceStore(db)
+		cases := []struct {
+			name   string
+			window incident.Window
+			field  string
+		}{
+			{"no assets", incident.Window{Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, "assets"},
+			{"end before start", incident.Window{Assets: []string{"a"}, Start: "2026-11-27T04:00", End: "2026-11-27T02:00"}, "end"},
+			{"bad start", incident.Window{Assets: []string{"a"}, Start: "tonight", End: "2026-11-27T02:00"}, "start"},
+			{"unknown zone", incident.Window{Assets: []string{"a"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00", Zone: "Mars/Olympus"}, "zone"},
+		}
+		for _, c := range cases {
+			err := s.Create(ctx, &c.window, "")
+			var invalid *incident.WindowInvalidError
+			if !errors.As(err, &invalid) || !slices.ContainsFunc(invalid.Fields, func(f incident.FieldError) bool { return f.Field == c.field }) {
+				t.Errorf("%s: %v, want a problem with %s", c.name, err, c.field)
+			}
+		}
+		good := incident.Window{Assets: []string{"a"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
+		if err := s.Create(ctx, &good, ""); err != nil {
+			t.Fatal(err)
+		}
+		good.End = "yesterday"
+		var invalid *incident.WindowInvalidError
+		if err := s.Update(ctx, &good); !errors.As(err, &invalid) {
+			t.Fatalf("update with a bad end: %v", err)
+		}
+		if list, _ := s.List(ctx); len(list) != 1 || list[0].End != "2026-11-27T04:00" {
+			t.Fatalf("an invalid update changed the window: %+v", list)
+		}
+	})
+}
+
+// dependsOn maps an asset to the one it runs on.
+type dependsOn map[string]string
+
+func (d dependsOn) PathTo(from []string, to string) []string {
+	for _, f := range from {
+		path := []string{f}
+		for cur, ok := f, true; ok; cur, ok = d[cur] {
+			if cur == to {
+				return path
+			}
+			path = append(path, d[cur])
+		}
+	}
+	return nil
+}
+
+func TestMaintenanceMutesFromStoredWindowsCoverTheirScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := incident.NewMaintenanceStore(db)
+		w := incident.Window{Title: "hv03 kernel", Assets: []string{"hv03"}, Start: "2026-11-27T02:00",
+			End: "2026-11-27T04:00", Zone: "Europe/Paris"}
+		if err := s.Create(ctx, &w, ""); err != nil {
+			t.Fatal(err)
+		}
+		mutes, err := s.Mutes(ctx, dependsOn{"vm12": "hv03", "site7": "vm12"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paris, _ := time.LoadLocation("Europe/Paris")
+		inside := time.Date(2026, 11, 27, 3, 0, 0, 0, paris)
+		cases := []struct {
+			asset string
+			at    time.Time
+			muted bool
+		}{
+			{"hv03", inside, true},
+			{"site7", inside, true},
+			{"hv04", inside, false},
+			{"site7", inside.Add(2 * time.Hour), false},
+			{"hv03", inside.Add(-2 * time.Hour), false},
+		}
+		for _, c := range cases {
+			muted, why := mutes.Muted(c.asset, c.at)
+			if muted != c.muted {
+				t.Errorf("%s at %s: muted %v (%q), want %v", c.asset, c.at, muted, why, c.muted)
+			}
+			if muted && why != "maintenance "+w.ID+": hv03 kernel" {
+				t.Errorf("%s: reason %q", c.asset, why)
+			}
+		}
+	})
+}

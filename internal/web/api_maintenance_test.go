@@ -1,0 +1,122 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
+)
+
+// maintenanceServer mounts the maintenance routes alone, without auth, on
+// a loopback server.
+func maintenanceServer(t *testing.T, db *store.DB) *httptest.Server {
+	t.Helper()
+	s := &Server{log: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	for pattern, h := range maintenanceHandlers(incident.NewMaintenanceStore(db), s.writeError) {
+		mux.HandleFunc(pattern, h)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func callMaintenance(t *testing.T, srv *httptest.Server, method, path, body string, wantStatus int, out any) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, resp.StatusCode, raw, wantStatus)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
+		}
+	}
+}
+
+func TestMaintenanceAPIRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		srv := maintenanceServer(t, db)
+		var created maintenanceView
+		callMaintenance(t, srv, "POST", "/api/v1/maintenance", `{"title":"hv03 kernel","assets":["hv03"],
+			"start":"2026-11-27T02:00","end":"2026-11-27T04:00","verify":"30m"}`, http.StatusCreated, &created)
+		if created.ID == "" || created.Zone != incident.DefaultZone || created.Verify != "30m0s" || created.State == "" {
+			t.Fatalf("created %+v", created)
+		}
+		var list struct {
+			Maintenance []maintenanceView `json:"maintenance"`
+		}
+		callMaintenance(t, srv, "GET", "/api/v1/maintenance", "", http.StatusOK, &list)
+		if len(list.Maintenance) != 1 || list.Maintenance[0].Title != "hv03 kernel" || list.Maintenance[0].ID != created.ID {
+			t.Fatalf("list %+v", list)
+		}
+		path := "/api/v1/maintenance/" + created.ID
+		var updated maintenanceView
+		callMaintenance(t, srv, "PUT", path, `{"title":"hv03 and hv04","assets":["hv03","hv04"],
+			"start":"2099-01-04T02:00","end":"2099-01-04T03:00","weekly":true}`, http.StatusOK, &updated)
+		var shown maintenanceView
+		callMaintenance(t, srv, "GET", path, "", http.StatusOK, &shown)
+		if shown.Title != "hv03 and hv04" || len(shown.Assets) != 2 || !shown.Weekly || shown.State != incident.Scheduled ||
+			shown.NextStart == nil || shown.NextEnd == nil || shown.NextEnd.Sub(*shown.NextStart).Hours() != 1 {
+			t.Fatalf("shown %+v", shown)
+		}
+		callMaintenance(t, srv, "DELETE", path, "", http.StatusNoContent, nil)
+		callMaintenance(t, srv, "GET", path, "", http.StatusNotFound, nil)
+		callMaintenance(t, srv, "DELETE", path, "", http.StatusNotFound, nil)
+		callMaintenance(t, srv, "GET", "/api/v1/maintenance", "", http.StatusOK, &list)
+		if len(list.Maintenance) != 0 {
+			t.Fatalf("after delete %+v", list)
+		}
+	})
+}
+
+func TestMaintenanceAPIRefusesInvalidWindowsWithFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		srv := maintenanceServer(t, db)
+		cases := []struct {
+			name, method, body string
+			status             int
+			fields             []string
+		}{
+			{"end before start", "POST", `{"assets":["hv03"],"start":"2026-11-27T04:00","end":"2026-11-27T02:00"}`, 422, []string{"end"}},
+			{"no assets, bad verify", "POST", `{"start":"2026-11-27T02:00","end":"2026-11-27T04:00","verify":"soon"}`, 422, []string{"assets", "verify"}},
+			{"unknown field", "POST", `{"assets":["hv03"],"begin":"2026-11-27T02:00"}`, 400, nil},
+		}
+		for _, c := range cases {
+			var body struct {
+				Fields []struct{ Field, Message string } `json:"fields"`
+			}
+			callMaintenance(t, srv, c.method, "/api/v1/maintenance", c.body, c.status, &body)
+			var got []string
+			for _, f := range body.Fields {
+				got = append(got, f.Field)
+			}
+			if strings.Join(got, ",") != strings.Join(c.fields, ",") {
+				t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
+			}
+		}
+		var list struct {
+			Maintenance []maintenanceView `json:"maintenance"`
+		}
+		callMaintenance(t, srv, "GET", "/api/v1/maintenance", "", http.StatusOK, &list)
+		if len(list.Maintenance) != 0 {
+			t.Fatalf("an invalid window was stored: %+v", list)
+		}
+	})
+}
