@@ -39,6 +39,7 @@ type Engine struct {
 	// checked caches the assets that have checks, per inventory version.
 	checked        map[string]bool
 	checkedVersion int64
+	groupsCache    map[string][]string
 	pending        Pending
 	// open holds the open incidents by root asset.
 	open map[string]*Incident
@@ -130,7 +131,11 @@ func (e *Engine) Tick(ctx context.Context) error {
 		}
 		down[asset] = true
 	}
-	res := Correlate(g, e.checked, down, e.opts.Correlation)
+	opts := e.opts.Correlation
+	if opts.Groups == nil {
+		opts.Groups = e.groups(g)
+	}
+	res := Correlate(g, e.checked, down, opts)
 	e.pending.Observe(res, now)
 	for _, root := range e.pending.Ready(now, e.opts.Settle) {
 		if err := e.openOrWiden(ctx, g, root, now); err != nil {
@@ -153,7 +158,26 @@ func (e *Engine) refreshChecked(ctx context.Context, version int64) error {
 		e.checked[c.Asset] = true
 	}
 	e.checkedVersion = version
+	e.groupsCache = nil
 	return nil
+}
+
+// KindGroup is the kind of an asset standing for redundant ones: it
+// depends on its members, and fails only when all of them fail (two name
+// servers behind "dns").
+const KindGroup = "group"
+
+// groups returns the redundancy groups of the inventory: every asset of
+// kind group, with the assets it depends on as members.
+func (e *Engine) groups(g *inventory.Graph) map[string][]string {
+	if e.groupsCache != nil {
+		return e.groupsCache
+	}
+	e.groupsCache = map[string][]string{}
+	for _, name := range g.Names(KindGroup) {
+		e.groupsCache[name] = g.DependsOn(name)
+	}
+	return e.groupsCache
 }
 
 // started is when the first failure in a root's scope began.

@@ -211,3 +211,33 @@ func TestARestartContinuesOpenIncidents(t *testing.T) {
 		t.Fatalf("after a restart: %+v", got)
 	}
 }
+
+func TestARedundancyGroupFailsOnlyWhenAllItsMembersFail(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	c := &clock{time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	host := `assets:
+  - {name: ns1, kind: service, address: "127.0.5.1:53"}
+  - {name: ns2, kind: service, address: "127.0.5.2:53"}
+  - {name: dns, kind: group, depends_on: [ns1, ns2]}
+  - {name: s1, kind: site, depends_on: [dns], url: "https://s1.example/"}
+  - {name: s2, kind: site, depends_on: [dns], url: "https://s2.example/"}
+`
+	inv := inventory.NewService(db, nil)
+	if _, err := inv.ImportFiles(context.Background(), []inventory.File{{Name: "h.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st := incident.NewStore(db)
+	e := incident.NewEngine(st, inv, incident.EngineOptions{Now: c.now})
+	// The sites fail for reasons of their own while ns1 is down: with ns2
+	// up, the group holds, so they are not pinned on ns1.
+	e.Observe(down(c.t, "ns1", "s1", "s2"))
+	tick(t, e, c, 0)
+	tick(t, e, c, 61*time.Second)
+	roots := map[string]bool{}
+	for _, inc := range openIncidents(t, st) {
+		roots[inc.RootAssets[0]] = true
+	}
+	if !roots["ns1"] || len(roots) < 2 {
+		t.Fatalf("with ns2 up, the sites' failures are not ns1's: roots %v", roots)
+	}
+}

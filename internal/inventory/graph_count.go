@@ -1,5 +1,7 @@
 package inventory
 
+import "slices"
+
 // CountKind returns how many assets of a kind the graph holds.
 func (g *Graph) CountKind(kind string) int {
 	g.mu.RLock()
@@ -22,4 +24,18 @@ func (g *Graph) Owner(name string) string {
 		return ""
 	}
 	return g.custIDs[g.nodes[i].owner]
+}
+
+// Names returns the sorted names of the assets of a kind.
+func (g *Graph) Names(kind string) []string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	var out []string
+	for i := range g.nodes {
+		if g.nodes[i].live && g.nodes[i].kind == kind {
+			out = append(out, g.nodes[i].name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
