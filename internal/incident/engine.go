@@ -34,8 +34,10 @@ type Engine struct {
 	store *Store
 	inv   *inventory.Service
 	opts  EngineOptions
-	// down holds, per asset, its down checks and since when.
-	down map[string]map[string]time.Time
+	// down holds, per asset, its down checks and since when; lastDown the
+	// signal that took each check down, for the timeline.
+	down     map[string]map[string]time.Time
+	lastDown map[string]detect.Signal
 	// checked caches the assets that have checks, per inventory version.
 	checked        map[string]bool
 	checkedVersion int64
@@ -56,7 +58,7 @@ func NewEngine(store *Store, inv *inventory.Service, opts EngineOptions) *Engine
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Engine{store: store, inv: inv, opts: opts, down: map[string]map[string]time.Time{},
+	return &Engine{store: store, inv: inv, opts: opts, down: map[string]map[string]time.Time{}, lastDown: map[string]detect.Signal{},
 		open: map[string]*Incident{}, checkedVersion: -1}
 }
 
@@ -92,8 +94,10 @@ func (e *Engine) Observe(signals []detect.Signal) {
 			}
 			if _, ok := checks[s.Check]; !ok {
 				checks[s.Check] = s.At
+				e.lastDown[s.Check] = s
 			}
 		case detect.CheckUp, AlertResolvedSignal:
+			delete(e.lastDown, s.Check)
 			if checks := e.down[s.Asset]; checks != nil {
 				delete(checks, s.Check)
 				if len(checks) == 0 {
@@ -191,4 +195,25 @@ func (e *Engine) started(root SettledRoot) time.Time {
 		}
 	}
 	return start
+}
+
+// rootSignals returns timeline entries for the signals that took the
+// root's own checks down.
+func (e *Engine) rootSignals(root string) []Event {
+	var out []Event
+	for _, key := range sortedNames(e.down[root]) {
+		s, ok := e.lastDown[key]
+		if !ok {
+			continue
+		}
+		text := key + " down"
+		if s.Reason != "" {
+			text += " (" + string(s.Reason) + ")"
+		}
+		if s.Message != "" {
+			text += ": " + s.Message
+		}
+		out = append(out, Event{At: s.At, Type: EventSignal, Text: text})
+	}
+	return out
 }

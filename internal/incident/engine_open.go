@@ -34,6 +34,12 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	if _, err := e.store.Create(ctx, inc, Event{At: now, Type: EventOpened, Text: text}); err != nil {
 		return err
 	}
+	for _, ev := range e.rootSignals(root.Asset) {
+		ev.IncidentID = inc.ID
+		if err := e.store.AddEvent(ctx, &ev); err != nil {
+			return err
+		}
+	}
 	e.open[root.Asset] = inc
 	// Lower incidents whose root is now in this one's scope merge into it.
 	for _, lower := range sortedNames(e.open) {

@@ -108,6 +108,10 @@ func TestAHypervisorDownIsOneIncidentAfterTheSettleWindow(t *testing.T) {
 			inc.Title != "hv1 down: 4 sites, 3 customers" || inc.TimeToDetect() != 80*time.Second {
 			t.Fatalf("incident: %+v", inc)
 		}
+		events, err := st.Events(context.Background(), inc.ID)
+		if err != nil || len(events) < 2 || events[0].Type != incident.EventSignal || events[0].Text != "hv1/tcp down" {
+			t.Fatalf("timeline: %+v %v", events, err)
+		}
 		// Recovery: monitoring, then resolved after the quiet period.
 		e.Observe(up(c.t, "hv1", "vm1", "vm2", "s1", "s2", "s3", "s4"))
 		tick(t, e, c, time.Second)
