@@ -21,6 +21,17 @@ import (
 // its probe against a simulated host and stops a hypervisor: exactly one
 // incident opens, rooted at it, with exactly the customers it affects.
 func TestAStoppedHypervisorIsOneIncidentWithItsCustomers(t *testing.T) {
+	testOneIncidentFor(t, "hv01", func(f *simulate.Farm) error { return f.StopHypervisor("hv01") })
+}
+
+// TestAStoppedStorageUnitIsOneIncidentOnIt stops a storage unit, which has
+// no check of its own: its VMs on several hypervisors fail, and the one
+// incident is inferred on the storage unit.
+func TestAStoppedStorageUnitIsOneIncidentOnIt(t *testing.T) {
+	testOneIncidentFor(t, "st01", func(f *simulate.Farm) error { return f.StopStorage("st01") })
+}
+
+func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	inv := simulate.Generate(simulate.Params{Sites: 1500, Seed: 3})
@@ -56,7 +67,7 @@ func TestAStoppedHypervisorIsOneIncidentWithItsCustomers(t *testing.T) {
 	}
 	go func() { _ = a.Serve(ctx, ln) }()
 	time.Sleep(3 * time.Second) // every check up first
-	if err := farm.StopHypervisor("hv01"); err != nil {
+	if err := fault(farm); err != nil {
 		t.Fatal(err)
 	}
 	var open []incident.Incident
@@ -69,10 +80,10 @@ func TestAStoppedHypervisorIsOneIncidentWithItsCustomers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(open) != 1 || !slices.Equal(open[0].RootAssets, []string{"hv01"}) {
-		t.Fatalf("want one incident on hv01, got %+v", open)
+	if len(open) != 1 || !slices.Equal(open[0].RootAssets, []string{root}) {
+		t.Fatalf("want one incident on %s, got %+v", root, open)
 	}
-	want, err := a.Inventory.Impact(ctx, "hv01")
+	want, err := a.Inventory.Impact(ctx, root)
 	if err != nil {
 		t.Fatal(err)
 	}
