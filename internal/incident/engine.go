@@ -142,7 +142,7 @@ func (e *Engine) Tick(ctx context.Context) error {
 	res := Correlate(g, e.checked, down, opts)
 	e.pending.Observe(res, now)
 	for _, root := range e.pending.Ready(now, e.opts.Settle) {
-		if err := e.openOrWiden(ctx, g, root, now); err != nil {
+		if err := e.openOrWiden(ctx, g, root, res.Failed, now); err != nil {
 			return err
 		}
 	}

@@ -11,8 +11,8 @@ import (
 
 // openOrWiden opens the incident of a settled root, merging the open
 // incidents of roots now below it, or widens the one already open.
-func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root SettledRoot, now time.Time) error {
-	impact, err := impactOf(g, root.Asset)
+func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root SettledRoot, failed map[string]Failure, now time.Time) error {
+	impact, err := e.impactWithin(g, root.Asset, failed)
 	if err != nil {
 		return err
 	}
@@ -154,4 +154,45 @@ func (e *Engine) current(ctx context.Context, root string) (*Incident, bool, err
 	}
 	*inc = fresh
 	return inc, true, nil
+}
+
+// impactWithin is the impact of a root, stopping at redundancy groups that
+// still hold: behind a group whose other members are up, nothing is lost.
+func (e *Engine) impactWithin(g *inventory.Graph, root string, failed map[string]Failure) (Impact, error) {
+	if len(e.groups(g)) == 0 {
+		return impactOf(g, root)
+	}
+	if g.Kind(root) == "" {
+		return Impact{}, fmt.Errorf("impact of %s: unknown asset", root)
+	}
+	seen := map[string]bool{root: true}
+	owners := map[string]bool{}
+	if o := g.Owner(root); o != "" {
+		owners[o] = true
+	}
+	imp := Impact{}
+	queue := []string{root}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, d := range g.Dependents(n) {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			if g.Kind(d) == KindGroup && failed[d] == "" {
+				continue
+			}
+			imp.Assets++
+			if g.Kind(d) == inventory.KindSite {
+				imp.Sites++
+			}
+			if o := g.Owner(d); o != "" {
+				owners[o] = true
+			}
+			queue = append(queue, d)
+		}
+	}
+	imp.Customers = sortedNames(owners)
+	return imp, nil
 }

@@ -244,4 +244,9 @@ func TestARedundancyGroupFailsOnlyWhenAllItsMembersFail(t *testing.T) {
 	if !roots["ns1"] || len(roots) < 2 {
 		t.Fatalf("with ns2 up, the sites' failures are not ns1's: roots %v", roots)
 	}
+	for _, inc := range openIncidents(t, st) {
+		if inc.RootAssets[0] == "ns1" && (inc.Impact.Sites != 0 || inc.Title != "ns1 down: 0 sites, 0 customers") {
+			t.Fatalf("ns1 alone, behind a group that holds, affects no site: %+v", inc)
+		}
+	}
 }
