@@ -14,6 +14,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	runProbe := fs.Bool("probe", true, "run the built-in probe: every check of the inventory, from this process")
 	location := fs.String("location", "local", "the built-in probe's location name")
+	alertLabel := fs.String("alert-label", "asset", "the Alertmanager label that names an asset (else the instance address is matched)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -21,7 +22,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
+		AlertLabel: *alertLabel})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,8 @@ type Config struct {
 	CheckOptions check.Options
 	// OnSignals, when set, receives the built-in probe's signals.
 	OnSignals func([]detect.Signal)
+	// AlertLabel is the Alertmanager label that names an asset.
+	AlertLabel string
 	// Settle is how long correlation waits before opening an incident
 	// (default 60 s).
 	Settle time.Duration
@@ -131,6 +133,7 @@ func (a *App) Handler() http.Handler {
 		Incidents:   a.Incidents,
 		Maintenance: a.Maintenance,
 		PostMortems: a.PostMortems,
+		AlertLabel:  a.cfg.AlertLabel,
 		OnSignals: func(l []detect.Signal) {
 			if ch := a.signals.Load(); ch != nil {
 				select {
@@ -174,6 +177,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			Engine:     check.NewEngine(opts),
 			Heartbeats: a.Heartbeats,
 			Store:      a.Detection,
+			Mutes: func(ctx context.Context) (probe.Muter, error) {
+				return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
+			},
 			Locations:  a.Locations,
 			Registerer: a.Metrics,
 			Logger:     a.Log,

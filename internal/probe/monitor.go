@@ -41,6 +41,10 @@ type MonitorOptions struct {
 	// Store, when set, keeps signals, states and rollups, and gives states
 	// back after a restart.
 	Store *detect.Store
+	// Mutes, when set, is asked at every sweep which assets are under
+	// maintenance: their results stay out of the uptime rollups, so that
+	// maintenance counts as maintenance, not downtime.
+	Mutes func(ctx context.Context) (Muter, error)
 	// Locations, when set, adds the active remote probe locations to the
 	// checks they run, and keeps the sequence of the results taken.
 	Locations  *LocationStore
@@ -64,6 +68,7 @@ type Monitor struct {
 	checks   map[string]*check.Check
 	version  int64
 	retained time.Time
+	muter    Muter
 	// ingests carries remote results to the Run goroutine, which owns the
 	// detector; lastSeq is the last sequence taken per location.
 	ingests chan ingest
@@ -144,6 +149,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		return fmt.Errorf("monitor: restore states: %w", err)
 	}
 	m.retained = m.opts.Now()
+	m.refreshMutes(ctx)
 	m.sched.Start(ctx)
 	defer m.sched.Stop()
 	tick := time.NewTicker(m.opts.Sweep)
@@ -180,13 +186,42 @@ func (m *Monitor) observeAt(ctx context.Context, location, key string, r check.R
 	if !ok {
 		return false // removed meanwhile
 	}
-	m.rollup.Add(key, r)
-	m.emit(ctx, m.det.Observe(key, c.Asset, location, c.Attempts, r, m.opts.Now()))
+	now := m.opts.Now()
+	if muted, _ := m.muted(c.Asset, now); !muted {
+		m.rollup.Add(key, r)
+	}
+	m.emit(ctx, m.det.Observe(key, c.Asset, location, c.Attempts, r, now))
 	return true
+}
+
+// Muter says whether an asset is under maintenance at a time.
+type Muter interface {
+	Muted(asset string, at time.Time) (bool, string)
+}
+
+// refreshMutes asks again which assets are under maintenance.
+func (m *Monitor) refreshMutes(ctx context.Context) {
+	if m.opts.Mutes == nil {
+		return
+	}
+	mu, err := m.opts.Mutes(ctx)
+	if err != nil {
+		m.opts.Logger.Warn("monitor: maintenance windows", "err", err)
+		return
+	}
+	m.muter = mu
+}
+
+func (m *Monitor) muted(asset string, at time.Time) (bool, string) {
+	if m.muter == nil {
+		return false, ""
+	}
+	return m.muter.Muted(asset, at)
 }
 
 func (m *Monitor) sweep(ctx context.Context) {
 	now := m.opts.Now()
+	m.refreshMutes(ctx)
 	m.emit(ctx, m.det.Sweep(now))
 	buckets := m.rollup.Flush(now.Truncate(time.Minute))
 	m.persistBuckets(ctx, buckets, now)

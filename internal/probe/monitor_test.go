@@ -2,6 +2,7 @@ package probe_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -124,5 +125,62 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+type muteOnly string
+
+func (m muteOnly) Muted(asset string, _ time.Time) (bool, string) {
+	return asset == string(m), "maintenance"
+}
+
+// TestMaintenanceStaysOutOfUptime runs two checks, one on an asset under
+// maintenance: only the other's results reach the uptime rollups.
+func TestMaintenanceStaysOutOfUptime(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	host := "assets:\n  - {name: vm1, kind: vm, address: \"" + ln.Addr().String() + "\"}\n  - {name: vm2, kind: vm, address: \"" + ln.Addr().String() + "\"}\n" +
+		"check_defaults:\n  vm: {kind: tcp, interval: 200ms, timeout: 100ms}\n"
+	svc := inventory.NewService(storetest.Open(t, store.SQLite), nil)
+	if _, err := svc.ImportFiles(ctx, []inventory.File{{Name: "h.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	counts := map[string]int{}
+	later := func() time.Time { return time.Now().Add(2 * time.Minute) } // every bucket already closed
+	m := probe.NewMonitor(svc, probe.MonitorOptions{Sweep: 100 * time.Millisecond, Now: later,
+		Mutes: func(context.Context) (probe.Muter, error) { return muteOnly("vm1"), nil },
+		OnBuckets: func(bs []detect.Bucket) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, b := range bs {
+				counts[b.Check] += b.Count
+			}
+		}})
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	time.Sleep(2 * time.Second)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if counts["vm2/tcp"] == 0 || counts["vm1/tcp"] != 0 {
+		t.Fatalf("rollup counts %v: want vm2 counted and vm1 (under maintenance) left out", counts)
 	}
 }

@@ -39,6 +39,7 @@ func (s *Server) receiveAlertmanager(w http.ResponseWriter, r *http.Request) {
 	}
 	g := s.inv.Graph()
 	mapper := incident.AlertMapper{
+		Label:     s.alertLabel,
 		Assets:    func(name string) bool { return g.Kind(name) != "" },
 		ByAddress: incident.BuildAddressIndex(addressed),
 	}

@@ -35,6 +35,7 @@ type Server struct {
 	maintenance *incident.MaintenanceStore
 	postmortems *incident.PostMortemStore
 	alerts      *incident.Dedup
+	alertLabel  string
 	onSignals   func([]detect.Signal)
 	log         *slog.Logger
 }
@@ -53,6 +54,8 @@ type Deps struct {
 	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
 	Maintenance *incident.MaintenanceStore
 	PostMortems *incident.PostMortemStore
+	// AlertLabel is the Alertmanager label naming an asset (default "asset").
+	AlertLabel string
 	// OnSignals receives the signals the API produces (Alertmanager).
 	OnSignals func([]detect.Signal)
 	// Metrics serves /metrics (optional).
@@ -69,7 +72,7 @@ func NewServer(d Deps) *Server {
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
 		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance,
-		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: incident.NewDedup(incident.DefaultDedupSize), onSignals: d.OnSignals, log: d.Logger}
+		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: incident.NewDedup(incident.DefaultDedupSize), alertLabel: d.AlertLabel, onSignals: d.OnSignals, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
