@@ -256,6 +256,11 @@ func (a *App) runIncidents(ctx context.Context, signals <-chan []detect.Signal) 
 	e := incident.NewEngine(a.Incidents, a.Inventory, incident.EngineOptions{Settle: a.cfg.Settle,
 		MutesFrom: func(ctx context.Context) (incident.Mutes, error) {
 			return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
+		},
+		Recheck: func(assets []string) {
+			if m := a.monitor.Load(); m != nil {
+				m.Recheck(assets)
+			}
 		}})
 	if err := e.Load(ctx); err != nil {
 		a.Log.Error("incident engine: load", "err", err)

@@ -24,7 +24,11 @@ type EngineOptions struct {
 	// is asked at every tick instead (windows change while the engine runs).
 	Mutes     Mutes
 	MutesFrom func(ctx context.Context) (Mutes, error)
-	Now       func() time.Time
+	// Recheck, when set, is asked to run again at once the checks of the
+	// assets still down below a root that recovered, so that what is said
+	// about them next rests on fresh results.
+	Recheck func(assets []string)
+	Now     func() time.Time
 }
 
 // Engine turns confirmed check states into incidents: it keeps what is

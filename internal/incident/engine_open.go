@@ -101,6 +101,7 @@ func (e *Engine) followOpen(ctx context.Context, g *inventory.Graph, res Correla
 				return err
 			}
 		case !failing && inc.Status != Monitoring:
+			e.recheckBelow(g, root)
 			at := now
 			inc.Status, inc.MitigatedAt = Monitoring, &at
 			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Public: true,
@@ -195,4 +196,22 @@ func (e *Engine) impactWithin(g *inventory.Graph, root string, failed map[string
 	}
 	imp.Customers = sortedNames(owners)
 	return imp, nil
+}
+
+// recheckBelow asks for fresh results of the assets still down that
+// depend on a recovered root.
+func (e *Engine) recheckBelow(g *inventory.Graph, root string) {
+	if e.opts.Recheck == nil {
+		return
+	}
+	var below []string
+	for asset := range e.down {
+		if asset != root && g.PathTo([]string{asset}, root) != nil {
+			below = append(below, asset)
+		}
+	}
+	if len(below) > 0 {
+		slices.Sort(below)
+		e.opts.Recheck(below)
+	}
 }

@@ -250,3 +250,23 @@ func TestARedundancyGroupFailsOnlyWhenAllItsMembersFail(t *testing.T) {
 		}
 	}
 }
+
+func TestChildrenOfARecoveredParentAreRechecked(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	c := &clock{time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	inv := inventory.NewService(db, nil)
+	if _, err := inv.ImportFiles(context.Background(), []inventory.File{{Name: "host.yaml", Data: []byte(engineHost)}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var rechecked [][]string
+	e := incident.NewEngine(incident.NewStore(db), inv, incident.EngineOptions{Now: c.now,
+		Recheck: func(assets []string) { rechecked = append(rechecked, assets) }})
+	e.Observe(down(c.t, "vm1", "s1", "s2"))
+	tick(t, e, c, 0)
+	tick(t, e, c, 61*time.Second)
+	e.Observe(up(c.t, "vm1", "s2"))
+	tick(t, e, c, time.Second)
+	if len(rechecked) != 1 || !slices.Equal(rechecked[0], []string{"s1"}) {
+		t.Fatalf("rechecked %v, want [[s1]]", rechecked)
+	}
+}

@@ -71,9 +71,10 @@ type Monitor struct {
 	muter    Muter
 	// ingests carries remote results to the Run goroutine, which owns the
 	// detector; lastSeq is the last sequence taken per location.
-	ingests chan ingest
-	lastSeq map[string]seqPos
-	taken   atomic.Uint64
+	ingests  chan ingest
+	rechecks chan []string
+	lastSeq  map[string]seqPos
+	taken    atomic.Uint64
 	// remote lists the active remote locations, looked at again every
 	// locationsEvery.
 	remote      []Location
@@ -120,7 +121,7 @@ func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
 	}
 	m := &Monitor{inv: inv, opts: opts, det: detect.New(detect.Config{}), rollup: detect.NewRollup(),
 		results: make(chan observed, 4096), version: -1,
-		ingests: make(chan ingest), lastSeq: map[string]seqPos{}}
+		ingests: make(chan ingest), rechecks: make(chan []string, 1), lastSeq: map[string]seqPos{}}
 	m.sched = NewScheduler(SchedulerOptions{
 		Run:         opts.Engine.Run,
 		Report:      func(key string, r check.Result) { m.results <- observed{key, r} },
@@ -133,6 +134,28 @@ func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
 
 // Poke runs a check now, out of its schedule (a heartbeat just arrived).
 func (m *Monitor) Poke(key string) { m.sched.Retry(key, 0) }
+
+// Recheck runs now the checks of the given assets that this process runs
+// (their parent just recovered). Safe to call from any goroutine: the
+// request is handed to the monitor's own goroutine.
+func (m *Monitor) Recheck(assets []string) {
+	select {
+	case m.rechecks <- assets:
+	default: // a recheck already waits; the next one will follow soon
+	}
+}
+
+func (m *Monitor) recheck(assets []string) {
+	want := make(map[string]bool, len(assets))
+	for _, a := range assets {
+		want[a] = true
+	}
+	for key, c := range m.checks {
+		if want[c.Asset] && runsHere(c, m.opts.Location) {
+			m.sched.Retry(key, 0)
+		}
+	}
+}
 
 // Scheduler returns the monitor's scheduler, for its statistics.
 func (m *Monitor) Scheduler() *Scheduler { return m.sched }
@@ -160,6 +183,8 @@ func (m *Monitor) Run(ctx context.Context) error {
 			return nil
 		case o := <-m.results:
 			m.observe(ctx, o)
+		case assets := <-m.rechecks:
+			m.recheck(assets)
 		case in := <-m.ingests:
 			ack, err := m.ingest(ctx, in)
 			in.reply <- ingestReply{ack, err}
