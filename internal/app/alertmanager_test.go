@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,8 @@ const alertPayload = `{"version":"4","groupKey":"{}:{alertname=\"DiskFull\"}","s
 func TestAlertmanagerDeliveredTwiceCountsOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true, SweepEvery: 100 * time.Millisecond, Settle: time.Second})
+	dsn := storetest.DSN(t, store.SQLite)
+	a, err := app.Open(ctx, app.Config{DB: dsn, Probe: true, SweepEvery: 100 * time.Millisecond, Settle: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,4 +82,25 @@ func TestAlertmanagerDeliveredTwiceCountsOnce(t *testing.T) {
 		open, err := a.Incidents.List(ctx, "open", 0)
 		return err == nil && len(open) == 1 && open[0].RootAssets[0] == "db-07"
 	})
+	// A restarted server remembers what it has seen: the same delivery
+	// again is still no news.
+	b, err := app.Open(ctx, app.Config{DB: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = b.Close() }()
+	srv := httptest.NewServer(b.Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/alertmanager", strings.NewReader(alertPayload))
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 || out["new_signals"] != 0 {
+		t.Fatalf("after a restart: %d %v", resp.StatusCode, out)
+	}
 }

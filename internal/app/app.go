@@ -134,6 +134,7 @@ func (a *App) Handler() http.Handler {
 		Maintenance: a.Maintenance,
 		PostMortems: a.PostMortems,
 		AlertLabel:  a.cfg.AlertLabel,
+		AlertDedup:  incident.NewDedupStore(a.DB),
 		OnSignals: func(l []detect.Signal) {
 			if ch := a.signals.Load(); ch != nil {
 				select {

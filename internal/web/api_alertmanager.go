@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/incident"
@@ -43,7 +44,18 @@ func (s *Server) receiveAlertmanager(w http.ResponseWriter, r *http.Request) {
 		Assets:    func(name string) bool { return g.Kind(name) != "" },
 		ByAddress: incident.BuildAddressIndex(addressed),
 	}
+	if s.dedupStore != nil {
+		s.dedupOnce.Do(func() {
+			entries, err := s.dedupStore.Load(r.Context(), incident.DefaultDedupSize)
+			if err != nil {
+				s.log.Error("alertmanager: load dedup state", "err", err)
+				return
+			}
+			s.alerts.Restore(entries)
+		})
+	}
 	var signals []detect.Signal
+	var seen []incident.DedupEntry
 	matched, unmatched := 0, 0
 	for _, a := range mapper.Map(hook) {
 		if a.Matched {
@@ -53,6 +65,7 @@ func (s *Server) receiveAlertmanager(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.alerts.Fresh(a) {
 			signals = append(signals, a.Signal())
+			seen = append(seen, incident.DedupEntry{Fingerprint: a.Fingerprint, Firing: a.Firing, StartsAt: a.StartsAt, EndsAt: a.EndsAt})
 		}
 	}
 	if len(signals) > 0 {
@@ -62,6 +75,12 @@ func (s *Server) receiveAlertmanager(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.onSignals != nil {
 			s.onSignals(signals)
+		}
+		if s.dedupStore != nil {
+			if err := s.dedupStore.Save(r.Context(), seen, time.Now()); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"alerts": len(hook.Alerts), "matched": matched, "unmatched": unmatched, "new_signals": len(signals)})

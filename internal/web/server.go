@@ -4,6 +4,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
@@ -36,6 +37,8 @@ type Server struct {
 	postmortems *incident.PostMortemStore
 	alerts      *incident.Dedup
 	alertLabel  string
+	dedupStore  *incident.DedupStore
+	dedupOnce   sync.Once
 	onSignals   func([]detect.Signal)
 	log         *slog.Logger
 }
@@ -54,6 +57,8 @@ type Deps struct {
 	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
 	Maintenance *incident.MaintenanceStore
 	PostMortems *incident.PostMortemStore
+	// AlertDedup keeps the Alertmanager dedup state across restarts.
+	AlertDedup *incident.DedupStore
 	// AlertLabel is the Alertmanager label naming an asset (default "asset").
 	AlertLabel string
 	// OnSignals receives the signals the API produces (Alertmanager).
@@ -72,7 +77,7 @@ func NewServer(d Deps) *Server {
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
 		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance,
-		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: incident.NewDedup(incident.DefaultDedupSize), alertLabel: d.AlertLabel, onSignals: d.OnSignals, log: d.Logger}
+		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: incident.NewDedup(incident.DefaultDedupSize), alertLabel: d.AlertLabel, dedupStore: d.AlertDedup, onSignals: d.OnSignals, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
