@@ -31,9 +31,10 @@ func TestAStoppedStorageUnitIsOneIncidentOnIt(t *testing.T) {
 	testOneIncidentFor(t, "st01", func(f *simulate.Farm) error { return f.StopStorage("st01") })
 }
 
-func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// startSimulatedServer serves a simulated 1,500-site host and runs the
+// server with its probe over it, with fast checks and a short settle window.
+func startSimulatedServer(ctx context.Context, t *testing.T) (*app.App, *simulate.Farm) {
+	t.Helper()
 	inv := simulate.Generate(simulate.Params{Sites: 1500, Seed: 3})
 	fast := check.Check{Kind: check.TCP, Interval: check.Duration(time.Second), Timeout: check.Duration(500 * time.Millisecond)}
 	inv.CheckDefaults = []inventory.CheckDefault{{AssetKind: "hypervisor", Check: fast}, {AssetKind: "vm", Check: fast}}
@@ -47,13 +48,13 @@ func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) er
 	if err := farm.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = farm.Close() }()
+	t.Cleanup(func() { _ = farm.Close() })
 	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true, SweepEvery: 200 * time.Millisecond,
 		Settle: 2 * time.Second, CheckOptions: check.Options{Dial: farm.Dial}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = a.Close() }()
+	t.Cleanup(func() { _ = a.Close() })
 	var yaml strings.Builder
 	if err := inventory.WriteYAML(&yaml, inv); err != nil {
 		t.Fatal(err)
@@ -67,10 +68,18 @@ func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) er
 	}
 	go func() { _ = a.Serve(ctx, ln) }()
 	time.Sleep(3 * time.Second) // every check up first
+	return a, farm
+}
+
+func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, farm := startSimulatedServer(ctx, t)
 	if err := fault(farm); err != nil {
 		t.Fatal(err)
 	}
 	var open []incident.Incident
+	var err error
 	waitUntil(t, 20*time.Second, "an incident", func() bool {
 		open, err = a.Incidents.List(ctx, "open", 0)
 		return err == nil && len(open) > 0
@@ -91,4 +100,37 @@ func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) er
 		t.Fatalf("impact %d sites %d customers, want %d and %d", open[0].Impact.Sites, len(open[0].Impact.Customers), want.Sites, len(want.Customers))
 	}
 	t.Logf("%s (%s, detected %s after the first failure)", open[0].Title, open[0].Severity, open[0].TimeToDetect())
+}
+
+// TestADatacenterFailingLaterMergesTheLowerIncident stops one hypervisor,
+// waits for its incident, then stops the other: the datacenter they share
+// (no check of its own) becomes the root, and the first incident merges
+// into its incident.
+func TestADatacenterFailingLaterMergesTheLowerIncident(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, farm := startSimulatedServer(ctx, t)
+	if err := farm.StopHypervisor("hv01"); err != nil {
+		t.Fatal(err)
+	}
+	var first incident.Incident
+	waitUntil(t, 20*time.Second, "an incident on hv01", func() bool {
+		open, err := a.Incidents.List(ctx, "open", 0)
+		if err == nil && len(open) == 1 && open[0].RootAssets[0] == "hv01" {
+			first = open[0]
+			return true
+		}
+		return false
+	})
+	if err := farm.StopHypervisor("hv02"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, "one incident on dc1", func() bool {
+		open, err := a.Incidents.List(ctx, "open", 0)
+		return err == nil && len(open) == 1 && open[0].RootAssets[0] == "dc1"
+	})
+	merged, err := a.Incidents.Get(ctx, first.ID)
+	if err != nil || merged.Status != incident.Merged || merged.MergedInto == 0 {
+		t.Fatalf("hv01's incident after dc1 failed: %+v %v", merged, err)
+	}
 }
