@@ -270,3 +270,33 @@ func TestChildrenOfARecoveredParentAreRechecked(t *testing.T) {
 		t.Fatalf("rechecked %v, want [[s1]]", rechecked)
 	}
 }
+
+func TestStaffCanSetTheScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		inv := inventory.NewService(db, nil)
+		if _, err := inv.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(engineHost)}}, inventory.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := inv.LoadGraph(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st := incident.NewStore(db)
+		now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+		inc, err := incident.OpenManual(ctx, st, inv.Graph(), []string{"vm1"}, "", "", "ops@example.org", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := incident.EditScope(ctx, st, inv.Graph(), inc.ID, []string{"hv1"}, "ops@example.org", now.Add(time.Minute))
+		if err != nil || !slices.Equal(got.RootAssets, []string{"hv1"}) || got.Impact.Sites != 4 || got.Peak.Sites != 4 {
+			t.Fatalf("scope set to hv1: %+v %v", got, err)
+		}
+		if _, err := incident.EditScope(ctx, st, inv.Graph(), inc.ID, []string{"nowhere"}, "ops@example.org", now); err == nil {
+			t.Fatal("an unknown asset was accepted")
+		}
+		events, _ := st.Events(ctx, inc.ID)
+		if last := events[len(events)-1]; last.Type != incident.EventScopeChanged || last.Author != "ops@example.org" {
+			t.Fatalf("timeline: %+v", events)
+		}
+	})
+}

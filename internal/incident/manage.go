@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,23 +41,10 @@ func OpenManual(ctx context.Context, st *Store, g *inventory.Graph, roots []stri
 	if utf8.RuneCountInString(title) > maxTextLen {
 		return Incident{}, &EditError{Field: "title", Message: fmt.Sprintf("at most %d characters", maxTextLen)}
 	}
-	impact := Impact{Customers: []string{}}
-	computed := Minor
-	for _, root := range roots {
-		kind := g.Kind(root)
-		if kind == "" {
-			return Incident{}, &EditError{Field: "root_assets", Message: fmt.Sprintf("no asset %q in the inventory", root)}
-		}
-		imp, err := impactOf(g, root)
-		if err != nil {
-			return Incident{}, err
-		}
-		impact.Assets += imp.Assets
-		impact.Sites += imp.Sites
-		impact.Customers = append(impact.Customers, imp.Customers...)
-		computed = worse(computed, SeverityRules{}.Of(kind, CauseOutage, imp, g))
+	impact, computed, err := unionImpact(g, roots)
+	if err != nil {
+		return Incident{}, err
 	}
-	impact.Customers = slices.Compact(slices.Sorted(slices.Values(impact.Customers)))
 	if sev == "" {
 		sev = computed
 	}
@@ -85,4 +73,60 @@ func worse(a, b Severity) Severity {
 		return b
 	}
 	return a
+}
+
+// unionImpact is the impact of several roots together (customers distinct,
+// assets and sites summed) and the worst severity the default rules give.
+func unionImpact(g *inventory.Graph, roots []string) (Impact, Severity, error) {
+	impact := Impact{Customers: []string{}}
+	computed := Minor
+	for _, root := range roots {
+		kind := g.Kind(root)
+		if kind == "" {
+			return Impact{}, "", &EditError{Field: "root_assets", Message: fmt.Sprintf("no asset %q in the inventory", root)}
+		}
+		imp, err := impactOf(g, root)
+		if err != nil {
+			return Impact{}, "", err
+		}
+		impact.Assets += imp.Assets
+		impact.Sites += imp.Sites
+		impact.Customers = append(impact.Customers, imp.Customers...)
+		computed = worse(computed, SeverityRules{}.Of(kind, CauseOutage, imp, g))
+	}
+	impact.Customers = slices.Compact(slices.Sorted(slices.Values(impact.Customers)))
+	return impact, computed, nil
+}
+
+// EditScope sets the root assets of an open incident by hand and computes
+// its impact again (the peak keeps the largest seen).
+func EditScope(ctx context.Context, st *Store, g *inventory.Graph, id int64, roots []string, author string, now time.Time) (Incident, error) {
+	roots = slices.Compact(slices.Sorted(slices.Values(roots)))
+	if len(roots) == 0 {
+		return Incident{}, &EditError{Field: "root_assets", Message: "at least one asset required"}
+	}
+	if g == nil {
+		return Incident{}, errors.New("edit scope: the inventory graph is not loaded")
+	}
+	inc, err := st.Get(ctx, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	if inc.Status == Resolved || inc.Status == Merged {
+		return Incident{}, &EditError{Field: "root_assets", Message: fmt.Sprintf("the incident is %s", inc.Status)}
+	}
+	impact, _, err := unionImpact(g, roots)
+	if err != nil {
+		return Incident{}, err
+	}
+	text := fmt.Sprintf("scope set by hand: %s → %s (%d sites, %d customers)", strings.Join(inc.RootAssets, ", "),
+		strings.Join(roots, ", "), impact.Sites, len(impact.Customers))
+	inc.RootAssets, inc.Impact = roots, impact
+	if impact.Sites > inc.Peak.Sites || impact.Assets > inc.Peak.Assets {
+		inc.Peak = impact
+	}
+	if err := st.Update(ctx, &inc, Event{At: now, Type: EventScopeChanged, Author: author, Text: text}); err != nil {
+		return Incident{}, st.db.MapError(err)
+	}
+	return inc, nil
 }

@@ -73,12 +73,22 @@ func (h *incidentWriter) editIncident(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var req incident.EditRequest
+	var req struct {
+		incident.EditRequest
+		// RootAssets, when given, sets the incident's scope by hand.
+		RootAssets *[]string `json:"root_assets,omitempty"`
+	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	inc, err := incident.Edit(r.Context(), h.store, id, req, author(r), h.now())
+	if req.RootAssets != nil {
+		if _, err := incident.EditScope(r.Context(), h.store, h.graph(), id, *req.RootAssets, author(r), h.now()); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	inc, err := incident.Edit(r.Context(), h.store, id, req.EditRequest, author(r), h.now())
 	if err != nil {
 		h.fail(w, r, err)
 		return
