@@ -195,6 +195,13 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("bad role: %+v", r)
 	}
+	r = vigie(t, dsn, "", "user", "add", "--email", "mtl@example.org", "--timezone", "America/Montreal")
+	if r.code != 0 || !strings.Contains(r.stdout, "(America/Montreal)") {
+		t.Fatalf("time zone: %+v", r)
+	}
+	if r := vigie(t, dsn, "", "user", "add", "--email", "x@example.org", "--timezone", "Mars/Olympus"); r.code != 2 {
+		t.Fatalf("bad time zone: %+v", r)
+	}
 	r = vigie(t, dsn, "", "token", "create", "--user", "ops@example.org", "--name", "ci")
 	token := strings.TrimSpace(r.stdout)
 	if r.code != 0 || !strings.HasPrefix(token, "vigie_") {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -29,6 +30,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	email := fs.String("email", "", "the user's e-mail address (their login)")
 	roleName := fs.String("role", "staff", "admin or staff")
+	zone := fs.String("timezone", "Europe/Paris", "the user's IANA time zone, e.g. America/Montreal")
 	rest, err := parse(fs, args[1:])
 	if err != nil {
 		return err
@@ -56,11 +58,20 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeApp(e, a)
+	if loc, err := time.LoadLocation(*zone); err != nil || loc == time.Local || *zone == "Local" {
+		return fmt.Errorf("%w: --timezone: unknown time zone %q", errUsage, *zone)
+	}
 	u, err := a.Auth.AddUser(ctx, *email, role, password)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added %s user %s\n", u.Role, u.Email)
+	if *zone != auth.DefaultTimezone {
+		if err := a.Auth.SetTimezone(ctx, u.Email, *zone); err != nil {
+			return err
+		}
+		u.Timezone = *zone
+	}
+	fmt.Fprintf(e.stdout, "added %s user %s (%s)\n", u.Role, u.Email, u.Timezone)
 	if generated {
 		fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
 	}

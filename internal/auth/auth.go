@@ -41,9 +41,11 @@ func ParseRole(s string) (Role, error) {
 
 // User is a staff member who can sign in to the console and own API tokens.
 type User struct {
-	ID        int64
-	Email     string
-	Role      Role
+	ID    int64
+	Email string
+	Role  Role
+	// Timezone is the IANA zone times are shown in to this user.
+	Timezone  string
 	CreatedAt time.Time
 }
 

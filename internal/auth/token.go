@@ -76,9 +76,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (User, error)
 		role     string
 	)
 	err := s.db.QueryRowContext(ctx,
-		`SELECT t.id, t.hash, t.last_used_at, u.id, u.email, u.role, u.created_at
+		`SELECT t.id, t.hash, t.last_used_at, u.id, u.email, u.role, u.created_at, u.timezone
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.lookup = $1`,
-		lookup).Scan(&tokenID, &hash, &lastUsed, &u.ID, &u.Email, &role, &u.CreatedAt)
+		lookup).Scan(&tokenID, &hash, &lastUsed, &u.ID, &u.Email, &role, &u.CreatedAt, &u.Timezone)
 	// An unknown lookup id returns at once, without a dummy hash: lookup ids
 	// are not secret, so timing that reveals one exists gives nothing away.
 	if errors.Is(err, sql.ErrNoRows) {

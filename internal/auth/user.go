@@ -58,7 +58,7 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, password
 	if err := validatePassword(password); err != nil {
 		return User{}, fmt.Errorf("add user %s: %w", email, err)
 	}
-	u := User{Email: email, Role: role, CreatedAt: s.timestamp()}
+	u := User{Email: email, Role: role, CreatedAt: s.timestamp(), Timezone: DefaultTimezone}
 	hash := hashSecret(password, s.passwordParams)
 	err := s.db.QueryRowContext(ctx,
 		`INSERT INTO users (email, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -130,8 +130,8 @@ func (s *Service) userByEmail(ctx context.Context, email string) (User, string, 
 		hash string
 	)
 	err := s.db.QueryRowContext(ctx,
-		`SELECT id, email, role, password_hash, created_at FROM users WHERE email = $1`,
-		normalizeEmail(email)).Scan(&u.ID, &u.Email, &role, &hash, &u.CreatedAt)
+		`SELECT id, email, role, password_hash, created_at, timezone FROM users WHERE email = $1`,
+		normalizeEmail(email)).Scan(&u.ID, &u.Email, &role, &hash, &u.CreatedAt, &u.Timezone)
 	if err != nil {
 		return User{}, "", s.db.MapError(err)
 	}
@@ -149,4 +149,22 @@ func nullTime(t sql.NullTime) *time.Time {
 	}
 	u := t.Time.UTC()
 	return &u
+}
+
+// DefaultTimezone is a new user's zone.
+const DefaultTimezone = "Europe/Paris"
+
+// SetTimezone sets the IANA zone times are shown in to a user.
+func (s *Service) SetTimezone(ctx context.Context, email, zone string) error {
+	if loc, err := time.LoadLocation(zone); err != nil || zone == "" || loc == time.Local || zone == "Local" {
+		return fmt.Errorf("set time zone of %s: %w: unknown time zone %q", email, ErrInvalid, zone)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET timezone = $1 WHERE email = $2`, zone, normalizeEmail(email))
+	if err != nil {
+		return fmt.Errorf("set time zone of %s: %w", email, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %s: %w", email, store.ErrNotFound)
+	}
+	return nil
 }

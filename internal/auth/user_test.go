@@ -19,7 +19,7 @@ func TestAddUserThenSignIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := User{ID: added.ID, Email: "ana@example.org", Role: RoleAdmin, CreatedAt: storedUTC(start)}
+		want := User{ID: added.ID, Email: "ana@example.org", Role: RoleAdmin, Timezone: DefaultTimezone, CreatedAt: storedUTC(start)}
 		if added != want || added.ID == 0 {
 			t.Fatalf("AddUser = %+v, want %+v", added, want)
 		}
@@ -217,4 +217,27 @@ func TestParseRole(t *testing.T) {
 			t.Errorf("ParseRole(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
+}
+
+func TestUsersHaveATimeZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := newTestService(db)
+		if _, err := s.AddUser(ctx, "luc@example.org", RoleStaff, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetTimezone(ctx, "luc@example.org", "America/Montreal"); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.User(ctx, "luc@example.org")
+		if err != nil || u.Timezone != "America/Montreal" {
+			t.Fatalf("user %+v %v", u, err)
+		}
+		if err := s.SetTimezone(ctx, "luc@example.org", "Mars/Olympus"); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("bad zone: %v", err)
+		}
+		if err := s.SetTimezone(ctx, "nobody@example.org", "Europe/Paris"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown user: %v", err)
+		}
+	})
 }

@@ -21,11 +21,14 @@ type digestEntry struct {
 // showDigest tells a staff member what happened since they last looked:
 // incidents opened and resolved, signals, maintenance started and ended,
 // and post-mortems still pending, with times in their zone (?tz=, default
-// Europe/Paris) — staff in Montreal read the Paris night over breakfast.
+// the user's own zone) — staff in Montreal read the Paris night over breakfast.
 func (s *Server) showDigest(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	entries := []digestEntry{}
 	zone := q.Get("tz")
+	if user, ok := UserFrom(r.Context()); zone == "" && ok && user.Timezone != "" {
+		zone = user.Timezone
+	}
 	if zone == "" {
 		zone = "Europe/Paris"
 	}
