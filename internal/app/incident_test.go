@@ -33,7 +33,7 @@ func TestAStoppedStorageUnitIsOneIncidentOnIt(t *testing.T) {
 
 // startSimulatedServer serves a simulated 1,500-site host and runs the
 // server with its probe over it, with fast checks and a short settle window.
-func startSimulatedServer(ctx context.Context, t *testing.T) (*app.App, *simulate.Farm) {
+func startSimulatedServer(ctx context.Context, t *testing.T, more ...check.Check) (*app.App, *simulate.Farm) {
 	t.Helper()
 	inv := simulate.Generate(simulate.Params{Sites: 1500, Seed: 3})
 	fast := check.Check{Kind: check.TCP, Interval: check.Duration(time.Second), Timeout: check.Duration(500 * time.Millisecond)}
@@ -50,11 +50,12 @@ func startSimulatedServer(ctx context.Context, t *testing.T) (*app.App, *simulat
 	}
 	t.Cleanup(func() { _ = farm.Close() })
 	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true, SweepEvery: 200 * time.Millisecond,
-		Settle: 2 * time.Second, CheckOptions: check.Options{Dial: farm.Dial}})
+		Settle: 2 * time.Second, CheckOptions: check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = a.Close() })
+	inv.Checks = append(inv.Checks, more...)
 	var yaml strings.Builder
 	if err := inventory.WriteYAML(&yaml, inv); err != nil {
 		t.Fatal(err)
@@ -133,4 +134,135 @@ func TestADatacenterFailingLaterMergesTheLowerIncident(t *testing.T) {
 	if err != nil || merged.Status != incident.Merged || merged.MergedInto == 0 {
 		t.Fatalf("hv01's incident after dc1 failed: %+v %v", merged, err)
 	}
+}
+
+// sitesOf returns the first n sites of a VM in a generated host.
+func sitesOf(vm string, n int) []string {
+	var out []string
+	for _, a := range simulate.Generate(simulate.Params{Sites: 1500, Seed: 3}).Assets {
+		if a.Kind == inventory.KindSite && slices.Contains(a.DependsOn, vm) && len(out) < n {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// TestOneSiteAnswering500IsASiteProblemOnly makes one site of a VM answer
+// 500 while its VM and sibling sites are fine: one incident, a site
+// problem of that site, minor.
+func TestOneSiteAnswering500IsASiteProblemOnly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sites := sitesOf("web-001", 3)
+	var checks []check.Check
+	for _, s := range sites {
+		checks = append(checks, check.Check{Asset: s, Kind: check.HTTP, Interval: check.Duration(time.Second),
+			Timeout: check.Duration(500 * time.Millisecond)})
+	}
+	a, farm := startSimulatedServer(ctx, t, checks...)
+	if err := farm.SiteStatus(sites[0], 500); err != nil {
+		t.Fatal(err)
+	}
+	var open []incident.Incident
+	waitUntil(t, 20*time.Second, "an incident", func() bool {
+		var err error
+		open, err = a.Incidents.List(ctx, "open", 0)
+		return err == nil && len(open) > 0
+	})
+	time.Sleep(2 * time.Second)
+	open, _ = a.Incidents.List(ctx, "open", 0)
+	if len(open) != 1 || open[0].RootAssets[0] != sites[0] || open[0].Cause != incident.CauseSiteProblem || open[0].Severity != incident.Minor {
+		t.Fatalf("want one site problem on %s, got %+v", sites[0], open)
+	}
+}
+
+// TestAFlappingVMGivesOneIncident makes a VM go up and down every second:
+// the detector marks it flapping instead of alternating, and exactly one
+// incident opens for it.
+func TestAFlappingVMGivesOneIncident(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, farm := startSimulatedServer(ctx, t)
+	if err := farm.Flap("web-002", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (int, []incident.Incident) {
+		all, err := a.Incidents.List(ctx, "all", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, inc := range all {
+			if slices.Contains(inc.RootAssets, "web-002") {
+				n++
+			}
+		}
+		return n, all
+	}
+	waitUntil(t, 30*time.Second, "an incident for the flapping VM", func() bool { n, _ := count(); return n > 0 })
+	time.Sleep(5 * time.Second) // and no second one while it keeps flapping
+	n, all := count()
+	if n != 1 {
+		t.Fatalf("a flapping VM opened %d incidents, want one: %+v", n, all)
+	}
+	t.Logf("%d incident(s) for the flapping VM", n)
+}
+
+// TestSitesFailingOnAVMWhoseOwnCheckPassesGiveOneIncidentOnTheVM makes
+// every checked site of a VM answer 500 while the VM answers its own
+// check: one incident, inferred on the VM.
+func TestSitesFailingOnAVMWhoseOwnCheckPassesGiveOneIncidentOnTheVM(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sites := sitesOf("web-001", 3)
+	var checks []check.Check
+	for _, s := range sites {
+		checks = append(checks, check.Check{Asset: s, Kind: check.HTTP, Interval: check.Duration(time.Second),
+			Timeout: check.Duration(500 * time.Millisecond)})
+	}
+	// Sites of the same database on other VMs are checked too, so the
+	// database is seen to work and only the VM explains the failures.
+	for _, s := range sitesOnDBNotOnVM("web-001", 3) {
+		checks = append(checks, check.Check{Asset: s, Kind: check.HTTP, Interval: check.Duration(time.Second),
+			Timeout: check.Duration(500 * time.Millisecond)})
+	}
+	a, farm := startSimulatedServer(ctx, t, checks...)
+	for _, s := range sites {
+		if err := farm.SiteStatus(s, 500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, 20*time.Second, "an incident", func() bool {
+		open, err := a.Incidents.List(ctx, "open", 0)
+		return err == nil && len(open) > 0
+	})
+	time.Sleep(2 * time.Second)
+	open, err := a.Incidents.List(ctx, "open", 0)
+	if err != nil || len(open) != 1 || open[0].RootAssets[0] != "web-001" || open[0].Cause != incident.CauseOutage {
+		t.Fatalf("want one incident on web-001, got %+v %v", open, err)
+	}
+}
+
+// sitesOnDBNotOnVM returns n sites sharing a database with the first site
+// of vm but hosted on other VMs.
+func sitesOnDBNotOnVM(vm string, n int) []string {
+	assets := simulate.Generate(simulate.Params{Sites: 1500, Seed: 3}).Assets
+	var db string
+	for _, a := range assets {
+		if a.Kind == inventory.KindSite && slices.Contains(a.DependsOn, vm) {
+			for _, d := range a.DependsOn {
+				if d != vm {
+					db = d
+				}
+			}
+			break
+		}
+	}
+	var out []string
+	for _, a := range assets {
+		if a.Kind == inventory.KindSite && slices.Contains(a.DependsOn, db) && !slices.Contains(a.DependsOn, vm) && len(out) < n {
+			out = append(out, a.Name)
+		}
+	}
+	return out
 }

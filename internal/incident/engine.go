@@ -100,6 +100,14 @@ func (e *Engine) Observe(signals []detect.Signal) {
 				checks[s.Check] = s.At
 				e.lastDown[s.Check] = s
 			}
+		case detect.CheckFlapping:
+			// A check that keeps changing state is a problem too: one
+			// incident, not one per change.
+			s.Kind, s.Check = detect.CheckDown, s.Check+"#flapping"
+			e.Observe([]detect.Signal{s})
+		case detect.CheckStable:
+			s.Kind, s.Check = detect.CheckUp, s.Check+"#flapping"
+			e.Observe([]detect.Signal{s})
 		case detect.CheckUp, AlertResolvedSignal:
 			delete(e.lastDown, s.Check)
 			if checks := e.down[s.Asset]; checks != nil {
