@@ -49,12 +49,7 @@ func startSimulatedServer(ctx context.Context, t *testing.T, more ...check.Check
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = farm.Close() })
-	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true, SweepEvery: 200 * time.Millisecond,
-		Settle: 2 * time.Second, CheckOptions: check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
+	a := openSimulated(ctx, t, storetest.DSN(t, store.SQLite), farm)
 	inv.Checks = append(inv.Checks, more...)
 	var yaml strings.Builder
 	if err := inventory.WriteYAML(&yaml, inv); err != nil {
@@ -63,13 +58,72 @@ func startSimulatedServer(ctx context.Context, t *testing.T, more ...check.Check
 	if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(yaml.String())}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	serveSimulated(ctx, t, a)
+	time.Sleep(3 * time.Second) // every check up first
+	return a, farm
+}
+
+// openSimulated opens a server on dsn whose probe reaches the farm.
+func openSimulated(ctx context.Context, t *testing.T, dsn string, farm *simulate.Farm) *app.App {
+	t.Helper()
+	a, err := app.Open(ctx, app.Config{DB: dsn, Probe: true, SweepEvery: 200 * time.Millisecond,
+		Settle: 2 * time.Second, CheckOptions: check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// serveSimulated serves a on loopback until ctx ends.
+func serveSimulated(ctx context.Context, t *testing.T, a *app.App) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = a.Serve(ctx, ln) }()
-	time.Sleep(3 * time.Second) // every check up first
-	return a, farm
+}
+
+// TestARestartMidIncidentLosesNothing stops a hypervisor, waits for its
+// incident, then replaces the server by a new one on the same database:
+// the incident goes on, and no second one opens.
+func TestARestartMidIncidentLosesNothing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	firstCtx, stopFirst := context.WithCancel(ctx)
+	first, farm := startSimulatedServer(firstCtx, t)
+	if err := farm.StopHypervisor("hv01"); err != nil {
+		t.Fatal(err)
+	}
+	var inc incident.Incident
+	waitUntil(t, 20*time.Second, "an incident on hv01", func() bool {
+		open, err := first.Incidents.List(ctx, "open", 0)
+		if err == nil && len(open) == 1 {
+			inc = open[0]
+			return true
+		}
+		return false
+	})
+	dsn := first.DB.Where
+	stopFirst() // the first server shuts down; the farm goes on
+	time.Sleep(500 * time.Millisecond)
+	second := openSimulated(ctx, t, dsn, farm)
+	serveSimulated(ctx, t, second)
+	time.Sleep(6 * time.Second) // more than the settle window, with the fault still on
+	open, err := second.Incidents.List(ctx, "open", 0)
+	if err != nil || len(open) != 1 || open[0].ID != inc.ID {
+		t.Fatalf("after the restart: %+v %v (want incident %d only)", open, err, inc.ID)
+	}
+	// The new server follows the incident it did not open: the recovery
+	// moves it to monitoring.
+	if err := farm.StartHypervisor("hv01"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, "monitoring after recovery", func() bool {
+		got, err := second.Incidents.Get(ctx, inc.ID)
+		return err == nil && got.Status == incident.Monitoring
+	})
 }
 
 func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) error) {
