@@ -320,3 +320,36 @@ func sitesOnDBNotOnVM(vm string, n int) []string {
 	}
 	return out
 }
+
+// TestMaintenanceOnAHypervisorOpensNothingUntilItEnds stops a hypervisor
+// inside a maintenance window on it: no incident while the window runs,
+// one once it ended with the hypervisor still down.
+func TestMaintenanceOnAHypervisorOpensNothingUntilItEnds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, farm := startSimulatedServer(ctx, t)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(paris)
+	end := now.Add(8 * time.Second)
+	w := incident.Window{Title: "hv01 firmware", Assets: []string{"hv01"}, Zone: "Europe/Paris",
+		Start: now.Add(-time.Second).Format("2006-01-02T15:04:05"), End: end.Format("2006-01-02T15:04:05")}
+	if err := a.Maintenance.Create(ctx, &w, "ops@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := farm.StopHypervisor("hv01"); err != nil {
+		t.Fatal(err)
+	}
+	for time.Now().Before(end.Add(-500 * time.Millisecond)) {
+		if open, _ := a.Incidents.List(ctx, "open", 0); len(open) != 0 {
+			t.Fatalf("incident inside the maintenance window: %+v", open)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	waitUntil(t, 20*time.Second, "an incident once the window ended", func() bool {
+		open, err := a.Incidents.List(ctx, "open", 0)
+		return err == nil && len(open) == 1 && open[0].RootAssets[0] == "hv01"
+	})
+}

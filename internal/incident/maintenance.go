@@ -17,7 +17,17 @@ const DefaultVerify = 15 * time.Minute
 // localLayout is how window start and end are written: a wall-clock time
 // in the window's zone, without offset, so that "02:00" stays 02:00 across
 // daylight saving changes.
+// Seconds may be given too ("2026-11-27T02:00:30").
 const localLayout = "2006-01-02T15:04"
+
+// parseLocal reads a wall-clock time in loc, with or without seconds.
+func parseLocal(v string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(localLayout, v, loc)
+	if err != nil {
+		t, err = time.ParseInLocation(localLayout+":05", v, loc)
+	}
+	return t, err
+}
 
 // MaintenanceState is where a window is in its life, moved by time.
 type MaintenanceState string
@@ -67,11 +77,11 @@ func (w *Window) Validate() []FieldError {
 		add("zone", "unknown time zone %q", w.Zone)
 		return errs
 	}
-	start, errS := time.ParseInLocation(localLayout, w.Start, loc)
+	start, errS := parseLocal(w.Start, loc)
 	if errS != nil {
 		add("start", "want a local time such as 2026-11-27T02:00, got %q", w.Start)
 	}
-	end, errE := time.ParseInLocation(localLayout, w.End, loc)
+	end, errE := parseLocal(w.End, loc)
 	if errE != nil {
 		add("end", "want a local time such as 2026-11-27T04:00, got %q", w.End)
 	}
@@ -115,8 +125,8 @@ func (w *Window) Occurrence(now time.Time) (start, end time.Time, ok bool) {
 	if err != nil {
 		return time.Time{}, time.Time{}, false
 	}
-	s, errS := time.ParseInLocation(localLayout, w.Start, loc)
-	e, errE := time.ParseInLocation(localLayout, w.End, loc)
+	s, errS := parseLocal(w.Start, loc)
+	e, errE := parseLocal(w.End, loc)
 	if errS != nil || errE != nil || !e.After(s) {
 		return time.Time{}, time.Time{}, false
 	}
