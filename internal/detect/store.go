@@ -3,7 +3,6 @@ package detect
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 	"time"
 
@@ -33,23 +32,9 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// queryEach runs a query and calls fn on each row, closing the rows in all
-// cases; errors are wrapped with what.
+// queryEach runs a query and calls fn on each row (store.Each).
 func queryEach(ctx context.Context, q querier, what, query string, args []any, fn func(rows *sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer func() { _ = rows.Close() }() // rows.Err below reports what matters
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+	return store.Each(ctx, q, what, query, args, fn)
 }
 
 // maxParams bounds the parameters of one multi-row statement, well under

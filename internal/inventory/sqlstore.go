@@ -133,23 +133,9 @@ func loadEdges(ctx context.Context, q querier, assets []Asset, index map[string]
 		})
 }
 
-// queryEach runs a query and calls fn on each row, closing the rows in all
-// cases; errors are wrapped with what.
+// queryEach runs a query and calls fn on each row (store.Each).
 func queryEach(ctx context.Context, q querier, what, query string, args []any, fn func(rows *sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer func() { _ = rows.Close() }() // rows.Err below reports what matters
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+	return store.Each(ctx, q, what, query, args, fn)
 }
 
 // queryNames returns the first column of every row.
