@@ -33,7 +33,8 @@ func TestAlertmanagerDeliveredTwiceCountsOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	dsn := storetest.DSN(t, store.SQLite)
-	a, err := app.Open(ctx, app.Config{DB: dsn, Probe: true, SweepEvery: 100 * time.Millisecond, Settle: time.Second})
+	// No built-in probe: alerts alone must still open incidents.
+	a, err := app.Open(ctx, app.Config{DB: dsn, Probe: false, SweepEvery: 100 * time.Millisecond, Settle: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,11 +162,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	go a.Inventory.Watch(bg, a.cfg.RefreshEvery)
-	var signals chan []detect.Signal
+	// The incident engine runs whether or not this process probes:
+	// Alertmanager and remote probes feed it too.
+	signals := make(chan []detect.Signal, 1024)
+	a.signals.Store(&signals)
+	go a.runIncidents(bg, signals)
 	if a.cfg.Probe {
-		signals = make(chan []detect.Signal, 1024)
-		a.signals.Store(&signals)
-		go a.runIncidents(bg, signals)
 		opts := a.cfg.CheckOptions
 		executors := map[check.Kind]check.Executor{check.Heartbeat: heartbeat.Executor(a.Heartbeats, time.Now)}
 		for k, x := range opts.Executors {

@@ -22,7 +22,13 @@ type CheckFilter struct {
 
 // Checks returns the declared or effective checks matching f, by key.
 func (s *Service) Checks(ctx context.Context, f CheckFilter) ([]check.Check, error) {
-	inv, _, err := loadAll(ctx, s.db)
+	var inv *Inventory
+	var err error
+	if f.Asset != "" {
+		inv, err = loadAssetChecks(ctx, s.db, f.Asset)
+	} else {
+		inv, _, err = loadAll(ctx, s.db)
+	}
 	if err != nil {
 		return nil, err
 	}

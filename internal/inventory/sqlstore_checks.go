@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/vigie/vigie/internal/check"
@@ -38,6 +39,11 @@ func loadChecks(ctx context.Context, q querier, inv *Inventory) error {
 	if err != nil {
 		return err
 	}
+	return loadCheckDefaults(ctx, q, inv)
+}
+
+// loadCheckDefaults reads the default checks, by asset kind.
+func loadCheckDefaults(ctx context.Context, q querier, inv *Inventory) error {
 	return queryEach(ctx, q, "load default checks", `SELECT asset_kind, spec FROM check_defaults ORDER BY asset_kind`, nil,
 		func(rows *sql.Rows) error {
 			var kind, spec string
@@ -143,4 +149,36 @@ func sameJSON(a, b any) bool {
 	x, errX := json.Marshal(a)
 	y, errY := json.Marshal(b)
 	return errX == nil && errY == nil && bytes.Equal(x, y)
+}
+
+// loadAssetChecks reads one asset, its declared checks and the default
+// checks: all that its effective checks need, without the whole inventory.
+// An unknown asset gives an empty inventory.
+func loadAssetChecks(ctx context.Context, db *store.DB, name string) (*Inventory, error) {
+	inv := &Inventory{}
+	a, err := getAsset(ctx, db, db, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return inv, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	inv.Assets = []Asset{a}
+	err = queryEach(ctx, db, "load checks", `SELECT spec FROM checks WHERE asset = $1 ORDER BY name`, []any{name},
+		func(rows *sql.Rows) error {
+			var spec string
+			if err := rows.Scan(&spec); err != nil {
+				return err
+			}
+			var c check.Check
+			if err := json.Unmarshal([]byte(spec), &c); err != nil {
+				return fmt.Errorf("check of %s: %w", name, err)
+			}
+			inv.Checks = append(inv.Checks, c)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return inv, loadCheckDefaults(ctx, db, inv)
 }
