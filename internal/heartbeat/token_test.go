@@ -7,7 +7,7 @@ import (
 
 func TestParseTokenAcceptsOnlyWellFormedTokens(t *testing.T) {
 	good, lookup, hash := newToken()
-	if !strings.HasPrefix(good, "hb_"+lookup+"_") || len(good) != tokenLen {
+	if !strings.HasPrefix(good, "hb_"+lookup+"_") || len(good) != len("hb_")+16+1+43 {
 		t.Fatalf("newToken() = %q with lookup %q", good, lookup)
 	}
 	l, secret, ok := parseToken(good)

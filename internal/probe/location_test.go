@@ -29,7 +29,7 @@ func addLocation(t *testing.T, s *LocationStore, name string) string {
 	if err != nil {
 		t.Fatalf("Add(%q): %v", name, err)
 	}
-	if !strings.HasPrefix(token, "vloc_") || len(token) != locationTokenLen {
+	if !strings.HasPrefix(token, "vloc_") || len(token) != len("vloc_")+16+1+43 {
 		t.Fatalf("Add(%q) token %q, want vloc_<lookup>_<secret>", name, token)
 	}
 	return token
