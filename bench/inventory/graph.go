@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/inventory/naive"
 	"github.com/vigie/vigie/internal/simulate"
 )
 
@@ -123,19 +123,19 @@ func buildGraph(n int, r *graphResult, base int64) (*inventory.Graph, []string) 
 // measureNaive does for the naive baseline what measureGraph does for the graph.
 func measureNaive(n int, hvs []string, r *graphResult) error {
 	base := heapAfterGC()
-	naive := func() *naiveGraph {
+	naive := func() *naive.Graph {
 		inv := simulate.Generate(simulate.Params{Sites: n})
 		t0 := time.Now()
-		g := newNaiveGraph(inv)
+		g := naive.New(inv)
 		r.NaiveBuild = time.Since(t0)
 		return g
 	}()
 	r.NaiveHeap = heapAfterGC() - base
 	var err error
-	if r.NaiveHV, err = timeImpacts(naive.impact, hvs); err != nil {
+	if r.NaiveHV, err = timeImpacts(naive.Impact, hvs); err != nil {
 		return err
 	}
-	r.NaiveDC, err = timeImpacts(naive.impact, slices.Repeat([]string{"dc1"}, datacenterCalls))
+	r.NaiveDC, err = timeImpacts(naive.Impact, slices.Repeat([]string{"dc1"}, datacenterCalls))
 	return err
 }
 
@@ -192,61 +192,4 @@ func heapAfterGC() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
-}
-
-// naiveGraph is the baseline index: string maps, the way one would first
-// write it.
-type naiveGraph struct {
-	dependents map[string][]string
-	kind       map[string]string
-	owner      map[string]string
-}
-
-func newNaiveGraph(inv *inventory.Inventory) *naiveGraph {
-	g := &naiveGraph{dependents: map[string][]string{}, kind: map[string]string{}, owner: map[string]string{}}
-	for i := range inv.Assets {
-		a := &inv.Assets[i]
-		g.kind[a.Name] = a.Kind
-		if a.Owner != "" {
-			g.owner[a.Name] = a.Owner
-		}
-		for _, d := range a.DependsOn {
-			g.dependents[d] = append(g.dependents[d], a.Name)
-		}
-	}
-	return g
-}
-
-// impact walks the dependents breadth first, counting what Graph.Impact counts.
-func (g *naiveGraph) impact(name string) (inventory.Impact, error) {
-	if _, ok := g.kind[name]; !ok {
-		return inventory.Impact{}, fmt.Errorf("asset %q not found", name)
-	}
-	imp := inventory.Impact{Asset: name}
-	seen := map[string]bool{name: true}
-	owners := map[string]bool{}
-	if o := g.owner[name]; o != "" {
-		owners[o] = true
-	}
-	queue := []string{name}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		for _, d := range g.dependents[cur] {
-			if seen[d] {
-				continue
-			}
-			seen[d] = true
-			queue = append(queue, d)
-			imp.Assets++
-			if g.kind[d] == inventory.KindSite {
-				imp.Sites++
-			}
-			if o := g.owner[d]; o != "" {
-				owners[o] = true
-			}
-		}
-	}
-	imp.Customers = slices.Sorted(maps.Keys(owners))
-	return imp, nil
 }

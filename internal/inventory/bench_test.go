@@ -1,14 +1,12 @@
 package inventory_test
 
 import (
-	"fmt"
-	"maps"
 	"runtime"
-	"slices"
 	"sync"
 	"testing"
 
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/inventory/naive"
 	"github.com/vigie/vigie/internal/simulate"
 )
 
@@ -20,7 +18,7 @@ const benchSites = 1_000_000
 // every benchmark of the package.
 var benchHost = sync.OnceValue(func() *hostIndex {
 	inv := simulate.Generate(simulate.Params{Sites: benchSites})
-	h := &hostIndex{graph: inventory.NewGraph(inv, 1), naive: newNaiveGraph(inv), customers: len(inv.Customers)}
+	h := &hostIndex{graph: inventory.NewGraph(inv, 1), naive: naive.New(inv), customers: len(inv.Customers)}
 	for i := range inv.Assets {
 		if inv.Assets[i].Kind == "hypervisor" {
 			h.hypervisors = append(h.hypervisors, inv.Assets[i].Name)
@@ -31,7 +29,7 @@ var benchHost = sync.OnceValue(func() *hostIndex {
 
 type hostIndex struct {
 	graph       *inventory.Graph
-	naive       *naiveGraph
+	naive       *naive.Graph
 	hypervisors []string
 	customers   int
 }
@@ -75,12 +73,12 @@ func BenchmarkImpactDatacenter(b *testing.B) {
 
 func BenchmarkImpactNaiveHypervisor(b *testing.B) {
 	h := largeHost(b)
-	benchImpact(b, h.naive.impact, h.hypervisors)
+	benchImpact(b, h.naive.Impact, h.hypervisors)
 }
 
 func BenchmarkImpactNaiveDatacenter(b *testing.B) {
 	h := largeHost(b)
-	benchImpact(b, h.naive.impact, []string{"dc1"})
+	benchImpact(b, h.naive.Impact, []string{"dc1"})
 }
 
 // BenchmarkNewGraph1M indexes the 1,000,000-site host and reports the heap
@@ -113,60 +111,4 @@ func heapAfterGC() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
-}
-
-// naiveGraph is the baseline the graph is compared with: string maps and a
-// breadth-first walk, the way one would first write it.
-type naiveGraph struct {
-	dependents map[string][]string
-	kind       map[string]string
-	owner      map[string]string
-}
-
-func newNaiveGraph(inv *inventory.Inventory) *naiveGraph {
-	g := &naiveGraph{dependents: map[string][]string{}, kind: map[string]string{}, owner: map[string]string{}}
-	for i := range inv.Assets {
-		a := &inv.Assets[i]
-		g.kind[a.Name] = a.Kind
-		if a.Owner != "" {
-			g.owner[a.Name] = a.Owner
-		}
-		for _, d := range a.DependsOn {
-			g.dependents[d] = append(g.dependents[d], a.Name)
-		}
-	}
-	return g
-}
-
-func (g *naiveGraph) impact(name string) (inventory.Impact, error) {
-	if _, ok := g.kind[name]; !ok {
-		return inventory.Impact{}, fmt.Errorf("asset %q not found", name)
-	}
-	imp := inventory.Impact{Asset: name}
-	seen := map[string]bool{name: true}
-	owners := map[string]bool{}
-	if o := g.owner[name]; o != "" {
-		owners[o] = true
-	}
-	queue := []string{name}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		for _, d := range g.dependents[cur] {
-			if seen[d] {
-				continue
-			}
-			seen[d] = true
-			queue = append(queue, d)
-			imp.Assets++
-			if g.kind[d] == inventory.KindSite {
-				imp.Sites++
-			}
-			if o := g.owner[d]; o != "" {
-				owners[o] = true
-			}
-		}
-	}
-	imp.Customers = slices.Sorted(maps.Keys(owners))
-	return imp, nil
 }
