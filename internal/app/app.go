@@ -10,8 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,9 +20,11 @@ import (
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/leader"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/web"
@@ -41,22 +42,26 @@ type Config struct {
 	// ShutdownGrace bounds how long in-flight requests get on shutdown.
 	ShutdownGrace time.Duration
 	// Probe runs the built-in probe in the server, under the location name
-	// Location (default "local").
+	// Location (default "local"). Without it the leader still judges
+	// heartbeats and the results of remote locations.
 	Probe    bool
 	Location string
 	// CheckOptions configure the built-in probe's check engine (tests and
 	// the simulator route names to loopback listeners with Dial).
 	CheckOptions check.Options
-	// OnSignals, when set, receives the built-in probe's signals.
-	OnSignals func([]detect.Signal)
 	// AlertLabel is the Alertmanager label that names an asset.
 	AlertLabel string
 	// Settle is how long correlation waits before opening an incident
-	// (default 60 s).
-	Settle time.Duration
-	// SweepEvery is how often the built-in probe looks at silences,
-	// rollups and inventory changes (default 5 s).
+	// (default 60 s); Quiet how long an incident stays in monitoring
+	// before it resolves by itself (default 10 min).
+	Settle, Quiet time.Duration
+	// SweepEvery is how often the background work looks at silences,
+	// rollups, inventory changes and the signal log when nothing wakes it
+	// (default 5 s).
 	SweepEvery time.Duration
+	// LeaderRetry is how often a replica tries to take the lead (default
+	// 2 s).
+	LeaderRetry time.Duration
 }
 
 // App is an opened Vigie.
@@ -68,17 +73,17 @@ type App struct {
 	Heartbeats  *heartbeat.Store
 	Detection   *detect.Store
 	Locations   *probe.LocationStore
+	Results     *probe.ResultQueue
 	Compliance  *probe.Compliance
 	Incidents   *incident.Store
 	Maintenance *incident.MaintenanceStore
 	PostMortems *incident.PostMortemStore
+	AlertDedup  *incident.DedupStore
 	Log         *slog.Logger
-	// Metrics holds the process's Prometheus metrics, served on /metrics.
+	// Metrics holds the process's Prometheus metrics, served on /metrics;
+	// Health the state of its background work, served on /readyz.
 	Metrics *prometheus.Registry
-	// monitor is the built-in probe while Serve runs; signals feeds the
-	// incident engine.
-	monitor atomic.Pointer[probe.Monitor]
-	signals atomic.Pointer[chan []detect.Signal]
+	Health  *health.Registry
 }
 
 // Open opens the database, applies pending migrations and builds the services.
@@ -90,7 +95,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cfg.RefreshEvery = 2 * time.Second
 	}
 	if cfg.ShutdownGrace == 0 {
-		cfg.ShutdownGrace = 10 * time.Second
+		cfg.ShutdownGrace = 4 * time.Second
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = 5 * time.Second
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -101,21 +109,27 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	inv := inventory.NewService(db, cfg.Logger)
-	detection := detect.NewStore(db)
 	incidents := incident.NewStore(db)
+	metrics := newRegistry()
+	h := health.New(metrics, db.PingContext)
+	db.ObserveQueries(h.Metrics().Query)
+	db.ObserveAppends(h.Metrics().Appended)
 	return &App{
 		cfg:         cfg,
 		DB:          db,
 		Inventory:   inv,
 		Auth:        auth.NewService(db),
 		Heartbeats:  heartbeat.NewStore(db),
-		Detection:   detection,
-		Compliance:  probe.NewCompliance(db, inv, detection),
+		Detection:   detect.NewStore(db),
+		Compliance:  probe.NewCompliance(db, inv),
 		Incidents:   incidents,
 		PostMortems: incident.NewPostMortemStore(db, incidents),
 		Maintenance: incident.NewMaintenanceStore(db),
+		AlertDedup:  incident.NewDedupStore(db),
 		Locations:   probe.NewLocationStore(db),
-		Metrics:     newRegistry(),
+		Results:     probe.NewResultQueue(db),
+		Metrics:     metrics,
+		Health:      h,
 		Log:         cfg.Logger,
 	}, nil
 }
@@ -124,109 +138,90 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 func (a *App) Close() error { return a.DB.Close() }
 
 // Handler returns the HTTP handler of the server.
-func (a *App) Handler() http.Handler {
+func (a *App) Handler() http.Handler { return a.handler(nil) }
+
+// handler returns the HTTP handler; closing stopping ends its long polls.
+func (a *App) handler(stopping <-chan struct{}) http.Handler {
 	return web.NewServer(web.Deps{
 		Metrics:     promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
 		Locations:   a.Locations,
-		Ingest:      ingester{a},
+		Results:     a.Results,
 		Compliance:  a.Compliance,
 		Incidents:   a.Incidents,
 		Maintenance: a.Maintenance,
 		PostMortems: a.PostMortems,
 		AlertLabel:  a.cfg.AlertLabel,
-		AlertDedup:  incident.NewDedupStore(a.DB),
-		OnSignals: func(l []detect.Signal) {
-			if ch := a.signals.Load(); ch != nil {
-				select {
-				case *ch <- l:
-				case <-time.After(5 * time.Second):
-					a.Log.Error("incident engine not taking signals", "dropped", len(l))
-				}
-			}
-		},
-		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		AlertDedup:  a.AlertDedup,
+		Health:      a.Health,
+		Stopping:    stopping,
+		Inventory:   a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
-			// Judge the heartbeat now rather than at its next scheduled run.
-			if m := a.monitor.Load(); m != nil {
-				m.Poke(key)
+			// Judge the heartbeat now rather than at its next scheduled
+			// run, wherever the leader is.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if err := a.DB.Notify(ctx, store.TopicHeartbeat, key); err != nil {
+				a.Log.Warn("heartbeat: wake the monitor", "err", err)
 			}
 		},
 	}).Handler()
 }
 
-// Serve serves HTTP on ln until ctx ends, then shuts down gracefully.
+// Serve serves HTTP on ln until ctx ends, then shuts down: long polls end
+// at once, requests in flight finish, the background work stops and
+// writes what it holds, and only then does Serve return.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	release, err := store.LockServer(a.cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = release() }()
 	if err := a.Inventory.LoadGraph(ctx); err != nil {
 		return fmt.Errorf("load inventory graph: %w", err)
 	}
-	bg, stop := context.WithCancel(ctx)
-	defer stop()
-	go a.Inventory.Watch(bg, a.cfg.RefreshEvery)
-	// The incident engine runs whether or not this process probes:
-	// Alertmanager and remote probes feed it too.
-	signals := make(chan []detect.Signal, 1024)
-	a.signals.Store(&signals)
-	go a.runIncidents(bg, signals)
-	if a.cfg.Probe {
-		opts := a.cfg.CheckOptions
-		executors := map[check.Kind]check.Executor{check.Heartbeat: heartbeat.Executor(a.Heartbeats, time.Now)}
-		for k, x := range opts.Executors {
-			executors[k] = x
-		}
-		opts.Executors = executors
-		m := probe.NewMonitor(a.Inventory, probe.MonitorOptions{
-			Location:   a.cfg.Location,
-			Engine:     check.NewEngine(opts),
-			Heartbeats: a.Heartbeats,
-			Store:      a.Detection,
-			Mutes: func(ctx context.Context) (probe.Muter, error) {
-				return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
-			},
-			Locations:  a.Locations,
-			Registerer: a.Metrics,
-			Logger:     a.Log,
-			OnSignals: func(l []detect.Signal) {
-				if a.cfg.OnSignals != nil {
-					a.cfg.OnSignals(l)
-				}
-				select {
-				case signals <- l:
-				case <-bg.Done():
-				}
-			},
-			Sweep: a.cfg.SweepEvery,
-		})
-		a.monitor.Store(m)
-		go func() {
-			if err := m.Run(bg); err != nil {
-				a.Log.Error("built-in probe stopped", "err", err)
-			}
-		}()
-	}
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Inventory.Watch(bg, a.cfg.RefreshEvery) })
+	wg.Go(func() {
+		leader.Run(bg, a.DB, a.Log, leader.Options{Retry: a.cfg.LeaderRetry, OnChange: a.Health.SetLeader}, a.lead)
+	})
 
+	stopping := make(chan struct{})
 	srv := &http.Server{
-		Handler:           a.Handler(),
+		Handler:           a.handler(stopping),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(func() { close(stopping) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "db", a.DB.Where, "assets", a.Inventory.Graph().Len())
+	var serveErr error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutErr := srv.Shutdown(shutCtx)
+	if shutErr != nil {
+		_ = srv.Close()
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	stopBackground()
+	wg.Wait()
+	if serveErr == nil {
+		serveErr = <-errc
 	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	if shutErr != nil {
+		return fmt.Errorf("shutdown: %w", shutErr)
+	}
+	a.Log.Info("stopped")
 	return nil
 }
 
@@ -235,67 +230,4 @@ func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg
-}
-
-// ingester hands remote results to the built-in monitor while it runs.
-type ingester struct{ a *App }
-
-// Ingest implements web.Ingester.
-func (i ingester) Ingest(ctx context.Context, location, epoch string, records []probe.Record) (uint64, error) {
-	m := i.a.monitor.Load()
-	if m == nil {
-		return 0, probe.ErrMonitorStopped
-	}
-	return m.Ingest(ctx, location, epoch, records)
-}
-
-// Monitor returns the built-in probe while Serve runs, else nil.
-func (a *App) Monitor() *probe.Monitor { return a.monitor.Load() }
-
-// runIncidents feeds the probe's signals to the incident engine and lets it
-// correlate every few seconds, until ctx ends.
-func (a *App) runIncidents(ctx context.Context, signals <-chan []detect.Signal) {
-	e := incident.NewEngine(a.Incidents, a.Inventory, incident.EngineOptions{Settle: a.cfg.Settle,
-		MutesFrom: func(ctx context.Context) (incident.Mutes, error) {
-			return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
-		},
-		Recheck: func(assets []string) {
-			if m := a.monitor.Load(); m != nil {
-				m.Recheck(assets)
-			}
-		}})
-	if err := e.Load(ctx); err != nil {
-		a.Log.Error("incident engine: load", "err", err)
-		return
-	}
-	// Checks already down before a restart are down still.
-	if rows, err := a.Detection.States(ctx); err == nil {
-		var restored []detect.Signal
-		for _, r := range rows {
-			if r.Location == "" && r.State == detect.Down {
-				if i := strings.LastIndex(r.Check, "/"); i > 0 {
-					restored = append(restored, detect.Signal{Kind: detect.CheckDown, Check: r.Check, Asset: r.Check[:i], At: r.Since})
-				}
-			}
-		}
-		e.Observe(restored)
-	}
-	every := a.cfg.SweepEvery
-	if every <= 0 {
-		every = 5 * time.Second
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case l := <-signals:
-			e.Observe(l)
-		case <-tick.C:
-			if err := e.Tick(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Error("incident engine", "err", err)
-			}
-		}
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,29 +36,33 @@ checks:
     attempts: 1
 `
 
-type signals struct {
-	mu   sync.Mutex
-	list []detect.Signal
+// signals reads the signal log of a server, for tests to wait on.
+type signals struct{ st *detect.Store }
+
+// list returns the latest signals, oldest first.
+func (s signals) list() []detect.Signal {
+	got, err := s.st.Signals(context.Background(), detect.SignalFilter{Limit: detect.MaxSignalLimit})
+	if err != nil {
+		return nil
+	}
+	out := make([]detect.Signal, len(got))
+	for i, sg := range got {
+		out[len(got)-1-i] = sg.Signal
+	}
+	return out
 }
 
-func (s *signals) add(l []detect.Signal) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.list = append(s.list, l...)
-}
-
-func (s *signals) last(key string) (detect.Signal, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.list) - 1; i >= 0; i-- {
-		if s.list[i].Check == key && (s.list[i].Kind == detect.CheckDown || s.list[i].Kind == detect.CheckUp) {
-			return s.list[i], true
+func (s signals) last(key string) (detect.Signal, bool) {
+	list := s.list()
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Check == key && (list[i].Kind == detect.CheckDown || list[i].Kind == detect.CheckUp) {
+			return list[i], true
 		}
 	}
 	return detect.Signal{}, false
 }
 
-func (s *signals) wait(t *testing.T, key string, kind detect.SignalKind, within time.Duration) detect.Signal {
+func (s signals) wait(t *testing.T, key string, kind detect.SignalKind, within time.Duration) detect.Signal {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
@@ -79,12 +82,12 @@ func (s *signals) wait(t *testing.T, key string, kind detect.SignalKind, within 
 func TestHeartbeatsThroughTheServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	var sigs signals
 	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true,
-		OnSignals: sigs.add, SweepEvery: 100 * time.Millisecond, CheckOptions: check.Options{}})
+		SweepEvery: 100 * time.Millisecond, CheckOptions: check.Options{}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	sigs := signals{a.Detection}
 	defer func() { _ = a.Close() }()
 	if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(backupHost)}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)

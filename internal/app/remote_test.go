@@ -34,11 +34,9 @@ check_defaults:
 `
 }
 
-func (s *signals) count(kind detect.SignalKind, location string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s signals) count(kind detect.SignalKind, location string) int {
 	n := 0
-	for _, sg := range s.list {
+	for _, sg := range s.list() {
 		if sg.Kind == kind && (location == "" || sg.Location == location) {
 			n++
 		}
@@ -46,14 +44,14 @@ func (s *signals) count(kind detect.SignalKind, location string) int {
 	return n
 }
 
-func (s *signals) waitFor(t *testing.T, kind detect.SignalKind, location string, within time.Duration) {
+func (s signals) waitFor(t *testing.T, kind detect.SignalKind, location string, within time.Duration) {
 	t.Helper()
 	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if s.count(kind, location) > 0 {
 			return
 		}
 	}
-	t.Fatalf("no %s signal for %q within %s; got %+v", kind, location, within, s.list)
+	t.Fatalf("no %s signal for %q within %s; got %+v", kind, location, within, s.list())
 }
 
 // TestTwoRemoteProbesNeverGiveAFalseDown runs the server and two remote
@@ -77,12 +75,12 @@ func TestTwoRemoteProbesNeverGiveAFalseDown(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
-	var sigs signals
-	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true, OnSignals: sigs.add,
+	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true,
 		SweepEvery: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	sigs := signals{a.Detection}
 	defer func() { _ = a.Close() }()
 	if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(remoteHost(target.Addr().String()))}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
@@ -205,9 +203,9 @@ check_defaults:
 	remoteDone := make(chan error, 1)
 	go func() { remoteDone <- r.Run(rctx) }()
 
-	waitUntil(t, 15*time.Second, "first results taken", func() bool { return first.Monitor() != nil && first.Monitor().Taken() >= 3 })
+	waitUntil(t, 15*time.Second, "first results taken", func() bool { return first.Results.Accepted() >= 3 })
 	stopFirst()
-	takenFirst := first.Monitor().Taken()
+	takenFirst := first.Results.Accepted()
 	// The server is down: results pile up in the probe's buffer.
 	waitUntil(t, 10*time.Second, "results buffered", func() bool { return r.Buffered() >= 5 })
 
@@ -216,7 +214,7 @@ check_defaults:
 		t.Fatal(err)
 	}
 	second, stopSecond := serve(ln)
-	waitUntil(t, 15*time.Second, "buffer replayed", func() bool { return second.Monitor() != nil && r.Buffered() == 0 && second.Monitor().Taken() > 5 })
+	waitUntil(t, 15*time.Second, "buffer replayed", func() bool { return r.Buffered() == 0 && second.Results.Accepted() > 5 })
 	stopRemote()
 	if err := <-remoteDone; err != nil {
 		t.Fatal(err)
@@ -228,7 +226,7 @@ check_defaults:
 		t.Fatal(err)
 	}
 	stopSecond()
-	taken := takenFirst + second.Monitor().Taken()
+	taken := takenFirst + second.Results.Accepted()
 	if taken != lastSeq {
 		t.Fatalf("results numbered 1..%d, taken %d times (%d before the restart): lost or doubled", lastSeq, taken, takenFirst)
 	}
@@ -268,7 +266,6 @@ func TestAReplayedBatchIsTakenOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() { _ = a.Serve(ctx, ln) }()
-	waitUntil(t, 10*time.Second, "monitor running", func() bool { return a.Monitor() != nil })
 	post := func(body string) string {
 		t.Helper()
 		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/probe/results", strings.NewReader(body))
@@ -300,8 +297,8 @@ func TestAReplayedBatchIsTakenOnce(t *testing.T) {
 		{`{"epoch":"e2","records":[` + rec(1) + `]}`, "1", 5},
 	}
 	for i, s := range steps {
-		if ack := post(s.body); ack != s.ack || a.Monitor().Taken() != s.taken {
-			t.Fatalf("step %d: ack %s taken %d, want %s and %d", i, ack, a.Monitor().Taken(), s.ack, s.taken)
+		if ack := post(s.body); ack != s.ack || a.Results.Accepted() != s.taken {
+			t.Fatalf("step %d: ack %s taken %d, want %s and %d", i, ack, a.Results.Accepted(), s.ack, s.taken)
 		}
 	}
 	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/probe/results", strings.NewReader(batch))

@@ -35,6 +35,8 @@ type Signal struct {
 	From, To State
 	Reason   check.Reason
 	Message  string
+	// Source is the producer that appended it to the log.
+	Source Source
 	// Results are the evidence, oldest first; shared and read only.
 	Results []check.Result
 }

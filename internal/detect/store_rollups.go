@@ -331,7 +331,10 @@ func (s *Store) Retain(ctx context.Context, now time.Time) (Retained, error) {
 				[]any{ceilUnix(now.Add(-MinuteRetention)) - (minutesPerHour-1)*60}},
 			{&r.Hours, byCheck, []any{periodCode[PeriodHour], ceilUnix(now.Add(-HourRetention))}},
 			{&r.Days, byCheck, []any{periodCode[PeriodDay], ceilUnix(now.Add(-DayRetention))}},
-			{&r.Signals, `DELETE FROM signals WHERE at < $1`, []any{now.Add(-signalAge)}},
+			// The newest signal stays whatever its age: SQLite gives a new
+			// row the highest id plus one, and an emptied log would hand
+			// out ids that consumers' cursors are already past.
+			{&r.Signals, `DELETE FROM signals WHERE at < $1 AND id < (SELECT MAX(id) FROM signals)`, []any{now.Add(-signalAge)}},
 		} {
 			res, err := tx.ExecContext(ctx, d.query, d.args...)
 			if err != nil {

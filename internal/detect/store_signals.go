@@ -3,13 +3,9 @@ package detect
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/vigie/vigie/internal/check"
 )
 
 // StoredSignal is a Signal as stored, with the id that orders signals and
@@ -41,41 +37,8 @@ const (
 	MaxSignalLimit     = 1000
 )
 
-// signalColumns are the columns of signals written by SaveSignals, in order.
-const signalColumns = `kind, check_key, asset, location, at, from_state, to_state, reason, message, results`
-
-// SaveSignals stores signals in one transaction.
-func (s *Store) SaveSignals(ctx context.Context, signals []Signal) error {
-	if len(signals) == 0 {
-		return nil
-	}
-	results := make([]string, len(signals))
-	for i := range signals {
-		b := []byte("[]")
-		if len(signals[i].Results) > 0 {
-			var err error
-			if b, err = json.Marshal(signals[i].Results); err != nil {
-				return fmt.Errorf("save signals: %w", err)
-			}
-		}
-		results[i] = string(b)
-	}
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		return insertChunks(ctx, tx, s.db.Engine, `INSERT INTO signals (`+signalColumns+`) VALUES `, ``, 10, len(signals),
-			func(dst []any, from, to int) []any {
-				for i := from; i < to; i++ {
-					sg := &signals[i]
-					dst = append(dst, string(sg.Kind), sg.Check, sg.Asset, sg.Location, sg.At.UTC(),
-						sg.From.String(), sg.To.String(), string(sg.Reason), sg.Message, results[i])
-				}
-				return dst
-			})
-	})
-	if err != nil {
-		return fmt.Errorf("save signals: %w", err)
-	}
-	return nil
-}
+// signalColumns are the columns of signals written by AppendTx, in order.
+const signalColumns = `kind, check_key, asset, location, at, from_state, to_state, reason, message, results, source`
 
 // Signals returns the signals matching f, newest (highest ID) first.
 func (s *Store) Signals(ctx context.Context, f SignalFilter) ([]StoredSignal, error) {
@@ -115,20 +78,9 @@ func (s *Store) Signals(ctx context.Context, f SignalFilter) ([]StoredSignal, er
 	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(limit)
 	out := []StoredSignal{}
 	err := queryEach(ctx, s.db, "read signals", q, args, func(rows *sql.Rows) error {
-		var sg StoredSignal
-		var kind, from, to, reason, results string
-		err := rows.Scan(&sg.ID, &kind, &sg.Check, &sg.Asset, &sg.Location, &sg.At,
-			&from, &to, &reason, &sg.Message, &results)
+		sg, err := scanSignal(rows)
 		if err != nil {
 			return err
-		}
-		sg.Kind, sg.Reason = SignalKind(kind), check.Reason(reason)
-		sg.From, sg.To = parseState(from), parseState(to)
-		sg.At = sg.At.UTC()
-		if results != "[]" {
-			if err := json.Unmarshal([]byte(results), &sg.Results); err != nil {
-				return fmt.Errorf("signal %d results: %w", sg.ID, err)
-			}
 		}
 		out = append(out, sg)
 		return nil

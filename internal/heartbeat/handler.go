@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/vigie/vigie/internal/store"
 )
 
 // Handler serves POST /api/v1/heartbeats/{token}, which jobs call to report
@@ -21,12 +23,17 @@ import (
 // Errors have the JSON shape of the rest of the API. After recording, it
 // calls notify (when not nil) with the ping, so that a reported failure can
 // be acted on at once; notify runs before the answer and should not block.
-// A nil now means time.Now.
-func Handler(s *Store, now func() time.Time, notify func(checkKey string, p Ping)) http.Handler {
+// A nil now means time.Now. When the database cannot record the ping it
+// answers 503 with Retry-After: nothing was recorded, the job should try
+// again. outcome, when set, is told of every request's error (nil: ok).
+func Handler(s *Store, now func() time.Time, notify func(checkKey string, p Ping), outcome ...func(err error)) http.Handler {
 	if now == nil {
 		now = time.Now
 	}
-	h := &pingHandler{store: s, now: now, notify: notify}
+	h := &pingHandler{store: s, now: now, notify: notify, outcome: func(error) {}}
+	if len(outcome) > 0 && outcome[0] != nil {
+		h.outcome = outcome[0]
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/heartbeats/{token}", h.receive)
 	mux.HandleFunc("GET /api/v1/heartbeats/{token}", h.receive) // also matches HEAD
@@ -35,9 +42,10 @@ func Handler(s *Store, now func() time.Time, notify func(checkKey string, p Ping
 
 // pingHandler holds what receiving a ping needs.
 type pingHandler struct {
-	store  *Store
-	now    func() time.Time
-	notify func(checkKey string, p Ping)
+	store   *Store
+	now     func() time.Time
+	notify  func(checkKey string, p Ping)
+	outcome func(err error)
 }
 
 // unknownTokenMessage is shown for malformed and unknown tokens alike, so
@@ -69,8 +77,15 @@ func (h *pingHandler) receive(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	key, err := h.store.Record(r.Context(), token, p, h.now())
+	h.outcome(err)
 	if errors.Is(err, ErrUnknownToken) {
 		writeError(w, http.StatusNotFound, unknownTokenMessage)
+		return
+	}
+	if store.IsUnavailable(err) {
+		slog.WarnContext(r.Context(), "heartbeat not recorded: database unavailable", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "the database is unavailable: heartbeat not recorded, send it again shortly")
 		return
 	}
 	if err != nil {

@@ -71,20 +71,27 @@ func (d *Dedup) Fresh(a AlertSignal) bool {
 		d.put(next)
 		return true
 	}
-	prev := el.Value.(*DedupEntry)
-	var fresh bool
-	switch {
-	case a.StartsAt.After(prev.StartsAt):
-		fresh = true
-	case a.StartsAt.Before(prev.StartsAt), a.Firing && !prev.Firing:
+	fresh, record := freshness(el.Value.(*DedupEntry), a)
+	if !record {
 		d.touch(el)
 		return false
-	default:
-		fresh = prev.Firing && !a.Firing
 	}
 	d.remove(el)
 	d.put(next)
 	return fresh
+}
+
+// freshness is the rule of Fresh against the last state seen, prev (nil
+// for a first sighting): whether a is news, and whether it replaces prev.
+func freshness(prev *DedupEntry, a AlertSignal) (fresh, record bool) {
+	switch {
+	case prev == nil, a.StartsAt.After(prev.StartsAt):
+		return true, true
+	case a.StartsAt.Before(prev.StartsAt), a.Firing && !prev.Firing:
+		return false, false
+	default:
+		return prev.Firing && !a.Firing, true
+	}
 }
 
 // Snapshot returns what the Dedup remembers, least recently seen first,

@@ -46,16 +46,8 @@ func (s *DedupStore) Load(ctx context.Context, limit int) ([]DedupEntry, error) 
 func (s *DedupStore) Save(ctx context.Context, entries []DedupEntry, now time.Time) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		for _, e := range entries {
-			var ends any
-			if !e.EndsAt.IsZero() {
-				ends = e.EndsAt.UTC().Truncate(time.Microsecond)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO alert_dedup (fingerprint, firing, starts_at, ends_at, seen_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint) DO UPDATE SET firing = excluded.firing,
-				starts_at = excluded.starts_at, ends_at = excluded.ends_at, seen_at = excluded.seen_at`,
-				e.Fingerprint, e.Firing, e.StartsAt.UTC().Truncate(time.Microsecond), ends, now.UTC().Truncate(time.Microsecond))
-			if err != nil {
-				return fmt.Errorf("save alert dedup: %w", err)
+			if err := saveDedup(ctx, tx, e, now); err != nil {
+				return err
 			}
 		}
 		return nil

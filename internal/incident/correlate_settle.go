@@ -64,7 +64,8 @@ func (p *Pending) Observe(res Correlation, at time.Time) {
 }
 
 // Ready returns, sorted by asset, the roots of the last observation whose
-// settle window has elapsed at now, and counts them as opened.
+// settle window has elapsed at now. They keep waiting until Opened says
+// their incident is written, so that a failed write is tried again.
 func (p *Pending) Ready(now time.Time, window time.Duration) []SettledRoot {
 	var out []SettledRoot
 	for name, t := range p.first {
@@ -72,11 +73,19 @@ func (p *Pending) Ready(now time.Time, window time.Duration) []SettledRoot {
 			continue
 		}
 		out = append(out, SettledRoot{RootCause: p.roots[name], FirstSeen: t})
-		delete(p.first, name)
-		p.opened[name] = true
 	}
 	slices.SortFunc(out, func(a, b SettledRoot) int { return strings.Compare(a.Asset, b.Asset) })
 	return out
+}
+
+// Opened records that the incident of a root Ready returned is written:
+// it is not returned again while it stays a root.
+func (p *Pending) Opened(name string) {
+	if _, waiting := p.first[name]; !waiting {
+		return
+	}
+	delete(p.first, name)
+	p.opened[name] = true
 }
 
 // Waiting returns the sorted names of the candidates still waiting.

@@ -77,6 +77,7 @@ func TestPendingSettles(t *testing.T) {
 				var got []string
 				for _, r := range p.Ready(sec(st.at), DefaultSettle) {
 					got = append(got, fmt.Sprintf("%s@%d", r.Asset, int(r.FirstSeen.Sub(t0)/time.Second)))
+					p.Opened(r.Asset)
 				}
 				if g := strings.Join(got, " "); g != st.want {
 					t.Errorf("step %d: ready at %ds = %q, want %q (waiting %v)", i, st.at, g, st.want, p.Waiting())
@@ -95,6 +96,10 @@ func TestPendingReadyCarriesTheRoot(t *testing.T) {
 	if len(got) != 1 || got[0].Kind != "hypervisor" || len(got[0].Symptoms) != 8 {
 		t.Fatalf("ready = %+v, want hv1 with its 8 symptoms", got)
 	}
+	if again := p.Ready(at.Add(DefaultSettle+time.Second), DefaultSettle); len(again) != 1 {
+		t.Fatalf("ready again before Opened = %+v, want hv1 still waiting for its write", again)
+	}
+	p.Opened("hv1")
 	if w := p.Waiting(); len(w) != 0 {
 		t.Errorf("waiting after ready = %v, want none", w)
 	}

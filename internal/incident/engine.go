@@ -2,10 +2,12 @@ package incident
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/inventory"
 )
 
@@ -38,10 +40,10 @@ type Engine struct {
 	store *Store
 	inv   *inventory.Service
 	opts  EngineOptions
-	// down holds, per asset, its down checks and since when; lastDown the
-	// signal that took each check down, for the timeline.
-	down     map[string]map[string]time.Time
-	lastDown map[string]detect.Signal
+	// state is the down set: every check, alert or violation down, since
+	// when and the signal that said so; Consume keeps it equal to the
+	// incident_down table.
+	state map[downKey]downEntry
 	// checked caches the assets that have checks, per inventory version.
 	checked        map[string]bool
 	checkedVersion int64
@@ -62,7 +64,7 @@ func NewEngine(store *Store, inv *inventory.Service, opts EngineOptions) *Engine
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Engine{store: store, inv: inv, opts: opts, down: map[string]map[string]time.Time{}, lastDown: map[string]detect.Signal{},
+	return &Engine{store: store, inv: inv, opts: opts, state: map[downKey]downEntry{},
 		open: map[string]*Incident{}, checkedVersion: -1}
 }
 
@@ -80,44 +82,6 @@ func (e *Engine) Load(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// Observe takes signals: a check going down or up moves its asset in or
-// out of the down set.
-func (e *Engine) Observe(signals []detect.Signal) {
-	for _, s := range signals {
-		switch s.Kind {
-		case detect.CheckDown, AlertFiringSignal:
-			if s.Asset == "" {
-				continue // an alert on no known asset: kept as a signal for staff
-			}
-			checks := e.down[s.Asset]
-			if checks == nil {
-				checks = map[string]time.Time{}
-				e.down[s.Asset] = checks
-			}
-			if _, ok := checks[s.Check]; !ok {
-				checks[s.Check] = s.At
-				e.lastDown[s.Check] = s
-			}
-		case detect.CheckFlapping:
-			// A check that keeps changing state is a problem too: one
-			// incident, not one per change.
-			s.Kind, s.Check = detect.CheckDown, s.Check+"#flapping"
-			e.Observe([]detect.Signal{s})
-		case detect.CheckStable:
-			s.Kind, s.Check = detect.CheckUp, s.Check+"#flapping"
-			e.Observe([]detect.Signal{s})
-		case detect.CheckUp, AlertResolvedSignal:
-			delete(e.lastDown, s.Check)
-			if checks := e.down[s.Asset]; checks != nil {
-				delete(checks, s.Check)
-				if len(checks) == 0 {
-					delete(e.down, s.Asset)
-				}
-			}
-		}
-	}
 }
 
 // Tick correlates what is down now and brings the incidents in line.
@@ -139,7 +103,7 @@ func (e *Engine) Tick(ctx context.Context) error {
 		mutes = m
 	}
 	down := map[string]bool{}
-	for asset := range e.down {
+	for asset := range e.downAssets() {
 		if mutes != nil {
 			if muted, _ := mutes.Muted(asset, now); muted {
 				continue
@@ -153,12 +117,20 @@ func (e *Engine) Tick(ctx context.Context) error {
 	}
 	res := Correlate(g, e.checked, down, opts)
 	e.pending.Observe(res, now)
+	// One root's failed write must not keep the others from opening: each
+	// is tried, and one that failed stays pending for the next tick.
+	var errs []error
 	for _, root := range e.pending.Ready(now, e.opts.Settle) {
 		if err := e.openOrWiden(ctx, g, root, res.Failed, now); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("incident on %s: %w", root.Asset, err))
+			continue
 		}
+		e.pending.Opened(root.Asset)
 	}
-	return e.followOpen(ctx, g, res, now)
+	if err := e.followOpen(ctx, g, res, now); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 func (e *Engine) refreshChecked(ctx context.Context, version int64) error {
@@ -199,9 +171,10 @@ func (e *Engine) groups(g *inventory.Graph) map[string][]string {
 // started is when the first failure in a root's scope began.
 func (e *Engine) started(root SettledRoot) time.Time {
 	start := root.FirstSeen
+	down := e.downAssets()
 	for _, s := range append([]string{root.Asset}, root.Symptoms...) {
-		for _, at := range e.down[s] {
-			if at.Before(start) {
+		for _, k := range down[s] {
+			if at := e.state[k].since; at.Before(start) {
 				start = at
 			}
 		}
@@ -213,19 +186,21 @@ func (e *Engine) started(root SettledRoot) time.Time {
 // root's own checks down.
 func (e *Engine) rootSignals(root string) []Event {
 	var out []Event
-	for _, key := range sortedNames(e.down[root]) {
-		s, ok := e.lastDown[key]
-		if !ok {
-			continue
+	keys := e.downAssets()[root]
+	slices.SortFunc(keys, func(a, b downKey) int { return strings.Compare(a.check, b.check) })
+	for _, k := range keys {
+		d := e.state[k]
+		text := k.check + " down"
+		if d.kind == downAlert {
+			text = k.check + " firing"
 		}
-		text := key + " down"
-		if s.Reason != "" {
-			text += " (" + string(s.Reason) + ")"
+		if d.reason != "" {
+			text += " (" + d.reason + ")"
 		}
-		if s.Message != "" {
-			text += ": " + s.Message
+		if d.message != "" {
+			text += ": " + d.message
 		}
-		out = append(out, Event{At: s.At, Type: EventSignal, Text: text})
+		out = append(out, Event{At: d.since, Type: EventSignal, Text: text})
 	}
 	return out
 }

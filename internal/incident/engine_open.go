@@ -2,11 +2,13 @@ package incident
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/store"
 )
 
 // openOrWiden opens the incident of a settled root, merging the open
@@ -31,14 +33,23 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	inc.Severity = e.opts.Severity.Of(root.Kind, inc.Cause, impact, g)
 	inc.Title = title(root.Asset, inc.Cause, impact)
 	text := fmt.Sprintf("opened by correlation: %s, %d down symptoms", root.Asset, len(root.Symptoms))
-	if _, err := e.store.Create(ctx, inc, Event{At: now, Type: EventOpened, Text: text}); err != nil {
-		return err
-	}
-	for _, ev := range e.rootSignals(root.Asset) {
-		ev.IncidentID = inc.ID
-		if err := e.store.AddEvent(ctx, &ev); err != nil {
+	if _, err := e.store.Create(ctx, inc, Event{At: now, Type: EventOpened, Text: text}, e.rootSignals(root.Asset)...); err != nil {
+		if !errors.Is(err, store.ErrConflict) {
 			return err
 		}
+		// Staff (or another engine) opened an incident on this root
+		// meanwhile: what correlation found attaches to it.
+		open, gerr := e.store.OpenOn(ctx, root.Asset)
+		if gerr != nil {
+			return fmt.Errorf("%w; and reading the open one: %w", err, gerr)
+		}
+		e.open[root.Asset] = &open
+		note := Event{IncidentID: open.ID, At: now, Type: EventNote,
+			Text: fmt.Sprintf("correlation found %s down with %d down symptoms: attached to this incident", root.Asset, len(root.Symptoms))}
+		if err := e.store.AddEvent(ctx, &note); err != nil {
+			return err
+		}
+		return e.widen(ctx, &open, impact, now)
 	}
 	e.open[root.Asset] = inc
 	// Lower incidents whose root is now in this one's scope merge into it.
@@ -205,7 +216,7 @@ func (e *Engine) recheckBelow(g *inventory.Graph, root string) {
 		return
 	}
 	var below []string
-	for asset := range e.down {
+	for asset := range e.downAssets() {
 		if asset != root && g.PathTo([]string{asset}, root) != nil {
 			below = append(below, asset)
 		}

@@ -41,9 +41,9 @@ func dedupKey(inc *Incident) any {
 	return strings.Join(inc.RootAssets, ",")
 }
 
-// Create stores a new incident with its first timeline entry and returns
-// its id. A root that already has an open incident is ErrConflict.
-func (s *Store) Create(ctx context.Context, inc *Incident, first Event) (int64, error) {
+// Create stores a new incident with its first timeline entries and
+// returns its id. A root that already has an open incident is ErrConflict.
+func (s *Store) Create(ctx context.Context, inc *Incident, first Event, more ...Event) (int64, error) {
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		roots, impact, peak, err := encodeIncident(inc)
 		if err != nil {
@@ -57,8 +57,13 @@ func (s *Store) Create(ctx context.Context, inc *Incident, first Event) (int64, 
 		if err != nil {
 			return fmt.Errorf("create incident: %w", err)
 		}
-		first.IncidentID = inc.ID
-		return addEvent(ctx, tx, &first)
+		for _, ev := range append([]Event{first}, more...) {
+			ev.IncidentID = inc.ID
+			if err := addEvent(ctx, tx, &ev); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return inc.ID, err
 }
@@ -221,3 +226,36 @@ func ptr(t sql.NullTime) *time.Time {
 	v := t.Time.UTC()
 	return &v
 }
+
+// OpenOn returns the open incident whose only root is asset, ErrNotFound
+// when there is none.
+func (s *Store) OpenOn(ctx context.Context, asset string) (Incident, error) {
+	list, err := s.query(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE dedup_key = $1`, asset)
+	if err != nil {
+		return Incident{}, err
+	}
+	if len(list) == 0 {
+		return Incident{}, fmt.Errorf("open incident on %s: %w", asset, store.ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// OpenBySeverity counts the open incidents of each severity.
+func (s *Store) OpenBySeverity(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := store.Each(ctx, s.db, "count open incidents",
+		`SELECT severity, COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'merged') GROUP BY severity`, nil,
+		func(rows *sql.Rows) error {
+			var sev string
+			var n int
+			if err := rows.Scan(&sev, &n); err != nil {
+				return err
+			}
+			out[sev] = n
+			return nil
+		})
+	return out, err
+}
+
+// Severities lists every severity, worst first.
+func Severities() []string { return []string{string(Critical), string(Major), string(Minor)} }

@@ -25,16 +25,16 @@ const (
 // Compliance takes the facts host agents report, checks them against the
 // compliance rules, and signals when a host's violations change.
 type Compliance struct {
-	db    *store.DB
-	inv   *inventory.Service
-	store *detect.Store
-	now   func() time.Time
+	db  *store.DB
+	inv *inventory.Service
+	now func() time.Time
 }
 
-// NewCompliance returns the compliance service; signals go to signals
-// (may be nil). Rules are the built-in ones with the inventory's over them.
-func NewCompliance(db *store.DB, inv *inventory.Service, signals *detect.Store) *Compliance {
-	return &Compliance{db: db, inv: inv, store: signals, now: time.Now}
+// NewCompliance returns the compliance service; a change of a host's
+// violations is appended to the signal log with its facts. Rules are the
+// built-in ones with the inventory's over them.
+func NewCompliance(db *store.DB, inv *inventory.Service) *Compliance {
+	return &Compliance{db: db, inv: inv, now: time.Now}
 }
 
 // HostCompliance is what the compliance API shows of one host.
@@ -71,8 +71,13 @@ func (c *Compliance) Report(ctx context.Context, location, asset string, f facts
 		return nil, fmt.Errorf("encode violations: %w", err)
 	}
 	now := c.now().UTC().Truncate(time.Microsecond)
-	var before string
+	var appended []detect.Signal
 	err = c.db.InTx(ctx, func(tx *sql.Tx) error {
+		// The log's lock first: this transaction may append to it.
+		if err := c.db.LockTx(ctx, tx, store.LockSignalLog); err != nil {
+			return err
+		}
+		var before string
 		err := tx.QueryRowContext(ctx, `SELECT violations FROM host_facts WHERE asset = $1`, asset).Scan(&before)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read facts of %s: %w", asset, err)
@@ -85,30 +90,33 @@ func (c *Compliance) Report(ctx context.Context, location, asset string, f facts
 		if err != nil {
 			return fmt.Errorf("save facts of %s: %w", asset, err)
 		}
-		return nil
+		if before == string(violJSON) || (before == "" && len(violations) == 0) {
+			return nil
+		}
+		appended = []detect.Signal{complianceSignal(location, asset, violations, now)}
+		return detect.AppendTx(ctx, c.db, tx, appended)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if before == string(violJSON) || (before == "" && len(violations) == 0) {
-		return violations, nil
-	}
+	detect.Committed(c.db, appended)
+	return violations, nil
+}
+
+// complianceSignal is the signal of a host's violations changing.
+func complianceSignal(location, asset string, violations []facts.Violation, now time.Time) detect.Signal {
 	sig := detect.Signal{Kind: ComplianceOK, Check: asset + "/host", Asset: asset, Location: location, At: now,
-		From: detect.Down, To: detect.Up, Message: "host settings comply with every rule"}
+		From: detect.Down, To: detect.Up, Message: "host settings comply with every rule", Source: detect.SourceCompliance}
 	if len(violations) > 0 {
 		msgs := make([]string, len(violations))
 		for i, v := range violations {
 			msgs[i] = v.Message
 		}
 		sig = detect.Signal{Kind: ComplianceViolation, Check: asset + "/host", Asset: asset, Location: location, At: now,
-			From: detect.Up, To: detect.Down, Reason: check.ReasonViolation, Message: strings.Join(msgs, "; ")}
+			From: detect.Up, To: detect.Down, Reason: check.ReasonViolation, Message: strings.Join(msgs, "; "),
+			Source: detect.SourceCompliance}
 	}
-	if c.store != nil {
-		if err := c.store.SaveSignals(ctx, []detect.Signal{sig}); err != nil {
-			return violations, err
-		}
-	}
-	return violations, nil
+	return sig
 }
 
 // List returns every host's last facts and violations, by asset.

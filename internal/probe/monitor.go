@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/inventory"
 )
@@ -29,17 +31,31 @@ type MonitorOptions struct {
 	// Sweep is how often silence, rollups and inventory changes are looked
 	// at (default 5 s).
 	Sweep time.Duration
-	// OnSignals receives the signals of confirmed state changes, from the
-	// monitor's own goroutine.
-	OnSignals func([]detect.Signal)
+	// NoLocal keeps this process from running checks itself: it still
+	// judges heartbeats and the results of remote locations.
+	NoLocal bool
 	// OnBuckets receives the closed per-minute rollups.
 	OnBuckets func([]detect.Bucket)
+	// Results, when set, is the queue of remote results the monitor takes.
+	Results *ResultQueue
+	// Wake, when set, carries wake-ups: remote results queued, and the
+	// check keys of heartbeats just received.
+	ResultsWake   <-chan string
+	HeartbeatWake <-chan string
+	// RecheckWake carries space-separated asset names whose checks should
+	// run at once (their parent recovered).
+	RecheckWake <-chan string
+	// Health, when set, is told of every sweep, with the monitor's lag.
+	Health *health.Component
+	// MaxPending bounds the signals, states and rollups kept in memory
+	// while the database cannot take them (default 100,000 of each).
+	MaxPending int
 	// Heartbeats, when set, makes the monitor judge heartbeat checks too
 	// (the Engine must then have the heartbeat executor) and gives each
 	// one a token.
 	Heartbeats *heartbeat.Store
-	// Store, when set, keeps signals, states and rollups, and gives states
-	// back after a restart.
+	// Store, when set, appends signals to the log and keeps states and
+	// rollups, and gives states back after a restart.
 	Store *detect.Store
 	// Mutes, when set, is asked at every sweep which assets are under
 	// maintenance: their results stay out of the uptime rollups, so that
@@ -69,12 +85,13 @@ type Monitor struct {
 	version  int64
 	retained time.Time
 	muter    Muter
-	// ingests carries remote results to the Run goroutine, which owns the
-	// detector; lastSeq is the last sequence taken per location.
-	ingests  chan ingest
 	rechecks chan []string
-	lastSeq  map[string]seqPos
 	taken    atomic.Uint64
+	// pending holds what the database could not take yet; oldestQueued
+	// is when the oldest remote result still queued was received.
+	pending      pendingWrites
+	oldestQueued time.Time
+	contactsAt   time.Time
 	// remote lists the active remote locations, looked at again every
 	// locationsEvery.
 	remote      []Location
@@ -119,9 +136,11 @@ func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxPending <= 0 {
+		opts.MaxPending = 100_000
+	}
 	m := &Monitor{inv: inv, opts: opts, det: detect.New(detect.Config{}), rollup: detect.NewRollup(),
-		results: make(chan observed, 4096), version: -1,
-		ingests: make(chan ingest), rechecks: make(chan []string, 1), lastSeq: map[string]seqPos{}}
+		results: make(chan observed, 4096), version: -1, rechecks: make(chan []string, 1)}
 	m.sched = NewScheduler(SchedulerOptions{
 		Run:         opts.Engine.Run,
 		Report:      func(key string, r check.Result) { m.results <- observed{key, r} },
@@ -151,7 +170,7 @@ func (m *Monitor) recheck(assets []string) {
 		want[a] = true
 	}
 	for key, c := range m.checks {
-		if want[c.Asset] && runsHere(c, m.opts.Location) {
+		if want[c.Asset] && m.runsLocally(c) {
 			m.sched.Retry(key, 0)
 		}
 	}
@@ -160,21 +179,17 @@ func (m *Monitor) recheck(assets []string) {
 // Scheduler returns the monitor's scheduler, for its statistics.
 func (m *Monitor) Scheduler() *Scheduler { return m.sched }
 
-// Run monitors until ctx ends.
+// Run monitors until ctx ends. Start-up failures (the database away) are
+// retried with a backoff; it returns nil once ctx ended and what was
+// measured is written (or given up after a few seconds).
 func (m *Monitor) Run(ctx context.Context) error {
-	if err := m.inv.LoadGraph(ctx); err != nil {
-		return fmt.Errorf("monitor: %w", err)
-	}
-	if err := m.reload(ctx); err != nil {
-		return err
-	}
-	if err := m.restore(ctx); err != nil {
-		return fmt.Errorf("monitor: restore states: %w", err)
+	if err := m.start(ctx); err != nil {
+		return nil // ctx ended while starting
 	}
 	m.retained = m.opts.Now()
 	m.refreshMutes(ctx)
 	m.sched.Start(ctx)
-	defer m.sched.Stop()
+	defer m.finish()
 	tick := time.NewTicker(m.opts.Sweep)
 	defer tick.Stop()
 	for {
@@ -185,12 +200,76 @@ func (m *Monitor) Run(ctx context.Context) error {
 			m.observe(ctx, o)
 		case assets := <-m.rechecks:
 			m.recheck(assets)
-		case in := <-m.ingests:
-			ack, err := m.ingest(ctx, in)
-			in.reply <- ingestReply{ack, err}
+		case <-m.opts.ResultsWake:
+			m.takeRemote(ctx)
+		case key := <-m.opts.HeartbeatWake:
+			if _, ok := m.checks[key]; ok {
+				m.Poke(key)
+			}
+		case assets := <-m.opts.RecheckWake:
+			m.recheck(strings.Fields(assets))
 		case <-tick.C:
 			m.sweep(ctx)
 		}
+	}
+}
+
+// start loads the checks and the stored states, retrying until it works
+// or ctx ends.
+func (m *Monitor) start(ctx context.Context) error {
+	backoff := 200 * time.Millisecond
+	for {
+		err := m.inv.LoadGraph(ctx)
+		if err == nil {
+			err = m.reload(ctx)
+		}
+		if err == nil {
+			if err = m.restore(ctx); err != nil {
+				err = fmt.Errorf("monitor: restore states: %w", err)
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		m.opts.Logger.Error("monitor: cannot start yet, retrying", "err", err, "retry_in", backoff)
+		if m.opts.Health != nil {
+			m.opts.Health.Fail(err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// finish stops the scheduler, then writes what is still in memory: the
+// results of the current minute and anything the database could not take.
+func (m *Monitor) finish() {
+	m.sched.Stop()
+	for {
+		select {
+		case o := <-m.results:
+			m.observe(context.Background(), o)
+			continue
+		default:
+		}
+		break
+	}
+	if m.opts.Store == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	now := m.opts.Now()
+	m.pending.addBuckets(m.rollup.Flush(now.Truncate(time.Minute).Add(time.Minute)), m.opts.MaxPending)
+	if err := m.flush(ctx); err != nil {
+		m.opts.Logger.Error("monitor: writes lost at shutdown", "err", err, "signals", len(m.pending.signals),
+			"states", len(m.pending.states), "buckets", len(m.pending.buckets))
 	}
 }
 
@@ -247,11 +326,21 @@ func (m *Monitor) muted(asset string, at time.Time) (bool, string) {
 func (m *Monitor) sweep(ctx context.Context) {
 	now := m.opts.Now()
 	m.refreshMutes(ctx)
+	m.takeRemote(ctx)
 	m.emit(ctx, m.det.Sweep(now))
 	buckets := m.rollup.Flush(now.Truncate(time.Minute))
-	m.persistBuckets(ctx, buckets, now)
+	m.pending.addBuckets(buckets, m.opts.MaxPending)
 	if len(buckets) > 0 && m.opts.OnBuckets != nil {
 		m.opts.OnBuckets(buckets)
+	}
+	err := m.flush(ctx)
+	if m.opts.Health != nil {
+		if err != nil {
+			m.opts.Health.Fail(err)
+		} else {
+			m.opts.Health.OK(m.lag(now))
+		}
+		m.report(m.opts.Health)
 	}
 	if m.opts.Locations != nil && now.Sub(m.locationsAt) >= locationsEvery {
 		m.locationsAt = now
@@ -266,17 +355,25 @@ func (m *Monitor) sweep(ctx context.Context) {
 	}
 }
 
+// emit appends signals to the log, with the states they move to; what
+// the database cannot take now waits in memory for the next sweep.
 func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
 	if len(signals) == 0 {
 		return
 	}
-	m.persist(ctx, signals)
-	for _, s := range signals {
+	for i := range signals {
+		s := &signals[i]
+		s.Source = detect.SourceProbe
+		if c, ok := m.checks[s.Check]; ok && c.Kind == check.Heartbeat {
+			s.Source = detect.SourceHeartbeat
+		}
 		m.opts.Logger.Info("signal", "kind", s.Kind, "check", s.Check, "asset", s.Asset, "location", s.Location,
 			"reason", s.Reason, "message", s.Message)
 	}
-	if m.opts.OnSignals != nil {
-		m.opts.OnSignals(signals)
+	m.pending.addSignals(signals, m.opts.MaxPending)
+	if err := m.flush(ctx); err != nil && ctx.Err() == nil {
+		m.opts.Logger.Warn("monitor: database cannot take signals now; kept in memory", "err", err,
+			"pending", len(m.pending.signals))
 	}
 }
 
@@ -309,7 +406,7 @@ func (m *Monitor) reload(ctx context.Context) error {
 			m.det.SetAssignment(c.Key(), locs, c.Quorum)
 			m.det.SetInterval(c.Key(), time.Duration(c.Interval))
 		}
-		if !runsHere(c, m.opts.Location) {
+		if !m.runsLocally(c) {
 			continue
 		}
 		if c.Kind == check.Heartbeat {

@@ -2,95 +2,82 @@ package probe
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"time"
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/inventory"
 )
 
-// ErrMonitorStopped is returned by Ingest when the monitor is not running.
-var ErrMonitorStopped = errors.New("monitor not running")
+// remoteBatch is how many queued remote results one round takes.
+const remoteBatch = 5000
 
-type ingest struct {
-	location string
-	epoch    string
-	records  []Record
-	reply    chan ingestReply
-}
-
-type ingestReply struct {
-	ack uint64
-	err error
-}
-
-// Ingest gives the results of a remote location to the detector, in order,
-// skipping those already taken (a batch replayed after a lost
-// acknowledgement), and returns the last sequence number taken. epoch names
-// the probe's buffer: a new one (the probe lost its disk) starts counting
-// again from zero.
-func (m *Monitor) Ingest(ctx context.Context, location, epoch string, records []Record) (uint64, error) {
-	reply := make(chan ingestReply, 1)
-	select {
-	case m.ingests <- ingest{location: location, epoch: epoch, records: records, reply: reply}:
-	case <-ctx.Done():
-		return 0, ctx.Err()
+// takeRemote gives the queued results of remote locations to the
+// detector, in order, and forgets them once the signals they caused are
+// written: while the database refuses writes they stay queued.
+func (m *Monitor) takeRemote(ctx context.Context) {
+	if m.opts.Results == nil {
+		return
 	}
-	select {
-	case r := <-reply:
-		return r.ack, r.err
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-}
-
-func (m *Monitor) ingest(ctx context.Context, in ingest) (uint64, error) {
-	location := in.location
-	if m.opts.Locations == nil {
-		return 0, fmt.Errorf("location %s: no location store", location)
-	}
-	pos, ok := m.lastSeq[location]
-	if !ok {
-		var err error
-		if pos.epoch, pos.seq, err = m.opts.Locations.LastSeq(ctx, location); err != nil {
-			return 0, err
+	m.refreshContacts(ctx)
+	for range 20 { // bounded, so that local results keep flowing
+		if !m.pending.empty() {
+			return
+		}
+		list, err := m.opts.Results.Next(ctx, remoteBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				m.opts.Logger.Warn("monitor: read remote results", "err", err)
+			}
+			return
+		}
+		if len(list) == 0 {
+			m.oldestQueued = time.Time{}
+			return
+		}
+		m.oldestQueued = list[0].Received
+		for _, q := range list {
+			m.det.Contact(q.Location, q.Received)
+			m.observeAt(ctx, q.Location, q.Key, q.Result)
+		}
+		if !m.pending.empty() {
+			return // the signals are not written: the results stay queued
+		}
+		if err := m.opts.Results.Done(ctx, list[len(list)-1].ID); err != nil {
+			m.opts.Logger.Warn("monitor: remote results taken", "err", err)
+			return
+		}
+		m.taken.Add(uint64(len(list)))
+		if len(list) < remoteBatch {
+			m.oldestQueued = time.Time{}
+			return
 		}
 	}
-	if pos.epoch != in.epoch {
-		pos = seqPos{epoch: in.epoch}
-	}
-	last := pos.seq
-	records := in.records
-	m.det.Contact(location, m.opts.Now())
-	taken := last
-	for _, rec := range records {
-		if rec.Seq <= taken {
-			continue
-		}
-		m.observeAt(ctx, location, rec.Key, rec.Result)
-		m.taken.Add(1)
-		taken = rec.Seq
-	}
-	if taken != last || !ok {
-		if err := m.opts.Locations.SetLastSeq(ctx, location, in.epoch, taken); err != nil {
-			return last, err
-		}
-	}
-	m.lastSeq[location] = seqPos{epoch: in.epoch, seq: taken}
-	return taken, nil
 }
 
-// seqPos is where the results of a location are taken up to.
-type seqPos struct {
-	epoch string
-	seq   uint64
+// refreshContacts tells the detector when each remote location was last
+// heard from, whichever server it talked to, at most every 250 ms.
+func (m *Monitor) refreshContacts(ctx context.Context) {
+	now := m.opts.Now()
+	if m.opts.Locations == nil || now.Sub(m.contactsAt) < 250*time.Millisecond {
+		return
+	}
+	m.contactsAt = now
+	active, err := m.opts.Locations.Active(ctx)
+	if err != nil {
+		return
+	}
+	for _, l := range active {
+		if l.LastSeenAt != nil {
+			m.det.Contact(l.Name, *l.LastSeenAt)
+		}
+	}
 }
 
 // locationsOf returns the locations that run a check: this one and the
 // active remote ones, unless the check names its own.
 func (m *Monitor) locationsOf(c *check.Check) []string {
 	var out []string
-	if runsHere(c, m.opts.Location) && c.Kind != check.Host {
+	if m.runsLocally(c) && c.Kind != check.Host {
 		out = append(out, m.opts.Location)
 	}
 	if c.Kind == check.Heartbeat {

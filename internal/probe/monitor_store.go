@@ -2,13 +2,13 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/health"
 )
-
-// retainEvery is how often old rollups and signals are deleted.
-const retainEvery = time.Hour
 
 // restore gives the detector the states stored before a restart, so that
 // a check already down does not signal again.
@@ -33,49 +33,119 @@ func (m *Monitor) restore(ctx context.Context) error {
 	return nil
 }
 
-// persist stores signals and the states they move to. Failures are logged:
-// the detector keeps its state in memory and the next change is stored.
-func (m *Monitor) persist(ctx context.Context, signals []detect.Signal) {
-	if m.opts.Store == nil {
-		return
-	}
-	var states []detect.StateRow
+// pendingWrites is what the monitor measured and the database has not
+// taken yet, oldest first, each list bounded: past the bound the oldest
+// entries are dropped and counted, so that a long outage costs history,
+// never the process.
+type pendingWrites struct {
+	signals []detect.Signal
+	states  []detect.StateRow
+	buckets []detect.Bucket
+	dropped int
+	since   time.Time // when the database first refused, zero while it takes everything
+}
+
+func (p *pendingWrites) addSignals(signals []detect.Signal, limit int) {
 	for _, s := range signals {
 		switch s.Kind {
 		case detect.CheckDown, detect.CheckUp:
-			states = append(states, detect.StateRow{Check: s.Check, State: s.To, Since: s.At, Reason: s.Reason, Message: s.Message})
+			p.states = append(p.states, detect.StateRow{Check: s.Check, State: s.To, Since: s.At, Reason: s.Reason, Message: s.Message})
 		case detect.LocationProblem, detect.LocationRecovered:
-			states = append(states, detect.StateRow{Check: s.Check, Location: s.Location, State: s.To, Since: s.At,
+			p.states = append(p.states, detect.StateRow{Check: s.Check, Location: s.Location, State: s.To, Since: s.At,
 				Reason: s.Reason, Message: s.Message})
 		}
 	}
-	if err := m.opts.Store.SaveSignals(ctx, signals); err != nil && ctx.Err() == nil {
-		m.opts.Logger.Error("monitor: save signals", "err", err, "signals", len(signals))
-	}
-	if len(states) > 0 {
-		if err := m.opts.Store.SaveStates(ctx, states); err != nil && ctx.Err() == nil {
-			m.opts.Logger.Error("monitor: save states", "err", err)
-		}
-	}
+	p.signals = append(p.signals, signals...)
+	p.signals = bound(p, p.signals, limit)
+	p.states = bound(p, p.states, limit)
 }
 
-// persistBuckets stores the closed minute rollups, and now and then
-// deletes what is past retention.
-func (m *Monitor) persistBuckets(ctx context.Context, buckets []detect.Bucket, now time.Time) {
+func (p *pendingWrites) addBuckets(buckets []detect.Bucket, limit int) {
+	p.buckets = append(p.buckets, buckets...)
+	p.buckets = bound(p, p.buckets, limit)
+}
+
+func bound[T any](p *pendingWrites, list []T, limit int) []T {
+	if over := len(list) - limit; over > 0 {
+		p.dropped += over
+		return append(list[:0:0], list[over:]...)
+	}
+	return list
+}
+
+func (p *pendingWrites) empty() bool {
+	return len(p.signals) == 0 && len(p.states) == 0 && len(p.buckets) == 0
+}
+
+// writeTimeout bounds one write of the monitor, so that a database that
+// hangs delays its work rather than freezing it.
+const writeTimeout = 10 * time.Second
+
+// flush writes what is pending: signals first (the log others consume),
+// then the states they move to, then the rollups. What fails stays for
+// the next call.
+func (m *Monitor) flush(ctx context.Context) error {
 	if m.opts.Store == nil {
-		return
+		m.pending = pendingWrites{}
+		return nil
 	}
-	if len(buckets) > 0 {
-		if err := m.opts.Store.SaveBuckets(ctx, buckets); err != nil && ctx.Err() == nil {
-			m.opts.Logger.Error("monitor: save rollups", "err", err, "buckets", len(buckets))
+	if m.pending.empty() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	err := m.opts.Store.Append(ctx, m.pending.signals)
+	if err == nil {
+		m.pending.signals = nil
+		err = m.opts.Store.SaveStates(ctx, m.pending.states)
+	}
+	if err == nil {
+		m.pending.states = nil
+		err = m.opts.Store.SaveBuckets(ctx, m.pending.buckets)
+	}
+	if err == nil {
+		m.pending.buckets = nil
+		if !m.pending.since.IsZero() {
+			m.opts.Logger.Info("monitor: database back, pending writes done", "after", time.Since(m.pending.since).Round(time.Second),
+				"dropped", m.pending.dropped)
 		}
+		m.pending.since, m.pending.dropped = time.Time{}, 0
+		return nil
 	}
-	if now.Sub(m.retained) >= retainEvery {
-		m.retained = now
-		if r, err := m.opts.Store.Retain(ctx, now); err != nil && ctx.Err() == nil {
-			m.opts.Logger.Error("monitor: retention", "err", err)
-		} else {
-			m.opts.Logger.Debug("monitor: retention", "removed", r)
-		}
+	if m.pending.since.IsZero() {
+		m.pending.since = time.Now()
 	}
+	return errors.Join(err, ctx.Err())
+}
+
+// lag is how far behind the monitor is: since when the database refuses
+// its writes, or the age of the oldest remote result not taken.
+func (m *Monitor) lag(now time.Time) time.Duration {
+	var lag time.Duration
+	if !m.pending.since.IsZero() {
+		lag = time.Since(m.pending.since)
+	}
+	if !m.oldestQueued.IsZero() {
+		lag = max(lag, now.Sub(m.oldestQueued))
+	}
+	return lag
+}
+
+// report shows the monitor's figures in /readyz.
+func (m *Monitor) report(c *health.Component) {
+	c.SetDetail("checks", len(m.checks))
+	c.SetDetail("pending_writes", len(m.pending.signals)+len(m.pending.states)+len(m.pending.buckets))
+	c.SetDetail("remote_results_taken", m.taken.Load())
+	st := m.sched.Stats()
+	c.SetDetail("runs", st.Runs)
+	c.SetDetail("skipped", st.Skipped)
+}
+
+// runsLocally reports whether this process runs the check: heartbeats are
+// judged wherever the monitor is; other checks only when it probes.
+func (m *Monitor) runsLocally(c *check.Check) bool {
+	if c.Kind == check.Heartbeat {
+		return true
+	}
+	return !m.opts.NoLocal && runsHere(c, m.opts.Location)
 }

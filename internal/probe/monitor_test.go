@@ -17,26 +17,16 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// signalLog collects signals from the monitor's goroutine.
-type signalLog struct {
-	mu   sync.Mutex
-	list []detect.Signal
-}
-
-func (l *signalLog) add(s []detect.Signal) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.list = append(l.list, s...)
-}
-
-func (l *signalLog) downs() map[string]bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// downs returns the assets with a check-down signal in the log.
+func downs(t *testing.T, st *detect.Store) map[string]bool {
+	t.Helper()
 	out := map[string]bool{}
-	for _, s := range l.list {
-		if s.Kind == detect.CheckDown {
-			out[s.Asset] = true
-		}
+	list, err := st.Signals(context.Background(), detect.SignalFilter{Kind: detect.CheckDown, Limit: detect.MaxSignalLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		out[s.Asset] = true
 	}
 	return out
 }
@@ -66,7 +56,9 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	}
 	defer func() { _ = farm.Close() }()
 
-	svc := inventory.NewService(storetest.Open(t, store.SQLite), nil)
+	db := storetest.Open(t, store.SQLite)
+	svc := inventory.NewService(db, nil)
+	log := detect.NewStore(db)
 	var yaml strings.Builder
 	if err := inventory.WriteYAML(&yaml, inv); err != nil {
 		t.Fatal(err)
@@ -74,18 +66,17 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	if _, err := svc.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(yaml.String())}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var log signalLog
 	m := probe.NewMonitor(svc, probe.MonitorOptions{
-		Engine:    check.NewEngine(check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}),
-		Sweep:     200 * time.Millisecond,
-		OnSignals: log.add,
+		Engine: check.NewEngine(check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}),
+		Sweep:  200 * time.Millisecond,
+		Store:  log,
 	})
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 
 	// Let every check come up first: no DOWN may appear while all is well.
 	time.Sleep(3 * time.Second)
-	if d := log.downs(); len(d) > 0 {
+	if d := downs(t, log); len(d) > 0 {
 		t.Fatalf("down signals before any fault: %v", d)
 	}
 	if err := svc.LoadGraph(ctx); err != nil {
@@ -102,12 +93,12 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	}
 	deadline := time.Now().Add(12 * time.Second)
 	for time.Now().Before(deadline) {
-		if d := log.downs(); len(d) >= len(want) {
+		if d := downs(t, log); len(d) >= len(want) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	got := log.downs()
+	got := downs(t, log)
 	for name := range got {
 		if !want[name] {
 			t.Errorf("%s went down but does not depend on hv01", name)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +43,10 @@ type DB struct {
 	Engine Engine
 	// Where is a printable description of the database, without credentials.
 	Where string
+
+	wakes   hub
+	observe atomic.Pointer[func(op string, d time.Duration, err error)]
+	appends atomic.Pointer[func(source string, n int)]
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.
@@ -134,7 +139,9 @@ func redact(dsn string) string {
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise. Errors from fn are returned mapped by MapError.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	start := time.Now()
+	defer func() { db.observed("tx", start, err) }()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", db.MapError(err))

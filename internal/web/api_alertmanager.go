@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/incident"
 )
 
@@ -44,44 +43,23 @@ func (s *Server) receiveAlertmanager(w http.ResponseWriter, r *http.Request) {
 		Assets:    func(name string) bool { return g.Kind(name) != "" },
 		ByAddress: incident.BuildAddressIndex(addressed),
 	}
-	if s.dedupStore != nil {
-		s.dedupOnce.Do(func() {
-			entries, err := s.dedupStore.Load(r.Context(), incident.DefaultDedupSize)
-			if err != nil {
-				s.log.Error("alertmanager: load dedup state", "err", err)
-				return
-			}
-			s.alerts.Restore(entries)
-		})
-	}
-	var signals []detect.Signal
-	var seen []incident.DedupEntry
+	mapped := mapper.Map(hook)
 	matched, unmatched := 0, 0
-	for _, a := range mapper.Map(hook) {
+	for _, a := range mapped {
 		if a.Matched {
 			matched++
 		} else {
 			unmatched++
 		}
-		if s.alerts.Fresh(a) {
-			signals = append(signals, a.Signal())
-			seen = append(seen, incident.DedupEntry{Fingerprint: a.Fingerprint, Firing: a.Firing, StartsAt: a.StartsAt, EndsAt: a.EndsAt})
-		}
 	}
-	if len(signals) > 0 {
-		if err := s.detection.SaveSignals(r.Context(), signals); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if s.onSignals != nil {
-			s.onSignals(signals)
-		}
-		if s.dedupStore != nil {
-			if err := s.dedupStore.Save(r.Context(), seen, time.Now()); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-		}
+	// 2xx only once the signals are committed: on error Alertmanager
+	// delivers again, and the stored dedup state makes that count once.
+	signals, err := s.dedupStore.Receive(r.Context(), mapped, time.Now())
+	if err != nil {
+		s.intake("alertmanager", err)
+		s.writeError(w, r, err)
+		return
 	}
+	s.intake("alertmanager", nil)
 	writeJSON(w, http.StatusOK, map[string]int{"alerts": len(hook.Alerts), "matched": matched, "unmatched": unmatched, "new_signals": len(signals)})
 }

@@ -16,11 +16,6 @@ import (
 	"github.com/vigie/vigie/internal/probe"
 )
 
-// Ingester takes the results of remote probe locations (the server's monitor).
-type Ingester interface {
-	Ingest(ctx context.Context, location, epoch string, records []probe.Record) (uint64, error)
-}
-
 // maxResultsBody bounds a results batch once decompressed.
 const maxResultsBody = 32 << 20
 
@@ -80,6 +75,10 @@ func (s *Server) probeAssignments(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-r.Context().Done():
 				return
+			case <-s.stopping:
+				// The server is shutting down: answer now, the probe
+				// polls the next server (or this one again) at once.
+				break waiting
 			case <-deadline.C:
 				break waiting
 			case <-tick.C:
@@ -105,10 +104,6 @@ func (s *Server) probeAssignments(w http.ResponseWriter, r *http.Request) {
 // everything up to it.
 func (s *Server) probeResults(w http.ResponseWriter, r *http.Request) {
 	location := r.Context().Value(locationKey{}).(string)
-	if s.ingest == nil {
-		s.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "this server runs no monitor (started with --probe=false)"})
-		return
-	}
 	var body io.Reader = http.MaxBytesReader(w, r.Body, maxResultsBody)
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(body)
@@ -139,7 +134,10 @@ func (s *Server) probeResults(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, badRequest("epoch: want the probe buffer's id"))
 		return
 	}
-	ack, err := s.ingest.Ingest(r.Context(), location, batch.Epoch, batch.Records)
+	// The acknowledgement comes only once the results are committed: the
+	// probe forgets what it was acknowledged.
+	ack, err := s.results.Take(r.Context(), location, batch.Epoch, batch.Records, time.Now())
+	s.intake("probe-results", err)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -164,6 +162,7 @@ func (s *Server) probeFacts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	violations, err := s.compliance.Report(r.Context(), location, body.Asset, body.Facts)
+	s.intake("facts", err)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

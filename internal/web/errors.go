@@ -7,11 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/inventory"
-	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -69,8 +69,8 @@ func classify(err error) *Error {
 	case errors.As(err, &inUse):
 		return &Error{Status: http.StatusConflict, Message: inUse.What + " is still in use", Err: err,
 			Details: map[string]any{"used_by": inUse.By}}
-	case errors.Is(err, probe.ErrMonitorStopped):
-		return &Error{Status: http.StatusServiceUnavailable, Message: "the monitor is not running; try again shortly", Err: err}
+	case store.IsUnavailable(err):
+		return &Error{Status: http.StatusServiceUnavailable, Message: "the database is unavailable; nothing was recorded, try again shortly", Err: err}
 	case errors.Is(err, auth.ErrInvalid):
 		return &Error{Status: http.StatusUnprocessableEntity, Message: err.Error(), Err: err}
 	case errors.Is(err, store.ErrNotFound):
@@ -91,6 +91,9 @@ func notFoundMessage(err error) string {
 	return "not found"
 }
 
+// retryAfterSeconds is what a 503 asks senders to wait before trying again.
+const retryAfterSeconds = 5
+
 // writeError logs err and answers with its JSON form.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := classify(err)
@@ -99,6 +102,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		level = slog.LevelError
 	}
 	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", err)
+	if e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
 	body := map[string]any{"error": http.StatusText(e.Status), "message": e.Message}
 	for k, v := range e.Details {
 		body[k] = v

@@ -4,11 +4,11 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/detect"
+	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
@@ -30,16 +30,15 @@ type Server struct {
 	beat        func(checkKey string, p heartbeat.Ping)
 	metrics     http.Handler
 	locations   *probe.LocationStore
-	ingest      Ingester
 	compliance  *probe.Compliance
 	incidents   *incident.Store
 	maintenance *incident.MaintenanceStore
 	postmortems *incident.PostMortemStore
-	alerts      *incident.Dedup
 	alertLabel  string
 	dedupStore  *incident.DedupStore
-	dedupOnce   sync.Once
-	onSignals   func([]detect.Signal)
+	results     *probe.ResultQueue
+	health      *health.Registry
+	stopping    <-chan struct{}
 	log         *slog.Logger
 }
 
@@ -49,9 +48,8 @@ type Deps struct {
 	Auth       *auth.Service
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
-	// Locations authenticates remote probes; Ingest takes their results.
+	// Locations authenticates remote probes.
 	Locations  *probe.LocationStore
-	Ingest     Ingester
 	Compliance *probe.Compliance
 	Incidents  *incident.Store
 	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
@@ -61,8 +59,13 @@ type Deps struct {
 	AlertDedup *incident.DedupStore
 	// AlertLabel is the Alertmanager label naming an asset (default "asset").
 	AlertLabel string
-	// OnSignals receives the signals the API produces (Alertmanager).
-	OnSignals func([]detect.Signal)
+	// Results queues the results of remote probes for the detector.
+	Results *probe.ResultQueue
+	// Health answers /healthz and /readyz and counts intake outcomes.
+	Health *health.Registry
+	// Stopping, when closed, ends long polls at once: the server is
+	// shutting down.
+	Stopping <-chan struct{}
 	// Metrics serves /metrics (optional).
 	Metrics http.Handler
 	// OnHeartbeat is told of every heartbeat received (optional).
@@ -76,8 +79,8 @@ func NewServer(d Deps) *Server {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
-		locations: d.Locations, ingest: d.Ingest, compliance: d.Compliance,
-		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: incident.NewDedup(incident.DefaultDedupSize), alertLabel: d.AlertLabel, dedupStore: d.AlertDedup, onSignals: d.OnSignals, log: d.Logger}
+		locations: d.Locations, compliance: d.Compliance,
+		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alertLabel: d.AlertLabel, dedupStore: d.AlertDedup, results: d.Results, health: d.Health, stopping: d.Stopping, log: d.Logger}
 }
 
 // Handler returns the routes of every surface.
@@ -137,7 +140,7 @@ func (s *Server) Handler() http.Handler {
 	remote.HandleFunc("POST /api/v1/probe/facts", s.probeFacts)
 	mux.Handle("/api/v1/probe/", s.requireLocation(remote))
 	// Jobs authenticate with the token in the URL, not a bearer token.
-	mux.Handle("/api/v1/heartbeats/", heartbeat.Handler(s.heartbeats, time.Now, s.beat))
+	mux.Handle("/api/v1/heartbeats/", heartbeat.Handler(s.heartbeats, time.Now, s.beat, s.heartbeatIntake))
 	if s.metrics != nil {
 		// Metrics carry no customer data; keep the listener on a private
 		// address or behind the proxy's access rules.
@@ -146,5 +149,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	mux.HandleFunc("GET /readyz", s.showReadiness)
 	return s.recoverPanics(s.logRequests(mux))
 }

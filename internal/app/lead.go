@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/health"
+	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/store"
+)
+
+// Names of the leader's components, as /readyz and /metrics show them.
+const (
+	componentIncidents = "incidents"
+	componentMonitor   = "monitor"
+	componentRetention = "retention"
+)
+
+// engineBatch is how many signals the incident engine takes per round.
+const engineBatch = 1000
+
+// lead runs the singleton work while this process leads, until ctx ends:
+// the incident engine over the signal log, the monitor (the built-in
+// probe, heartbeats and remote results) and retention.
+func (a *App) lead(ctx context.Context) {
+	comps := []*health.Component{
+		a.Health.Component(componentIncidents, 3*a.cfg.SweepEvery+30*time.Second),
+		a.Health.Component(componentMonitor, 3*a.cfg.SweepEvery+30*time.Second),
+		a.Health.Component(componentRetention, 3*time.Hour),
+	}
+	for _, c := range comps {
+		c.Activate(true)
+		defer c.Activate(false)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { a.runIncidents(ctx, comps[0]) })
+	wg.Go(func() { a.runMonitor(ctx, comps[1]) })
+	wg.Go(func() { a.runRetention(ctx, comps[2]) })
+	wg.Wait()
+}
+
+// runIncidents consumes the signal log and correlates, woken by new
+// signals and at least every sweep.
+func (a *App) runIncidents(ctx context.Context, c *health.Component) {
+	wake, unsubscribe := a.DB.Subscribe(store.TopicSignals)
+	defer unsubscribe()
+	e := incident.NewEngine(a.Incidents, a.Inventory, incident.EngineOptions{Settle: a.cfg.Settle, Quiet: a.cfg.Quiet,
+		MutesFrom: func(ctx context.Context) (incident.Mutes, error) {
+			return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
+		},
+		Recheck: func(assets []string) {
+			if err := a.DB.Notify(context.Background(), store.TopicRecheck, strings.Join(assets, " ")); err != nil {
+				a.Log.Warn("incident engine: ask for rechecks", "err", err)
+			}
+		}})
+	restored := false
+	var behindSince time.Time
+	metrics := a.Health.Metrics()
+	health.Loop(ctx, c, a.Log, a.cfg.SweepEvery, wake, func(ctx context.Context) (time.Duration, bool, error) {
+		if !restored {
+			if err := e.Restore(ctx); err != nil {
+				return 0, false, err
+			}
+			restored = true
+		}
+		got, err := e.Consume(ctx, engineBatch)
+		if err != nil {
+			return time.Since(behindSince), false, err
+		}
+		for src, n := range got.BySource {
+			metrics.Consumed(string(src), n)
+		}
+		if got.Signals == engineBatch {
+			if behindSince.IsZero() {
+				behindSince = time.Now()
+			}
+			return time.Since(behindSince), true, nil
+		}
+		behindSince = time.Time{}
+		if err := e.Tick(ctx); err != nil {
+			return 0, false, fmt.Errorf("incident engine: %w", err)
+		}
+		open, err := a.Incidents.OpenBySeverity(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		metrics.OpenIncidents(open, incident.Severities())
+		return 0, false, nil
+	})
+}
+
+// runMonitor runs the monitor: the built-in probe when asked for, and in
+// any case the judgment of heartbeats and of remote locations' results.
+func (a *App) runMonitor(ctx context.Context, c *health.Component) {
+	opts := a.cfg.CheckOptions
+	executors := map[check.Kind]check.Executor{check.Heartbeat: heartbeat.Executor(a.Heartbeats, time.Now)}
+	for k, x := range opts.Executors {
+		executors[k] = x
+	}
+	opts.Executors = executors
+	results, stopResults := a.DB.Subscribe(store.TopicResults)
+	defer stopResults()
+	beats, stopBeats := a.DB.Subscribe(store.TopicHeartbeat)
+	defer stopBeats()
+	rechecks, stopRechecks := a.DB.Subscribe(store.TopicRecheck)
+	defer stopRechecks()
+	m := probe.NewMonitor(a.Inventory, probe.MonitorOptions{
+		Location:   a.cfg.Location,
+		NoLocal:    !a.cfg.Probe,
+		Engine:     check.NewEngine(opts),
+		Heartbeats: a.Heartbeats,
+		Store:      a.Detection,
+		Results:    a.Results,
+		Mutes: func(ctx context.Context) (probe.Muter, error) {
+			return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
+		},
+		Locations:     a.Locations,
+		Registerer:    a.Metrics,
+		Logger:        a.Log,
+		Sweep:         a.cfg.SweepEvery,
+		ResultsWake:   results,
+		HeartbeatWake: beats,
+		RecheckWake:   rechecks,
+		Health:        c,
+	})
+	if err := m.Run(ctx); err != nil {
+		a.Log.Error("monitor stopped", "err", err)
+	}
+}
+
+// retainEvery is how often retention runs on the leader.
+const retainEvery = time.Hour
+
+// runRetention deletes what is past its horizon, every hour.
+func (a *App) runRetention(ctx context.Context, c *health.Component) {
+	health.Loop(ctx, c, a.Log, retainEvery, nil, func(ctx context.Context) (time.Duration, bool, error) {
+		now := time.Now()
+		r, err := a.Detection.Retain(ctx, now)
+		errs := []error{err}
+		a.Log.Debug("retention", "signals", r.Signals, "minutes", r.Minutes, "hours", r.Hours, "days", r.Days)
+		return 0, false, errors.Join(errs...)
+	})
+}

@@ -1,0 +1,169 @@
+// Package leader elects, among the servers sharing one database, the one
+// that runs the singleton work: the incident engine, the built-in probe,
+// rollups and retention. On PostgreSQL the leader holds a session-level
+// advisory lock on a connection of its own, which also listens for the
+// wake-ups other servers send; on SQLite one server runs per file (a file
+// lock keeps a second one out), so it leads at once.
+package leader
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/vigie/vigie/internal/store"
+)
+
+// Options tune the election; the zero value is the default.
+type Options struct {
+	// Retry is how often a follower tries to take the lead (default 2 s),
+	// so that a leader that died is replaced within a few seconds.
+	Retry time.Duration
+	// OnChange, when set, is told when this process starts or stops
+	// leading.
+	OnChange func(leading bool)
+}
+
+// Run calls lead each time this process becomes the leader, with a
+// context that ends when it stops leading, until ctx ends; it returns once
+// lead returned. Leadership is kept through a lost connection as long as
+// no other server took it: when the database comes back, the same
+// leader goes on; it steps down only when another one holds the lock.
+func Run(ctx context.Context, db *store.DB, log *slog.Logger, opts Options, lead func(ctx context.Context)) {
+	if opts.Retry <= 0 {
+		opts.Retry = 2 * time.Second
+	}
+	if opts.OnChange == nil {
+		opts.OnChange = func(bool) {}
+	}
+	if db.Engine != store.Postgres {
+		opts.OnChange(true)
+		lead(ctx)
+		opts.OnChange(false)
+		return
+	}
+	e := &elector{db: db, log: log, opts: opts, lead: lead}
+	e.run(ctx)
+}
+
+type elector struct {
+	db   *store.DB
+	log  *slog.Logger
+	opts Options
+	lead func(ctx context.Context)
+
+	stop func() // ends the leader's work and waits for it; nil while following
+}
+
+func (e *elector) run(ctx context.Context) {
+	defer e.stepDown()
+	for ctx.Err() == nil {
+		held, err := e.hold(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case held:
+			// The lock's connection was lost: keep leading while trying
+			// to take the lock back.
+			e.log.Warn("leader: lock connection lost; trying to take it back", "err", err)
+		case err != nil && e.stop != nil:
+			e.log.Warn("leader: cannot reach the database; still leading", "err", err)
+		case err != nil:
+			e.log.Debug("leader: election", "err", err)
+		case e.stop != nil:
+			e.log.Warn("leader: another server holds the lead; stepping down")
+			e.stepDown()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(e.retryDelay()):
+		}
+	}
+}
+
+func (e *elector) retryDelay() time.Duration {
+	if e.stop != nil {
+		return 500 * time.Millisecond // a leader takes its lock back quickly
+	}
+	return e.opts.Retry
+}
+
+// hold tries to take the lock and, when it does, leads and listens until
+// the connection fails or ctx ends. held reports whether it had the lock.
+func (e *elector) hold(ctx context.Context) (held bool, err error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("leader connection: %w", err)
+	}
+	defer func() { _ = conn.Close() }()
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, store.LockLeader).Scan(&got); err != nil {
+		return false, fmt.Errorf("leader lock: %w", err)
+	}
+	if !got {
+		return false, nil
+	}
+	// The lock is ours until this connection ends, and the connection
+	// must then not go back to the pool still holding it.
+	defer func() {
+		if ctx.Err() != nil {
+			uctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, store.LockLeader)
+		}
+	}()
+	if e.stop == nil {
+		e.log.Info("leader: this server leads")
+		e.startLeading(ctx)
+	} else {
+		e.log.Info("leader: lock taken back")
+	}
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("leader: unexpected driver connection %T", dc)
+		}
+		pc := c.Conn()
+		if _, err := pc.Exec(ctx, "LISTEN "+store.WakeChannel); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		for {
+			n, err := pc.WaitForNotification(ctx)
+			if err != nil {
+				return err
+			}
+			topic, payload, _ := strings.Cut(n.Payload, ":")
+			e.db.Wake(topic, payload)
+		}
+	})
+	return true, err
+}
+
+func (e *elector) startLeading(ctx context.Context) {
+	lctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.lead(lctx)
+	}()
+	e.opts.OnChange(true)
+	e.stop = func() {
+		cancel()
+		wg.Wait()
+		e.opts.OnChange(false)
+	}
+}
+
+func (e *elector) stepDown() {
+	if e.stop != nil {
+		e.stop()
+		e.stop = nil
+	}
+}
