@@ -22,6 +22,16 @@ func Backup(ctx context.Context, db *DB, out string) (Snapshot, error) {
 	if db.Engine != SQLite {
 		return Snapshot{}, postgresRefusal("backup", db.Where)
 	}
+	// A snapshot must verify, so a database behind or ahead of this binary
+	// is refused before anything is written.
+	current, latest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("backup %s: %w", db.Where, err)
+	}
+	if current != latest {
+		return Snapshot{}, fmt.Errorf("backup %s: it is at schema version %d, this binary knows %d: "+
+			"back it up with the vigie that uses it, or run vigie migrate first", db.Where, current, latest)
+	}
 	if _, err := os.Lstat(out); err == nil {
 		return Snapshot{}, fmt.Errorf("backup to %s: the file exists; choose another name or remove it", out)
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"net/url"
+	"strings"
 )
 
 // postgresRefusal says that what (backup, restore) is pg_dump's job on
@@ -10,10 +11,14 @@ import (
 // without its password).
 func postgresRefusal(what, where string) error {
 	target, schema := pgToolTarget(where)
+	var password string
+	if strings.Contains(target, ":"+redactedPassword+"@") {
+		password = "\n  (the password shows as " + redactedPassword + ": put it back, or set PGPASSWORD)"
+	}
 	return fmt.Errorf("%s of %s: %w; use PostgreSQL's tools:\n"+
 		"  back up:  pg_dump --format=custom%s --file=vigie.dump %q\n"+
-		"  restore:  pg_restore --clean --if-exists --dbname=%q vigie.dump",
-		what, where, ErrNotSQLite, schema, target, target)
+		"  restore:  pg_restore --clean --if-exists --dbname=%q vigie.dump%s",
+		what, where, ErrNotSQLite, schema, target, target, password)
 }
 
 // pgToolTarget returns the address for pg_dump and pg_restore and their
@@ -32,3 +37,6 @@ func pgToolTarget(where string) (target, schemaFlag string) {
 	}
 	return u.String(), schemaFlag
 }
+
+// redactedPassword is what redact writes in place of a password.
+const redactedPassword = "xxxxx"

@@ -154,3 +154,19 @@ func TestPostgresBackupAndRestoreAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestBackupRefusesAnOutdatedSchema(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, storetest.DSN(t, store.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if _, err := store.Backup(ctx, db, out); err == nil || !strings.Contains(err.Error(), "run vigie migrate first") {
+		t.Fatalf("Backup of an unmigrated database = %v", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Backup wrote %s: %v", out, err)
+	}
+}
