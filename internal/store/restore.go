@@ -72,36 +72,42 @@ func Restore(ctx context.Context, from, dsn string, opts RestoreOptions) (Restor
 	if err != nil {
 		return Restored{}, fmt.Errorf("restore %s: %w; nothing was changed", where, err)
 	}
+	r := Restored{Snapshot: snap}
+	if r.Previous, err = putInPlace(tmp, path, opts); err != nil {
+		return Restored{}, fmt.Errorf("restore %s: %w", where, err)
+	}
+	return r, nil
+}
+
+// putInPlace renames the verified copy tmp over the database at path, and
+// returns where the previous database was kept, if it was.
+func putInPlace(tmp, path string, opts RestoreOptions) (kept string, err error) {
 	prev, err := os.Stat(path)
 	switch {
 	case err == nil:
 		matchFile(tmp, prev)
 	case !errors.Is(err, os.ErrNotExist):
-		return Restored{}, fmt.Errorf("restore %s: %w", where, err)
+		return "", err
 	}
-	r := Restored{Snapshot: snap}
 	if prev != nil && opts.KeepPrevious {
 		now := opts.Now
 		if now.IsZero() {
 			now = time.Now()
 		}
-		r.Previous = path + ".before-restore-" + now.UTC().Format("20060102T150405Z")
-		if err := keepPrevious(path, r.Previous); err != nil {
-			return Restored{}, fmt.Errorf("restore %s: keep the previous database: %w", where, err)
+		kept = path + ".before-restore-" + now.UTC().Format("20060102T150405Z")
+		if err := keepPrevious(path, kept); err != nil {
+			return "", fmt.Errorf("keep the previous database: %w", err)
 		}
 	}
 	for _, s := range sidecars {
 		if err := os.Remove(path + s); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return Restored{}, fmt.Errorf("restore %s: %w", where, err)
+			return "", err
 		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return Restored{}, fmt.Errorf("restore %s: %w", where, err)
+		return "", err
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return Restored{}, fmt.Errorf("restore %s: %w", where, err)
-	}
-	return r, nil
+	return kept, syncDir(filepath.Dir(path))
 }
 
 // pathCause drops the operation and path an *fs.PathError repeats.
