@@ -45,6 +45,8 @@ func commands() []command {
 	return []command{
 		{"serve", "[--listen ADDR]", "run the server: JSON API, and later the web UI, scheduler and probe", runServe},
 		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
+		{"backup", "--out FILE", "write a verified snapshot of the SQLite database (PostgreSQL: pg_dump)", runBackup},
+		{"restore", "--from FILE [--no-keep]", "put a snapshot in place of the SQLite database, server stopped", runRestore},
 		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV)", runImport},
 		{"export", "[--format yaml|csv] [--out DIR|FILE]", "write the inventory as YAML or CSV", runExport},
 		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},

@@ -1,0 +1,18 @@
+//go:build unix
+
+package store
+
+import (
+	"os"
+	"syscall"
+)
+
+// matchFile gives the file at path the mode and, when allowed, the owner of
+// the database it replaces, so that a restore run as root leaves a file the
+// server's user can still write.
+func matchFile(path string, like os.FileInfo) {
+	_ = os.Chmod(path, like.Mode().Perm())
+	if st, ok := like.Sys().(*syscall.Stat_t); ok {
+		_ = os.Chown(path, int(st.Uid), int(st.Gid))
+	}
+}
