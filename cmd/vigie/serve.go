@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/incident"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -15,6 +17,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	runProbe := fs.Bool("probe", true, "run the built-in probe: every check of the inventory, from this process")
 	location := fs.String("location", "local", "the built-in probe's location name")
 	alertLabel := fs.String("alert-label", "asset", "the Alertmanager label that names an asset (else the instance address is matched)")
+	settle := fs.Duration("settle", incident.DefaultSettle, "how long correlation waits for the highest root before opening an incident")
+	quiet := fs.Duration("quiet", incident.DefaultQuiet, "how long an incident stays in monitoring after recovery before it resolves by itself")
+	sweep := fs.Duration("sweep", 5*time.Second, "how often background work looks for changes when nothing wakes it")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -22,8 +27,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
+	if *settle <= 0 || *quiet <= 0 || *sweep <= 0 {
+		return fmt.Errorf("%w: --settle, --quiet and --sweep must be positive durations", errUsage)
+	}
 	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
-		AlertLabel: *alertLabel})
+		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep})
 	if err != nil {
 		return err
 	}

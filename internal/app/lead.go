@@ -12,6 +12,7 @@ import (
 	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 )
@@ -141,10 +142,35 @@ const retainEvery = time.Hour
 // runRetention deletes what is past its horizon, every hour.
 func (a *App) runRetention(ctx context.Context, c *health.Component) {
 	health.Loop(ctx, c, a.Log, retainEvery, nil, func(ctx context.Context) (time.Duration, bool, error) {
-		now := time.Now()
-		r, err := a.Detection.Retain(ctx, now)
-		errs := []error{err}
-		a.Log.Debug("retention", "signals", r.Signals, "minutes", r.Minutes, "hours", r.Hours, "days", r.Days)
-		return 0, false, errors.Join(errs...)
+		return 0, false, a.retain(ctx, time.Now())
 	})
+}
+
+// retain deletes, in each store, what is past its horizon (README,
+// "Backups and retention"); one store failing does not keep the others
+// from their turn.
+func (a *App) retain(ctx context.Context, now time.Time) error {
+	var errs []error
+	r, err := a.Detection.Retain(ctx, now)
+	errs = append(errs, err)
+	dedup, err := a.AlertDedup.Retain(ctx, now.Add(-incident.DedupRetention))
+	errs = append(errs, err)
+	locations, err := a.Locations.Retain(ctx, now)
+	errs = append(errs, err)
+	tokens, err := a.Auth.Retain(ctx)
+	errs = append(errs, err)
+	var beats int64
+	if checks, err := a.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true}); err != nil {
+		errs = append(errs, err)
+	} else {
+		live := make([]string, 0, len(checks))
+		for i := range checks {
+			live = append(live, checks[i].Key())
+		}
+		beats, err = a.Heartbeats.Retain(ctx, live, now)
+		errs = append(errs, err)
+	}
+	a.Log.Info("retention", "signals", r.Signals, "minute_rows", r.Minutes, "hour_rows", r.Hours, "day_rows", r.Days,
+		"alert_dedup", dedup, "location_tokens", locations, "api_tokens", tokens, "heartbeat_tokens", beats)
+	return errors.Join(errs...)
 }
