@@ -215,12 +215,12 @@ func (r *Registry) Ready(ctx context.Context) Report {
 
 // Loop runs round until ctx ends: again at once while it says there is
 // more, else after every or on a wake-up. A failed round (or a panic in
-// it) is reported, logged, and retried with a backoff from 200 ms to
-// 30 s, so that a component never stops for good.
+// it) is reported, logged, and retried with a backoff from 200 ms to 5 s
+// (a database back is noticed soon), so that a component never stops.
 func Loop(ctx context.Context, c *Component, log *slog.Logger, every time.Duration, wake <-chan string,
 	round func(ctx context.Context) (lag time.Duration, more bool, err error),
 ) {
-	const minBackoff, maxBackoff = 200 * time.Millisecond, 30 * time.Second
+	const minBackoff, maxBackoff = 200 * time.Millisecond, 5 * time.Second
 	backoff := minBackoff
 	failing := false
 	for ctx.Err() == nil {

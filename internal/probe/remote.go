@@ -218,8 +218,13 @@ func (r *Remote) pushLoop(ctx context.Context) {
 		for r.buf.Len() > 0 && ctx.Err() == nil {
 			if err := r.push(ctx); err != nil {
 				if ctx.Err() == nil {
-					r.opts.Logger.Warn("remote probe: push", "err", err, "buffered", r.buf.Len(), "retry_in", backoff)
-					sleep(ctx, backoff)
+					wait := backoff
+					var ra *retryAfterError
+					if errors.As(err, &ra) {
+						wait = min(ra.after, backoff) // the server says when; never later than the backoff
+					}
+					r.opts.Logger.Warn("remote probe: push", "err", err, "buffered", r.buf.Len(), "retry_in", wait)
+					sleep(ctx, wait)
 					backoff = min(2*backoff, 30*time.Second)
 				}
 				break
@@ -272,7 +277,11 @@ func (r *Remote) push(ctx context.Context) error {
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("results: %s: %s", resp.Status, bytes.TrimSpace(msg))
+		err := fmt.Errorf("results: %s: %s", resp.Status, bytes.TrimSpace(msg))
+		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
+			return &retryAfterError{err: err, after: time.Duration(secs) * time.Second}
+		}
+		return err
 	}
 	var out struct {
 		Ack string `json:"ack"`
@@ -289,6 +298,16 @@ func (r *Remote) push(ctx context.Context) error {
 	}
 	return r.buf.Ack(min(ack, recs[len(recs)-1].Seq))
 }
+
+// retryAfterError is a refusal that says when to try again (the server's
+// database is away): the probe then waits that long, not its backoff.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
 
 func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)

@@ -1,0 +1,110 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
+)
+
+// twoHypervisors is a host of two hypervisors, each with a VM and a site.
+const twoHypervisors = `customers:
+  - {id: C1, name: One, email: one@example.org}
+assets:
+  - {name: hv05, kind: hypervisor}
+  - {name: hv06, kind: hypervisor}
+  - {name: vm5, kind: vm, depends_on: [hv05]}
+  - {name: vm6, kind: vm, depends_on: [hv06]}
+  - {name: s5, kind: site, owner: C1, depends_on: [vm5]}
+  - {name: s6, kind: site, owner: C1, depends_on: [vm6]}
+`
+
+// TestAConflictOnOneRootLosesNoOther opens an incident by hand on hv05,
+// then one Alertmanager delivery fires hv05 and hv06: hv05's failure
+// attaches to the incident staff opened, and hv06 gets its own. (Before,
+// the conflict on hv05 stopped the tick and hv06 had a stored signal and
+// no incident, ever.)
+func TestAConflictOnOneRootLosesNoOther(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			s := startServer(t, ctx, app.Config{DB: storetest.DSN(t, engine), SweepEvery: 50 * time.Millisecond,
+				Settle: 300 * time.Millisecond}, twoHypervisors, "")
+			var manual incident.Incident
+			waitUntil(t, 10*time.Second, "server up", func() bool {
+				code, _ := s.call("POST", "/api/v1/incidents", `{"root_assets":["hv05"],"title":"hv05 reboot went wrong","severity":"major"}`, &manual)
+				return code == 201
+			})
+			code, body := s.call("POST", "/api/v1/alertmanager", alerts(alert("hv05", "f05", true), alert("hv06", "f06", true)), nil)
+			if code != 200 || !strings.Contains(body, `"new_signals": 2`) {
+				t.Fatalf("alertmanager: %d %s", code, body)
+			}
+			waitUntil(t, 10*time.Second, "an incident on hv06", func() bool { return len(s.openOn("hv06")) == 1 })
+			on05 := s.openOn("hv05")
+			if len(on05) != 1 || on05[0].ID != manual.ID {
+				t.Fatalf("open on hv05: %+v, want only the manual incident %d", on05, manual.ID)
+			}
+			var shown struct{ Timeline []incident.Event }
+			waitUntil(t, 10*time.Second, "the attach note", func() bool {
+				s.call("GET", "/api/v1/incidents/"+itoa(manual.ID), "", &shown)
+				for _, e := range shown.Timeline {
+					if strings.Contains(e.Text, "attached to this incident") {
+						return true
+					}
+				}
+				return false
+			})
+			if n := len(s.incidents("open")); n != 2 {
+				t.Fatalf("%d open incidents, want 2", n)
+			}
+		})
+	}
+}
+
+// TestARestartKeepsAFiringAlertDown fires an alert, restarts the server
+// while Alertmanager keeps repeating it (a repeat is no news): the incident
+// stays open, since the down set comes back from the database; resolving
+// the alert then moves it to monitoring.
+func TestARestartKeepsAFiringAlertDown(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+			defer cancel()
+			cfg := app.Config{DB: storetest.DSN(t, engine), SweepEvery: 50 * time.Millisecond, Settle: 300 * time.Millisecond}
+			first := startServer(t, ctx, cfg, twoHypervisors, "")
+			waitUntil(t, 10*time.Second, "first delivery", func() bool {
+				code, _ := first.call("POST", "/api/v1/alertmanager", alert("hv05", "f05", true), nil)
+				return code == 200
+			})
+			waitUntil(t, 10*time.Second, "an incident on hv05", func() bool { return len(first.openOn("hv05")) == 1 })
+			id := first.openOn("hv05")[0].ID
+			first.stop()
+
+			restarted := time.Now()
+			second := startServer(t, ctx, cfg, "", first.bearer)
+			waitUntil(t, 10*time.Second, "repeat delivered", func() bool {
+				code, body := second.call("POST", "/api/v1/alertmanager", alert("hv05", "f05", true), nil)
+				return code == 200 && strings.Contains(body, `"new_signals": 0`)
+			})
+			// Several rounds of the new engine, well past its settle window.
+			second.roundsAfter(restarted.Add(time.Second), 10*time.Second)
+			open := second.openOn("hv05")
+			if len(open) != 1 || open[0].ID != id || open[0].Status != incident.Investigating {
+				t.Fatalf("after the restart: %+v, want incident %d still investigating", open, id)
+			}
+			if code, _ := second.call("POST", "/api/v1/alertmanager", alert("hv05", "f05", false), nil); code != 200 {
+				t.Fatalf("resolve: %d", code)
+			}
+			waitUntil(t, 10*time.Second, "monitoring", func() bool {
+				open := second.openOn("hv05")
+				return len(open) == 1 && open[0].Status == incident.Monitoring
+			})
+		})
+	}
+}
