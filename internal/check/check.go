@@ -157,14 +157,27 @@ type Check struct {
 	Grace  Duration `json:"grace,omitempty"`
 }
 
-// Key identifies a check: its asset and name.
-func (c *Check) Key() string {
+// Key identifies a check: the asset it watches and its name. Its string
+// form, ASSET/NAME, keys maps and rows; nothing parses it back, since an
+// asset name may itself contain a slash.
+type Key struct {
+	Asset, Name string
+}
+
+// String returns ASSET/NAME.
+func (k Key) String() string { return k.Asset + "/" + k.Name }
+
+// ID returns the check's key; its name defaults to its kind.
+func (c *Check) ID() Key {
 	name := c.Name
 	if name == "" {
 		name = string(c.Kind)
 	}
-	return c.Asset + "/" + name
+	return Key{Asset: c.Asset, Name: name}
 }
+
+// Key returns the string form of the check's key.
+func (c *Check) Key() string { return c.ID().String() }
 
 // Defaults applied to every check that does not set them.
 const (

@@ -95,7 +95,7 @@ func (s *Service) DeleteCheck(ctx context.Context, asset, name string) error {
 			return nil, fmt.Errorf("delete check %s/%s: %w", asset, name, err)
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return nil, fmt.Errorf("check %q: %w", asset+"/"+name, store.ErrNotFound)
+			return nil, fmt.Errorf("check %q: %w", check.Key{Asset: asset, Name: name}.String(), store.ErrNotFound)
 		}
 		// Already deleted above; the plan only bumps the version.
 		return &Plan{RemoveChecks: []check.Check{{Asset: asset, Name: name}}}, nil

@@ -100,13 +100,13 @@ func applyChecks(ctx context.Context, e store.Engine, tx *sql.Tx, p *Plan) error
 
 // diffChecks adds to p what turns current's checks and defaults into desired's.
 func diffChecks(p *Plan, current, desired *Inventory) {
-	cur := map[string]check.Check{}
+	cur := map[check.Key]check.Check{}
 	for _, c := range current.Checks {
-		cur[c.Asset+"/"+checkName(&c)] = c
+		cur[c.ID()] = c
 	}
-	want := map[string]bool{}
+	want := map[check.Key]bool{}
 	for _, c := range desired.Checks {
-		key := c.Asset + "/" + checkName(&c)
+		key := c.ID()
 		want[key] = true
 		old, ok := cur[key]
 		switch {
@@ -117,7 +117,7 @@ func diffChecks(p *Plan, current, desired *Inventory) {
 		}
 	}
 	for _, c := range current.Checks {
-		if !want[c.Asset+"/"+checkName(&c)] {
+		if !want[c.ID()] {
 			p.RemoveChecks = append(p.RemoveChecks, c)
 		}
 	}

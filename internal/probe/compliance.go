@@ -105,14 +105,15 @@ func (c *Compliance) Report(ctx context.Context, location, asset string, f facts
 
 // complianceSignal is the signal of a host's violations changing.
 func complianceSignal(location, asset string, violations []facts.Violation, now time.Time) detect.Signal {
-	sig := detect.Signal{Kind: ComplianceOK, Check: asset + "/host", Asset: asset, Location: location, At: now,
+	key := check.Key{Asset: asset, Name: string(check.Host)}.String()
+	sig := detect.Signal{Kind: ComplianceOK, Check: key, Asset: asset, Location: location, At: now,
 		From: detect.Down, To: detect.Up, Message: "host settings comply with every rule", Source: detect.SourceCompliance}
 	if len(violations) > 0 {
 		msgs := make([]string, len(violations))
 		for i, v := range violations {
 			msgs[i] = v.Message
 		}
-		sig = detect.Signal{Kind: ComplianceViolation, Check: asset + "/host", Asset: asset, Location: location, At: now,
+		sig = detect.Signal{Kind: ComplianceViolation, Check: key, Asset: asset, Location: location, At: now,
 			From: detect.Up, To: detect.Down, Reason: check.ReasonViolation, Message: strings.Join(msgs, "; "),
 			Source: detect.SourceCompliance}
 	}

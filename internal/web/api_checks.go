@@ -29,12 +29,12 @@ func (s *Server) showCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range list {
-		if c.Key() == r.PathValue("asset")+"/"+r.PathValue("name") {
+		if c.ID() == pathCheckKey(r) {
 			writeJSON(w, http.StatusOK, c)
 			return
 		}
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "check " + r.PathValue("asset") + "/" + r.PathValue("name") + " not found"})
+	s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "check " + pathCheckKey(r).String() + " not found"})
 }
 
 func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +87,7 @@ func (s *Server) rotateHeartbeatToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	key := asset + "/" + name
+	key := check.Key{Asset: asset, Name: name}.String()
 	found := false
 	for _, c := range list {
 		if c.Key() == key && c.Kind == check.Heartbeat {
@@ -108,4 +108,9 @@ func (s *Server) rotateHeartbeatToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"check": key, "token": token, "url": "/api/v1/heartbeats/" + token})
+}
+
+// pathCheckKey is the check named by the {asset} and {name} of the path.
+func pathCheckKey(r *http.Request) check.Key {
+	return check.Key{Asset: r.PathValue("asset"), Name: r.PathValue("name")}
 }

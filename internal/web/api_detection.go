@@ -96,7 +96,7 @@ func (s *Server) listStates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showUptime(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("asset") + "/" + r.PathValue("name")
+	key := pathCheckKey(r).String()
 	list, err := s.detection.Uptime(r.Context(), key, time.Now())
 	if err != nil {
 		s.writeError(w, r, err)
@@ -120,7 +120,7 @@ func (s *Server) showUptime(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showLatency(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("asset") + "/" + r.PathValue("name")
+	key := pathCheckKey(r).String()
 	q := r.URL.Query()
 	period := q.Get("period")
 	if period == "" {
