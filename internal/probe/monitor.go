@@ -211,8 +211,19 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-tick.C:
 			m.sweep(ctx)
 		}
+		// Signals of a burst (an outage) are written together once the
+		// results waiting are taken, in one transaction rather than one each.
+		if len(m.pending.signals) > 0 && (len(m.results) == 0 || len(m.pending.signals) >= flushBatch) {
+			if err := m.flush(ctx); err != nil && ctx.Err() == nil {
+				m.opts.Logger.Warn("monitor: database cannot take signals now; kept in memory", "err", err,
+					"pending", len(m.pending.signals))
+			}
+		}
 	}
 }
+
+// flushBatch is how many signals wait at most for the rest of a burst.
+const flushBatch = 1000
 
 // start loads the checks and the stored states, retrying until it works
 // or ctx ends.
@@ -355,8 +366,9 @@ func (m *Monitor) sweep(ctx context.Context) {
 	}
 }
 
-// emit appends signals to the log, with the states they move to; what
-// the database cannot take now waits in memory for the next sweep.
+// emit queues signals for the log, with the states they move to; Run
+// writes them once the burst they belong to is taken, and what the
+// database cannot take waits in memory for the next try.
 func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
 	if len(signals) == 0 {
 		return
@@ -371,10 +383,6 @@ func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
 			"reason", s.Reason, "message", s.Message)
 	}
 	m.pending.addSignals(signals, m.opts.MaxPending)
-	if err := m.flush(ctx); err != nil && ctx.Err() == nil {
-		m.opts.Logger.Warn("monitor: database cannot take signals now; kept in memory", "err", err,
-			"pending", len(m.pending.signals))
-	}
 }
 
 // reload takes the effective checks of the inventory, runs parents at

@@ -39,7 +39,7 @@ func (m *Monitor) takeRemote(ctx context.Context) {
 			m.det.Contact(q.Location, q.Received)
 			m.observeAt(ctx, q.Location, q.Key, q.Result)
 		}
-		if !m.pending.empty() {
+		if err := m.flush(ctx); err != nil {
 			return // the signals are not written: the results stay queued
 		}
 		if err := m.opts.Results.Done(ctx, list[len(list)-1].ID); err != nil {
