@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -9,9 +8,28 @@ import (
 	"github.com/vigie/vigie/internal/detect"
 )
 
+// memoryDedup applies the freshness rule over a map, as
+// DedupStore.Receive does over the alert_dedup table.
+type memoryDedup map[string]DedupEntry
+
+func (m memoryDedup) Fresh(a AlertSignal) bool {
+	if a.Fingerprint == "" {
+		return true
+	}
+	var prev *DedupEntry
+	if e, ok := m[a.Fingerprint]; ok {
+		prev = &e
+	}
+	fresh, record := freshness(prev, a)
+	if record {
+		m[a.Fingerprint] = DedupEntry{Fingerprint: a.Fingerprint, Firing: a.Firing, StartsAt: a.StartsAt, EndsAt: a.EndsAt}
+	}
+	return fresh
+}
+
 // deliver maps and deduplicates one payload file, returning the signals it
 // yields.
-func deliver(t *testing.T, m AlertMapper, d *Dedup, file string) []detect.Signal {
+func deliver(t *testing.T, m AlertMapper, d memoryDedup, file string) []detect.Signal {
 	t.Helper()
 	var out []detect.Signal
 	for _, a := range m.Map(parseAlertmanagerFile(t, file)) {
@@ -24,7 +42,7 @@ func deliver(t *testing.T, m AlertMapper, d *Dedup, file string) []detect.Signal
 
 func TestDedupYieldsEachChangeOnce(t *testing.T) {
 	m := testAlertMapper("")
-	d := NewDedup(0)
+	d := memoryDedup{}
 	steps := []struct {
 		file string
 		want []detect.SignalKind
@@ -80,7 +98,7 @@ func TestDedupFresh(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &Dedup{} // the zero value works
+			d := memoryDedup{}
 			for _, a := range tt.before {
 				d.Fresh(a)
 			}
@@ -88,76 +106,5 @@ func TestDedupFresh(t *testing.T) {
 				t.Fatalf("Fresh = %v, want %v", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestDedupForgetsOldestResolvedFirst(t *testing.T) {
-	t0 := time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)
-	alert := func(fp string, firing bool) AlertSignal {
-		return AlertSignal{Fingerprint: fp, Firing: firing, StartsAt: t0, EndsAt: t0.Add(time.Minute)}
-	}
-	d := NewDedup(3)
-	d.Fresh(alert("r1", false))
-	d.Fresh(alert("f1", true))
-	d.Fresh(alert("r2", false))
-	d.Fresh(alert("f2", true)) // full: forgets r1, the oldest resolved
-	if d.Len() != 3 {
-		t.Fatalf("Len = %d, want 3", d.Len())
-	}
-	if !d.Fresh(alert("r1", false)) { // forgets r2
-		t.Fatal("r1 was still remembered")
-	}
-	for _, fp := range []string{"f1", "f2"} {
-		if d.Fresh(alert(fp, true)) {
-			t.Fatalf("firing %s was forgotten before resolved alerts", fp)
-		}
-	}
-	if !d.Fresh(alert("r2", false)) {
-		t.Fatal("r2 was still remembered")
-	}
-
-	// With only firing alerts, the least recently seen goes.
-	d = NewDedup(2)
-	d.Fresh(alert("a", true))
-	d.Fresh(alert("b", true))
-	d.Fresh(alert("a", true)) // seen again: b is now the oldest
-	d.Fresh(alert("c", true))
-	if d.Fresh(alert("a", true)) || !d.Fresh(alert("b", true)) {
-		t.Fatal("did not forget the least recently seen firing alert")
-	}
-}
-
-func TestDedupSnapshotRestores(t *testing.T) {
-	m := testAlertMapper("")
-	d := NewDedup(0)
-	deliver(t, m, d, "firing_instance.json")
-	deliver(t, m, d, "firing_asset.json")
-	deliver(t, m, d, "resolved.json")
-	snap := d.Snapshot()
-	if len(snap) != 3 || snap[0].Fingerprint != "b7f3a1c2d4e5f601" || snap[0].Firing {
-		t.Fatalf("snapshot = %+v", snap)
-	}
-
-	r := NewDedup(0)
-	r.Restore(snap)
-	for _, file := range []string{"firing_instance.json", "resolved.json"} {
-		if got := deliver(t, m, r, file); len(got) != 0 {
-			t.Fatalf("%s after restore: %d signals, want none", file, len(got))
-		}
-	}
-	if got := deliver(t, m, r, "refiring.json"); len(got) != 1 {
-		t.Fatalf("refiring after restore: %d signals, want 1", len(got))
-	}
-
-	// Restoring keeps the newest entries within the bound.
-	var many []DedupEntry
-	for i := range 5 {
-		many = append(many, DedupEntry{Fingerprint: fmt.Sprint(i), StartsAt: time.Unix(int64(i), 0)})
-	}
-	small := NewDedup(2)
-	small.Restore(append(many, DedupEntry{}))
-	got := small.Snapshot()
-	if len(got) != 2 || got[0].Fingerprint != "3" || got[1].Fingerprint != "4" {
-		t.Fatalf("restored %+v, want fingerprints 3 and 4", got)
 	}
 }

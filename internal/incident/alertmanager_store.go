@@ -17,7 +17,7 @@ type DedupStore struct {
 // NewDedupStore returns the dedup store over db.
 func NewDedupStore(db *store.DB) *DedupStore { return &DedupStore{db: db} }
 
-// Load returns the stored entries, most recently seen last, at most max.
+// Load returns the stored entries, most recently seen last, at most limit.
 func (s *DedupStore) Load(ctx context.Context, limit int) ([]DedupEntry, error) {
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT fingerprint, firing, starts_at, ends_at FROM
 		(SELECT fingerprint, firing, starts_at, ends_at, seen_at FROM alert_dedup ORDER BY seen_at DESC LIMIT %d) recent

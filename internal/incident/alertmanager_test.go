@@ -170,7 +170,7 @@ func FuzzParseAlertmanager(f *testing.F) {
 			}
 		}
 		// Mapping and deduplicating whatever parses must not panic either.
-		d := NewDedup(2)
+		d := memoryDedup{}
 		for _, s := range (AlertMapper{}).Map(w) {
 			d.Fresh(s)
 			_ = s.Signal()
