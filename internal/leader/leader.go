@@ -57,7 +57,8 @@ type elector struct {
 	opts Options
 	lead func(ctx context.Context)
 
-	stop func() // ends the leader's work and waits for it; nil while following
+	stop   func()    // ends the leader's work and waits for it; nil while following
+	warned time.Time // when an unreachable database was last logged
 }
 
 func (e *elector) run(ctx context.Context) {
@@ -72,7 +73,10 @@ func (e *elector) run(ctx context.Context) {
 			// to take the lock back.
 			e.log.Warn("leader: lock connection lost; trying to take it back", "err", err)
 		case err != nil && e.stop != nil:
-			e.log.Warn("leader: cannot reach the database; still leading", "err", err)
+			if time.Since(e.warned) > 30*time.Second {
+				e.warned = time.Now()
+				e.log.Warn("leader: cannot reach the database; still leading", "err", err)
+			}
 		case err != nil:
 			e.log.Debug("leader: election", "err", err)
 		case e.stop != nil:
