@@ -41,6 +41,30 @@ func (l *signalLog) downs() map[string]bool {
 	return out
 }
 
+// ups returns the keys of the checks that came up.
+func (l *signalLog) ups() map[string]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]bool{}
+	for _, s := range l.list {
+		if s.Kind == detect.CheckUp {
+			out[s.Check] = true
+		}
+	}
+	return out
+}
+
+// within checks cond every few milliseconds until it holds or d has
+// passed, and tells whether it held.
+func within(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return cond()
+		}
+	}
+	return true
+}
+
 // TestMonitorDetectsAStoppedHypervisor runs the whole local path against a
 // simulated host on loopback: a stopped hypervisor makes exactly its own
 // check and its VMs' checks go down, and nothing else.
@@ -84,9 +108,15 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	go func() { done <- m.Run(ctx) }()
 
 	// Let every check come up first: no DOWN may appear while all is well.
-	time.Sleep(3 * time.Second)
+	allUp := within(15*time.Second, func() bool {
+		n := m.Scheduler().Stats().Checks
+		return len(log.downs()) > 0 || (n > 0 && len(log.ups()) >= n)
+	})
 	if d := log.downs(); len(d) > 0 {
 		t.Fatalf("down signals before any fault: %v", d)
+	}
+	if !allUp {
+		t.Fatalf("%d of %d checks came up", len(log.ups()), m.Scheduler().Stats().Checks)
 	}
 	if err := svc.LoadGraph(ctx); err != nil {
 		t.Fatal(err)
@@ -100,13 +130,7 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	if err := farm.StopHypervisor("hv01"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(12 * time.Second)
-	for time.Now().Before(deadline) {
-		if d := log.downs(); len(d) >= len(want) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	within(12*time.Second, func() bool { return len(log.downs()) >= len(want) })
 	got := log.downs()
 	for name := range got {
 		if !want[name] {
@@ -159,27 +183,51 @@ func TestMaintenanceStaysOutOfUptime(t *testing.T) {
 	if _, err := svc.ImportFiles(ctx, []inventory.File{{Name: "h.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	counts := map[string]int{}
+	var (
+		mu     sync.Mutex
+		counts = map[string]int{}
+		// vm1Up is set once a result of vm1 was observed; flushes counts
+		// the rollups flushed since, which would hold that result had it
+		// been counted. Both callbacks come from the monitor's goroutine.
+		vm1Up   bool
+		flushes int
+	)
 	later := func() time.Time { return time.Now().Add(2 * time.Minute) } // every bucket already closed
 	m := probe.NewMonitor(svc, probe.MonitorOptions{Sweep: 100 * time.Millisecond, Now: later,
 		Mutes: func(context.Context) (probe.Muter, error) { return muteOnly("vm1"), nil },
+		OnSignals: func(ss []detect.Signal) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range ss {
+				vm1Up = vm1Up || (s.Kind == detect.CheckUp && s.Asset == "vm1")
+			}
+		},
 		OnBuckets: func(bs []detect.Bucket) {
 			mu.Lock()
 			defer mu.Unlock()
+			if vm1Up {
+				flushes++
+			}
 			for _, b := range bs {
 				counts[b.Check] += b.Count
 			}
 		}})
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	time.Sleep(2 * time.Second)
+	flushed := within(10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return flushes > 0 && counts["vm2/tcp"] > 0
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if !flushed {
+		t.Fatalf("no rollup flushed after vm1 was checked (vm1 up: %v, counts %v)", vm1Up, counts)
+	}
 	if counts["vm2/tcp"] == 0 || counts["vm1/tcp"] != 0 {
 		t.Fatalf("rollup counts %v: want vm2 counted and vm1 (under maintenance) left out", counts)
 	}
