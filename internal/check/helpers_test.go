@@ -56,6 +56,15 @@ func run(t testing.TB, e *Engine, c *Check) Result {
 	return e.Run(ctx, c)
 }
 
+// testNow is the frozen clock of the tests that judge certificates, so
+// that none of them depends on today's date.
+var testNow = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+
+// frozenAt is an Options.Now that always tells now.
+func frozenAt(now time.Time) func() time.Time {
+	return func() time.Time { return now }
+}
+
 // testPKI is a certificate authority made for one test.
 type testPKI struct {
 	ca   *x509.Certificate
@@ -63,14 +72,16 @@ type testPKI struct {
 	pool *x509.CertPool
 }
 
-func newTestPKI(t testing.TB) *testPKI {
+// newTestPKI makes a certificate authority valid from a day before now
+// (the test's clock, not the real one) for ten years.
+func newTestPKI(t testing.TB, now time.Time) *testPKI {
 	t.Helper()
 	key := newKey(t)
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "Vigie Test CA"},
-		NotBefore:             time.Now().Add(-24 * time.Hour),
-		NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
+		NotBefore:             now.Add(-24 * time.Hour),
+		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
@@ -95,11 +106,11 @@ func (p *testPKI) issue(t testing.TB, notBefore, notAfter time.Time, names ...st
 	return makeCert(t, p.ca, p.key, notBefore, notAfter, names)
 }
 
-// selfSigned makes a certificate valid for a day around now that signs
-// itself.
-func selfSigned(t testing.TB, names ...string) tls.Certificate {
+// selfSigned makes a certificate valid for a day around now (the test's
+// clock) that signs itself.
+func selfSigned(t testing.TB, now time.Time, names ...string) tls.Certificate {
 	t.Helper()
-	return makeCert(t, nil, nil, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour), names)
+	return makeCert(t, nil, nil, now.Add(-time.Hour), now.Add(24*time.Hour), names)
 }
 
 func makeCert(t testing.TB, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, notBefore, notAfter time.Time, names []string) tls.Certificate {

@@ -10,19 +10,19 @@ import (
 // TestHTTPSCertificates proves an https check verifies the chain, the
 // dates and the name, unless told not to.
 func TestHTTPSCertificates(t *testing.T) {
-	pki := newTestPKI(t)
-	now := time.Now()
+	now := testNow
+	pki := newTestPKI(t, now)
 	valid := pki.issue(t, now.Add(-time.Hour), now.Add(90*24*time.Hour), "www.site.example", "127.0.0.1")
 	expired := pki.issue(t, now.Add(-90*24*time.Hour), now.Add(-24*time.Hour), "www.site.example", "127.0.0.1")
 	other := pki.issue(t, now.Add(-time.Hour), now.Add(90*24*time.Hour), "other.example")
-	self := selfSigned(t, "www.site.example", "127.0.0.1")
+	self := selfSigned(t, now, "www.site.example", "127.0.0.1")
 
 	srvValid, _ := startHTTPS(t, siteHandler(), valid)
 	srvExpired, _ := startHTTPS(t, siteHandler(), expired)
 	srvOther, _ := startHTTPS(t, siteHandler(), other)
 	srvSelf, _ := startHTTPS(t, siteHandler(), self)
 	plain := startHTTP(t, siteHandler())
-	e := NewEngine(Options{RootCAs: pki.pool})
+	e := NewEngine(Options{RootCAs: pki.pool, Now: frozenAt(now)})
 
 	tests := []struct {
 		name    string
@@ -59,8 +59,9 @@ func TestHTTPSCertificates(t *testing.T) {
 // TestHTTPSAddress proves a check with an address connects there but keeps
 // the URL's name for SNI, the Host header and verification.
 func TestHTTPSAddress(t *testing.T) {
-	pki := newTestPKI(t)
-	cert := pki.issue(t, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour), "www.site.example")
+	now := testNow
+	pki := newTestPKI(t, now)
+	cert := pki.issue(t, now.Add(-time.Hour), now.Add(24*time.Hour), "www.site.example")
 	srv, names := startHTTPS(t, siteHandler(), cert)
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	c := &Check{
@@ -69,7 +70,7 @@ func TestHTTPSAddress(t *testing.T) {
 		Address:      srv.Listener.Addr().String(),
 		BodyContains: "host=www.site.example:" + port + " ",
 	}
-	checkResult(t, run(t, NewEngine(Options{RootCAs: pki.pool}), c), want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
+	checkResult(t, run(t, NewEngine(Options{RootCAs: pki.pool, Now: frozenAt(now)}), c), want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
 	if got := names(); !slices.Equal(got, []string{"www.site.example"}) {
 		t.Errorf("server names %q, want www.site.example", got)
 	}

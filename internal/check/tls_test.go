@@ -9,8 +9,8 @@ import (
 // TestTLSCheck proves a tls check reports the days a certificate has left
 // and fails on a bad chain, a wrong name or too few days.
 func TestTLSCheck(t *testing.T) {
-	pki := newTestPKI(t)
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	now := testNow
+	pki := newTestPKI(t, now)
 	twelveDays := startTLS(t, pki.issue(t, now.Add(-30*24*time.Hour), now.Add(12*24*time.Hour+time.Hour), "www.site.example", "127.0.0.1"))
 	oneDay := startTLS(t, pki.issue(t, now.Add(-30*24*time.Hour), now.Add(36*time.Hour), "www.site.example"))
 	expired := startTLS(t, pki.issue(t, now.Add(-30*24*time.Hour), now.Add(-6*24*time.Hour), "www.site.example"))
@@ -18,7 +18,7 @@ func TestTLSCheck(t *testing.T) {
 	notTLS := startTCP(t, func(conn net.Conn) { _, _ = conn.Write([]byte("220 mail.site.example ESMTP\r\n")) })
 	_, port, _ := net.SplitHostPort(twelveDays)
 
-	e := NewEngine(Options{RootCAs: pki.pool, Now: func() time.Time { return now }})
+	e := NewEngine(Options{RootCAs: pki.pool, Now: frozenAt(now)})
 	tests := []struct {
 		name string
 		c    Check
@@ -62,9 +62,10 @@ func TestTLSCheck(t *testing.T) {
 // TestTLSCheckSystemRoots proves a check without Options.RootCAs trusts
 // only the system's authorities.
 func TestTLSCheckSystemRoots(t *testing.T) {
-	pki := newTestPKI(t)
-	addr := startTLS(t, pki.issue(t, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour), "www.site.example"))
-	res := run(t, NewEngine(Options{}), &Check{Kind: TLS, Address: addr, ServerName: "www.site.example"})
+	now := testNow
+	pki := newTestPKI(t, now)
+	addr := startTLS(t, pki.issue(t, now.Add(-time.Hour), now.Add(90*24*time.Hour), "www.site.example"))
+	res := run(t, NewEngine(Options{Now: frozenAt(now)}), &Check{Kind: TLS, Address: addr, ServerName: "www.site.example"})
 	checkResult(t, res, want{Phase: PhaseTLS, Reason: ReasonCertificate,
 		MessageRe: `^certificate for www\.site\.example: x509: certificate signed by unknown authority`})
 }

@@ -19,16 +19,40 @@ import (
 
 // downs returns the assets with a check-down signal in the log.
 func downs(t *testing.T, st *detect.Store) map[string]bool {
-	t.Helper()
 	out := map[string]bool{}
-	list, err := st.Signals(context.Background(), detect.SignalFilter{Kind: detect.CheckDown, Limit: detect.MaxSignalLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range list {
+	for _, s := range signalsOf(t, st, detect.CheckDown) {
 		out[s.Asset] = true
 	}
 	return out
+}
+
+// ups returns the keys of the checks that came up.
+func ups(t *testing.T, st *detect.Store) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range signalsOf(t, st, detect.CheckUp) {
+		out[s.Check] = true
+	}
+	return out
+}
+
+func signalsOf(t *testing.T, st *detect.Store, kind detect.SignalKind) []detect.StoredSignal {
+	t.Helper()
+	list, err := st.Signals(context.Background(), detect.SignalFilter{Kind: kind, Limit: detect.MaxSignalLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// within checks cond every few milliseconds until it holds or d has
+// passed, and tells whether it held.
+func within(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return cond()
+		}
+	}
+	return true
 }
 
 // TestMonitorDetectsAStoppedHypervisor runs the whole local path against a
@@ -75,9 +99,15 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	go func() { done <- m.Run(ctx) }()
 
 	// Let every check come up first: no DOWN may appear while all is well.
-	time.Sleep(3 * time.Second)
+	allUp := within(15*time.Second, func() bool {
+		n := m.Scheduler().Stats().Checks
+		return len(downs(t, log)) > 0 || (n > 0 && len(ups(t, log)) >= n)
+	})
 	if d := downs(t, log); len(d) > 0 {
 		t.Fatalf("down signals before any fault: %v", d)
+	}
+	if !allUp {
+		t.Fatalf("%d of %d checks came up", len(ups(t, log)), m.Scheduler().Stats().Checks)
 	}
 	if err := svc.LoadGraph(ctx); err != nil {
 		t.Fatal(err)
@@ -91,13 +121,7 @@ func TestMonitorDetectsAStoppedHypervisor(t *testing.T) {
 	if err := farm.StopHypervisor("hv01"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(12 * time.Second)
-	for time.Now().Before(deadline) {
-		if d := downs(t, log); len(d) >= len(want) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	within(12*time.Second, func() bool { return len(downs(t, log)) >= len(want) })
 	got := downs(t, log)
 	for name := range got {
 		if !want[name] {
@@ -146,31 +170,51 @@ func TestMaintenanceStaysOutOfUptime(t *testing.T) {
 	}()
 	host := "assets:\n  - {name: vm1, kind: vm, address: \"" + ln.Addr().String() + "\"}\n  - {name: vm2, kind: vm, address: \"" + ln.Addr().String() + "\"}\n" +
 		"check_defaults:\n  vm: {kind: tcp, interval: 200ms, timeout: 100ms}\n"
-	svc := inventory.NewService(storetest.Open(t, store.SQLite), nil)
+	db := storetest.Open(t, store.SQLite)
+	svc := inventory.NewService(db, nil)
+	log := detect.NewStore(db)
 	if _, err := svc.ImportFiles(ctx, []inventory.File{{Name: "h.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	counts := map[string]int{}
+	var (
+		mu     sync.Mutex
+		counts = map[string]int{}
+		// vm1Up is set once vm1's first result is in the signal log;
+		// flushes counts the rollups flushed since, which would hold that
+		// result had it been counted.
+		vm1Up   bool
+		flushes int
+	)
 	later := func() time.Time { return time.Now().Add(2 * time.Minute) } // every bucket already closed
-	m := probe.NewMonitor(svc, probe.MonitorOptions{Sweep: 100 * time.Millisecond, Now: later,
+	m := probe.NewMonitor(svc, probe.MonitorOptions{Sweep: 100 * time.Millisecond, Now: later, Store: log,
 		Mutes: func(context.Context) (probe.Muter, error) { return muteOnly("vm1"), nil },
 		OnBuckets: func(bs []detect.Bucket) {
 			mu.Lock()
 			defer mu.Unlock()
+			if vm1Up {
+				flushes++
+			}
+			vm1Up = vm1Up || ups(t, log)["vm1/tcp"]
 			for _, b := range bs {
 				counts[b.Check] += b.Count
 			}
 		}})
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	time.Sleep(2 * time.Second)
+	flushed := within(10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return flushes > 0 && counts["vm2/tcp"] > 0
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if !flushed {
+		t.Fatalf("no rollup flushed after vm1 was checked (vm1 up: %v, counts %v)", vm1Up, counts)
+	}
 	if counts["vm2/tcp"] == 0 || counts["vm1/tcp"] != 0 {
 		t.Fatalf("rollup counts %v: want vm2 counted and vm1 (under maintenance) left out", counts)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -65,6 +66,12 @@ func TestNextSlotKeepsThePhaseAndComesWithinOneInterval(t *testing.T) {
 }
 
 func TestSchedulerSpreadsRunsAndRunsEachCheckOncePerInterval(t *testing.T) {
+	synctest.Test(t, testSchedulerSpreadsRunsAndRunsEachCheckOncePerInterval)
+}
+
+// testSchedulerSpreadsRunsAndRunsEachCheckOncePerInterval runs in a
+// synctest bubble, on a fake clock.
+func testSchedulerSpreadsRunsAndRunsEachCheckOncePerInterval(t *testing.T) {
 	const (
 		checks = 1000
 		window = 2 * time.Second
@@ -89,7 +96,7 @@ func TestSchedulerSpreadsRunsAndRunsEachCheckOncePerInterval(t *testing.T) {
 	t0 := time.Now()
 	s.Set(manyChecks(checks, checks, time.Second))
 	startScheduler(t, s)
-	time.Sleep(window + 50*time.Millisecond)
+	advance(window + 50*time.Millisecond)
 	s.Stop()
 
 	counts := make([]int, window/width)
@@ -125,12 +132,18 @@ func TestSchedulerSpreadsRunsAndRunsEachCheckOncePerInterval(t *testing.T) {
 }
 
 func TestStartDoesNotMakeUpSlotsMissedSinceSet(t *testing.T) {
+	synctest.Test(t, testStartDoesNotMakeUpSlotsMissedSinceSet)
+}
+
+// testStartDoesNotMakeUpSlotsMissedSinceSet runs in a synctest bubble, on
+// a fake clock.
+func testStartDoesNotMakeUpSlotsMissedSinceSet(t *testing.T) {
 	rec := newRecorder()
 	s := NewScheduler(SchedulerOptions{Run: okRun, Report: rec.report})
 	s.Set(manyChecks(200, 200, 100*time.Millisecond))
-	time.Sleep(150 * time.Millisecond) // every check missed a slot
+	advance(150 * time.Millisecond) // every check missed a slot
 	startScheduler(t, s)
-	time.Sleep(30 * time.Millisecond)
+	advance(30 * time.Millisecond)
 	s.Stop()
 	// About 60 slots fall in 30 ms; a herd would be all 200.
 	if n := s.Stats().Runs; n > 120 {

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,13 +39,19 @@ func TestLatenessWindowQuantiles(t *testing.T) {
 }
 
 func TestLatenessGrowsWhenWorkersAreSaturated(t *testing.T) {
+	synctest.Test(t, testLatenessGrowsWhenWorkersAreSaturated)
+}
+
+// testLatenessGrowsWhenWorkersAreSaturated runs in a synctest bubble, on a
+// fake clock.
+func testLatenessGrowsWhenWorkersAreSaturated(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := newConcurrencyMeter()
 	s := NewScheduler(SchedulerOptions{Run: m.run(20 * time.Millisecond), Concurrency: 2, Registerer: reg})
 	// 400 runs/s planned, 100 runs/s of capacity.
 	s.Set(manyChecks(40, 40, 100*time.Millisecond))
 	startScheduler(t, s)
-	time.Sleep(800 * time.Millisecond)
+	advance(800 * time.Millisecond)
 
 	st := s.Stats()
 	if st.LatenessP99 < 100*time.Millisecond || st.LatenessP99 < st.LatenessP50 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -115,6 +116,12 @@ func farCheck(t *testing.T) *check.Check {
 }
 
 func TestRetryRunsEarlyAndKeepsTheCadence(t *testing.T) {
+	synctest.Test(t, testRetryRunsEarlyAndKeepsTheCadence)
+}
+
+// testRetryRunsEarlyAndKeepsTheCadence runs in a synctest bubble, on a
+// fake clock.
+func testRetryRunsEarlyAndKeepsTheCadence(t *testing.T) {
 	rec := newRecorder()
 	s := NewScheduler(SchedulerOptions{Run: okRun, Report: rec.report})
 	c := farCheck(t)
@@ -132,7 +139,7 @@ func TestRetryRunsEarlyAndKeepsTheCadence(t *testing.T) {
 	if took := time.Since(asked); took < 50*time.Millisecond {
 		t.Errorf("retry ran after %v, before the 50ms asked", took)
 	}
-	time.Sleep(100 * time.Millisecond)
+	advance(100 * time.Millisecond)
 	if n := rec.count(c.Key()); n != 1 {
 		t.Errorf("%d runs, want the one retry", n)
 	}
@@ -147,6 +154,12 @@ func TestRetryRunsEarlyAndKeepsTheCadence(t *testing.T) {
 }
 
 func TestRetryFromReportRunsAgainOnceTheRunEnds(t *testing.T) {
+	synctest.Test(t, testRetryFromReportRunsAgainOnceTheRunEnds)
+}
+
+// testRetryFromReportRunsAgainOnceTheRunEnds runs in a synctest bubble, on
+// a fake clock.
+func testRetryFromReportRunsAgainOnceTheRunEnds(t *testing.T) {
 	const retries = 3
 	var s *Scheduler
 	var n, concurrent, peak atomic.Int32
@@ -167,7 +180,7 @@ func TestRetryFromReportRunsAgainOnceTheRunEnds(t *testing.T) {
 	startScheduler(t, s)
 	s.Retry(c.Key(), 0)
 	eventually(t, time.Second, "the soft-failing check is retried", func() bool { return n.Load() == retries+1 })
-	time.Sleep(50 * time.Millisecond)
+	advance(50 * time.Millisecond)
 	if got := n.Load(); got != retries+1 {
 		t.Errorf("%d runs, want %d", got, retries+1)
 	}
@@ -192,7 +205,10 @@ func TestSchedulerRespectsItsCaps(t *testing.T) {
 			s := NewScheduler(SchedulerOptions{Run: m.run(10 * time.Millisecond), Concurrency: tc.concurrency, PerTarget: tc.perTarget})
 			s.Set(manyChecks(tc.checks, tc.targets, 100*time.Millisecond))
 			startScheduler(t, s)
-			time.Sleep(500 * time.Millisecond)
+			eventually(t, 5*time.Second, "the caps are reached over two runs per check", func() bool {
+				overall, perTarget, _ := m.peaks()
+				return overall >= tc.wantOverall && perTarget >= tc.wantTarget && s.Stats().Runs >= uint64(2*tc.checks)
+			})
 			s.Stop()
 			overall, perTarget, perKey := m.peaks()
 			if overall != tc.wantOverall || perTarget != tc.wantTarget {
@@ -210,7 +226,10 @@ func TestSlowChecksAreNotRunTwiceAtOnce(t *testing.T) {
 	s := NewScheduler(SchedulerOptions{Run: m.run(70 * time.Millisecond)})
 	s.Set(manyChecks(5, 5, 20*time.Millisecond))
 	startScheduler(t, s)
-	time.Sleep(400 * time.Millisecond)
+	eventually(t, 5*time.Second, "runs back to back and slots skipped", func() bool {
+		st := s.Stats()
+		return st.Runs >= 5*4 && st.Skipped > 0
+	})
 	s.Stop()
 	if _, _, perKey := m.peaks(); perKey != 1 {
 		t.Errorf("one check ran %d times at once", perKey)
@@ -256,6 +275,12 @@ func TestStopWaitsForRunsInFlightWithinTheirTimeout(t *testing.T) {
 }
 
 func TestStopEndsWithTheContextAndWithoutStart(t *testing.T) {
+	synctest.Test(t, testStopEndsWithTheContextAndWithoutStart)
+}
+
+// testStopEndsWithTheContextAndWithoutStart runs in a synctest bubble, on
+// a fake clock.
+func testStopEndsWithTheContextAndWithoutStart(t *testing.T) {
 	NewScheduler(SchedulerOptions{Run: okRun}).Stop()
 
 	s := NewScheduler(SchedulerOptions{Run: okRun})
@@ -263,7 +288,7 @@ func TestStopEndsWithTheContextAndWithoutStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.Start(ctx)
 	s.Start(ctx) // a second Start does nothing
-	time.Sleep(30 * time.Millisecond)
+	advance(30 * time.Millisecond)
 	cancel()
 	done := make(chan struct{})
 	go func() { s.Stop(); close(done) }()
@@ -273,7 +298,7 @@ func TestStopEndsWithTheContextAndWithoutStart(t *testing.T) {
 		t.Fatal("Stop did not return after the context ended")
 	}
 	runs := s.Stats().Runs
-	time.Sleep(30 * time.Millisecond)
+	advance(30 * time.Millisecond)
 	if after := s.Stats().Runs; after != runs {
 		t.Errorf("%d runs after Stop", after-runs)
 	}

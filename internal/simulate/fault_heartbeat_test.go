@@ -3,33 +3,41 @@ package simulate
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
-// beats starts a server receiving heartbeats and returns its URL and the
-// statuses posted, as they come.
-func beats(t *testing.T) (string, <-chan string) {
-	t.Helper()
+// roundTripFunc is an http.RoundTripper written as a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// beats returns a heartbeat URL, a client that delivers the posts to it in
+// memory, and the statuses posted, as they come. Nothing goes through the
+// network, so that the tests run in a synctest bubble, on a fake clock.
+func beats() (string, *http.Client, <-chan string) {
 	got := make(chan string, 100)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	receive := func(r *http.Request) (*http.Response, error) {
+		defer r.Body.Close()
 		var body struct {
 			Status string `json:"status"`
 		}
+		code := http.StatusNoContent
 		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil {
-			http.Error(w, "bad heartbeat", http.StatusBadRequest)
-			return
+			code = http.StatusBadRequest
+		} else {
+			select {
+			case got <- body.Status:
+			default:
+			}
 		}
-		select {
-		case got <- body.Status:
-		default:
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/api/heartbeat/backup-01", got
+		return &http.Response{StatusCode: code, Status: fmt.Sprintf("%d %s", code, http.StatusText(code)),
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	}
+	return "http://127.0.0.1:8080/api/heartbeat/backup-01", &http.Client{Transport: roundTripFunc(receive)}, got
 }
 
 // await waits for a heartbeat with the given status, skipping others.
@@ -48,24 +56,28 @@ func await(t *testing.T, got <-chan string, want string) {
 	}
 }
 
-// quiet reports whether no heartbeat comes for d, after letting one that
-// was on its way arrive.
+// quiet reports whether no heartbeat comes for d, once the one that may
+// have been on its way has arrived. It runs in a synctest bubble: d passes
+// on the bubble's fake clock, with every tick of the sender in it.
 func quiet(got <-chan string, d time.Duration) bool {
-	time.Sleep(d / 2)
+	synctest.Wait() // a post under way has arrived
 	for len(got) > 0 {
 		<-got
 	}
-	select {
-	case <-got:
-		return false
-	case <-time.After(d):
-		return true
-	}
+	time.Sleep(d)
+	synctest.Wait()
+	return len(got) == 0
 }
 
 func TestHeartbeatSenderPostsAndStops(t *testing.T) {
-	url, got := beats(t)
-	h, err := NewHeartbeatSender(url, 20*time.Millisecond, nil)
+	synctest.Test(t, testHeartbeatSenderPostsAndStops)
+}
+
+// testHeartbeatSenderPostsAndStops runs in a synctest bubble, on a fake
+// clock.
+func testHeartbeatSenderPostsAndStops(t *testing.T) {
+	url, client, got := beats()
+	h, err := NewHeartbeatSender(url, 20*time.Millisecond, client)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +113,25 @@ func TestHeartbeatSenderPostsAndStops(t *testing.T) {
 }
 
 func TestHeartbeatFaultsReachSenders(t *testing.T) {
-	f, _ := startFarm(t, 10)
-	url, got := beats(t)
-	h, err := NewHeartbeatSender(url, 20*time.Millisecond, nil)
+	synctest.Test(t, testHeartbeatFaultsReachSenders)
+}
+
+// testHeartbeatFaultsReachSenders runs in a synctest bubble, on a fake
+// clock.
+func testHeartbeatFaultsReachSenders(t *testing.T) {
+	// Heartbeat faults need no listener: the farm is not started, so that
+	// the test runs in a synctest bubble.
+	f, err := NewFarm(Generate(Params{Sites: 10}), FarmOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	url, client, got := beats()
+	h, err := NewHeartbeatSender(url, 20*time.Millisecond, client)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,15 +108,53 @@ func TestControlAPIListsSites(t *testing.T) {
 	}
 }
 
+// listening is a slog.Handler that hands over the address the control API
+// says it listens on.
+type listening chan string
+
+func (l listening) Enabled(context.Context, slog.Level) bool { return true }
+func (l listening) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l listening) WithGroup(string) slog.Handler            { return l }
+
+func (l listening) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "farm control listening" {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "addr" {
+			l <- a.Value.String()
+		}
+		return true
+	})
+	return nil
+}
+
 func TestServeControlStopsWithContext(t *testing.T) {
-	f, _ := startFarm(t, 10)
+	addrs := make(listening, 1)
+	f, err := NewFarm(Generate(Params{Sites: 10}), FarmOptions{Logger: slog.New(addrs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
 	if err := f.ServeControl(t.Context(), "0.0.0.0:0"); err == nil {
 		t.Error("ServeControl on every interface accepted")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- f.ServeControl(ctx, "127.0.0.1:0") }()
-	time.Sleep(20 * time.Millisecond)
+	select {
+	case addr := <-addrs:
+		if got := call(t, "http://"+addr, "GET", "/faults", "", nil); got != 200 {
+			t.Errorf("GET /faults = %d", got)
+		}
+	case err := <-done:
+		t.Fatalf("ServeControl = %v before serving", err)
+	case <-time.After(3 * time.Second):
+		t.Fatal("ServeControl is not listening")
+	}
 	cancel()
 	select {
 	case err := <-done:
