@@ -107,7 +107,7 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 	}
 	defer func() { _ = conn.Close() }()
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, store.LockLeader).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+store.SchemaKey+`)`, store.LockLeader).Scan(&got); err != nil {
 		return false, fmt.Errorf("leader lock: %w", err)
 	}
 	if !got {
@@ -119,7 +119,7 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 		if ctx.Err() != nil {
 			uctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, store.LockLeader)
+			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock(`+store.SchemaKey+`)`, store.LockLeader)
 		}
 	}()
 	if e.stop == nil {

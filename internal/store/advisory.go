@@ -22,6 +22,12 @@ const (
 	LockEngine int64 = 0x76696769_65696e63
 )
 
+// SchemaKey is the SQL expression of the advisory lock key given as $1,
+// made proper to the current schema. Advisory locks belong to the whole
+// database: installations in different schemas of one database (search_path
+// in the address) must not hold each other's session locks.
+const SchemaKey = `($1::bigint # hashtextextended(current_schema(), 0))`
+
 // LockTx takes the transaction-level advisory lock key on PostgreSQL; it
 // is released at commit or rollback. On SQLite a write transaction already
 // holds the database's only write lock, so it does nothing.
