@@ -35,7 +35,7 @@ func (db *DB) LockTx(ctx context.Context, tx *sql.Tx, key int64) error {
 	if db.Engine != Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+SchemaKey+`)`, key); err != nil {
 		return fmt.Errorf("lock %x: %w", key, err)
 	}
 	return nil
