@@ -25,9 +25,10 @@ const (
 	// DefaultMaxInFlight bounds the runs in flight whatever the schedule
 	// needs. A run waiting on the network costs about 4.5 KB in the
 	// scheduler (its worker's stack and its context) and, with the check
-	// engine, 14 KB while its connection hangs, 32 KB while a request waits
-	// for its answer, 44 KB in a TLS handshake (see docs/benchmarks.md):
-	// 20,000 runs stay under 1 GB, and hold as many file descriptors.
+	// engine, about 15 KB while its connection hangs, 34 KB while a request
+	// waits for its answer, 50 KB in a TLS handshake (see
+	// docs/benchmarks.md): 20,000 runs take up to 1 GB, and as many file
+	// descriptors.
 	DefaultMaxInFlight = 20_000
 	DefaultPerTarget   = 4
 	// DefaultBehindLogInterval spaces the warnings about runs behind
