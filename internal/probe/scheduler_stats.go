@@ -14,9 +14,8 @@ type Stats struct {
 	// worker or for a slot of their target.
 	InFlight, Queued int
 	// Runs counts runs started since Start, Retries those of them asked by
-	// Retry, Skipped the planned runs skipped because the check's previous
-	// run had not finished or had not started (see Behind), and Dropped the
-	// results of removed checks.
+	// Retry, Skipped the planned runs skipped (Behind tells why), and
+	// Dropped the results of removed checks.
 	Runs, Retries, Skipped, Dropped uint64
 	// Capacity is the cap on runs in flight (see SchedulerOptions.Concurrency)
 	// and Workers the worker goroutines, busy or idle.
