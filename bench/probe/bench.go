@@ -29,7 +29,7 @@ func bench(ctx context.Context, cfg config) (*report, error) {
 	defer func() { _ = os.RemoveAll(dir) }()
 	largest := slices.Max(append(slices.Clone(cfg.checks), cfg.https...))
 	fmt.Fprintf(os.Stderr, "starting the farm for %d sites\n", largest)
-	farm, err := startFarm(ctx, exe, dir, largest)
+	farm, err := startFarm(ctx, exe, dir, largest, cfg.hang)
 	if err != nil {
 		return rep, err
 	}
@@ -49,9 +49,14 @@ func bench(ctx context.Context, cfg config) (*report, error) {
 	return rep, nil
 }
 
-// measurePair measures Vigie, then the raw loop, at n checks.
+// measurePair measures Vigie, then the raw loop unless left out, at n
+// checks.
 func (r *report) measurePair(ctx context.Context, exe string, farm *farmProcess, n int, scheme string) error {
-	for _, kind := range []string{"vigie", "raw"} {
+	kinds := []string{"vigie", "raw"}
+	if !r.cfg.raw {
+		kinds = kinds[:1]
+	}
+	for _, kind := range kinds {
 		m, err := r.measureOne(ctx, exe, farm, kind, n, scheme)
 		if err != nil {
 			return fmt.Errorf("%s %s at %d: %w", kind, scheme, n, err)
@@ -72,7 +77,7 @@ func (r *report) measureOne(ctx context.Context, exe string, farm *farmProcess, 
 	args := []string{"-child", kind, "-n", strconv.Itoa(n), "-scheme", scheme,
 		"-sites-file", farm.sitesFile, "-ca-file", farm.caFile,
 		"-interval", r.cfg.interval.String(), "-duration", r.cfg.duration.String(),
-		"-concurrency", strconv.Itoa(r.cfg.concurrency)}
+		"-concurrency", strconv.Itoa(r.cfg.concurrency), "-check-timeout", r.cfg.runTimeout.String()}
 	if r.cfg.profile != "" && kind == "vigie" {
 		if err := os.MkdirAll(r.cfg.profile, 0o750); err != nil {
 			return row{}, err

@@ -21,6 +21,8 @@ type childArgs struct {
 	duration          time.Duration
 	concurrency       int
 	cpuprofile        string
+	hang              string        // farm: hypervisors that hang, comma-separated
+	runTimeout        time.Duration // of each check or request, 0 for the default
 }
 
 // errChild reports an unknown kind of child.
@@ -70,8 +72,12 @@ type measure struct {
 	// Runs counts the results; Failures those not OK, with the first one.
 	Runs, Failures uint64
 	FirstFailure   string `json:"first_failure,omitempty"`
-	// Skipped counts planned runs skipped (Vigie only).
+	// Skipped counts planned runs skipped and Late those started more than
+	// an interval late (Vigie only).
 	Skipped uint64 `json:"skipped"`
+	Late    uint64 `json:"late"`
+	// Capacity is the cap on runs in flight (Vigie only).
+	Capacity int `json:"capacity"`
 	// Planned is the rate the intervals call for, Achieved the runs per
 	// second over the window.
 	Planned, Achieved float64

@@ -17,9 +17,9 @@ import (
 	"github.com/vigie/vigie/internal/simulate"
 )
 
-// runFarmChild generates a host of n sites, serves it on loopback, writes
-// its sites and CA to the given files, says "ready" on stdout and serves
-// until stdin is closed.
+// runFarmChild generates a host of n sites, serves it on loopback with the
+// hypervisors of a.hang hanging, writes its sites and CA to the given
+// files, says "ready" on stdout and serves until stdin is closed.
 func runFarmChild(ctx context.Context, a childArgs) error {
 	inv := simulate.Generate(simulate.Params{Sites: a.n})
 	farm, err := simulate.NewFarm(inv, simulate.FarmOptions{})
@@ -30,6 +30,13 @@ func runFarmChild(ctx context.Context, a childArgs) error {
 		return fmt.Errorf("farm start: %w", err)
 	}
 	defer func() { _ = farm.Close() }()
+	if a.hang != "" {
+		for hv := range strings.SplitSeq(a.hang, ",") {
+			if err := farm.HangHypervisor(hv); err != nil {
+				return fmt.Errorf("farm: %w", err)
+			}
+		}
+	}
 	if err := writeSites(farm, a.sitesFile); err != nil {
 		return err
 	}
@@ -84,12 +91,12 @@ type farmProcess struct {
 // errFarm reports a farm child that did not get ready.
 var errFarm = errors.New("farm did not start")
 
-// startFarm starts the farm child for n sites, files in dir, and waits until
-// it serves.
-func startFarm(ctx context.Context, exe, dir string, n int) (*farmProcess, error) {
+// startFarm starts the farm child for n sites, files in dir, with the
+// hypervisors of hang hanging, and waits until it serves.
+func startFarm(ctx context.Context, exe, dir string, n int, hang []string) (*farmProcess, error) {
 	fp := &farmProcess{sitesFile: filepath.Join(dir, "sites.tsv"), caFile: filepath.Join(dir, "ca.pem")}
 	fp.cmd = exec.CommandContext(ctx, exe, "-child", "farm", "-n", strconv.Itoa(n),
-		"-sites-file", fp.sitesFile, "-ca-file", fp.caFile)
+		"-sites-file", fp.sitesFile, "-ca-file", fp.caFile, "-hang", strings.Join(hang, ","))
 	fp.cmd.Stderr = os.Stderr
 	var err error
 	if fp.stdin, err = fp.cmd.StdinPipe(); err != nil {

@@ -6,6 +6,10 @@
 //
 //	go run ./bench/probe -checks 1000,10000,100000 -interval 60s -duration 2m
 //
+// With -hang, hypervisors of the farm hang for the whole run (the
+// hang-hypervisor fault): their sites' checks wait until their timeout,
+// and the figures tell whether the other checks stay on time.
+//
 // Three kinds of child processes do the work, so that the CPU time and the
 // peak RSS of each measure are its own: one farm serving the sites of the
 // largest host for the whole run, then, for each size, one process running
@@ -49,6 +53,9 @@ type config struct {
 	concurrency int
 	profile     string
 	timeout     time.Duration
+	hang        []string      // hypervisors hanging in the farm
+	runTimeout  time.Duration // of each check, 0 for check.ApplyDefaults
+	raw         bool          // measure the raw loop too
 }
 
 // errUsage reports a bad flag value.
@@ -67,17 +74,23 @@ func run(ctx context.Context, args []string) error {
 	https := fs.String("https", "", "sizes also measured over HTTPS, comma-separated")
 	interval := fs.Duration("interval", 60*time.Second, "interval of every check")
 	duration := fs.Duration("duration", 2*time.Minute, "how long each measure runs")
-	concurrency := fs.Int("concurrency", 256, "runs in flight at most, for Vigie and the raw loop alike")
+	concurrency := fs.Int("concurrency", 0, "runs in flight at most, for Vigie and the raw loop alike; 0 leaves Vigie's cap to the scheduler (it follows the checks) and gives the raw loop 256 workers")
+	hang := fs.String("hang", "", "comma-separated hypervisors of the farm that hang for the whole run, such as hv01,hv02")
+	raw := fs.Bool("raw", true, "measure the raw loop too")
+	runTimeout := fs.Duration("check-timeout", 0, "timeout of every check and request; 0 takes the checks' default (10s, at most half the interval) and 10s for the raw loop")
 	profile := fs.String("profile", "", "write a CPU profile of each Vigie child into this directory")
 	timeout := fs.Duration("timeout", 2*time.Hour, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ca.interval, ca.duration, ca.concurrency = *interval, *duration, *concurrency
+	ca.interval, ca.duration, ca.concurrency, ca.hang, ca.runTimeout = *interval, *duration, *concurrency, *hang, *runTimeout
 	if *child != "" {
 		return runChild(ctx, *child, ca)
 	}
-	cfg := config{interval: *interval, duration: *duration, concurrency: *concurrency, profile: *profile, timeout: *timeout}
+	cfg := config{interval: *interval, duration: *duration, concurrency: *concurrency, profile: *profile, timeout: *timeout, raw: *raw, runTimeout: *runTimeout}
+	if *hang != "" {
+		cfg.hang = strings.Split(*hang, ",")
+	}
 	var err error
 	if cfg.checks, err = parseSizes(*checks); err != nil {
 		return err
@@ -87,8 +100,8 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if cfg.interval <= 0 || cfg.duration <= 0 || cfg.concurrency <= 0 {
-		return fmt.Errorf("%w: -interval, -duration and -concurrency must be positive", errUsage)
+	if cfg.interval <= 0 || cfg.duration <= 0 || cfg.concurrency < 0 || cfg.runTimeout < 0 {
+		return fmt.Errorf("%w: -interval and -duration must be positive, -concurrency and -check-timeout not negative", errUsage)
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -11,6 +12,11 @@ import (
 	"time"
 )
 
+// rawWorkers are the raw loop's workers when -concurrency leaves Vigie's
+// cap to its scheduler: the scheduler's fixed cap before it followed the
+// checks.
+const rawWorkers = 256
+
 // job is one planned request of the raw loop.
 type job struct {
 	site    int
@@ -20,7 +26,7 @@ type job struct {
 // runRawChild is the baseline: a minimal net/http loop making the same
 // requests as the Vigie child, each on a new connection, at the same
 // planned rate (site i at i/N of each interval), with as many workers as
-// Vigie's concurrency.
+// Vigie's concurrency, or rawWorkers.
 func runRawChild(ctx context.Context, a childArgs) (measure, error) {
 	s, err := readSites(a.sitesFile, a.n)
 	if err != nil {
@@ -34,7 +40,7 @@ func runRawChild(ctx context.Context, a childArgs) (measure, error) {
 	}
 	client := &http.Client{
 		Transport: &http.Transport{DialContext: s.dial, DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: pool}},
-		Timeout:   10 * time.Second,
+		Timeout:   cmp.Or(a.runTimeout, 10*time.Second),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
@@ -46,11 +52,15 @@ func runRawChild(ctx context.Context, a childArgs) (measure, error) {
 	m := measure{Kind: "raw", Checks: a.n, Scheme: a.scheme, Planned: float64(a.n) / a.interval.Seconds()}
 	var results counter
 	jobs := make(chan job)
-	lateness := make([][]time.Duration, a.concurrency)
+	workers := a.concurrency
+	if workers == 0 {
+		workers = rawWorkers
+	}
+	lateness := make([][]time.Duration, workers)
 	var wg sync.WaitGroup
 	cpu0, _ := selfUsage()
 	begin := time.Now()
-	for w := range a.concurrency {
+	for w := range workers {
 		wg.Go(func() {
 			for j := range jobs {
 				lateness[w] = append(lateness[w], time.Since(j.planned))

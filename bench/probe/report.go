@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -45,8 +46,19 @@ func (r *report) print(out io.Writer) {
 	fmt.Fprintf(out, "Probe engine benchmarks: %d CPUs (%s), %s, %s UTC, run took %s\n", m.cpus, m.cpu, m.goVersion,
 		r.started.UTC().Format("2006-01-02 15:04"), r.took.Round(time.Second))
 	fmt.Fprintf(out, "Source: commit %s; load average at the start %s, at the end %s\n", m.source, m.loadStart, m.loadEnd)
-	fmt.Fprintf(out, "Every check every %s, measured for %s each, at most %d in flight; farm started in %s\n\n",
-		r.cfg.interval, r.cfg.duration, r.cfg.concurrency, r.farmStart.Round(time.Millisecond))
+	inFlight := fmt.Sprintf("at most %d in flight", r.cfg.concurrency)
+	if r.cfg.concurrency == 0 {
+		inFlight = fmt.Sprintf("Vigie's cap on runs in flight left to its scheduler, the raw loop with %d workers", rawWorkers)
+	}
+	fmt.Fprintf(out, "Every check every %s, measured for %s each, %s; farm started in %s\n",
+		r.cfg.interval, r.cfg.duration, inFlight, r.farmStart.Round(time.Millisecond))
+	if len(r.cfg.hang) > 0 {
+		fmt.Fprintf(out, "Hanging for the whole run (hang-hypervisor): %s\n", strings.Join(r.cfg.hang, ", "))
+	}
+	if r.cfg.runTimeout > 0 {
+		fmt.Fprintf(out, "Every check and request times out after %s\n", r.cfg.runTimeout)
+	}
+	fmt.Fprintln(out)
 	r.printRows(out)
 	fmt.Fprintln(out)
 	r.printTargets(out)
@@ -54,15 +66,15 @@ func (r *report) print(out io.Writer) {
 
 // printRows writes one line per measure.
 func (r *report) printRows(out io.Writer) {
-	g := &grid{header: []string{"checks", "scheme", "run", "planned /s", "achieved /s", "runs", "failed", "skipped",
+	g := &grid{header: []string{"checks", "scheme", "run", "cap", "planned /s", "achieved /s", "runs", "failed", "skipped", "late",
 		"CPU s", "CPU s / 1,000 checks", "checks / CPU s", "ratio to raw", "peak RSS", "lateness p50", "p99", "worst p99", "farm CPU s"}}
 	for _, m := range r.rows {
-		ratio := "1 (baseline)"
+		ratio, limit := "1 (baseline)", num(cmp.Or(r.cfg.concurrency, rawWorkers))
 		if m.Kind == "vigie" {
-			ratio = r.ratioText(m)
+			ratio, limit = r.ratioText(m), num(m.Capacity)
 		}
-		g.add(num(m.Checks), m.Scheme, m.Kind, fmt.Sprintf("%.1f", m.Planned), fmt.Sprintf("%.1f", m.Achieved),
-			num(int(m.Runs)), num(int(m.Failures)), num(int(m.Skipped)), fmt.Sprintf("%.1f", m.CPU),
+		g.add(num(m.Checks), m.Scheme, m.Kind, limit, fmt.Sprintf("%.1f", m.Planned), fmt.Sprintf("%.1f", m.Achieved),
+			num(int(m.Runs)), num(int(m.Failures)), num(int(m.Skipped)), num(int(m.Late)), fmt.Sprintf("%.1f", m.CPU),
 			fmt.Sprintf("%.3f", m.perThousand()), fmt.Sprintf("%.0f", m.perCPU()), ratio, mb(m.MaxRSSKiB),
 			round(m.P50), round(m.P99), round(m.WorstP99), fmt.Sprintf("%.1f", m.FarmCPU))
 	}

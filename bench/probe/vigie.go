@@ -26,7 +26,8 @@ func runVigieChild(ctx context.Context, a childArgs) (measure, error) {
 	engine := check.NewEngine(check.Options{Dial: s.dial, RootCAs: pool})
 	checks := make([]*check.Check, a.n)
 	for i := range checks {
-		c := &check.Check{Asset: s.hosts[i], Kind: check.HTTP, URL: s.url(i, a.scheme), Interval: check.Duration(a.interval)}
+		c := &check.Check{Asset: s.hosts[i], Kind: check.HTTP, URL: s.url(i, a.scheme), Interval: check.Duration(a.interval),
+			Timeout: check.Duration(a.runTimeout)}
 		check.ApplyDefaults(c)
 		checks[i] = c
 	}
@@ -49,7 +50,8 @@ func runVigieChild(ctx context.Context, a childArgs) (measure, error) {
 	cpu1, rss := selfUsage()
 	m.CPU, m.MaxRSSKiB = cpu1-cpu0, rss
 	m.Runs, m.Failures, m.FirstFailure = results.runs, results.failures, results.first
-	m.Skipped, m.Planned = st.Skipped, st.PlannedRate
+	m.Skipped, m.Planned, m.Capacity = st.Skipped, st.PlannedRate, st.Capacity
+	m.Late = sched.Behind().Total.Late
 	m.Achieved = float64(m.Runs) / a.duration.Seconds()
 	m.P50, m.P99 = st.LatenessP50, st.LatenessP99
 	return m, ctx.Err()

@@ -1,10 +1,12 @@
 // Package probe runs checks on their schedule and carries their results:
-// one timer-driven loop over a min-heap of next-run times feeds a bounded
-// worker pool, with a cap on concurrent checks per target host.
+// one timer-driven loop over a min-heap of next-run times feeds a pool of
+// workers that grows with what the schedule needs, with a cap on concurrent
+// checks per target host.
 package probe
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -20,8 +22,18 @@ type RunFunc func(ctx context.Context, c *check.Check) check.Result
 
 // Defaults of SchedulerOptions.
 const (
-	DefaultConcurrency = 256
+	// DefaultMaxInFlight bounds the runs in flight whatever the schedule
+	// needs. A run waiting on the network costs about 4.5 KB in the
+	// scheduler (its worker's stack and its context) and, with the check
+	// engine, about 15 KB while its connection hangs, 34 KB while a request
+	// waits for its answer, 50 KB in a TLS handshake (see
+	// docs/benchmarks.md): 20,000 runs take up to 1 GB, and as many file
+	// descriptors.
+	DefaultMaxInFlight = 20_000
 	DefaultPerTarget   = 4
+	// DefaultBehindLogInterval spaces the warnings about runs behind
+	// schedule.
+	DefaultBehindLogInterval = time.Minute
 )
 
 // SchedulerOptions configure a Scheduler. Only Run is required.
@@ -34,14 +46,27 @@ type SchedulerOptions struct {
 	// call any method but Stop. It should return quickly: a worker is busy
 	// until it does.
 	Report func(key string, r check.Result)
-	// Concurrency caps the runs in flight (default DefaultConcurrency).
+	// Concurrency, when positive, caps the runs in flight at a fixed
+	// number, still at most MaxInFlight. When zero, the cap follows the
+	// checks: the runs they would keep in flight if every run lasted until
+	// its timeout, twice over for retries (for each check, twice its
+	// timeout over its interval, at most one since a check never runs
+	// twice at once), plus 256; Set and SetMinInterval update it, and
+	// Stats tells it.
 	Concurrency int
+	// MaxInFlight bounds the runs in flight, to bound memory (default
+	// DefaultMaxInFlight).
+	MaxInFlight int
 	// PerTarget caps the runs in flight against one target host: the host
 	// of the check's Address, else of its URL, else of its Server (default
 	// DefaultPerTarget).
 	PerTarget int
 	// Registerer, when set, receives the scheduler's metrics.
 	Registerer prometheus.Registerer
+	// Logger receives a warning, at most once per minute, when planned runs
+	// were skipped or started more than their interval late (see Behind);
+	// nil discards it.
+	Logger *slog.Logger
 }
 
 // Scheduler runs each check once per interval at a stable phase within it,
@@ -49,37 +74,51 @@ type SchedulerOptions struct {
 // once: a run that comes due while the previous run of the same check is
 // queued is skipped, and one that comes due while it runs is deferred until
 // it ends (later ones are skipped).
+//
+// Each run in flight has a worker goroutine of its own, started when no
+// idle one is left and retired once idle for a while, up to a cap that
+// follows what the checks need (see SchedulerOptions.Concurrency): a check
+// that hangs until its timeout costs waiting, not other checks' turns.
 type Scheduler struct {
-	run        RunFunc
-	report     func(string, check.Result)
-	perTarget  int
-	workers    int
-	metrics    *metrics
-	window     *latenessWindow
-	wake       chan struct{}
-	wg         sync.WaitGroup
-	setMu      sync.Mutex // keeps Set calls apart
-	mu         sync.Mutex
-	cond       *sync.Cond // workers wait on it for ready runs
-	entries    map[string]*entry
-	queue      dueHeap
-	ready      []*entry // runs holding a target slot, waiting for a worker
-	targets    map[string]*target
-	minimums   map[string]time.Duration // set by SetMinInterval
-	intervals  map[time.Duration]int    // checks per interval, for the planned rate
-	generation uint64
-	counts     counts
-	started    bool
-	stopping   bool
-	startedAt  time.Time
-	runCtx     context.Context
-	cancel     context.CancelFunc
+	run         RunFunc
+	report      func(string, check.Result)
+	perTarget   int
+	concurrency int // the fixed cap asked for, or 0
+	maxInFlight int
+	log         *slog.Logger
+	logEvery    time.Duration // between warnings about runs behind
+	reapEvery   time.Duration // between retirements of idle workers
+	metrics     *metrics
+	window      *latenessWindow
+	wake        chan struct{}
+	wg          sync.WaitGroup
+	setMu       sync.Mutex // keeps Set calls apart
+	mu          sync.Mutex
+	cond        *sync.Cond // idle workers wait on it for ready runs
+	entries     map[string]*entry
+	queue       dueHeap
+	ready       []*entry // runs holding a target slot, waiting for a worker
+	targets     map[string]*target
+	minimums    map[string]time.Duration // set by SetMinInterval
+	intervals   map[time.Duration]int    // checks per interval, for the planned rate
+	generation  uint64
+	counts      counts
+	pool        pool
+	behind      behindLog
+	history     behindHistory
+	started     bool
+	stopping    bool
+	startedAt   time.Time
+	runCtx      context.Context
+	cancel      context.CancelFunc
 }
 
 // counts are the scheduler's running totals.
 type counts struct {
-	runs, retries, skipped, dropped uint64
-	inFlight, queued                int
+	runs, retries, dropped uint64
+	skipped                [skipReasons]uint64
+	late                   uint64 // runs started more than their interval late
+	inFlight, queued       int
 }
 
 // NewScheduler returns a scheduler with no checks; it panics when opts.Run is
@@ -89,18 +128,22 @@ func NewScheduler(opts SchedulerOptions) *Scheduler {
 		panic("probe: NewScheduler needs a RunFunc")
 	}
 	s := &Scheduler{
-		run:       opts.Run,
-		report:    opts.Report,
-		perTarget: opts.PerTarget,
-		workers:   opts.Concurrency,
-		metrics:   newMetrics(opts.Registerer),
-		window:    &latenessWindow{},
-		wake:      make(chan struct{}, 1),
-		entries:   map[string]*entry{},
-		targets:   map[string]*target{},
-		minimums:  map[string]time.Duration{},
-		intervals: map[time.Duration]int{},
-		queue:     dueHeap{epoch: time.Now()},
+		run:         opts.Run,
+		report:      opts.Report,
+		perTarget:   opts.PerTarget,
+		concurrency: max(opts.Concurrency, 0),
+		maxInFlight: opts.MaxInFlight,
+		log:         opts.Logger,
+		logEvery:    DefaultBehindLogInterval,
+		reapEvery:   reapEvery,
+		metrics:     newMetrics(opts.Registerer),
+		window:      &latenessWindow{},
+		wake:        make(chan struct{}, 1),
+		entries:     map[string]*entry{},
+		targets:     map[string]*target{},
+		minimums:    map[string]time.Duration{},
+		intervals:   map[time.Duration]int{},
+		queue:       dueHeap{epoch: time.Now()},
 	}
 	if s.report == nil {
 		s.report = func(string, check.Result) {}
@@ -108,16 +151,20 @@ func NewScheduler(opts SchedulerOptions) *Scheduler {
 	if s.perTarget <= 0 {
 		s.perTarget = DefaultPerTarget
 	}
-	if s.workers <= 0 {
-		s.workers = DefaultConcurrency
+	if s.maxInFlight <= 0 {
+		s.maxInFlight = DefaultMaxInFlight
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.updateLimitLocked()
 	return s
 }
 
-// Start starts the loop and the workers and returns. They run until ctx
-// ends or Stop is called; a second call does nothing. Slots that passed
-// between Set and Start are not made up. Runs get contexts that keep ctx's
+// Start starts the loop and returns; workers start as runs come due. They
+// run until ctx ends or Stop is called; a second call does nothing. Slots
+// that passed between Set and Start are not made up. Runs get contexts that keep ctx's
 // values but not its cancellation: they end at their timeout, so that Stop
 // can wait for them.
 func (s *Scheduler) Start(ctx context.Context) {
@@ -136,12 +183,10 @@ func (s *Scheduler) Start(ctx context.Context) {
 	}
 	s.runCtx = context.WithoutCancel(ctx)
 	ctx, s.cancel = context.WithCancel(ctx)
-	s.wg.Add(1 + s.workers)
+	s.pool.reapedAt = s.startedAt
+	s.wg.Add(1)
 	s.mu.Unlock()
 	go s.loop(ctx)
-	for range s.workers {
-		go s.work()
-	}
 }
 
 // Stop stops scheduling, drops runs not yet started, and waits for those in
@@ -157,20 +202,41 @@ func (s *Scheduler) Stop() {
 	s.wg.Wait()
 }
 
-// loop fires due runs until ctx ends, sleeping until the earliest next one.
+// loop fires due runs until ctx ends, sleeping until the earliest next
+// one. A ticker wakes it for housekeeping too: retiring idle workers and
+// warning about runs behind schedule.
 func (s *Scheduler) loop(ctx context.Context) {
 	defer s.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	tick := time.NewTicker(min(s.reapEvery, s.logEvery))
+	defer tick.Stop()
 	for {
-		timer.Reset(s.fireDue(time.Now()))
+		now := time.Now()
+		timer.Reset(s.fireDue(now))
+		s.housekeep(now)
 		select {
 		case <-ctx.Done():
 			s.drain()
 			return
 		case <-timer.C:
+		case <-tick.C:
 		case <-s.wake:
 		}
+	}
+}
+
+// housekeep retires the workers left idle and logs the runs behind
+// schedule, each when its time has come.
+func (s *Scheduler) housekeep(now time.Time) {
+	s.mu.Lock()
+	if now.Sub(s.pool.reapedAt) >= s.reapEvery {
+		s.reapLocked(now)
+	}
+	warn, ok := s.behindWarningLocked(now)
+	s.mu.Unlock()
+	if ok {
+		warn.log(s.log, s.window.worst(now))
 	}
 }
 
@@ -218,5 +284,6 @@ func (s *Scheduler) drain() {
 		}
 	}
 	s.counts.queued = 0
+	s.pool.idle = 0
 	s.cond.Broadcast()
 }

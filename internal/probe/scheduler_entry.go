@@ -29,6 +29,7 @@ type entry struct {
 	retry      time.Time     // early run asked by Retry; zero when none
 	index      int           // in the heap
 	generation uint64        // of the last Set that listed it
+	need       int32         // its share of a worker, see needOf
 	removed    bool
 
 	// The run queued or in flight, and the one deferred behind it.

@@ -73,6 +73,7 @@ func (s *Scheduler) applyLocked(changes, removed []*entry, gen uint64, now time.
 	for _, e := range removed {
 		s.removeLocked(e)
 	}
+	s.updateLimitLocked()
 }
 
 // Retry asks for an early run of the check with key, after the given
@@ -109,6 +110,7 @@ func (s *Scheduler) SetMinInterval(key string, d time.Duration) {
 	}
 	if e := s.entries[key]; e != nil {
 		s.rescheduleLocked(e, time.Now())
+		s.updateLimitLocked()
 		s.poke()
 	}
 }
@@ -137,16 +139,17 @@ func (s *Scheduler) scheduleLocked(e *entry, now time.Time) {
 	e.interval = s.intervalLocked(e)
 	e.offset = offsetOf(e.key, e.interval)
 	e.next = nextSlot(now, e.interval, e.offset)
-	s.intervals[e.interval]++
+	s.countLocked(e)
 }
 
 // rescheduleLocked moves a scheduled entry to a new phase when its interval
-// changed.
+// changed, and counts again what it needs, its timeout being perhaps new.
 func (s *Scheduler) rescheduleLocked(e *entry, now time.Time) {
+	s.uncountLocked(e)
 	if s.intervalLocked(e) == e.interval {
+		s.countLocked(e)
 		return
 	}
-	s.forgetInterval(e.interval)
 	s.scheduleLocked(e, now)
 	if !e.retry.Before(e.next) {
 		e.retry = time.Time{}
@@ -158,17 +161,11 @@ func (s *Scheduler) rescheduleLocked(e *entry, now time.Time) {
 func (s *Scheduler) removeLocked(e *entry) {
 	s.queue.remove(e)
 	delete(s.entries, e.key)
-	s.forgetInterval(e.interval)
+	s.uncountLocked(e)
 	e.removed = true
 	e.pending = false
 	if e.cancel != nil {
 		e.cancel()
-	}
-}
-
-func (s *Scheduler) forgetInterval(iv time.Duration) {
-	if s.intervals[iv]--; s.intervals[iv] <= 0 {
-		delete(s.intervals, iv)
 	}
 }
 
@@ -185,7 +182,7 @@ func (s *Scheduler) fireLocked(e *entry, now time.Time) {
 		if !e.next.After(now) {
 			missed := now.Sub(e.next)/e.interval + 1
 			e.next = e.next.Add(missed * e.interval)
-			s.skip(uint64(missed))
+			s.skipLocked(skipMissed, uint64(missed))
 		}
 	}
 	s.queue.fix(e)
@@ -202,10 +199,13 @@ func (s *Scheduler) enqueueLocked(e *entry, planned time.Time, retry bool) {
 			e.pending, e.pendingPlanned, e.pendingRetry = true, planned, retry
 			return
 		}
-		s.skip(1)
+		s.skipLocked(skipBusy, 1)
 		return
-	default:
-		s.skip(1)
+	case ready:
+		s.skipLocked(skipNoWorker, 1)
+		return
+	case waiting:
+		s.skipLocked(skipTargetBusy, 1)
 		return
 	}
 	e.planned, e.isRetry = planned, retry
@@ -221,9 +221,8 @@ func (s *Scheduler) enqueueLocked(e *entry, planned time.Time, retry bool) {
 		return
 	}
 	t.active++
-	e.slot, e.state = t, ready
-	s.ready = append(s.ready, e)
-	s.cond.Signal()
+	e.slot = t
+	s.readyLocked(e)
 }
 
 // releaseLocked frees the target slot e held and gives it to the next run
@@ -245,16 +244,16 @@ func (s *Scheduler) releaseLocked(e *entry) {
 			continue
 		}
 		t.active++
-		w.slot, w.state = t, ready
-		s.ready = append(s.ready, w)
-		s.cond.Signal()
+		w.slot = t
+		s.readyLocked(w)
 	}
 	if t.active == 0 && len(t.waiting) == 0 {
 		delete(s.targets, t.name)
 	}
 }
 
-func (s *Scheduler) skip(n uint64) {
-	s.counts.skipped += n
-	s.metrics.skipped.Add(float64(n))
+// skipLocked counts n planned runs skipped for reason.
+func (s *Scheduler) skipLocked(reason skipReason, n uint64) {
+	s.counts.skipped[reason] += n
+	s.metrics.skipped[reason].Add(float64(n))
 }

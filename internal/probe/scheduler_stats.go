@@ -14,9 +14,12 @@ type Stats struct {
 	// worker or for a slot of their target.
 	InFlight, Queued int
 	// Runs counts runs started since Start, Retries those of them asked by
-	// Retry, Skipped the planned runs skipped because the check's previous
-	// run had not finished, and Dropped the results of removed checks.
+	// Retry, Skipped the planned runs skipped (Behind tells why), and
+	// Dropped the results of removed checks.
 	Runs, Retries, Skipped, Dropped uint64
+	// Capacity is the cap on runs in flight (see SchedulerOptions.Concurrency)
+	// and Workers the worker goroutines, busy or idle.
+	Capacity, Workers int
 	// LatenessP50 and LatenessP99 are quantiles of the delay between the
 	// planned and actual start of runs, over the last minute, to within
 	// a fifth.
@@ -35,8 +38,10 @@ func (s *Scheduler) Stats() Stats {
 		Queued:   s.counts.queued,
 		Runs:     s.counts.runs,
 		Retries:  s.counts.retries,
-		Skipped:  s.counts.skipped,
+		Skipped:  s.counts.skippedTotal(),
 		Dropped:  s.counts.dropped,
+		Capacity: s.pool.limit,
+		Workers:  s.pool.workers,
 	}
 	for iv, n := range s.intervals {
 		st.PlannedRate += float64(n) / iv.Seconds()
@@ -67,23 +72,48 @@ type windowSlot struct {
 	index  int64 // the slot's start, in slotLength since the epoch
 	runs   uint64
 	counts [latenessBuckets]uint32
+	worst  time.Duration
 }
 
-// record adds one run started at now, late by late.
-func (w *latenessWindow) record(now time.Time, late time.Duration) {
+// slotLocked is the slot for now, or nil when now is a minute old.
+func (w *latenessWindow) slotLocked(now time.Time) *windowSlot {
 	idx := now.UnixNano() / int64(slotLength)
-	b := latenessBucket(late)
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	sl := &w.slots[idx%slotCount]
 	if sl.index > idx {
-		return // a record from a minute ago, come too late
+		return nil // a record from a minute ago, come too late
 	}
 	if sl.index != idx {
 		*sl = windowSlot{index: idx}
 	}
+	return sl
+}
+
+// record adds one run started at now, late by late.
+func (w *latenessWindow) record(now time.Time, late time.Duration) {
+	b := latenessBucket(late)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	sl := w.slotLocked(now)
+	if sl == nil {
+		return
+	}
 	sl.runs++
 	sl.counts[b]++
+	sl.worst = max(sl.worst, late)
+}
+
+// worst returns the worst lateness over the window ending at now.
+func (w *latenessWindow) worst(now time.Time) time.Duration {
+	cur := now.UnixNano() / int64(slotLength)
+	var worst time.Duration
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.slots {
+		if sl := &w.slots[i]; sl.index > cur-slotCount && sl.index <= cur {
+			worst = max(worst, sl.worst)
+		}
+	}
+	return worst
 }
 
 // summary returns the median and 99th percentile of lateness and the rate of

@@ -14,12 +14,15 @@ type job struct {
 	check   *check.Check
 	kind    string
 	planned time.Time
+	start   time.Time
+	late    time.Duration // start - planned
+	behind  bool          // started more than its interval late
 	retry   bool
 	ctx     context.Context
 	cancel  context.CancelFunc
 }
 
-// work runs jobs until the scheduler stops.
+// work runs jobs until the scheduler stops or retires the worker.
 func (s *Scheduler) work() {
 	defer s.wg.Done()
 	for {
@@ -31,51 +34,71 @@ func (s *Scheduler) work() {
 	}
 }
 
-// take waits for a ready run and marks it running; it reports false once
-// the scheduler is stopping.
+// take waits for a ready run and marks it running; it reports false when
+// the worker is to end: the scheduler is stopping, the pool is above its
+// cap, or the worker stayed idle long enough to be retired.
 func (s *Scheduler) take() (job, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		for len(s.ready) == 0 && !s.stopping {
-			s.cond.Wait()
-		}
-		if s.stopping {
+		switch {
+		case s.stopping || s.pool.workers > s.pool.limit:
+			s.retireLocked()
+			return job{}, false
+		case len(s.ready) > 0:
+			e := s.ready[0]
+			s.ready[0] = nil
+			s.ready = s.ready[1:]
+			s.counts.queued--
+			if e.removed {
+				s.releaseLocked(e)
+				continue
+			}
+			return s.startLocked(e), true
+		case s.pool.retire > 0:
+			s.pool.retire--
+			s.retireLocked()
 			return job{}, false
 		}
-		e := s.ready[0]
-		s.ready[0] = nil
-		s.ready = s.ready[1:]
-		s.counts.queued--
-		if e.removed {
-			s.releaseLocked(e)
-			continue
-		}
-		e.state = running
-		j := job{e: e, check: e.check, kind: e.kind, planned: e.planned, retry: e.isRetry}
-		j.ctx, j.cancel = context.WithTimeout(s.runCtx, timeoutOf(j.check))
-		e.cancel = j.cancel
-		s.counts.inFlight++
-		s.counts.runs++
-		if j.retry {
-			s.counts.retries++
-		}
-		return j, true
+		// Whoever hands this worker a run, or retires it, takes it off
+		// the idle count before signalling.
+		s.pool.idle++
+		s.cond.Wait()
 	}
+}
+
+// startLocked marks e's ready run as running and returns its job.
+func (s *Scheduler) startLocked(e *entry) job {
+	e.state = running
+	j := job{e: e, check: e.check, kind: e.kind, planned: e.planned, retry: e.isRetry, start: time.Now()}
+	j.late = max(j.start.Sub(j.planned), 0)
+	j.behind = j.late > e.interval
+	j.ctx, j.cancel = context.WithTimeout(s.runCtx, timeoutOf(j.check))
+	e.cancel = j.cancel
+	s.counts.inFlight++
+	s.counts.runs++
+	if j.retry {
+		s.counts.retries++
+	}
+	if j.behind {
+		s.counts.late++
+	}
+	return j
 }
 
 // execute runs one job, reports its result and frees its slots.
 func (s *Scheduler) execute(j job) {
-	start := time.Now()
-	late := max(start.Sub(j.planned), 0)
-	s.window.record(start, late)
-	s.metrics.lateness.Observe(late.Seconds())
+	s.window.record(j.start, j.late)
+	s.metrics.lateness.Observe(j.late.Seconds())
+	if j.behind {
+		s.metrics.late.Inc()
+	}
 	s.metrics.inFlight.Inc()
 
 	res := s.safeRun(j)
 	j.cancel()
 	if res.Started.IsZero() {
-		res.Started = start
+		res.Started = j.start
 	}
 	result := "fail"
 	if res.OK {

@@ -18,6 +18,13 @@ const (
 	FaultStopHypervisor FaultKind = "stop-hypervisor"
 	// FaultStopStorage stops every VM that depends on a storage unit.
 	FaultStopStorage FaultKind = "stop-storage"
+	// FaultHangVM makes a VM hang: its listeners keep their ports but
+	// answer nothing, so that connecting or a request waits until the
+	// client gives up; sites using a database on it hang too.
+	FaultHangVM FaultKind = "hang-vm"
+	// FaultHangHypervisor makes a hypervisor and every VM that depends on
+	// it hang, as when it goes dark.
+	FaultHangHypervisor FaultKind = "hang-hypervisor"
 	// FaultStatus makes one site answer Code.
 	FaultStatus FaultKind = "status"
 	// FaultSlow delays the answers of a site or of every site of a VM.
@@ -35,8 +42,8 @@ const (
 
 // FaultKinds returns every kind of fault, in the order help texts list them.
 func FaultKinds() []FaultKind {
-	return []FaultKind{FaultStopVM, FaultStopHypervisor, FaultStopStorage, FaultStatus,
-		FaultSlow, FaultFlap, FaultExpireCert, FaultHeartbeatStop, FaultHeartbeatFail}
+	return []FaultKind{FaultStopVM, FaultStopHypervisor, FaultStopStorage, FaultHangVM, FaultHangHypervisor,
+		FaultStatus, FaultSlow, FaultFlap, FaultExpireCert, FaultHeartbeatStop, FaultHeartbeatFail}
 }
 
 // Fault is one injected fault: its kind, its target (an asset, a site or a
@@ -117,6 +124,18 @@ func (f *Farm) StopStorage(name string) error {
 // StartStorage reverses StopStorage.
 func (f *Farm) StartStorage(name string) error {
 	return f.Clear(FaultStopStorage, name)
+}
+
+// HangVM makes a VM hang: its listeners keep their ports but answer
+// nothing. Clear(FaultHangVM, name) reverses it.
+func (f *Farm) HangVM(name string) error {
+	return f.Apply(Fault{Kind: FaultHangVM, Target: name})
+}
+
+// HangHypervisor makes a hypervisor and every VM that depends on it hang.
+// Clear(FaultHangHypervisor, name) reverses it.
+func (f *Farm) HangHypervisor(name string) error {
+	return f.Apply(Fault{Kind: FaultHangHypervisor, Target: name})
 }
 
 // SiteStatus makes one site answer code while its neighbours answer 200;

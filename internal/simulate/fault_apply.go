@@ -47,6 +47,9 @@ func (f *Farm) Apply(ft Fault) error {
 	case FaultStopVM, FaultStopHypervisor, FaultStopStorage:
 		f.stopped[ft.Target] = true
 		return f.reconcileLocked()
+	case FaultHangVM, FaultHangHypervisor:
+		f.hung[ft.Target] = true
+		return f.reconcileLocked()
 	case FaultFlap:
 		if _, isVM := f.x.vmNames[ft.Target]; isVM {
 			af.down = true
@@ -110,6 +113,8 @@ func (f *Farm) undoLocked(af *activeFault) {
 	switch af.Kind {
 	case FaultStopVM, FaultStopHypervisor, FaultStopStorage:
 		delete(f.stopped, af.Target)
+	case FaultHangVM, FaultHangHypervisor:
+		delete(f.hung, af.Target)
 	case FaultHeartbeatStop:
 		if h := f.heartbeats[af.Target]; h != nil {
 			h.SetSilent(false)
@@ -142,9 +147,9 @@ func (f *Farm) checkTarget(kind FaultKind, target string) error {
 	var ok bool
 	var what string
 	switch kind {
-	case FaultStopVM:
+	case FaultStopVM, FaultHangVM:
 		ok, what = f.x.kinds[target] == kindVM, "vm"
-	case FaultStopHypervisor:
+	case FaultStopHypervisor, FaultHangHypervisor:
 		ok, what = f.x.kinds[target] == kindHypervisor, "hypervisor"
 	case FaultStopStorage:
 		ok, what = f.x.kinds[target] == kindStorage, "storage unit"

@@ -47,6 +47,7 @@ type Farm struct {
 	closed     bool
 	faults     map[faultKey]*activeFault
 	stopped    map[string]bool // assets stopped by a stop fault
+	hung       map[string]bool // assets hanging by a hang fault
 	heartbeats map[string]*HeartbeatSender
 	wg         sync.WaitGroup // Serve goroutines
 }
@@ -84,6 +85,7 @@ func NewFarm(inv *inventory.Inventory, opts FarmOptions) (*Farm, error) {
 		listen:     func(addr string) (net.Listener, error) { return net.Listen("tcp4", addr) },
 		faults:     map[faultKey]*activeFault{},
 		stopped:    map[string]bool{},
+		hung:       map[string]bool{},
 		heartbeats: map[string]*HeartbeatSender{},
 	}, nil
 }

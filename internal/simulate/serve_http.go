@@ -20,6 +20,10 @@ func (f *Farm) siteHandler(vm int32) http.Handler {
 		}
 		s := &f.x.sites[i]
 		a := f.siteAnswer(i)
+		if a.hang {
+			<-r.Context().Done() // until the client gives up
+			return
+		}
 		if a.delay > 0 {
 			t := time.NewTimer(a.delay)
 			select {
@@ -42,11 +46,14 @@ type answer struct {
 	code   int // 0 answers the page
 	reason string
 	delay  time.Duration
+	hang   bool // no answer at all
 }
 
-// siteAnswer applies the faults bearing on site i: a stopped dependency
-// (its database) answers 500, then the status fault, then a flap's down
-// half answers 503; the site's and its VM's slowness add up.
+// siteAnswer applies the faults bearing on site i: a hanging VM or
+// dependency (its database) gives no answer, as on a connection accepted
+// before the hang; a stopped dependency answers 500, then the status
+// fault, then a flap's down half answers 503; the site's and its VM's
+// slowness add up.
 func (f *Farm) siteAnswer(i int32) answer {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
@@ -55,6 +62,10 @@ func (f *Farm) siteAnswer(i int32) answer {
 		return a
 	}
 	s := &f.x.sites[i]
+	if f.anyHungLocked(f.x.vms[s.vm].ancestors) || (s.deps >= 0 && f.anyHungLocked(f.x.depSets[s.deps])) {
+		a.hang = true
+		return a
+	}
 	vm := f.x.vms[s.vm].name
 	for _, name := range []string{s.name, vm} {
 		if af := f.faults[faultKey{FaultSlow, name}]; af != nil {

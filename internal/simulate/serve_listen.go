@@ -39,9 +39,10 @@ func (f *Farm) openVM(v *vmServer) error {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          f.errorLog,
 	}
-	v.srv, v.listeners = srv, []net.Listener{plain, secure}
-	tlsListener := tls.NewListener(secure, f.tlsConfig(vi))
-	f.wg.Go(func() { f.serve(srv, plain, v.name) })
+	gates := []*gate{newGate(plain), newGate(secure)}
+	v.srv, v.listeners = srv, gates
+	tlsListener := tls.NewListener(gates[1], f.tlsConfig(vi))
+	f.wg.Go(func() { f.serve(srv, gates[0], v.name) })
 	f.wg.Go(func() { f.serve(srv, tlsListener, v.name) })
 	return nil
 }
@@ -111,8 +112,8 @@ func (f *Farm) closeVM(v *vmServer) error {
 }
 
 // reconcileLocked opens the listeners of every VM and machine that should
-// be up and closes those of every one that should be down. Called with
-// f.mu held.
+// be up and closes those of every one that should be down, then freezes
+// those that should hang and thaws the others. Called with f.mu held.
 func (f *Farm) reconcileLocked() error {
 	if !f.started || f.closed {
 		return nil
@@ -121,16 +122,27 @@ func (f *Farm) reconcileLocked() error {
 	for _, v := range f.x.vms {
 		if f.vmDownLocked(v) {
 			errs = append(errs, f.closeVM(v))
-		} else {
-			errs = append(errs, f.openVM(v))
+			continue
+		}
+		if err := f.openVM(v); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		hung := f.anyHungLocked(v.ancestors)
+		for _, g := range v.listeners {
+			g.setFrozen(hung)
 		}
 	}
 	for _, m := range f.x.machines {
 		if f.anyStoppedLocked(m.ancestors) {
 			errs = append(errs, f.closeMachine(m))
-		} else {
-			errs = append(errs, f.openMachine(m))
+			continue
 		}
+		if err := f.openMachine(m); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		m.l.setFrozen(f.anyHungLocked(m.ancestors))
 	}
 	return errors.Join(errs...)
 }
@@ -143,6 +155,19 @@ func (f *Farm) vmDownLocked(v *vmServer) bool {
 	}
 	af := f.faults[faultKey{FaultFlap, v.name}]
 	return af != nil && af.down
+}
+
+// anyHungLocked reports whether any of names hangs.
+func (f *Farm) anyHungLocked(names []string) bool {
+	if len(f.hung) == 0 {
+		return false
+	}
+	for _, n := range names {
+		if f.hung[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // anyStoppedLocked reports whether any of names is stopped.

@@ -25,7 +25,7 @@ type machine struct {
 	ancestors []string
 
 	bound string // the address bound, empty until first bound
-	l     net.Listener
+	l     *gate
 }
 
 // banner returns what a machine writes on connection, after its port.
@@ -58,8 +58,9 @@ func (f *Farm) openMachine(m *machine) error {
 	if err != nil {
 		return err
 	}
-	m.l, m.bound = l, l.Addr().String()
-	f.wg.Go(func() { greet(l, m.banner) })
+	g := newGate(l)
+	m.l, m.bound = g, l.Addr().String()
+	f.wg.Go(func() { greet(g, m.banner) })
 	return nil
 }
 

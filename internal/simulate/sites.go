@@ -33,7 +33,7 @@ type vmServer struct {
 	httpAddr, httpsAddr string // bound addresses; empty until first bound
 	fallback            bool   // bound on 127.0.0.1 instead of ip
 	srv                 *http.Server
-	listeners           []net.Listener
+	listeners           []*gate
 }
 
 // farmIndex is what a Farm knows of the inventory, built once.
