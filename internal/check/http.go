@@ -47,8 +47,9 @@ type httpRunKey struct{}
 // behind a request.
 type httpRun struct {
 	tl      *timeline
-	target  string // host:port of the check's URL
-	address string // where to connect instead of target, if set
+	target  string    // host:port of the check's URL
+	address string    // where to connect instead of target, if set
+	until   time.Time // the run's deadline, which the transport's dial no longer carries
 }
 
 // dialHTTP is the transports' dialer: it times the connection on the run's
@@ -62,6 +63,14 @@ func (e *Engine) dialHTTP(ctx context.Context, network, addr string) (net.Conn, 
 	}
 	if run.address != "" && strings.EqualFold(addr, run.target) {
 		addr = run.address
+	}
+	// net/http dials on past a cancelled request (for its pool): bound the
+	// dial by the run's own deadline, or an unanswered connect outlives its
+	// check for minutes, with its memory and descriptor.
+	if _, ok := ctx.Deadline(); !ok && !run.until.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, run.until)
+		defer cancel()
 	}
 	return e.dial(ctx, run.tl, network, addr)
 }
@@ -141,6 +150,9 @@ func (e *Engine) runHTTP(ctx context.Context, c *Check) Result {
 		return configResult(msg)
 	}
 	run := &httpRun{tl: tl, target: hostPort(p.req.URL), address: c.Address}
+	if d, ok := ctx.Deadline(); ok {
+		run.until = d
+	}
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, httpRunKey{}, run), tl.clientTrace())
 
 	client := &http.Client{Transport: e.verifying, CheckRedirect: p.checkRedirect}

@@ -147,6 +147,7 @@ func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
 		Concurrency: opts.Concurrency,
 		PerTarget:   opts.PerTarget,
 		Registerer:  opts.Registerer,
+		Logger:      opts.Logger,
 	})
 	return m
 }

@@ -138,7 +138,17 @@ func (m *Monitor) report(c *health.Component) {
 	c.SetDetail("remote_results_taken", m.taken.Load())
 	st := m.sched.Stats()
 	c.SetDetail("runs", st.Runs)
-	c.SetDetail("skipped", st.Skipped)
+	b := m.sched.Behind()
+	c.SetDetail("capacity", b.Capacity)
+	c.SetDetail("in_flight", b.InFlight)
+	// Checks that could not run on time over the last minute, by reason,
+	// and the worst lateness of a run that did.
+	c.SetDetail("behind_last_minute", map[string]any{
+		"skipped": b.LastMinute.Skipped, "busy": b.LastMinute.Busy, "no_worker": b.LastMinute.NoWorker,
+		"target_busy": b.LastMinute.TargetBusy, "missed": b.LastMinute.Missed, "late": b.LastMinute.Late,
+		"worst_lateness_seconds": b.WorstLateness.Seconds(),
+	})
+	c.SetDetail("skipped_total", b.Total.Skipped)
 }
 
 // runsLocally reports whether this process runs the check: heartbeats are

@@ -96,6 +96,7 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 		Report:      r.report,
 		Concurrency: opts.Concurrency,
 		PerTarget:   opts.PerTarget,
+		Logger:      opts.Logger,
 	})
 	return r, nil
 }
