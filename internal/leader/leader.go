@@ -103,7 +103,7 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 	}
 	defer func() { _ = conn.Close() }()
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, store.LockLeader).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, e.db.LockKey(store.LockLeader)).Scan(&got); err != nil {
 		return false, fmt.Errorf("leader lock: %w", err)
 	}
 	if !got {
@@ -115,7 +115,7 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 		if ctx.Err() != nil {
 			uctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, store.LockLeader)
+			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, e.db.LockKey(store.LockLeader))
 		}
 	}()
 	if e.stop == nil {
@@ -130,7 +130,7 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 			return fmt.Errorf("leader: unexpected driver connection %T", dc)
 		}
 		pc := c.Conn()
-		if _, err := pc.Exec(ctx, "LISTEN "+store.WakeChannel); err != nil {
+		if _, err := pc.Exec(ctx, "LISTEN "+e.db.WakeChannel()); err != nil {
 			return fmt.Errorf("listen: %w", err)
 		}
 		for {
