@@ -110,9 +110,12 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 		return false, nil
 	}
 	// The lock is ours until this connection ends, and the connection
-	// must then not go back to the pool still holding it.
+	// must then not go back to the pool still holding it. Stopping, it is
+	// released only once the work ended, so that the next leader finds
+	// what this one wrote on its way out and never runs beside it.
 	defer func() {
 		if ctx.Err() != nil {
+			e.stepDown()
 			uctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
 			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, e.db.LockKey(store.LockLeader))
