@@ -213,6 +213,10 @@ func (r *Registry) Ready(ctx context.Context) Report {
 	return rep
 }
 
+// The backoff of a failing round: short enough that a database back is
+// noticed soon. Variables so that tests can shorten or stretch it.
+var minBackoff, maxBackoff = 200 * time.Millisecond, 5 * time.Second
+
 // Loop runs round until ctx ends: again at once while it says there is
 // more, else after every or on a wake-up. A failed round (or a panic in
 // it) is reported, logged, and retried with a backoff from 200 ms to 5 s
@@ -220,7 +224,6 @@ func (r *Registry) Ready(ctx context.Context) Report {
 func Loop(ctx context.Context, c *Component, log *slog.Logger, every time.Duration, wake <-chan string,
 	round func(ctx context.Context) (lag time.Duration, more bool, err error),
 ) {
-	const minBackoff, maxBackoff = 200 * time.Millisecond, 5 * time.Second
 	backoff := minBackoff
 	failing := false
 	for ctx.Err() == nil {
@@ -252,7 +255,11 @@ func Loop(ctx context.Context, c *Component, log *slog.Logger, every time.Durati
 		case <-t.C:
 		case <-wake:
 			if err != nil {
-				<-t.C // a failing round waits out its backoff
+				// A failing round waits out its backoff, unless it stops.
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+				}
 			}
 		}
 		t.Stop()

@@ -57,8 +57,7 @@ type elector struct {
 	opts Options
 	lead func(ctx context.Context)
 
-	stop   func()    // ends the leader's work and waits for it; nil while following
-	warned time.Time // when an unreachable database was last logged
+	stop func() // ends the leader's work and waits for it; nil while following
 }
 
 func (e *elector) run(ctx context.Context) {
@@ -73,10 +72,7 @@ func (e *elector) run(ctx context.Context) {
 			// to take the lock back.
 			e.log.Warn("leader: lock connection lost; trying to take it back", "err", err)
 		case err != nil && e.stop != nil:
-			if time.Since(e.warned) > 30*time.Second {
-				e.warned = time.Now()
-				e.log.Warn("leader: cannot reach the database; still leading", "err", err)
-			}
+			e.log.Warn("leader: cannot reach the database; still leading", "err", err)
 		case err != nil:
 			e.log.Debug("leader: election", "err", err)
 		case e.stop != nil:
@@ -107,19 +103,22 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 	}
 	defer func() { _ = conn.Close() }()
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+store.SchemaKey+`)`, store.LockLeader).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, e.db.LockKey(store.LockLeader)).Scan(&got); err != nil {
 		return false, fmt.Errorf("leader lock: %w", err)
 	}
 	if !got {
 		return false, nil
 	}
 	// The lock is ours until this connection ends, and the connection
-	// must then not go back to the pool still holding it.
+	// must then not go back to the pool still holding it. Stopping, it is
+	// released only once the work ended, so that the next leader finds
+	// what this one wrote on its way out and never runs beside it.
 	defer func() {
 		if ctx.Err() != nil {
+			e.stepDown()
 			uctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock(`+store.SchemaKey+`)`, store.LockLeader)
+			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, e.db.LockKey(store.LockLeader))
 		}
 	}()
 	if e.stop == nil {
@@ -134,7 +133,7 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 			return fmt.Errorf("leader: unexpected driver connection %T", dc)
 		}
 		pc := c.Conn()
-		if _, err := pc.Exec(ctx, "LISTEN "+store.WakeChannel); err != nil {
+		if _, err := pc.Exec(ctx, "LISTEN "+e.db.WakeChannel()); err != nil {
 			return fmt.Errorf("listen: %w", err)
 		}
 		for {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 )
 
-// Advisory lock keys of PostgreSQL, one per thing they keep apart.
+// Advisory lock keys of PostgreSQL, one per thing they keep apart. They
+// are taken through LockKey, so that Vigie databases in other schemas of
+// the same PostgreSQL database keep locks of their own.
 const (
 	// LockSignalLog is held by every transaction that appends to the
 	// signal log, so that ids commit in the order they are given and a
@@ -22,11 +24,13 @@ const (
 	LockEngine int64 = 0x76696769_65696e63
 )
 
-// SchemaKey is the SQL expression of the advisory lock key given as $1,
-// made proper to the current schema. Advisory locks belong to the whole
-// database: installations in different schemas of one database (search_path
-// in the address) must not hold each other's session locks.
-const SchemaKey = `($1::bigint # hashtextextended(current_schema(), 0))`
+// LockKey is the advisory lock key of key for this database: its high 32
+// bits stay key's ("vigi", so that Vigie's locks are told apart in
+// pg_locks), its low 32 bits are mixed with the schema, as two servers
+// share a lock only when they share the schema.
+func (db *DB) LockKey(key int64) int64 {
+	return key ^ int64(db.scope)
+}
 
 // LockTx takes the transaction-level advisory lock key on PostgreSQL; it
 // is released at commit or rollback. On SQLite a write transaction already
@@ -35,7 +39,7 @@ func (db *DB) LockTx(ctx context.Context, tx *sql.Tx, key int64) error {
 	if db.Engine != Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+SchemaKey+`)`, key); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, db.LockKey(key)); err != nil {
 		return fmt.Errorf("lock %x: %w", key, err)
 	}
 	return nil

@@ -91,7 +91,7 @@ func IsUnavailable(err error) bool {
 		errors.As(err, &connErr), errors.As(err, &netErr):
 		return true
 	}
-	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isPostgresUnavailable(err) {
 		return true
 	}
 	return isSQLiteBusy(err)

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -43,6 +44,11 @@ type DB struct {
 	Engine Engine
 	// Where is a printable description of the database, without credentials.
 	Where string
+
+	// scope tells apart the Vigie databases sharing one PostgreSQL
+	// database in schemas of their own: it keys their locks and
+	// notifications (0 on SQLite).
+	scope uint32
 
 	wakes   hub
 	observe atomic.Pointer[func(op string, d time.Duration, err error)]
@@ -118,10 +124,14 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(16)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqlDB, Engine: Postgres, Where: redact(dsn)}
-	if err := db.PingContext(ctx); err != nil {
+	var schema string
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("database %s: %w", db.Where, err)
 	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(schema))
+	db.scope = h.Sum32()
 	return db, nil
 }
 

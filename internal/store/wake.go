@@ -8,8 +8,11 @@ import (
 )
 
 // WakeChannel is the PostgreSQL notification channel that carries wake-ups
-// between the processes sharing a database.
-const WakeChannel = "vigie_wake"
+// between the processes sharing this database; it is named after the
+// schema, so that other Vigie databases on the same server are not woken.
+func (db *DB) WakeChannel() string {
+	return fmt.Sprintf("vigie_wake_%08x", db.scope)
+}
 
 // Topics of wake-ups: what was just written, for whom it may be work.
 const (
@@ -68,7 +71,7 @@ func (db *DB) NotifyTx(ctx context.Context, tx *sql.Tx, topic, payload string) e
 	if db.Engine != Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, WakeChannel, topic+":"+payload); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.WakeChannel(), topic+":"+payload); err != nil {
 		return fmt.Errorf("notify %s: %w", topic, err)
 	}
 	return nil
@@ -81,7 +84,7 @@ func (db *DB) Notify(ctx context.Context, topic, payload string) error {
 	if db.Engine != Postgres {
 		return nil
 	}
-	if _, err := db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, WakeChannel, topic+":"+payload); err != nil {
+	if _, err := db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.WakeChannel(), topic+":"+payload); err != nil {
 		return fmt.Errorf("notify %s: %w", topic, err)
 	}
 	return nil

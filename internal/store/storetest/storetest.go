@@ -95,3 +95,50 @@ func DSN(t testing.TB, e store.Engine) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// RefuseWrites makes every insert or update of table whose new row
+// matches when (an SQL condition on NEW, "" for all rows) fail, as a
+// database refusing a write would, until lift is called or the test ends.
+func RefuseWrites(t testing.TB, db *store.DB, table, when string) (lift func()) {
+	t.Helper()
+	if when == "" {
+		when = "1 = 1"
+	}
+	ctx := context.Background()
+	name := "refuse_" + table
+	var create, drop []string
+	if db.Engine == store.SQLite {
+		for _, op := range []string{"insert", "update"} {
+			create = append(create, `CREATE TRIGGER `+name+`_`+op+` BEFORE `+op+` ON `+table+
+				` FOR EACH ROW WHEN `+when+` BEGIN SELECT RAISE(ABORT, 'write refused by the test'); END`)
+			drop = append(drop, `DROP TRIGGER IF EXISTS `+name+`_`+op)
+		}
+	} else {
+		create = []string{
+			`CREATE OR REPLACE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN RAISE EXCEPTION 'write refused by the test'; END $$`,
+			`CREATE TRIGGER ` + name + ` BEFORE INSERT OR UPDATE ON ` + table +
+				` FOR EACH ROW WHEN (` + when + `) EXECUTE FUNCTION refuse_write()`,
+		}
+		drop = []string{`DROP TRIGGER IF EXISTS ` + name + ` ON ` + table}
+	}
+	for _, q := range create {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("refuse writes to %s: %v", table, err)
+		}
+	}
+	lifted := false
+	lift = func() {
+		if lifted {
+			return
+		}
+		lifted = true
+		for _, q := range drop {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Errorf("lift refusal of %s: %v", table, err)
+			}
+		}
+	}
+	t.Cleanup(lift)
+	return lift
+}
