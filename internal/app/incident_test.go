@@ -59,8 +59,47 @@ func startSimulatedServer(ctx context.Context, t *testing.T, more ...check.Check
 		t.Fatal(err)
 	}
 	serveSimulated(ctx, t, a)
-	time.Sleep(3 * time.Second) // every check up first
+	waitAllChecked(ctx, t, a)
 	return a, farm
+}
+
+// waitAllChecked waits until every check of the inventory has a state:
+// nothing is unknown any more before a fault is injected.
+func waitAllChecked(ctx context.Context, t *testing.T, a *app.App) {
+	t.Helper()
+	checks, err := a.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, "every check with a state", func() bool {
+		states, err := a.Detection.States(ctx)
+		return err == nil && len(states) >= len(checks)
+	})
+}
+
+// engineRoundsAfter waits until the incident engine ran a whole round
+// after at: whatever it was to do with what it knew at that time, it did.
+func engineRoundsAfter(t *testing.T, a *app.App, at time.Time, within time.Duration) {
+	t.Helper()
+	roundsAfter(t, a, "incidents", at, within)
+}
+
+// roundsAfter waits until the component name ran a whole round after at.
+func roundsAfter(t *testing.T, a *app.App, name string, at time.Time, within time.Duration) {
+	t.Helper()
+	lastOK := func() time.Time {
+		c, ok := a.Health.Ready(context.Background()).Components[name]
+		if !ok || c.LastOK == nil {
+			return time.Time{}
+		}
+		return *c.LastOK
+	}
+	var first time.Time
+	waitUntil(t, within, "a round of "+name, func() bool {
+		first = lastOK()
+		return first.After(at)
+	})
+	waitUntil(t, within, "a second round of "+name, func() bool { return lastOK().After(first) })
 }
 
 // openSimulated opens a server on dsn whose probe reaches the farm.
@@ -107,10 +146,18 @@ func TestARestartMidIncidentLosesNothing(t *testing.T) {
 	})
 	dsn := first.DB.Where
 	stopFirst() // the first server shuts down; the farm goes on
-	time.Sleep(500 * time.Millisecond)
+	waitUntil(t, 10*time.Second, "the first server stopped", func() bool {
+		release, err := store.LockServer(dsn)
+		if err == nil {
+			_ = release()
+		}
+		return err == nil
+	})
+	restarted := time.Now()
 	second := openSimulated(ctx, t, dsn, farm)
 	serveSimulated(ctx, t, second)
-	time.Sleep(6 * time.Second) // more than the settle window, with the fault still on
+	// More than the settle window, with the fault still on.
+	engineRoundsAfter(t, second, restarted.Add(3*time.Second), 20*time.Second)
 	open, err := second.Incidents.List(ctx, "open", 0)
 	if err != nil || len(open) != 1 || open[0].ID != inc.ID {
 		t.Fatalf("after the restart: %+v %v (want incident %d only)", open, err, inc.ID)
@@ -139,7 +186,8 @@ func testOneIncidentFor(t *testing.T, root string, fault func(*simulate.Farm) er
 		open, err = a.Incidents.List(ctx, "open", 0)
 		return err == nil && len(open) > 0
 	})
-	time.Sleep(3 * time.Second) // nothing more may open
+	// Nothing more may open: what fails now has waited out its settle window.
+	engineRoundsAfter(t, a, time.Now().Add(3*time.Second), 20*time.Second)
 	open, err = a.Incidents.List(ctx, "open", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +271,7 @@ func TestOneSiteAnswering500IsASiteProblemOnly(t *testing.T) {
 		open, err = a.Incidents.List(ctx, "open", 0)
 		return err == nil && len(open) > 0
 	})
-	time.Sleep(2 * time.Second)
+	engineRoundsAfter(t, a, time.Now().Add(3*time.Second), 20*time.Second)
 	open, _ = a.Incidents.List(ctx, "open", 0)
 	if len(open) != 1 || open[0].RootAssets[0] != sites[0] || open[0].Cause != incident.CauseSiteProblem || open[0].Severity != incident.Minor {
 		t.Fatalf("want one site problem on %s, got %+v", sites[0], open)
@@ -254,7 +302,8 @@ func TestAFlappingVMGivesOneIncident(t *testing.T) {
 		return n, all
 	}
 	waitUntil(t, 30*time.Second, "an incident for the flapping VM", func() bool { n, _ := count(); return n > 0 })
-	time.Sleep(5 * time.Second) // and no second one while it keeps flapping
+	// And no second one while it keeps flapping, over a few flaps.
+	engineRoundsAfter(t, a, time.Now().Add(5*time.Second), 20*time.Second)
 	n, all := count()
 	if n != 1 {
 		t.Fatalf("a flapping VM opened %d incidents, want one: %+v", n, all)
@@ -290,7 +339,7 @@ func TestSitesFailingOnAVMWhoseOwnCheckPassesGiveOneIncidentOnTheVM(t *testing.T
 		open, err := a.Incidents.List(ctx, "open", 0)
 		return err == nil && len(open) > 0
 	})
-	time.Sleep(2 * time.Second)
+	engineRoundsAfter(t, a, time.Now().Add(3*time.Second), 20*time.Second)
 	open, err := a.Incidents.List(ctx, "open", 0)
 	if err != nil || len(open) != 1 || open[0].RootAssets[0] != "web-001" || open[0].Cause != incident.CauseOutage {
 		t.Fatalf("want one incident on web-001, got %+v %v", open, err)
