@@ -143,12 +143,13 @@ check_defaults:
 	delivered := false
 	for time.Since(cutAt) < cutFor {
 		resp := s.post("/api/v1/alertmanager", alert("db1", "fdb1", true))
-		if resp.StatusCode == http.StatusServiceUnavailable {
+		switch resp.StatusCode {
+		case http.StatusServiceUnavailable:
 			unavailable++
 			if resp.Header.Get("Retry-After") != "" {
 				retryAfter++
 			}
-		} else if resp.StatusCode == 200 {
+		case http.StatusOK:
 			t.Fatalf("an alert was acknowledged %s into the cut", time.Since(cutAt))
 		}
 		if code, _ := s.ready(); code != http.StatusServiceUnavailable && time.Since(cutAt) > 3*time.Second {

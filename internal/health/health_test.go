@@ -112,8 +112,8 @@ func TestLoopSurvivesAPanickingRound(t *testing.T) {
 	done := runLoop(ctx, c, time.Hour, nil, func(context.Context) (time.Duration, bool, error) {
 		n++
 		if n == 1 {
-			var m map[string]int
-			m["nil map"]++ // a bug in a round
+			var list []int
+			_ = list[n] // a bug in a round: index out of range
 		}
 		cancel()
 		return 0, false, nil

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"os"
 	"slices"
@@ -36,18 +37,15 @@ func TestEnginesShareMigrationVersionsAndTables(t *testing.T) {
 			q = `SELECT table_name || '.' || column_name FROM information_schema.columns
 				WHERE table_schema = current_schema() ORDER BY 1`
 		}
-		rows, err := db.QueryContext(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
+		err := store.Each(context.Background(), db, "columns", q, nil, func(rows *sql.Rows) error {
 			var c string
 			if err := rows.Scan(&c); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			columns[e] = append(columns[e], c)
-		}
-		if err := rows.Close(); err != nil {
+			return nil
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
