@@ -37,9 +37,7 @@ func TestAHangingHypervisorStarvesNoOtherCheck(t *testing.T) {
 	site.Kind, machine.Kind = check.HTTP, check.TCP
 	inv.CheckDefaults = []inventory.CheckDefault{{AssetKind: "site", Check: site}, {AssetKind: "hypervisor", Check: machine},
 		{AssetKind: "vm", Check: machine}, {AssetKind: "service", Check: machine}}
-	for _, kind := range []string{"storage", "backup", "network", "datacenter"} {
-		inv.CheckDefaults = append(inv.CheckDefaults, inventory.CheckDefault{AssetKind: kind, Check: check.Check{Kind: inventory.KindNone}})
-	}
+	uncheck(inv, "storage", "backup", "network", "datacenter")
 	farm, err := simulate.NewFarm(inv, simulate.FarmOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -38,9 +38,7 @@ func startSimulatedServer(ctx context.Context, t *testing.T, more ...check.Check
 	inv := simulate.Generate(simulate.Params{Sites: 1500, Seed: 3})
 	fast := check.Check{Kind: check.TCP, Interval: check.Duration(time.Second), Timeout: check.Duration(500 * time.Millisecond)}
 	inv.CheckDefaults = []inventory.CheckDefault{{AssetKind: "hypervisor", Check: fast}, {AssetKind: "vm", Check: fast}}
-	for _, kind := range []string{"site", "service", "storage", "backup", "network", "datacenter"} {
-		inv.CheckDefaults = append(inv.CheckDefaults, inventory.CheckDefault{AssetKind: kind, Check: check.Check{Kind: inventory.KindNone}})
-	}
+	uncheck(inv, "site", "service", "storage", "backup", "network", "datacenter")
 	farm, err := simulate.NewFarm(inv, simulate.FarmOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +98,13 @@ func roundsAfter(t *testing.T, a *app.App, name string, at time.Time, within tim
 		return first.After(at)
 	})
 	waitUntil(t, within, "a second round of "+name, func() bool { return lastOK().After(first) })
+}
+
+// uncheck turns off the default checks of the asset kinds.
+func uncheck(inv *inventory.Inventory, kinds ...string) {
+	for _, kind := range kinds {
+		inv.CheckDefaults = append(inv.CheckDefaults, inventory.CheckDefault{AssetKind: kind, Check: check.Check{Kind: inventory.KindNone}})
+	}
 }
 
 // openSimulated opens a server on dsn whose probe reaches the farm.
