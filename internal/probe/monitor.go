@@ -215,10 +215,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		// Signals of a burst (an outage) are written together once the
 		// results waiting are taken, in one transaction rather than one each.
 		if len(m.pending.signals) > 0 && (len(m.results) == 0 || len(m.pending.signals) >= flushBatch) {
-			if err := m.flush(ctx); err != nil && ctx.Err() == nil {
-				m.opts.Logger.Warn("monitor: database cannot take signals now; kept in memory", "err", err,
-					"pending", len(m.pending.signals))
-			}
+			_ = m.flush(ctx) // a failure is logged once, and retried at every sweep
 		}
 	}
 }

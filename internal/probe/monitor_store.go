@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -92,6 +91,7 @@ func (m *Monitor) flush(ctx context.Context) error {
 	if m.pending.empty() {
 		return nil
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	err := m.opts.Store.Append(ctx, m.pending.signals)
@@ -112,10 +112,12 @@ func (m *Monitor) flush(ctx context.Context) error {
 		m.pending.since, m.pending.dropped = time.Time{}, 0
 		return nil
 	}
-	if m.pending.since.IsZero() {
+	if m.pending.since.IsZero() && parent.Err() == nil {
 		m.pending.since = time.Now()
+		m.opts.Logger.Warn("monitor: the database cannot take what was measured; kept in memory until it can", "err", err,
+			"signals", len(m.pending.signals), "states", len(m.pending.states), "buckets", len(m.pending.buckets))
 	}
-	return errors.Join(err, ctx.Err())
+	return err
 }
 
 // lag is how far behind the monitor is: since when the database refuses
