@@ -22,7 +22,7 @@ const (
 const ReasonAlert check.Reason = "alert"
 
 // AlertCheckPrefix starts the check key of signals from Alertmanager,
-// followed by the alert's name.
+// followed by the alert's name and its fingerprint.
 const AlertCheckPrefix = "alertmanager/"
 
 // DefaultAlertLabel is the alert label naming an asset when the mapper
@@ -130,11 +130,16 @@ func instanceHosts(instance string) []string {
 
 // Signal turns the alert into a signal on its asset: down when firing, from
 // its start; up when resolved, at its end. The check key is
-// AlertCheckPrefix and the alert's name (its fingerprint when unnamed).
+// AlertCheckPrefix, the alert's name and its fingerprint: two alerts of one
+// name on one asset (a disk full on /var and on /home) are two checks, and
+// resolving one leaves the asset down while the other fires.
 func (a AlertSignal) Signal() detect.Signal {
 	name := a.Name
-	if name == "" {
+	switch {
+	case name == "":
 		name = a.Fingerprint
+	case a.Fingerprint != "":
+		name += "#" + a.Fingerprint
 	}
 	s := detect.Signal{
 		Check:   AlertCheckPrefix + name,

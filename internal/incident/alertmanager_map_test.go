@@ -156,9 +156,9 @@ func TestAlertSignalBecomesSignal(t *testing.T) {
 		want  detect.Signal
 	}{
 		{"firing", AlertSignal{Fingerprint: "f1", Asset: "web-01", Matched: true, Firing: true, Name: "NodeDown", Summary: "down", StartsAt: start, EndsAt: end},
-			detect.Signal{Kind: AlertFiringSignal, Check: "alertmanager/NodeDown", Asset: "web-01", At: start, To: detect.Down, Reason: ReasonAlert, Message: "down"}},
+			detect.Signal{Kind: AlertFiringSignal, Check: "alertmanager/NodeDown#f1", Asset: "web-01", At: start, To: detect.Down, Reason: ReasonAlert, Message: "down"}},
 		{"resolved", AlertSignal{Fingerprint: "f1", Asset: "web-01", Matched: true, Name: "NodeDown", Summary: "down", StartsAt: start, EndsAt: end},
-			detect.Signal{Kind: AlertResolvedSignal, Check: "alertmanager/NodeDown", Asset: "web-01", At: end, To: detect.Up, Reason: ReasonAlert, Message: "down"}},
+			detect.Signal{Kind: AlertResolvedSignal, Check: "alertmanager/NodeDown#f1", Asset: "web-01", At: end, To: detect.Up, Reason: ReasonAlert, Message: "down"}},
 		{"unmatched and unnamed", AlertSignal{Fingerprint: "f2", Firing: true, StartsAt: start},
 			detect.Signal{Kind: AlertFiringSignal, Check: "alertmanager/f2", At: start, To: detect.Down, Reason: ReasonAlert}},
 	}
@@ -196,5 +196,25 @@ func TestBuildAddressIndexFirstAssetWins(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("lookup(%q) = %q, %v; want %q, %v", tt.key, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestTwoAlertsOfOneNameOnOneAssetAreTwoChecks fires DiskFull on /var and
+// on /home of one host and resolves the first: the host stays down while
+// the second fires, then comes up.
+func TestTwoAlertsOfOneNameOnOneAssetAreTwoChecks(t *testing.T) {
+	start := time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)
+	disk := func(fp string, firing bool) detect.Signal {
+		return AlertSignal{Fingerprint: fp, Asset: "web-01", Matched: true, Firing: firing, Name: "DiskFull",
+			StartsAt: start, EndsAt: start.Add(time.Hour)}.Signal()
+	}
+	e := NewEngine(nil, nil, EngineOptions{})
+	e.Observe([]detect.Signal{disk("var", true), disk("home", true), disk("var", false)})
+	if got := len(e.downAssets()["web-01"]); got != 1 {
+		t.Fatalf("after resolving /var: %d alerts down on web-01, want /home still firing", got)
+	}
+	e.Observe([]detect.Signal{disk("home", false)})
+	if down := e.downAssets(); len(down) != 0 {
+		t.Fatalf("after resolving both: %v still down", down)
 	}
 }
