@@ -111,3 +111,39 @@ func TestARestartKeepsAFiringAlertDown(t *testing.T) {
 		})
 	}
 }
+
+// TestARootInAStaffIncidentOfSeveralAttachesToIt opens by hand one
+// incident on hv05 and hv06, then fires hv05: correlation's finding joins
+// the staff incident rather than opening a second one on the same root.
+func TestARootInAStaffIncidentOfSeveralAttachesToIt(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			s := startServer(t, ctx, app.Config{DB: storetest.DSN(t, engine), SweepEvery: 50 * time.Millisecond,
+				Settle: 300 * time.Millisecond}, twoHypervisors, "")
+			s.roundsAfter(time.Now(), 10*time.Second)
+			var manual incident.Incident
+			if code, body := s.call("POST", "/api/v1/incidents", `{"root_assets":["hv05","hv06"],"title":"rack r2 power","severity":"major"}`, &manual); code != 201 {
+				t.Fatalf("open: %d %s", code, body)
+			}
+			if code, _ := s.call("POST", "/api/v1/alertmanager", alert("hv05", "f05", true), nil); code != 200 {
+				t.Fatalf("alertmanager: %d", code)
+			}
+			var shown struct{ Timeline []incident.Event }
+			waitUntil(t, 10*time.Second, "the attach note", func() bool {
+				s.call("GET", "/api/v1/incidents/"+itoa(manual.ID), "", &shown)
+				for _, e := range shown.Timeline {
+					if strings.Contains(e.Text, "hv05 down") && strings.Contains(e.Text, "attached to this incident") {
+						return true
+					}
+				}
+				return false
+			})
+			s.roundsAfter(time.Now(), 10*time.Second)
+			if open := s.incidents("open"); len(open) != 1 || open[0].ID != manual.ID {
+				t.Fatalf("open incidents: %+v, want only the staff one %d", open, manual.ID)
+			}
+		})
+	}
+}

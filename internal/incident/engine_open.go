@@ -23,6 +23,13 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	} else if ok {
 		return e.widen(ctx, inc, impact, now)
 	}
+	// Staff may have opened an incident with this root among others: the
+	// failure is theirs, not a second incident.
+	if open, err := e.store.OpenWithRoot(ctx, root.Asset); err == nil {
+		return e.attach(ctx, &open, root, impact, now)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	inc := &Incident{
 		Status: Investigating, Cause: CauseOutage, RootAssets: []string{root.Asset}, Auto: true,
 		Impact: impact, Peak: impact, ImpactStartedAt: e.started(root), DetectedAt: now,
@@ -43,13 +50,7 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 		if gerr != nil {
 			return fmt.Errorf("%w; and reading the open one: %w", err, gerr)
 		}
-		e.open[root.Asset] = &open
-		note := Event{IncidentID: open.ID, At: now, Type: EventNote,
-			Text: fmt.Sprintf("correlation found %s down with %d down symptoms: attached to this incident", root.Asset, len(root.Symptoms))}
-		if err := e.store.AddEvent(ctx, &note); err != nil {
-			return err
-		}
-		return e.widen(ctx, &open, impact, now)
+		return e.attach(ctx, &open, root, impact, now)
 	}
 	e.open[root.Asset] = inc
 	// Lower incidents whose root is now in this one's scope merge into it.
@@ -77,6 +78,18 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 		delete(e.open, lower)
 	}
 	return nil
+}
+
+// attach follows an incident staff opened on the root: correlation's
+// finding goes into its timeline and widens its scope.
+func (e *Engine) attach(ctx context.Context, open *Incident, root SettledRoot, impact Impact, now time.Time) error {
+	e.open[root.Asset] = open
+	note := Event{IncidentID: open.ID, At: now, Type: EventNote,
+		Text: fmt.Sprintf("correlation found %s down with %d down symptoms: attached to this incident", root.Asset, len(root.Symptoms))}
+	if err := e.store.AddEvent(ctx, &note); err != nil {
+		return err
+	}
+	return e.widen(ctx, open, impact, now)
 }
 
 // widen updates the scope of an open incident and its peak.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -238,6 +239,27 @@ func (s *Store) OpenOn(ctx context.Context, asset string) (Incident, error) {
 		return Incident{}, fmt.Errorf("open incident on %s: %w", asset, store.ErrNotFound)
 	}
 	return list[0], nil
+}
+
+// OpenWithRoot returns the most recent open incident that has asset among
+// its roots, ErrNotFound when there is none.
+func (s *Store) OpenWithRoot(ctx context.Context, asset string) (Incident, error) {
+	quoted, err := json.Marshal(asset)
+	if err != nil {
+		return Incident{}, fmt.Errorf("open incident with root %s: %w", asset, err)
+	}
+	pattern := `%` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(string(quoted)) + `%`
+	list, err := s.query(ctx, `SELECT `+incidentColumns+` FROM incidents
+		WHERE status NOT IN ('resolved', 'merged') AND root_assets LIKE $1 ESCAPE '\' ORDER BY id DESC LIMIT 20`, pattern)
+	if err != nil {
+		return Incident{}, err
+	}
+	for _, inc := range list {
+		if slices.Contains(inc.RootAssets, asset) {
+			return inc, nil
+		}
+	}
+	return Incident{}, fmt.Errorf("open incident with root %s: %w", asset, store.ErrNotFound)
 }
 
 // OpenBySeverity counts the open incidents of each severity.
