@@ -27,6 +27,9 @@ type Options struct {
 	// OnChange, when set, is told when this process starts or stops
 	// leading.
 	OnChange func(leading bool)
+	// Verify is how often the leader checks, on another connection, that
+	// the database still sees its lock (default 5 s).
+	Verify time.Duration
 }
 
 // Run calls lead each time this process becomes the leader, with a
@@ -40,6 +43,9 @@ func Run(ctx context.Context, db *store.DB, log *slog.Logger, opts Options, lead
 	}
 	if opts.OnChange == nil {
 		opts.OnChange = func(bool) {}
+	}
+	if opts.Verify <= 0 {
+		opts.Verify = 5 * time.Second
 	}
 	if db.Engine != store.Postgres {
 		opts.OnChange(true)
@@ -121,23 +127,40 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, e.db.LockKey(store.LockLeader))
 		}
 	}()
+	var pid int
+	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		return true, fmt.Errorf("leader session: %w", err)
+	}
 	if e.stop == nil {
 		e.log.Info("leader: this server leads")
 		e.startLeading(ctx)
 	} else {
 		e.log.Info("leader: lock taken back")
 	}
+	holdCtx, lost := context.WithCancel(ctx)
+	defer lost()
+	go e.verify(holdCtx, pid, lost)
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("leader: unexpected driver connection %T", dc)
 		}
 		pc := c.Conn()
-		if _, err := pc.Exec(ctx, "LISTEN "+e.db.WakeChannel()); err != nil {
+		defer func() {
+			if holdCtx.Err() != nil && ctx.Err() == nil {
+				// The database says the lock is gone while this connection
+				// noticed nothing: it is dead or cut off. End it, so that it
+				// can never go back to the pool, lock or not.
+				cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				_ = pc.Close(cctx)
+			}
+		}()
+		if _, err := pc.Exec(holdCtx, "LISTEN "+e.db.WakeChannel()); err != nil {
 			return fmt.Errorf("listen: %w", err)
 		}
 		for {
-			n, err := pc.WaitForNotification(ctx)
+			n, err := pc.WaitForNotification(holdCtx)
 			if err != nil {
 				return err
 			}
@@ -146,6 +169,33 @@ func (e *elector) hold(ctx context.Context) (held bool, err error) {
 		}
 	})
 	return true, err
+}
+
+// verify asks the database, on another connection, every Verify, whether
+// the leader's session still holds its lock: a connection silently cut
+// (a firewall dropping it, a session killed whose close never arrived)
+// shows nothing on the connection itself until TCP keepalive, minutes
+// later. When the lock is gone it calls lost.
+func (e *elector) verify(ctx context.Context, pid int, lost func()) {
+	t := time.NewTicker(e.opts.Verify)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		qctx, cancel := context.WithTimeout(ctx, e.opts.Verify)
+		var held bool
+		err := e.db.QueryRowContext(qctx, `SELECT EXISTS (SELECT 1 FROM pg_locks
+			WHERE pid = $1 AND locktype = 'advisory' AND granted)`, pid).Scan(&held)
+		cancel()
+		if err == nil && !held {
+			e.log.Warn("leader: the database no longer sees this server's lock; its connection is cut", "pid", pid)
+			lost()
+			return
+		}
+	}
 }
 
 func (e *elector) startLeading(ctx context.Context) {
