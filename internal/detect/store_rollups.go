@@ -78,11 +78,9 @@ func (s *Store) SaveBuckets(ctx context.Context, buckets []Bucket) error {
 	minutes := MergeBuckets(buckets, time.Minute)
 	var fresh map[string]int64
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if s.db.Engine == store.Postgres {
-			// SQLite transactions already take the write lock when they begin.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(rollupsLock)); err != nil {
-				return fmt.Errorf("lock: %w", err)
-			}
+		// SQLite transactions already take the write lock when they begin.
+		if err := s.db.LockTx(ctx, tx, rollupsLock); err != nil {
+			return err
 		}
 		var ids map[string]int64
 		var err error

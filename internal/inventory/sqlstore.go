@@ -22,10 +22,7 @@ type querier interface {
 const inventoryLockID = 0x76696769_65000002
 
 func lockInventory(ctx context.Context, db *store.DB, tx *sql.Tx) error {
-	if db.Engine != store.Postgres {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(inventoryLockID)); err != nil {
+	if err := db.LockTx(ctx, tx, inventoryLockID); err != nil {
 		return fmt.Errorf("lock inventory: %w", err)
 	}
 	return nil
