@@ -21,6 +21,9 @@ const (
 	LocationRecovered SignalKind = "location-recovered" // that location sees it up again, or no longer probes it
 	LocationSilent    SignalKind = "location-silent"    // a probe location stopped reporting
 	LocationBack      SignalKind = "location-back"      // it reports again
+	// A host's settings against the compliance rules, from its agent's facts.
+	ComplianceViolation SignalKind = "compliance-violation" // the host breaks a rule
+	ComplianceOK        SignalKind = "compliance-ok"        // it complies with every rule again
 )
 
 // Signal is a confirmed change that later stages store and act on.

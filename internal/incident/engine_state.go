@@ -60,50 +60,33 @@ func change(s detect.StoredSignal) (key downKey, entry *downEntry, ok bool) {
 		return key, nil, true
 	case detect.CheckUp, AlertResolvedSignal:
 		return key, nil, true
-	case complianceViolation:
+	case detect.ComplianceViolation:
 		return key, add(downCompliance), true
-	case complianceOK:
+	case detect.ComplianceOK:
 		return key, nil, true
 	}
 	return downKey{}, nil, false
 }
 
-// The compliance signal kinds, named here as the probe package names them.
-const (
-	complianceViolation detect.SignalKind = "compliance-violation"
-	complianceOK        detect.SignalKind = "compliance-ok"
-)
-
-// Observe applies signals to the down set in memory only (tests, and
-// Consume once its transaction committed).
+// Observe applies signals to the down set in memory only, as Consume does
+// once its transaction committed (tests drive the engine with it).
 func (e *Engine) Observe(signals []detect.Signal) {
-	for _, s := range signals {
-		e.apply(detect.StoredSignal{Signal: s})
+	list := make([]detect.StoredSignal, len(signals))
+	for i, s := range signals {
+		list[i] = detect.StoredSignal{Signal: s}
 	}
+	e.apply(e.changesOf(list))
 }
 
-func (e *Engine) apply(s detect.StoredSignal) {
-	key, entry, ok := change(s)
-	if !ok {
-		return
+// apply makes changes (nil: removed) to the down set in memory.
+func (e *Engine) apply(changes map[downKey]*downEntry) {
+	for k, d := range changes {
+		if d == nil {
+			delete(e.state, k)
+		} else {
+			e.state[k] = *d
+		}
 	}
-	e.set(key, entry, e.state)
-}
-
-// set adds entry at key in m, keeping an entry already there (a check
-// down stays down since its first signal), or removes key when entry is
-// nil; it reports whether m changed.
-func (e *Engine) set(key downKey, entry *downEntry, m map[downKey]downEntry) bool {
-	_, present := m[key]
-	if entry == nil {
-		delete(m, key)
-		return present
-	}
-	if present {
-		return false
-	}
-	m[key] = *entry
-	return true
 }
 
 // Restore reads what the engine continues from after a restart or a
@@ -184,13 +167,7 @@ func (e *Engine) Consume(ctx context.Context, limit int) (Consumed, error) {
 	if err != nil {
 		return Consumed{}, fmt.Errorf("incident engine: consume signals: %w", err)
 	}
-	for k, d := range changes {
-		if d == nil {
-			delete(e.state, k)
-		} else {
-			e.state[k] = *d
-		}
-	}
+	e.apply(changes)
 	return c, nil
 }
 

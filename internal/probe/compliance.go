@@ -16,11 +16,6 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
-// Signal kinds of compliance: a host's violations changed.
-const (
-	ComplianceViolation detect.SignalKind = "compliance-violation"
-	ComplianceOK        detect.SignalKind = "compliance-ok"
-)
 
 // Compliance takes the facts host agents report, checks them against the
 // compliance rules, and signals when a host's violations change.
@@ -106,14 +101,14 @@ func (c *Compliance) Report(ctx context.Context, location, asset string, f facts
 // complianceSignal is the signal of a host's violations changing.
 func complianceSignal(location, asset string, violations []facts.Violation, now time.Time) detect.Signal {
 	key := check.Key{Asset: asset, Name: string(check.Host)}.String()
-	sig := detect.Signal{Kind: ComplianceOK, Check: key, Asset: asset, Location: location, At: now,
+	sig := detect.Signal{Kind: detect.ComplianceOK, Check: key, Asset: asset, Location: location, At: now,
 		From: detect.Down, To: detect.Up, Message: "host settings comply with every rule", Source: detect.SourceCompliance}
 	if len(violations) > 0 {
 		msgs := make([]string, len(violations))
 		for i, v := range violations {
 			msgs[i] = v.Message
 		}
-		sig = detect.Signal{Kind: ComplianceViolation, Check: key, Asset: asset, Location: location, At: now,
+		sig = detect.Signal{Kind: detect.ComplianceViolation, Check: key, Asset: asset, Location: location, At: now,
 			From: detect.Up, To: detect.Down, Reason: check.ReasonViolation, Message: strings.Join(msgs, "; "),
 			Source: detect.SourceCompliance}
 	}
