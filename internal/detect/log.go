@@ -48,11 +48,6 @@ func Committed(db *store.DB, signals []Signal) {
 	db.Appended(sources)
 }
 
-// SaveSignals is Append.
-func (s *Store) SaveSignals(ctx context.Context, signals []Signal) error {
-	return s.Append(ctx, signals)
-}
-
 // AppendTx adds signals to the log inside the caller's transaction, which
 // must commit for them to count; the caller then calls Committed. It takes the
 // log's lock first, so that call it before any other write of tx that

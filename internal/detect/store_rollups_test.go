@@ -134,7 +134,7 @@ func TestStoreRetainRemovesOnlyOldRows(t *testing.T) {
 		if err := s.SaveBuckets(ctx, bs); err != nil {
 			t.Fatal(err)
 		}
-		err := s.SaveSignals(ctx, []detect.Signal{
+		err := s.Append(ctx, []detect.Signal{
 			{Kind: detect.CheckUp, Check: "a", At: now.Add(-401 * 24 * time.Hour)},
 			{Kind: detect.CheckUp, Check: "a", At: now.Add(-399 * 24 * time.Hour)},
 			{Kind: detect.CheckUp, Check: "a", At: now.Add(-time.Hour)},

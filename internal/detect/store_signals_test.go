@@ -39,7 +39,7 @@ func TestStoreSignalsRoundTripWithFiltersAndPaging(t *testing.T) {
 		ctx := context.Background()
 		s := detect.NewStore(db)
 		want := storeSignals()
-		if err := s.SaveSignals(ctx, want); err != nil {
+		if err := s.Append(ctx, want); err != nil {
 			t.Fatal(err)
 		}
 		all, err := s.Signals(ctx, detect.SignalFilter{})
@@ -100,7 +100,7 @@ func TestStoreSavesTenThousandSignalsInOneCall(t *testing.T) {
 		for i := range signals {
 			signals[i] = detect.Signal{Kind: detect.CheckUp, Check: "c/http", Asset: "c", At: storeT0.Add(time.Duration(i) * time.Second), From: detect.Down, To: detect.Up}
 		}
-		if err := s.SaveSignals(ctx, signals); err != nil {
+		if err := s.Append(ctx, signals); err != nil {
 			t.Fatal(err)
 		}
 		if n := countRows(t, db, `SELECT COUNT(*) FROM signals`); n != len(signals) {
