@@ -5,10 +5,10 @@ import "time"
 // DedupEntry is what is remembered of one alert, by fingerprint, to make
 // repeated Alertmanager deliveries idempotent (the alert_dedup table).
 type DedupEntry struct {
-	Fingerprint string    `json:"fingerprint"`
-	Firing      bool      `json:"firing"`
-	StartsAt    time.Time `json:"starts_at"`
-	EndsAt      time.Time `json:"ends_at"`
+	Fingerprint string
+	Firing      bool
+	StartsAt    time.Time
+	EndsAt      time.Time
 }
 
 // freshness says whether a delivery of an alert is news against the last

@@ -11,6 +11,15 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
+// DedupStore keeps the state of the Alertmanager alerts seen (the
+// alert_dedup table) and takes their deliveries.
+type DedupStore struct {
+	db *store.DB
+}
+
+// NewDedupStore returns the dedup store over db.
+func NewDedupStore(db *store.DB) *DedupStore { return &DedupStore{db: db} }
+
 // Receive records a delivery's mapped alerts in one transaction: each is
 // judged against the stored state of its fingerprint (Dedup's rule), the
 // new states are stored, and the signals of the fresh ones are appended to

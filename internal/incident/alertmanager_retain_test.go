@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -30,11 +31,11 @@ func TestDedupStoreRetainForgetsOnlyOldResolvedAlerts(t *testing.T) {
 		s := NewDedupStore(db)
 		var want []string
 		for _, r := range rows {
-			e := DedupEntry{Fingerprint: r.fingerprint, Firing: r.firing, StartsAt: r.seen.Add(-time.Hour)}
+			a := AlertSignal{Fingerprint: r.fingerprint, Asset: "web-01", Name: "NodeDown", Firing: r.firing, StartsAt: r.seen.Add(-time.Hour)}
 			if !r.firing {
-				e.EndsAt = r.seen
+				a.EndsAt = r.seen
 			}
-			if err := s.Save(ctx, []DedupEntry{e}, r.seen); err != nil {
+			if _, err := s.Receive(ctx, []AlertSignal{a}, r.seen); err != nil {
 				t.Fatal(err)
 			}
 			if r.kept {
@@ -48,13 +49,15 @@ func TestDedupStoreRetainForgetsOnlyOldResolvedAlerts(t *testing.T) {
 		if n != int64(len(rows)-len(want)) {
 			t.Errorf("Retain deleted %d rows, want %d", n, len(rows)-len(want))
 		}
-		entries, err := s.Load(ctx, 100)
+		var got []string
+		err = store.Each(ctx, db, "dedup rows", `SELECT fingerprint FROM alert_dedup`, nil, func(rows *sql.Rows) error {
+			var fp string
+			err := rows.Scan(&fp)
+			got = append(got, fp)
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
-		}
-		var got []string
-		for _, e := range entries {
-			got = append(got, e.Fingerprint)
 		}
 		slices.Sort(got)
 		slices.Sort(want)

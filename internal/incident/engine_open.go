@@ -46,7 +46,7 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 		}
 		// Staff (or another engine) opened an incident on this root
 		// meanwhile: what correlation found attaches to it.
-		open, gerr := e.store.OpenOn(ctx, root.Asset)
+		open, gerr := e.store.OpenWithRoot(ctx, root.Asset)
 		if gerr != nil {
 			return fmt.Errorf("%w; and reading the open one: %w", err, gerr)
 		}

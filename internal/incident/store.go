@@ -228,19 +228,6 @@ func ptr(t sql.NullTime) *time.Time {
 	return &v
 }
 
-// OpenOn returns the open incident whose only root is asset, ErrNotFound
-// when there is none.
-func (s *Store) OpenOn(ctx context.Context, asset string) (Incident, error) {
-	list, err := s.query(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE dedup_key = $1`, asset)
-	if err != nil {
-		return Incident{}, err
-	}
-	if len(list) == 0 {
-		return Incident{}, fmt.Errorf("open incident on %s: %w", asset, store.ErrNotFound)
-	}
-	return list[0], nil
-}
-
 // OpenWithRoot returns the most recent open incident that has asset among
 // its roots, ErrNotFound when there is none.
 func (s *Store) OpenWithRoot(ctx context.Context, asset string) (Incident, error) {

@@ -16,7 +16,6 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
-
 // Compliance takes the facts host agents report, checks them against the
 // compliance rules, and signals when a host's violations change.
 type Compliance struct {
