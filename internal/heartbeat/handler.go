@@ -25,15 +25,16 @@ import (
 // be acted on at once; notify runs before the answer and should not block.
 // A nil now means time.Now. When the database cannot record the ping it
 // answers 503 with Retry-After: nothing was recorded, the job should try
-// again. outcome, when set, is told of every request's error (nil: ok).
-func Handler(s *Store, now func() time.Time, notify func(checkKey string, p Ping), outcome ...func(err error)) http.Handler {
+// again. outcome, when not nil, is told of every request's error (nil:
+// recorded).
+func Handler(s *Store, now func() time.Time, notify func(checkKey string, p Ping), outcome func(err error)) http.Handler {
 	if now == nil {
 		now = time.Now
 	}
-	h := &pingHandler{store: s, now: now, notify: notify, outcome: func(error) {}}
-	if len(outcome) > 0 && outcome[0] != nil {
-		h.outcome = outcome[0]
+	if outcome == nil {
+		outcome = func(error) {}
 	}
+	h := &pingHandler{store: s, now: now, notify: notify, outcome: outcome}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/heartbeats/{token}", h.receive)
 	mux.HandleFunc("GET /api/v1/heartbeats/{token}", h.receive) // also matches HEAD

@@ -43,7 +43,7 @@ func TestHandler(t *testing.T) {
 		forged, _, _ := newToken()
 		at := time.Date(2026, 11, 26, 3, 12, 0, 0, time.UTC)
 		var n notified
-		srv := httptest.NewServer(Handler(s, func() time.Time { return at }, n.notify))
+		srv := httptest.NewServer(Handler(s, func() time.Time { return at }, n.notify, nil))
 		t.Cleanup(srv.Close)
 
 		tests := []struct {

@@ -110,14 +110,11 @@ type Queued struct {
 // Next returns up to limit results after the detector's cursor, oldest
 // first.
 func (q *ResultQueue) Next(ctx context.Context, limit int) ([]Queued, error) {
-	pos, err := store.Cursor(ctx, q.db, resultsCursor)
-	if err != nil {
-		return nil, err
-	}
 	out := []Queued{}
-	err = store.Each(ctx, q.db, "read queued results",
-		`SELECT id, location, check_key, result, received_at FROM probe_results WHERE id > $1 ORDER BY id LIMIT `+strconv.Itoa(limit),
-		[]any{pos}, func(rows *sql.Rows) error {
+	err := store.Each(ctx, q.db, "read queued results",
+		`SELECT id, location, check_key, result, received_at FROM probe_results
+		WHERE id > COALESCE((SELECT position FROM log_cursors WHERE name = $1), 0) ORDER BY id LIMIT `+strconv.Itoa(limit),
+		[]any{resultsCursor}, func(rows *sql.Rows) error {
 			var r Queued
 			var res string
 			if err := rows.Scan(&r.ID, &r.Location, &r.Key, &res, &r.Received); err != nil {
