@@ -172,3 +172,23 @@ func (s *server) roundsAfter(t time.Time, within time.Duration) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// waitNote waits until the timeline of incident id has an entry whose
+// text holds every one of parts.
+func (s *server) waitNote(id int64, parts ...string) {
+	s.t.Helper()
+	waitUntil(s.t, 10*time.Second, "a timeline entry with "+strings.Join(parts, ", "), func() bool {
+		var shown struct{ Timeline []incident.Event }
+		s.call("GET", "/api/v1/incidents/"+itoa(id), "", &shown)
+		for _, e := range shown.Timeline {
+			found := true
+			for _, p := range parts {
+				found = found && strings.Contains(e.Text, p)
+			}
+			if found {
+				return true
+			}
+		}
+		return false
+	})
+}

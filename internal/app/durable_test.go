@@ -8,7 +8,6 @@ import (
 
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/incident"
-	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
@@ -30,7 +29,7 @@ assets:
 // the conflict on hv05 stopped the tick and hv06 had a stored signal and
 // no incident, ever.)
 func TestAConflictOnOneRootLosesNoOther(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+	for _, engine := range storetest.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -40,10 +39,9 @@ func TestAConflictOnOneRootLosesNoOther(t *testing.T) {
 			// open now is news to it, as in production.
 			s.roundsAfter(time.Now(), 10*time.Second)
 			var manual incident.Incident
-			waitUntil(t, 10*time.Second, "server up", func() bool {
-				code, _ := s.call("POST", "/api/v1/incidents", `{"root_assets":["hv05"],"title":"hv05 reboot went wrong","severity":"major"}`, &manual)
-				return code == 201
-			})
+			if code, body := s.call("POST", "/api/v1/incidents", `{"root_assets":["hv05"],"title":"hv05 reboot went wrong","severity":"major"}`, &manual); code != 201 {
+				t.Fatalf("open: %d %s", code, body)
+			}
 			code, body := s.call("POST", "/api/v1/alertmanager", alerts(alert("hv05", "f05", true), alert("hv06", "f06", true)), nil)
 			if code != 200 || !strings.Contains(body, `"new_signals": 2`) {
 				t.Fatalf("alertmanager: %d %s", code, body)
@@ -53,16 +51,7 @@ func TestAConflictOnOneRootLosesNoOther(t *testing.T) {
 			if len(on05) != 1 || on05[0].ID != manual.ID {
 				t.Fatalf("open on hv05: %+v, want only the manual incident %d", on05, manual.ID)
 			}
-			var shown struct{ Timeline []incident.Event }
-			waitUntil(t, 10*time.Second, "the attach note", func() bool {
-				s.call("GET", "/api/v1/incidents/"+itoa(manual.ID), "", &shown)
-				for _, e := range shown.Timeline {
-					if strings.Contains(e.Text, "attached to this incident") {
-						return true
-					}
-				}
-				return false
-			})
+			s.waitNote(manual.ID, "hv05 down", "attached to this incident")
 			if n := len(s.incidents("open")); n != 2 {
 				t.Fatalf("%d open incidents, want 2", n)
 			}
@@ -75,7 +64,7 @@ func TestAConflictOnOneRootLosesNoOther(t *testing.T) {
 // stays open, since the down set comes back from the database; resolving
 // the alert then moves it to monitoring.
 func TestARestartKeepsAFiringAlertDown(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+	for _, engine := range storetest.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 			defer cancel()
@@ -116,7 +105,7 @@ func TestARestartKeepsAFiringAlertDown(t *testing.T) {
 // incident on hv05 and hv06, then fires hv05: correlation's finding joins
 // the staff incident rather than opening a second one on the same root.
 func TestARootInAStaffIncidentOfSeveralAttachesToIt(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+	for _, engine := range storetest.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -130,16 +119,7 @@ func TestARootInAStaffIncidentOfSeveralAttachesToIt(t *testing.T) {
 			if code, _ := s.call("POST", "/api/v1/alertmanager", alert("hv05", "f05", true), nil); code != 200 {
 				t.Fatalf("alertmanager: %d", code)
 			}
-			var shown struct{ Timeline []incident.Event }
-			waitUntil(t, 10*time.Second, "the attach note", func() bool {
-				s.call("GET", "/api/v1/incidents/"+itoa(manual.ID), "", &shown)
-				for _, e := range shown.Timeline {
-					if strings.Contains(e.Text, "hv05 down") && strings.Contains(e.Text, "attached to this incident") {
-						return true
-					}
-				}
-				return false
-			})
+			s.waitNote(manual.ID, "hv05 down", "attached to this incident")
 			s.roundsAfter(time.Now(), 10*time.Second)
 			if open := s.incidents("open"); len(open) != 1 || open[0].ID != manual.ID {
 				t.Fatalf("open incidents: %+v, want only the staff one %d", open, manual.ID)
