@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
@@ -125,5 +127,49 @@ func TestARootInAStaffIncidentOfSeveralAttachesToIt(t *testing.T) {
 				t.Fatalf("open incidents: %+v, want only the staff one %d", open, manual.ID)
 			}
 		})
+	}
+}
+
+// TestRetentionRunsOnTheLeaderWithoutTheProbe starts a server without its
+// probe over a database holding a resolved alert last seen long ago, a
+// firing one as old, and a year-old signal: the leader's retention
+// forgets the resolved alert and the old signal at once, keeps the firing
+// alert and the newest signal.
+func TestRetentionRunsOnTheLeaderWithoutTheProbe(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dsn := storetest.DSN(t, store.SQLite)
+	a, err := app.Open(ctx, app.Config{DB: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * detect.DefaultSignalRetention)
+	alertAt := func(fp string, firing bool) incident.AlertSignal {
+		return incident.AlertSignal{Fingerprint: fp, Asset: "hv05", Name: "NodeDown", Firing: firing, StartsAt: old, EndsAt: old.Add(time.Minute)}
+	}
+	if _, err := a.AlertDedup.Receive(ctx, []incident.AlertSignal{alertAt("gone", false), alertAt("firing", true)}, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Detection.Append(ctx, []detect.Signal{{Kind: detect.CheckDown, Check: "hv05/tcp", Asset: "hv05", At: old},
+		{Kind: detect.CheckUp, Check: "hv05/tcp", Asset: "hv05", At: old}}); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Close()
+	s := startServer(t, ctx, app.Config{DB: dsn, Probe: false}, twoHypervisors, "")
+	count := func(q string, args ...any) int {
+		var n int
+		if err := s.app.DB.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitUntil(t, 10*time.Second, "the resolved alert forgotten", func() bool {
+		return count(`SELECT COUNT(*) FROM alert_dedup WHERE fingerprint = 'gone'`) == 0
+	})
+	if n := count(`SELECT COUNT(*) FROM alert_dedup WHERE fingerprint = 'firing'`); n != 1 {
+		t.Errorf("the firing alert's row was forgotten too")
+	}
+	if n := count(`SELECT COUNT(*) FROM signals WHERE at < $1`, old.Add(time.Hour).UTC()); n != 1 {
+		t.Errorf("%d old signals left, want only the newest one kept", n)
 	}
 }

@@ -114,6 +114,7 @@ func TestADatabaseCutLosesNothing(t *testing.T) {
 checks:
   - {asset: web1, kind: tcp, interval: 300ms, timeout: 200ms, locations: [paris]}
   - {asset: web2, kind: tcp, interval: 300ms, timeout: 200ms, attempts: 2, locations: [local]}
+  - {asset: db1, name: backup, kind: heartbeat, period: 1h, grace: 1h}
 check_defaults:
   vm: {kind: none}
 `
@@ -135,7 +136,13 @@ check_defaults:
 	sigs.wait(t, "web2/tcp", detect.CheckUp, 15*time.Second)
 	waitUntil(t, 15*time.Second, "remote results taken", func() bool { return s.app.Results.Accepted() >= 3 })
 
-	// The cut: the built-in probe's VM fails meanwhile, Alertmanager fires.
+	var beat struct{ URL string }
+	if code, body := s.call("POST", "/api/v1/checks/db1/backup/token", "", &beat); code != 200 {
+		t.Fatalf("heartbeat token: %d %s", code, body)
+	}
+
+	// The cut: the built-in probe's VM fails meanwhile, Alertmanager fires,
+	// a backup job reports.
 	cutAt := time.Now()
 	proxy.setCut(true)
 	_ = localTarget.Close()
@@ -159,6 +166,9 @@ check_defaults:
 	}
 	if unavailable == 0 || retryAfter != unavailable {
 		t.Fatalf("during the cut: %d answers 503, %d with Retry-After", unavailable, retryAfter)
+	}
+	if resp := s.post(beat.URL, `{"status":"ok"}`); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a heartbeat during the cut: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	proxy.setCut(false)
 	restoredAt := time.Now()
