@@ -73,7 +73,7 @@ func (a *App) runIncidents(ctx context.Context, c *health.Component) {
 		}
 		got, err := e.Consume(ctx, engineBatch)
 		if err != nil {
-			return time.Since(behindSince), false, err
+			return 0, false, err
 		}
 		for src, n := range got.BySource {
 			metrics.Consumed(string(src), n)

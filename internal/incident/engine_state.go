@@ -120,8 +120,6 @@ type Consumed struct {
 	Signals int
 	// BySource counts the signals taken by their producer.
 	BySource map[detect.Source]int
-	// Oldest is when the oldest signal taken happened (zero when none).
-	Oldest time.Time
 	// Position is the cursor after the call.
 	Position int64
 }
@@ -154,9 +152,6 @@ func (e *Engine) Consume(ctx context.Context, limit int) (Consumed, error) {
 		changes = e.changesOf(list)
 		for _, s := range list {
 			c.BySource[s.Source]++
-			if c.Oldest.IsZero() || s.At.Before(c.Oldest) {
-				c.Oldest = s.At
-			}
 		}
 		c.Position = list[len(list)-1].ID
 		if err := writeDown(ctx, tx, changes); err != nil {
