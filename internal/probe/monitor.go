@@ -91,16 +91,15 @@ type Monitor struct {
 	// is when the oldest remote result still queued was received.
 	pending      pendingWrites
 	oldestQueued time.Time
-	contactsAt   time.Time
-	// remote lists the active remote locations, looked at again every
-	// locationsEvery.
+	// remote lists the active remote locations, read again (with when each
+	// was last heard from) at most every locationsEvery.
 	remote      []Location
 	locationsAt time.Time
 }
 
-// locationsEvery is how often the monitor looks for added or revoked
-// remote locations.
-const locationsEvery = 15 * time.Second
+// locationsEvery is how often at most the monitor reads the remote
+// locations: added or revoked ones, and their last contact with any server.
+const locationsEvery = 250 * time.Millisecond
 
 func sameLocations(a, b []Location) bool {
 	if len(a) != len(b) {
@@ -335,6 +334,7 @@ func (m *Monitor) muted(asset string, at time.Time) (bool, string) {
 func (m *Monitor) sweep(ctx context.Context) {
 	now := m.opts.Now()
 	m.refreshMutes(ctx)
+	m.refreshLocations(ctx)
 	m.takeRemote(ctx)
 	m.emit(ctx, m.det.Sweep(now))
 	buckets := m.rollup.Flush(now.Truncate(time.Minute))
@@ -350,12 +350,6 @@ func (m *Monitor) sweep(ctx context.Context) {
 			m.opts.Health.OK(m.lag(now))
 		}
 		m.report(m.opts.Health)
-	}
-	if m.opts.Locations != nil && now.Sub(m.locationsAt) >= locationsEvery {
-		m.locationsAt = now
-		if active, err := m.opts.Locations.Active(ctx); err == nil && !sameLocations(active, m.remote) {
-			m.version = -1 // reassign every check
-		}
 	}
 	if g := m.inv.Graph(); g != nil && g.Version() != m.version {
 		if err := m.reload(ctx); err != nil && ctx.Err() == nil {

@@ -18,7 +18,7 @@ func (m *Monitor) takeRemote(ctx context.Context) {
 	if m.opts.Results == nil {
 		return
 	}
-	m.refreshContacts(ctx)
+	m.refreshLocations(ctx)
 	for range 20 { // bounded, so that local results keep flowing
 		if !m.pending.empty() {
 			return
@@ -54,14 +54,16 @@ func (m *Monitor) takeRemote(ctx context.Context) {
 	}
 }
 
-// refreshContacts tells the detector when each remote location was last
-// heard from, whichever server it talked to, at most every 250 ms.
-func (m *Monitor) refreshContacts(ctx context.Context) {
+// refreshLocations reads the remote locations, at most every
+// locationsEvery: the detector learns when each was last heard from,
+// whichever server it talked to, and a location added or revoked has the
+// checks assigned again.
+func (m *Monitor) refreshLocations(ctx context.Context) {
 	now := m.opts.Now()
-	if m.opts.Locations == nil || now.Sub(m.contactsAt) < 250*time.Millisecond {
+	if m.opts.Locations == nil || now.Sub(m.locationsAt) < locationsEvery {
 		return
 	}
-	m.contactsAt = now
+	m.locationsAt = now
 	active, err := m.opts.Locations.Active(ctx)
 	if err != nil {
 		return
@@ -70,6 +72,9 @@ func (m *Monitor) refreshContacts(ctx context.Context) {
 		if l.LastSeenAt != nil {
 			m.det.Contact(l.Name, *l.LastSeenAt)
 		}
+	}
+	if !sameLocations(active, m.remote) {
+		m.version = -1 // reassign every check
 	}
 }
 
