@@ -59,6 +59,9 @@ type Config struct {
 	// rollups, inventory changes and the signal log when nothing wakes it
 	// (default 5 s).
 	SweepEvery time.Duration
+	// RetainEvery is how often the leader deletes what is past its
+	// retention horizon (default 1 h).
+	RetainEvery time.Duration
 	// LeaderRetry is how often a replica tries to take the lead (default
 	// 2 s).
 	LeaderRetry time.Duration
@@ -99,6 +102,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = 5 * time.Second
+	}
+	if cfg.RetainEvery <= 0 {
+		cfg.RetainEvery = time.Hour
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {

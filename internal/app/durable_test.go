@@ -155,7 +155,7 @@ func TestRetentionRunsOnTheLeaderWithoutTheProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = a.Close()
-	s := startServer(t, ctx, app.Config{DB: dsn, Probe: false}, twoHypervisors, "")
+	s := startServer(t, ctx, app.Config{DB: dsn, Probe: false, RetainEvery: 100 * time.Millisecond}, twoHypervisors, "")
 	count := func(q string, args ...any) int {
 		var n int
 		if err := s.app.DB.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {

@@ -136,12 +136,16 @@ func (a *App) runMonitor(ctx context.Context, c *health.Component) {
 	}
 }
 
-// retainEvery is how often retention runs on the leader.
-const retainEvery = time.Hour
-
-// runRetention deletes what is past its horizon, every hour.
+// runRetention deletes what is past its horizon, every RetainEvery. The
+// first round waits one period too (at most a minute): a new leader has
+// its engine and probe to start first, and nothing expires in a minute.
 func (a *App) runRetention(ctx context.Context, c *health.Component) {
-	health.Loop(ctx, c, a.Log, retainEvery, nil, func(ctx context.Context) (time.Duration, bool, error) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(min(a.cfg.RetainEvery, time.Minute)):
+	}
+	health.Loop(ctx, c, a.Log, a.cfg.RetainEvery, nil, func(ctx context.Context) (time.Duration, bool, error) {
 		return 0, false, a.retain(ctx, time.Now())
 	})
 }
