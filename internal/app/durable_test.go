@@ -133,8 +133,8 @@ func TestARootInAStaffIncidentOfSeveralAttachesToIt(t *testing.T) {
 // TestRetentionRunsOnTheLeaderWithoutTheProbe starts a server without its
 // probe over a database holding a resolved alert last seen long ago, a
 // firing one as old, and a year-old signal: the leader's retention
-// forgets the resolved alert and the old signal at once, keeps the firing
-// alert and the newest signal.
+// forgets the resolved alert and the old signal within its first period,
+// keeps the firing alert and the newest signal.
 func TestRetentionRunsOnTheLeaderWithoutTheProbe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
