@@ -82,7 +82,9 @@ type App struct {
 	Maintenance *incident.MaintenanceStore
 	PostMortems *incident.PostMortemStore
 	AlertDedup  *incident.DedupStore
-	Log         *slog.Logger
+	// Alerts takes Alertmanager webhooks into the signal log.
+	Alerts *incident.Intake
+	Log    *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics;
 	// Health the state of its background work, served on /readyz.
 	Metrics *prometheus.Registry
@@ -116,6 +118,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	inv := inventory.NewService(db, cfg.Logger)
 	incidents := incident.NewStore(db)
+	dedup := incident.NewDedupStore(db)
 	metrics := newRegistry()
 	h := health.New(metrics, db.PingContext)
 	db.ObserveQueries(h.Metrics().Query)
@@ -131,7 +134,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Incidents:   incidents,
 		PostMortems: incident.NewPostMortemStore(db, incidents),
 		Maintenance: incident.NewMaintenanceStore(db),
-		AlertDedup:  incident.NewDedupStore(db),
+		AlertDedup:  dedup,
+		Alerts:      incident.NewIntake(inv, dedup, cfg.AlertLabel),
 		Locations:   probe.NewLocationStore(db),
 		Results:     probe.NewResultQueue(db),
 		Metrics:     metrics,
@@ -146,8 +150,13 @@ func (a *App) Close() error { return a.DB.Close() }
 // Handler returns the HTTP handler of the server.
 func (a *App) Handler() http.Handler { return a.handler(nil) }
 
+// Routes lists the server's routes with who may call them.
+func (a *App) Routes() []web.Route { return a.web(nil).Routes() }
+
 // handler returns the HTTP handler; closing stopping ends its long polls.
-func (a *App) handler(stopping <-chan struct{}) http.Handler {
+func (a *App) handler(stopping <-chan struct{}) http.Handler { return a.web(stopping).Handler() }
+
+func (a *App) web(stopping <-chan struct{}) *web.Server {
 	return web.NewServer(web.Deps{
 		Metrics:     promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
 		Locations:   a.Locations,
@@ -156,8 +165,7 @@ func (a *App) handler(stopping <-chan struct{}) http.Handler {
 		Incidents:   a.Incidents,
 		Maintenance: a.Maintenance,
 		PostMortems: a.PostMortems,
-		AlertLabel:  a.cfg.AlertLabel,
-		AlertDedup:  a.AlertDedup,
+		Alerts:      a.Alerts,
 		Health:      a.Health,
 		Stopping:    stopping,
 		Inventory:   a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
@@ -170,7 +178,7 @@ func (a *App) handler(stopping <-chan struct{}) http.Handler {
 				a.Log.Warn("heartbeat: wake the monitor", "err", err)
 			}
 		},
-	}).Handler()
+	})
 }
 
 // Serve serves HTTP on ln until ctx ends, then shuts down: long polls end

@@ -90,3 +90,24 @@ func (s *Store) Signals(ctx context.Context, f SignalFilter) ([]StoredSignal, er
 	}
 	return out, nil
 }
+
+// CountSignals counts the signals of [since, until) by kind.
+func (s *Store) CountSignals(ctx context.Context, since, until time.Time) (map[SignalKind]int, error) {
+	out := map[SignalKind]int{}
+	err := queryEach(ctx, s.db, "count signals", `SELECT kind, COUNT(*) FROM signals WHERE at >= $1 AND at < $2 GROUP BY kind`,
+		[]any{since.UTC(), until.UTC()}, func(rows *sql.Rows) error {
+			var (
+				kind string
+				n    int
+			)
+			if err := rows.Scan(&kind, &n); err != nil {
+				return err
+			}
+			out[SignalKind(kind)] = n
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -39,7 +39,7 @@ const windowColumns = `id, title, assets, start_local, end_local, zone, weekly, 
 func windowID(id string) (int64, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("maintenance window %q: %w", id, store.ErrNotFound)
+		return 0, store.NotFound("maintenance window", id)
 	}
 	return n, nil
 }
@@ -90,7 +90,7 @@ func (s *MaintenanceStore) Update(ctx context.Context, w *Window) error {
 		return fmt.Errorf("update maintenance window %d: %w", id, s.db.MapError(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("maintenance window %q: %w", w.ID, store.ErrNotFound)
+		return store.NotFound("maintenance window", w.ID)
 	}
 	return nil
 }
@@ -106,7 +106,7 @@ func (s *MaintenanceStore) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("delete maintenance window %d: %w", n, s.db.MapError(err))
 	}
 	if affected, _ := res.RowsAffected(); affected == 0 {
-		return fmt.Errorf("maintenance window %q: %w", id, store.ErrNotFound)
+		return store.NotFound("maintenance window", id)
 	}
 	return nil
 }
@@ -122,7 +122,7 @@ func (s *MaintenanceStore) Get(ctx context.Context, id string) (Window, error) {
 		return Window{}, err
 	}
 	if len(list) == 0 {
-		return Window{}, fmt.Errorf("maintenance window %q: %w", id, store.ErrNotFound)
+		return Window{}, store.NotFound("maintenance window", id)
 	}
 	return list[0], nil
 }

@@ -94,7 +94,7 @@ func (s *Store) Update(ctx context.Context, inc *Incident, events ...Event) erro
 			return fmt.Errorf("update incident %d: %w", inc.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("incident %d: %w", inc.ID, store.ErrNotFound)
+			return store.NotFound("incident", inc.ID)
 		}
 		for i := range events {
 			events[i].IncidentID = inc.ID
@@ -146,7 +146,7 @@ func (s *Store) Get(ctx context.Context, id int64) (Incident, error) {
 		return Incident{}, err
 	}
 	if len(list) == 0 {
-		return Incident{}, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+		return Incident{}, store.NotFound("incident", id)
 	}
 	return list[0], nil
 }
@@ -246,7 +246,7 @@ func (s *Store) OpenWithRoot(ctx context.Context, asset string) (Incident, error
 			return inc, nil
 		}
 	}
-	return Incident{}, fmt.Errorf("open incident with root %s: %w", asset, store.ErrNotFound)
+	return Incident{}, store.NotFound("open incident with root", asset)
 }
 
 // OpenBySeverity counts the open incidents of each severity.

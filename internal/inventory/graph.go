@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"fmt"
 	"math/bits"
 	"slices"
 	"strings"
@@ -204,7 +203,7 @@ func (g *Graph) Impact(name string) (Impact, error) {
 	defer g.mu.RUnlock()
 	root, ok := g.index[name]
 	if !ok {
-		return Impact{}, fmt.Errorf("asset %q: %w", name, store.ErrNotFound)
+		return Impact{}, store.NotFound("asset", name)
 	}
 	seen := newBitset(len(g.nodes))
 	// Owners are marked by rank: reading the bits in order gives the ids sorted.

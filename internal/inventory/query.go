@@ -122,7 +122,7 @@ func getAsset(ctx context.Context, db *store.DB, q querier, name string) (Asset,
 	err := q.QueryRowContext(ctx, `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets WHERE name = $1`, name).
 		Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Asset{}, fmt.Errorf("asset %q: %w", name, store.ErrNotFound)
+		return Asset{}, store.NotFound("asset", name)
 	}
 	if err != nil {
 		return Asset{}, fmt.Errorf("get asset %q: %w", name, err)
@@ -161,7 +161,7 @@ func getCustomer(ctx context.Context, q querier, id string) (Customer, error) {
 	err := q.QueryRowContext(ctx, `SELECT id, name, email, language, timezone FROM customers WHERE id = $1`, id).
 		Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Customer{}, fmt.Errorf("customer %q: %w", id, store.ErrNotFound)
+		return Customer{}, store.NotFound("customer", id)
 	}
 	if err != nil {
 		return Customer{}, fmt.Errorf("get customer %q: %w", id, err)

@@ -73,7 +73,7 @@ func (s *Service) SaveCheck(ctx context.Context, c check.Check, mode Mode) (chec
 		case mode == Create && n > 0:
 			return nil, fmt.Errorf("check %q already exists: %w", c.Key(), store.ErrConflict)
 		case mode == Update && n == 0:
-			return nil, fmt.Errorf("check %q: %w", c.Key(), store.ErrNotFound)
+			return nil, store.NotFound("check", c.Key())
 		case n == 0:
 			p.AddChecks = []check.Check{c}
 		default:
@@ -95,7 +95,7 @@ func (s *Service) DeleteCheck(ctx context.Context, asset, name string) error {
 			return nil, fmt.Errorf("delete check %s/%s: %w", asset, name, err)
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return nil, fmt.Errorf("check %q: %w", check.Key{Asset: asset, Name: name}.String(), store.ErrNotFound)
+			return nil, store.NotFound("check", check.Key{Asset: asset, Name: name})
 		}
 		// Already deleted above; the plan only bumps the version.
 		return &Plan{RemoveChecks: []check.Check{{Asset: asset, Name: name}}}, nil

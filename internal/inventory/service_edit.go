@@ -59,7 +59,7 @@ func (s *Service) SaveCustomer(ctx context.Context, c Customer, mode Mode) (Cust
 		case mode == Create && exists:
 			return nil, fmt.Errorf("customer %q already exists: %w", c.ID, store.ErrConflict)
 		case mode == Update && !exists:
-			return nil, fmt.Errorf("customer %q: %w", c.ID, store.ErrNotFound)
+			return nil, store.NotFound("customer", c.ID)
 		case !exists:
 			p.AddCustomers = []Customer{c}
 		case old != c:
@@ -112,7 +112,7 @@ func (s *Service) SaveAsset(ctx context.Context, a Asset, mode Mode) (Asset, err
 		case mode == Create && exists:
 			return nil, fmt.Errorf("asset %q already exists: %w", a.Name, store.ErrConflict)
 		case mode == Update && !exists:
-			return nil, fmt.Errorf("asset %q: %w", a.Name, store.ErrNotFound)
+			return nil, store.NotFound("asset", a.Name)
 		}
 		if err := s.checkReferences(ctx, tx, &a); err != nil {
 			return nil, err

@@ -7,25 +7,25 @@ import (
 	"github.com/vigie/vigie/internal/inventory"
 )
 
-func (s *Server) listChecks(w http.ResponseWriter, r *http.Request) {
+func (h *api) listChecks(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	effective, err := parseBool("effective", q.Get("effective"))
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	list, err := s.inv.Checks(r.Context(), inventory.CheckFilter{Asset: q.Get("asset"), Kind: q.Get("kind"), Effective: effective})
+	list, err := h.inv.Checks(r.Context(), inventory.CheckFilter{Asset: q.Get("asset"), Kind: q.Get("kind"), Effective: effective})
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"checks": list})
 }
 
-func (s *Server) showCheck(w http.ResponseWriter, r *http.Request) {
-	list, err := s.inv.Checks(r.Context(), inventory.CheckFilter{Asset: r.PathValue("asset")})
+func (h *api) showCheck(w http.ResponseWriter, r *http.Request) {
+	list, err := h.inv.Checks(r.Context(), inventory.CheckFilter{Asset: r.PathValue("asset")})
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	for _, c := range list {
@@ -34,27 +34,27 @@ func (s *Server) showCheck(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "check " + pathCheckKey(r).String() + " not found"})
+	h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "check " + pathCheckKey(r).String() + " not found"})
 }
 
-func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
-	s.saveCheck(w, r, inventory.Create, http.StatusCreated)
+func (h *api) createCheck(w http.ResponseWriter, r *http.Request) {
+	h.saveCheck(w, r, inventory.Create, http.StatusCreated)
 }
 
-func (s *Server) updateCheck(w http.ResponseWriter, r *http.Request) {
-	s.saveCheck(w, r, inventory.Update, http.StatusOK)
+func (h *api) updateCheck(w http.ResponseWriter, r *http.Request) {
+	h.saveCheck(w, r, inventory.Update, http.StatusOK)
 }
 
-func (s *Server) saveCheck(w http.ResponseWriter, r *http.Request, mode inventory.Mode, status int) {
+func (h *api) saveCheck(w http.ResponseWriter, r *http.Request, mode inventory.Mode, status int) {
 	var c check.Check
 	if err := decodeJSON(w, r, &c); err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if asset := r.PathValue("asset"); asset != "" {
 		name := r.PathValue("name")
 		if (c.Asset != "" && c.Asset != asset) || (c.Name != "" && c.Name != name) {
-			s.writeError(w, r, badRequest("asset and name in the body differ from the URL's %s/%s", asset, name))
+			h.fail(w, r, badRequest("asset and name in the body differ from the URL's %s/%s", asset, name))
 			return
 		}
 		c.Asset = asset
@@ -62,17 +62,17 @@ func (s *Server) saveCheck(w http.ResponseWriter, r *http.Request, mode inventor
 			c.Name = name
 		}
 	}
-	saved, err := s.inv.SaveCheck(r.Context(), c, mode)
+	saved, err := h.inv.SaveCheck(r.Context(), c, mode)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, status, saved)
 }
 
-func (s *Server) deleteCheck(w http.ResponseWriter, r *http.Request) {
-	if err := s.inv.DeleteCheck(r.Context(), r.PathValue("asset"), r.PathValue("name")); err != nil {
-		s.writeError(w, r, err)
+func (h *api) deleteCheck(w http.ResponseWriter, r *http.Request) {
+	if err := h.inv.DeleteCheck(r.Context(), r.PathValue("asset"), r.PathValue("name")); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -80,11 +80,11 @@ func (s *Server) deleteCheck(w http.ResponseWriter, r *http.Request) {
 
 // rotateHeartbeatToken gives a heartbeat check a new token, shown once; the
 // old one stops working.
-func (s *Server) rotateHeartbeatToken(w http.ResponseWriter, r *http.Request) {
+func (h *api) rotateHeartbeatToken(w http.ResponseWriter, r *http.Request) {
 	asset, name := r.PathValue("asset"), r.PathValue("name")
-	list, err := s.inv.Checks(r.Context(), inventory.CheckFilter{Asset: asset, Effective: true})
+	list, err := h.inv.Checks(r.Context(), inventory.CheckFilter{Asset: asset, Effective: true})
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	key := check.Key{Asset: asset, Name: name}.String()
@@ -95,16 +95,16 @@ func (s *Server) rotateHeartbeatToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !found {
-		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "heartbeat check " + key + " not found"})
+		h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "heartbeat check " + key + " not found"})
 		return
 	}
-	if _, _, err := s.heartbeats.Ensure(r.Context(), key); err != nil {
-		s.writeError(w, r, err)
+	if _, _, err := h.heartbeats.Ensure(r.Context(), key); err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	token, err := s.heartbeats.Rotate(r.Context(), key)
+	token, err := h.heartbeats.Rotate(r.Context(), key)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"check": key, "token": token, "url": "/api/v1/heartbeats/" + token})

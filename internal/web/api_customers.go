@@ -6,17 +6,17 @@ import (
 	"github.com/vigie/vigie/internal/inventory"
 )
 
-func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
+func (h *api) listCustomers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, err := parseLimit(q.Get("limit"))
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	page, err := s.inv.Customers(r.Context(), inventory.CustomerFilter{
+	page, err := h.inv.Customers(r.Context(), inventory.CustomerFilter{
 		Prefix: q.Get("prefix"), After: q.Get("after"), Limit: limit})
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	next := ""
@@ -26,47 +26,47 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"customers": page, "next": next})
 }
 
-func (s *Server) showCustomer(w http.ResponseWriter, r *http.Request) {
-	c, err := s.inv.Customer(r.Context(), r.PathValue("id"))
+func (h *api) showCustomer(w http.ResponseWriter, r *http.Request) {
+	c, err := h.inv.Customer(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
 }
 
-func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
-	s.saveCustomer(w, r, inventory.Create, http.StatusCreated)
+func (h *api) createCustomer(w http.ResponseWriter, r *http.Request) {
+	h.saveCustomer(w, r, inventory.Create, http.StatusCreated)
 }
 
-func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) {
-	s.saveCustomer(w, r, inventory.Update, http.StatusOK)
+func (h *api) updateCustomer(w http.ResponseWriter, r *http.Request) {
+	h.saveCustomer(w, r, inventory.Update, http.StatusOK)
 }
 
-func (s *Server) saveCustomer(w http.ResponseWriter, r *http.Request, mode inventory.Mode, status int) {
+func (h *api) saveCustomer(w http.ResponseWriter, r *http.Request, mode inventory.Mode, status int) {
 	var c inventory.Customer
 	if err := decodeJSON(w, r, &c); err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if id := r.PathValue("id"); id != "" {
 		if c.ID != "" && c.ID != id {
-			s.writeError(w, r, badRequest("id %q in the body differs from %q in the URL", c.ID, id))
+			h.fail(w, r, badRequest("id %q in the body differs from %q in the URL", c.ID, id))
 			return
 		}
 		c.ID = id
 	}
-	saved, err := s.inv.SaveCustomer(r.Context(), c, mode)
+	saved, err := h.inv.SaveCustomer(r.Context(), c, mode)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, status, saved)
 }
 
-func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) {
-	if err := s.inv.DeleteCustomer(r.Context(), r.PathValue("id")); err != nil {
-		s.writeError(w, r, err)
+func (h *api) deleteCustomer(w http.ResponseWriter, r *http.Request) {
+	if err := h.inv.DeleteCustomer(r.Context(), r.PathValue("id")); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

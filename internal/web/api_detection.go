@@ -35,31 +35,31 @@ func parseTime(name, v string) (time.Time, error) {
 	return t, nil
 }
 
-func (s *Server) listSignals(w http.ResponseWriter, r *http.Request) {
+func (h *api) listSignals(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := detect.SignalFilter{Asset: q.Get("asset"), Check: q.Get("check"), Kind: detect.SignalKind(q.Get("kind"))}
 	var err error
 	if f.Since, err = parseTime("since", q.Get("since")); err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if f.Until, err = parseTime("until", q.Get("until")); err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if f.Limit, err = parseLimit(q.Get("limit")); err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if v := q.Get("before"); v != "" {
 		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before < 1 {
-			s.writeError(w, r, badRequest("before: want a signal id, got %q", v))
+			h.fail(w, r, badRequest("before: want a signal id, got %q", v))
 			return
 		}
 	}
-	list, err := s.detection.Signals(r.Context(), f)
+	list, err := h.detection.Signals(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	out := make([]signalJSON, len(list))
@@ -74,10 +74,10 @@ func (s *Server) listSignals(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"signals": out, "next": next})
 }
 
-func (s *Server) listStates(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.detection.States(r.Context())
+func (h *api) listStates(w http.ResponseWriter, r *http.Request) {
+	rows, err := h.detection.States(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	type stateJSON struct {
@@ -95,11 +95,11 @@ func (s *Server) listStates(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"states": out})
 }
 
-func (s *Server) showUptime(w http.ResponseWriter, r *http.Request) {
+func (h *api) showUptime(w http.ResponseWriter, r *http.Request) {
 	key := pathCheckKey(r).String()
-	list, err := s.detection.Uptime(r.Context(), key, time.Now())
+	list, err := h.detection.Uptime(r.Context(), key, time.Now())
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	type uptimeJSON struct {
@@ -119,7 +119,7 @@ func (s *Server) showUptime(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"check": key, "uptime": out})
 }
 
-func (s *Server) showLatency(w http.ResponseWriter, r *http.Request) {
+func (h *api) showLatency(w http.ResponseWriter, r *http.Request) {
 	key := pathCheckKey(r).String()
 	q := r.URL.Query()
 	period := q.Get("period")
@@ -127,12 +127,12 @@ func (s *Server) showLatency(w http.ResponseWriter, r *http.Request) {
 		period = detect.PeriodHour
 	}
 	if period != detect.PeriodMinute && period != detect.PeriodHour && period != detect.PeriodDay {
-		s.writeError(w, r, badRequest("period: want minute, hour or day, got %q", period))
+		h.fail(w, r, badRequest("period: want minute, hour or day, got %q", period))
 		return
 	}
 	until, err := parseTime("until", q.Get("until"))
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if until.IsZero() {
@@ -140,15 +140,15 @@ func (s *Server) showLatency(w http.ResponseWriter, r *http.Request) {
 	}
 	since, err := parseTime("since", q.Get("since"))
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if since.IsZero() {
 		since = until.Add(-24 * time.Hour)
 	}
-	list, err := s.detection.Latency(r.Context(), key, period, since, until)
+	list, err := h.detection.Latency(r.Context(), key, period, since, until)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	type pointJSON struct {
@@ -170,4 +170,14 @@ func (s *Server) showLatency(w http.ResponseWriter, r *http.Request) {
 		out[i] = p
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"check": key, "period": period, "points": out})
+}
+
+// listCompliance shows every host's facts and violations.
+func (h *api) listCompliance(w http.ResponseWriter, r *http.Request) {
+	hosts, err := h.compliance.List(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"hosts": hosts})
 }

@@ -16,44 +16,44 @@ func incidentID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+func (h *api) listIncidents(w http.ResponseWriter, r *http.Request) {
 	status := r.URL.Query().Get("status")
 	if status != "" && status != "open" && status != "resolved" && status != "all" {
-		s.writeError(w, r, badRequest("status: want open, resolved or all, got %q", status))
+		h.fail(w, r, badRequest("status: want open, resolved or all, got %q", status))
 		return
 	}
-	list, err := s.incidents.List(r.Context(), status, 0)
+	list, err := h.incidents.List(r.Context(), status, 0)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"incidents": list})
 }
 
-func (s *Server) showIncident(w http.ResponseWriter, r *http.Request) {
+func (h *api) showIncident(w http.ResponseWriter, r *http.Request) {
 	id, err := incidentID(r)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	inc, err := s.incidents.Get(r.Context(), id)
+	inc, err := h.incidents.Get(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	events, err := s.incidents.Events(r.Context(), id)
+	events, err := h.incidents.Events(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "timeline": events})
 }
 
 // addIncidentEvent appends a staff note to an incident's timeline.
-func (s *Server) addIncidentEvent(w http.ResponseWriter, r *http.Request) {
+func (h *api) addIncidentEvent(w http.ResponseWriter, r *http.Request) {
 	id, err := incidentID(r)
 	if err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	var body struct {
@@ -61,21 +61,21 @@ func (s *Server) addIncidentEvent(w http.ResponseWriter, r *http.Request) {
 		Public bool   `json:"public"`
 	}
 	if err := decodeJSON(w, r, &body); err != nil {
-		s.writeError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if body.Text == "" || len(body.Text) > 10000 {
-		s.writeError(w, r, badRequest("text: required, at most 10,000 characters"))
+		h.fail(w, r, badRequest("text: required, at most 10,000 characters"))
 		return
 	}
-	if _, err := s.incidents.Get(r.Context(), id); err != nil {
-		s.writeError(w, r, err)
+	if _, err := h.incidents.Get(r.Context(), id); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	user, _ := UserFrom(r.Context())
 	e := incident.Event{IncidentID: id, At: time.Now(), Type: incident.EventNote, Public: body.Public, Author: user.Email, Text: body.Text}
-	if err := s.incidents.AddEvent(r.Context(), &e); err != nil {
-		s.writeError(w, r, err)
+	if err := h.incidents.AddEvent(r.Context(), &e); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, e)

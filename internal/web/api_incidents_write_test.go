@@ -5,40 +5,34 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/incident"
-	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// startIncidentWriter serves the incident write routes on loopback as
-// ops@example.org, at the time *now.
+// startIncidentWriter serves the API on loopback as ops@example.org, at the
+// time *now, over a hypervisor and one customer's site on it.
 func startIncidentWriter(t *testing.T, db *store.DB, now *time.Time) (string, *incident.Store) {
 	t.Helper()
 	st := incident.NewStore(db)
-	g := inventory.NewGraph(&inventory.Inventory{
-		Customers: []inventory.Customer{{ID: "C1"}},
-		Assets: []inventory.Asset{
-			{Name: "hv1", Kind: "hypervisor"},
-			{Name: "s1", Kind: "site", Owner: "C1", DependsOn: []string{"hv1"}},
-		},
-	}, 1)
-	s := NewServer(Deps{Incidents: st})
-	mux := http.NewServeMux()
-	for route, h := range incidentWriteHandlers(st, func() *inventory.Graph { return g }, func() time.Time { return *now }, s.writeError) {
-		mux.HandleFunc(route, h)
-	}
-	asStaff := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, auth.User{Email: "ops@example.org"})))
-	})
-	srv := httptest.NewServer(asStaff)
-	t.Cleanup(srv.Close)
-	return srv.URL, st
+	base := serveAPI(t, db, Deps{Incidents: st, Now: fixedClock(now)}, `
+customers:
+  - id: C1
+    name: Client One
+    email: c1@example.org
+assets:
+  - name: hv1
+    kind: hypervisor
+  - name: s1
+    kind: site
+    owner: C1
+    url: https://s1.example/
+    depends_on: [hv1]
+`)
+	return base, st
 }
 
 func call(t *testing.T, method, url, body string) (int, map[string]any) {

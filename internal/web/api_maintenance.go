@@ -1,34 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/incident"
 )
-
-// maintenanceAPI serves maintenance windows; writeErr is the server's error
-// boundary.
-type maintenanceAPI struct {
-	store    *incident.MaintenanceStore
-	writeErr func(http.ResponseWriter, *http.Request, error)
-	now      func() time.Time
-}
-
-// maintenanceHandlers returns the maintenance routes, keyed by pattern, for
-// the server to mount on its API mux.
-func maintenanceHandlers(store *incident.MaintenanceStore, writeErr func(http.ResponseWriter, *http.Request, error)) map[string]http.HandlerFunc {
-	m := &maintenanceAPI{store: store, writeErr: writeErr, now: time.Now}
-	return map[string]http.HandlerFunc{
-		"GET /api/v1/maintenance":         m.listMaintenance,
-		"POST /api/v1/maintenance":        m.createMaintenance,
-		"GET /api/v1/maintenance/{id}":    m.showMaintenance,
-		"PUT /api/v1/maintenance/{id}":    m.updateMaintenance,
-		"DELETE /api/v1/maintenance/{id}": m.deleteMaintenance,
-	}
-}
 
 // maintenanceForm is a window as the API reads it: verify is a duration
 // such as "15m".
@@ -91,28 +69,13 @@ func viewMaintenance(w *incident.Window, now time.Time) maintenanceView {
 	return v
 }
 
-// maintenanceError gives invalid windows their 422 with the problems by
-// field; other errors go to the server's boundary as they are.
-func maintenanceError(err error) error {
-	var invalid *incident.WindowInvalidError
-	if !errors.As(err, &invalid) {
-		return err
-	}
-	fields := make([]map[string]string, len(invalid.Fields))
-	for i, f := range invalid.Fields {
-		fields[i] = map[string]string{"field": f.Field, "message": f.Message}
-	}
-	return &Error{Status: http.StatusUnprocessableEntity, Message: "invalid maintenance window", Err: err,
-		Details: map[string]any{"fields": fields}}
-}
-
-func (m *maintenanceAPI) listMaintenance(w http.ResponseWriter, r *http.Request) {
-	list, err := m.store.List(r.Context())
+func (h *api) listMaintenance(w http.ResponseWriter, r *http.Request) {
+	list, err := h.maintenance.List(r.Context())
 	if err != nil {
-		m.writeErr(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	now := m.now()
+	now := h.now()
 	views := make([]maintenanceView, len(list))
 	for i := range list {
 		views[i] = viewMaintenance(&list[i], now)
@@ -120,54 +83,54 @@ func (m *maintenanceAPI) listMaintenance(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusOK, map[string]any{"maintenance": views})
 }
 
-func (m *maintenanceAPI) createMaintenance(w http.ResponseWriter, r *http.Request) {
+func (h *api) createMaintenance(w http.ResponseWriter, r *http.Request) {
 	var form maintenanceForm
 	if err := decodeJSON(w, r, &form); err != nil {
-		m.writeErr(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	win, err := form.window("")
 	if err == nil {
 		user, _ := UserFrom(r.Context())
-		err = m.store.Create(r.Context(), &win, user.Email)
+		err = h.maintenance.Create(r.Context(), &win, user.Email)
 	}
 	if err != nil {
-		m.writeErr(w, r, maintenanceError(err))
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/maintenance/"+win.ID)
-	writeJSON(w, http.StatusCreated, viewMaintenance(&win, m.now()))
+	writeJSON(w, http.StatusCreated, viewMaintenance(&win, h.now()))
 }
 
-func (m *maintenanceAPI) showMaintenance(w http.ResponseWriter, r *http.Request) {
-	win, err := m.store.Get(r.Context(), r.PathValue("id"))
+func (h *api) showMaintenance(w http.ResponseWriter, r *http.Request) {
+	win, err := h.maintenance.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		m.writeErr(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewMaintenance(&win, m.now()))
+	writeJSON(w, http.StatusOK, viewMaintenance(&win, h.now()))
 }
 
-func (m *maintenanceAPI) updateMaintenance(w http.ResponseWriter, r *http.Request) {
+func (h *api) updateMaintenance(w http.ResponseWriter, r *http.Request) {
 	var form maintenanceForm
 	if err := decodeJSON(w, r, &form); err != nil {
-		m.writeErr(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	win, err := form.window(r.PathValue("id"))
 	if err == nil {
-		err = m.store.Update(r.Context(), &win)
+		err = h.maintenance.Update(r.Context(), &win)
 	}
 	if err != nil {
-		m.writeErr(w, r, maintenanceError(err))
+		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewMaintenance(&win, m.now()))
+	writeJSON(w, http.StatusOK, viewMaintenance(&win, h.now()))
 }
 
-func (m *maintenanceAPI) deleteMaintenance(w http.ResponseWriter, r *http.Request) {
-	if err := m.store.Delete(r.Context(), r.PathValue("id")); err != nil {
-		m.writeErr(w, r, err)
+func (h *api) deleteMaintenance(w http.ResponseWriter, r *http.Request) {
+	if err := h.maintenance.Delete(r.Context(), r.PathValue("id")); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,18 +13,10 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// maintenanceServer mounts the maintenance routes alone, without auth, on
-// a loopback server.
+// maintenanceServer serves the API over db on loopback.
 func maintenanceServer(t *testing.T, db *store.DB) *httptest.Server {
 	t.Helper()
-	s := &Server{log: slog.New(slog.DiscardHandler)}
-	mux := http.NewServeMux()
-	for pattern, h := range maintenanceHandlers(incident.NewMaintenanceStore(db), s.writeError) {
-		mux.HandleFunc(pattern, h)
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
+	return &httptest.Server{URL: serveAPI(t, db, Deps{}, "")}
 }
 
 func callMaintenance(t *testing.T, srv *httptest.Server, method, path, body string, wantStatus int, out any) {
@@ -34,7 +25,7 @@ func callMaintenance(t *testing.T, srv *httptest.Server, method, path, body stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -12,54 +11,6 @@ import (
 // defaultZone is where post-mortem times are shown unless ?tz= says
 // otherwise.
 const defaultZone = "Europe/Paris"
-
-// postmortemAPI serves the post-mortems of incidents.
-type postmortemAPI struct {
-	store    *incident.PostMortemStore
-	writeErr func(http.ResponseWriter, *http.Request, error)
-}
-
-// postmortemHandlers returns the post-mortem routes, by pattern, to mount
-// on the API mux; writeErr answers their errors.
-func postmortemHandlers(st *incident.PostMortemStore, writeErr func(http.ResponseWriter, *http.Request, error)) map[string]http.HandlerFunc {
-	a := &postmortemAPI{store: st, writeErr: writeErr}
-	return map[string]http.HandlerFunc{
-		"GET /api/v1/incidents/{id}/postmortem":        a.show,
-		"PUT /api/v1/incidents/{id}/postmortem":        a.save,
-		"POST /api/v1/incidents/{id}/postmortem/state": a.changeState,
-		"GET /api/v1/postmortems/pending":              a.listPending,
-	}
-}
-
-// fail answers err, giving the post-mortem errors their status first.
-func (a *postmortemAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a.writeErr(w, r, postmortemError(err))
-}
-
-func postmortemError(err error) error {
-	var invalid *incident.InvalidPostMortemError
-	switch {
-	case errors.As(err, &invalid):
-		fields := make([]map[string]string, len(invalid.Fields))
-		for i, f := range invalid.Fields {
-			fields[i] = map[string]string{"field": f.Field, "message": f.Message}
-		}
-		msg := "invalid post-mortem"
-		if errors.Is(err, incident.ErrNotReady) {
-			msg = "post-mortem not ready to publish"
-		}
-		return &Error{Status: http.StatusUnprocessableEntity, Message: msg, Err: err,
-			Details: map[string]any{"fields": fields}}
-	case errors.Is(err, incident.ErrTransition):
-		return &Error{Status: http.StatusConflict, Err: err,
-			Message: "state change not allowed: draft goes to in_review, in_review back to draft or on to published"}
-	case errors.Is(err, incident.ErrNotPublished):
-		return &Error{Status: http.StatusConflict, Message: "only a published post-mortem can be made public", Err: err}
-	case errors.Is(err, incident.ErrPublished):
-		return &Error{Status: http.StatusConflict, Message: "a published post-mortem can only be made public or hidden", Err: err}
-	}
-	return err
-}
 
 // requestZone is the zone named by ?tz=, Europe/Paris by default.
 func requestZone(r *http.Request) (*time.Location, error) {
@@ -74,31 +25,31 @@ func requestZone(r *http.Request) (*time.Location, error) {
 	return zone, nil
 }
 
-// show answers the post-mortem as JSON, or with ?format=markdown or html as
+// showPostMortem answers the post-mortem as JSON, or with ?format=markdown or html as
 // a document.
-func (a *postmortemAPI) show(w http.ResponseWriter, r *http.Request) {
+func (h *api) showPostMortem(w http.ResponseWriter, r *http.Request) {
 	id, err := incidentID(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	zone, err := requestZone(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	switch format := r.URL.Query().Get("format"); format {
 	case "", "json":
-		pm, err := a.store.Get(r.Context(), id, zone)
+		pm, err := h.postmortems.Get(r.Context(), id, zone)
 		if err != nil {
-			a.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"postmortem": pm})
 	case "markdown", "html":
-		md, err := a.store.Document(r.Context(), id, zone)
+		md, err := h.postmortems.Document(r.Context(), id, zone)
 		if err != nil {
-			a.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		if format == "markdown" {
@@ -107,14 +58,14 @@ func (a *postmortemAPI) show(w http.ResponseWriter, r *http.Request) {
 		}
 		body, err := incident.HTML(md)
 		if err != nil {
-			a.fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		writeDocument(w, "text/html; charset=utf-8", fmt.Sprintf(
 			"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Post-mortem of incident %d</title></head>\n<body>\n%s</body></html>\n",
 			id, body))
 	default:
-		a.fail(w, r, badRequest("format: want json, markdown or html, got %q", format))
+		h.fail(w, r, badRequest("format: want json, markdown or html, got %q", format))
 	}
 }
 
@@ -162,47 +113,47 @@ func (f *postmortemForm) apply(pm *incident.PostMortem) {
 	}
 }
 
-// save writes the sections and action items of a post-mortem.
-func (a *postmortemAPI) save(w http.ResponseWriter, r *http.Request) {
+// savePostMortem writes the sections and action items of a post-mortem.
+func (h *api) savePostMortem(w http.ResponseWriter, r *http.Request) {
 	id, err := incidentID(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	zone, err := requestZone(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	var form postmortemForm
 	if err := decodeJSON(w, r, &form); err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	pm, err := a.store.Get(r.Context(), id, zone)
+	pm, err := h.postmortems.Get(r.Context(), id, zone)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	form.apply(&pm)
-	if err := a.store.Save(r.Context(), pm); err != nil {
-		a.fail(w, r, err)
+	if err := h.postmortems.Save(r.Context(), pm); err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	a.answer(w, r, id, zone)
+	h.answerPostMortem(w, r, id, zone)
 }
 
-// changeState moves a post-mortem to another state, makes it public or
+// changePostMortemState moves a post-mortem to another state, makes it public or
 // hides it; with both, the state changes first.
-func (a *postmortemAPI) changeState(w http.ResponseWriter, r *http.Request) {
+func (h *api) changePostMortemState(w http.ResponseWriter, r *http.Request) {
 	id, err := incidentID(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	zone, err := requestZone(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	var body struct {
@@ -210,65 +161,65 @@ func (a *postmortemAPI) changeState(w http.ResponseWriter, r *http.Request) {
 		Public *bool             `json:"public"`
 	}
 	if err := decodeJSON(w, r, &body); err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	if body.State == nil && body.Public == nil {
-		a.fail(w, r, badRequest("want a state (draft, in_review or published), public (true or false), or both"))
+		h.fail(w, r, badRequest("want a state (draft, in_review or published), public (true or false), or both"))
 		return
 	}
 	if body.State != nil {
 		switch *body.State {
 		case incident.PMDraft, incident.PMInReview, incident.PMPublished:
 		default:
-			a.fail(w, r, badRequest("state: want draft, in_review or published, got %q", *body.State))
+			h.fail(w, r, badRequest("state: want draft, in_review or published, got %q", *body.State))
 			return
 		}
 	}
 	// Reading first drafts a post-mortem never opened, and answers 404 for
 	// an unknown incident.
-	cur, err := a.store.Get(r.Context(), id, zone)
+	cur, err := h.postmortems.Get(r.Context(), id, zone)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	// Asking for the state it is in changes nothing, so a retry succeeds.
 	if body.State != nil && *body.State != cur.State {
-		if err := a.store.Transition(r.Context(), id, *body.State); err != nil {
-			a.fail(w, r, err)
+		if err := h.postmortems.Transition(r.Context(), id, *body.State); err != nil {
+			h.fail(w, r, err)
 			return
 		}
 	}
 	if body.Public != nil {
-		if err := a.store.SetPublic(r.Context(), id, *body.Public); err != nil {
-			a.fail(w, r, err)
+		if err := h.postmortems.SetPublic(r.Context(), id, *body.Public); err != nil {
+			h.fail(w, r, err)
 			return
 		}
 	}
-	a.answer(w, r, id, zone)
+	h.answerPostMortem(w, r, id, zone)
 }
 
-// answer writes the post-mortem as it now is.
-func (a *postmortemAPI) answer(w http.ResponseWriter, r *http.Request, id int64, zone *time.Location) {
-	pm, err := a.store.Get(r.Context(), id, zone)
+// answerPostMortem writes the post-mortem as it now is.
+func (h *api) answerPostMortem(w http.ResponseWriter, r *http.Request, id int64, zone *time.Location) {
+	pm, err := h.postmortems.Get(r.Context(), id, zone)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"postmortem": pm})
 }
 
-// listPending lists the incidents still waiting for a published
+// listPendingPostMortems lists the incidents still waiting for a published
 // post-mortem, resolved ones first.
-func (a *postmortemAPI) listPending(w http.ResponseWriter, r *http.Request) {
+func (h *api) listPendingPostMortems(w http.ResponseWriter, r *http.Request) {
 	zone, err := requestZone(r)
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	list, err := a.store.Pending(r.Context())
+	list, err := h.postmortems.Pending(r.Context())
 	if err != nil {
-		a.fail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	for i := range list {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,19 +15,11 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// postmortemServer mounts the post-mortem routes on a loopback server over
-// db and returns its address.
+// postmortemServer serves the API over db on loopback and returns its
+// address.
 func postmortemServer(t *testing.T, db *store.DB) string {
 	t.Helper()
-	mux := http.NewServeMux()
-	s := &Server{log: slog.New(slog.DiscardHandler)}
-	st := incident.NewPostMortemStore(db, incident.NewStore(db))
-	for pattern, h := range postmortemHandlers(st, s.writeError) {
-		mux.HandleFunc(pattern, h)
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return serveAPI(t, db, Deps{PostMortems: incident.NewPostMortemStore(db, incident.NewStore(db))}, "")
 }
 
 type pmResponse struct {

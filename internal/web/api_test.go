@@ -37,7 +37,7 @@ func startServer(t *testing.T, e store.Engine) *client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = a.Close() })
-	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleStaff, "a long enough password"); err != nil {
+	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
 	token, _, err := a.Auth.CreateToken(ctx, "ops@example.org", "test")
@@ -125,7 +125,7 @@ func TestAPIAssetLifecycle(t *testing.T) {
 				{"DELETE", "/api/v1/assets/s1", ``, 204, ``},
 				{"GET", "/api/v1/assets/s1", ``, 404, `asset \"s1\" not found`},
 				{"GET", "/api/v1/assets/hv1/impact", ``, 200, `"customers":[]`},
-				{"GET", "/api/v1/nothing-here", ``, 404, `no such API endpoint`},
+				{"GET", "/api/v1/nothing-here", ``, 404, `no such endpoint`},
 			}
 			for _, s := range steps {
 				status, body := c.json(s.method, s.path, s.body)

@@ -1,9 +1,14 @@
-// Package web serves Vigie's HTTP surfaces; for now the JSON API under /api/v1.
+// Package web serves Vigie's HTTP surfaces: the staff API under /api/v1,
+// the machine API of probe locations and host agents, and the public
+// routes (heartbeats, health, metrics). Each surface has one routes file
+// listing every route with who may call it; handlers are methods on the
+// surface's struct; every error goes through one boundary (respond.go).
 package web
 
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
@@ -13,34 +18,8 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/store"
 )
-
-// maxJSONBody bounds the body of a JSON request.
-const maxJSONBody = 1 << 20
-
-// MaxImportBody bounds the body of an import request.
-const MaxImportBody = 256 << 20
-
-// Server holds what the handlers need.
-type Server struct {
-	inv         *inventory.Service
-	auth        *auth.Service
-	heartbeats  *heartbeat.Store
-	detection   *detect.Store
-	beat        func(checkKey string, p heartbeat.Ping)
-	metrics     http.Handler
-	locations   *probe.LocationStore
-	compliance  *probe.Compliance
-	incidents   *incident.Store
-	maintenance *incident.MaintenanceStore
-	postmortems *incident.PostMortemStore
-	alertLabel  string
-	dedupStore  *incident.DedupStore
-	results     *probe.ResultQueue
-	health      *health.Registry
-	stopping    <-chan struct{}
-	log         *slog.Logger
-}
 
 // Deps are the services the web server is built on.
 type Deps struct {
@@ -55,10 +34,8 @@ type Deps struct {
 	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
 	Maintenance *incident.MaintenanceStore
 	PostMortems *incident.PostMortemStore
-	// AlertDedup keeps the Alertmanager dedup state across restarts.
-	AlertDedup *incident.DedupStore
-	// AlertLabel is the Alertmanager label naming an asset (default "asset").
-	AlertLabel string
+	// Alerts takes Alertmanager webhooks.
+	Alerts *incident.Intake
 	// Results queues the results of remote probes for the detector.
 	Results *probe.ResultQueue
 	// Health answers /healthz and /readyz and counts intake outcomes.
@@ -70,7 +47,29 @@ type Deps struct {
 	Metrics http.Handler
 	// OnHeartbeat is told of every heartbeat received (optional).
 	OnHeartbeat func(checkKey string, p heartbeat.Ping)
-	Logger      *slog.Logger
+	// ClientAddr returns a request's client address (default: the peer's,
+	// trusting no header).
+	ClientAddr func(*http.Request) netip.Addr
+	// Limiter rate-limits the routes without credentials per client
+	// address (optional).
+	Limiter Limiter
+	// MaxImports is how many imports may run at once (default 2).
+	MaxImports int
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Server holds what the router and its middleware need; the handlers of
+// each surface hold their own dependencies.
+type Server struct {
+	d          Deps
+	auth       *auth.Service
+	locations  *probe.LocationStore
+	limiter    Limiter
+	clientAddr func(*http.Request) netip.Addr
+	log        *slog.Logger
+	responder
 }
 
 // NewServer returns the web server over the given services.
@@ -78,77 +77,108 @@ func NewServer(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{inv: d.Inventory, auth: d.Auth, heartbeats: d.Heartbeats, detection: d.Detection, beat: d.OnHeartbeat, metrics: d.Metrics,
-		locations: d.Locations, compliance: d.Compliance,
-		incidents: d.Incidents, maintenance: d.Maintenance, postmortems: d.PostMortems, alertLabel: d.AlertLabel, dedupStore: d.AlertDedup, results: d.Results, health: d.Health, stopping: d.Stopping, log: d.Logger}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.ClientAddr == nil {
+		d.ClientAddr = remoteAddr
+	}
+	if d.MaxImports <= 0 {
+		d.MaxImports = 2
+	}
+	return &Server{d: d, auth: d.Auth, locations: d.Locations, limiter: d.Limiter, clientAddr: d.ClientAddr,
+		log: d.Logger, responder: responder{log: d.Logger}}
 }
 
 // Handler returns the routes of every surface.
 func (s *Server) Handler() http.Handler {
-	api := http.NewServeMux()
-	api.HandleFunc("GET /api/v1/customers", s.listCustomers)
-	api.HandleFunc("POST /api/v1/customers", s.createCustomer)
-	api.HandleFunc("GET /api/v1/customers/{id}", s.showCustomer)
-	api.HandleFunc("PUT /api/v1/customers/{id}", s.updateCustomer)
-	api.HandleFunc("DELETE /api/v1/customers/{id}", s.deleteCustomer)
-	api.HandleFunc("GET /api/v1/assets", s.listAssets)
-	api.HandleFunc("POST /api/v1/assets", s.createAsset)
-	api.HandleFunc("GET /api/v1/assets/{name}", s.showAsset)
-	api.HandleFunc("PUT /api/v1/assets/{name}", s.updateAsset)
-	api.HandleFunc("DELETE /api/v1/assets/{name}", s.deleteAsset)
-	api.HandleFunc("GET /api/v1/assets/{name}/impact", s.showImpact)
-	api.HandleFunc("GET /api/v1/impact/{name}", s.showImpact)
-	api.HandleFunc("POST /api/v1/import", s.importInventory)
-	api.HandleFunc("GET /api/v1/checks", s.listChecks)
-	api.HandleFunc("POST /api/v1/checks", s.createCheck)
-	api.HandleFunc("GET /api/v1/checks/{asset}/{name}", s.showCheck)
-	api.HandleFunc("PUT /api/v1/checks/{asset}/{name}", s.updateCheck)
-	api.HandleFunc("DELETE /api/v1/checks/{asset}/{name}", s.deleteCheck)
-	api.HandleFunc("POST /api/v1/checks/{asset}/{name}/token", s.rotateHeartbeatToken)
-	api.HandleFunc("GET /api/v1/checks/{asset}/{name}/uptime", s.showUptime)
-	api.HandleFunc("GET /api/v1/checks/{asset}/{name}/latency", s.showLatency)
-	api.HandleFunc("GET /api/v1/signals", s.listSignals)
-	api.HandleFunc("GET /api/v1/states", s.listStates)
-	api.HandleFunc("GET /api/v1/compliance", s.listCompliance)
-	api.HandleFunc("POST /api/v1/alertmanager", s.receiveAlertmanager)
-	api.HandleFunc("GET /api/v1/incidents", s.listIncidents)
-	api.HandleFunc("GET /api/v1/incidents/{id}", s.showIncident)
-	api.HandleFunc("POST /api/v1/incidents/{id}/events", s.addIncidentEvent)
-	if s.maintenance != nil {
-		for pattern, h := range maintenanceHandlers(s.maintenance, s.writeError) {
-			api.HandleFunc(pattern, h)
-		}
-	}
-	if s.postmortems != nil {
-		for pattern, h := range postmortemHandlers(s.postmortems, s.writeError) {
-			api.HandleFunc(pattern, h)
-		}
-	}
-	for route, h := range incidentWriteHandlers(s.incidents, s.inv.Graph, time.Now, s.writeError) {
-		api.HandleFunc(route, h)
-	}
-	api.HandleFunc("GET /api/v1/digest", s.showDigest)
-	api.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "no such API endpoint"})
-	})
+	rt := s.router()
+	return s.recoverPanics(s.logRequests(s.jsonMisses(rt.mux)))
+}
 
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", s.requireToken(api))
-	remote := http.NewServeMux()
-	remote.HandleFunc("GET /api/v1/probe/assignments", s.probeAssignments)
-	remote.HandleFunc("POST /api/v1/probe/results", s.probeResults)
-	remote.HandleFunc("POST /api/v1/probe/facts", s.probeFacts)
-	mux.Handle("/api/v1/probe/", s.requireLocation(remote))
-	// Jobs authenticate with the token in the URL, not a bearer token.
-	mux.Handle("/api/v1/heartbeats/", heartbeat.Handler(s.heartbeats, time.Now, s.beat, s.heartbeatIntake))
-	if s.metrics != nil {
-		// Metrics carry no customer data; keep the listener on a private
-		// address or behind the proxy's access rules.
-		mux.Handle("GET /metrics", s.metrics)
-	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+// Routes lists every registered route with who may call it.
+func (s *Server) Routes() []Route { return s.router().routes }
+
+func (s *Server) router() *router {
+	rt := &router{mux: http.NewServeMux(), s: s}
+	s.apiRoutes(rt)
+	s.machineRoutes(rt)
+	s.publicRoutes(rt)
+	return rt
+}
+
+// jsonMisses answers what no route matches (404, or 405 with Allow) in
+// the JSON of every other error, rather than the mux's plain text.
+func (s *Server) jsonMisses(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		setDeadlines(w, classAPI)
+		probe := &missWriter{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if allow := probe.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		switch probe.status {
+		case http.StatusMethodNotAllowed:
+			s.fail(w, r, &Error{Status: probe.status, Message: "method not allowed here; allowed: " + probe.header.Get("Allow")})
+		case http.StatusNotFound, 0:
+			s.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such endpoint"})
+		default:
+			// A redirect to the canonical path: pass it on.
+			for k, v := range probe.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(probe.status)
+		}
 	})
-	mux.HandleFunc("GET /readyz", s.showReadiness)
-	return s.recoverPanics(s.logRequests(mux))
+}
+
+// missWriter keeps what the mux answers to a request no route matched.
+type missWriter struct {
+	header http.Header
+	status int
+}
+
+func (m *missWriter) Header() http.Header { return m.header }
+func (m *missWriter) Write(b []byte) (int, error) {
+	if m.status == 0 {
+		m.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (m *missWriter) WriteHeader(code int) {
+	if m.status == 0 {
+		m.status = code
+	}
+}
+
+// intakeCounter counts the requests of the intakes by outcome.
+type intakeCounter struct {
+	health *health.Registry
+}
+
+// count counts one request to the intake named name.
+func (c intakeCounter) count(name string, err error) {
+	if c.health == nil {
+		return
+	}
+	c.health.Metrics().Intake(name, outcomeOf(err))
+}
+
+func outcomeOf(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case store.IsUnavailable(err):
+		return "unavailable"
+	default:
+		if we := classify(err); we.Status < 500 {
+			return "rejected"
+		}
+		return "error"
+	}
 }

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie/vigie/internal/facts"
+	"github.com/vigie/vigie/internal/probe"
+)
+
+// maxResultsBody bounds a results batch once decompressed.
+const maxResultsBody = 32 << 20
+
+// maxAssignmentsWait is the longest an assignments poll waits for a change.
+const maxAssignmentsWait = 60 * time.Second
+
+func callerLocation(r *http.Request) string {
+	name, _ := r.Context().Value(locationKey).(string)
+	return name
+}
+
+// probeAssignments returns the checks of the calling location. With
+// If-None-Match set to the current ETag it waits (up to ?wait=, at most
+// 60 s) for the inventory to change, then answers 304 if it did not.
+func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
+	location := callerLocation(r)
+	wait := time.Duration(0)
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			h.fail(w, r, badRequest("wait: want a duration such as 30s, got %q", v))
+			return
+		}
+		wait = min(d, maxAssignmentsWait)
+	}
+	if err := h.inv.LoadGraph(r.Context()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	etag := func() string { return fmt.Sprintf(`"v%d"`, h.inv.Graph().Version()) }
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == etag() {
+		deadline := time.NewTimer(wait)
+		defer deadline.Stop()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+	waiting:
+		for inm == etag() {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-h.stopping:
+				// The server is shutting down: answer now, the probe
+				// polls the next server (or this one again) at once.
+				break waiting
+			case <-deadline.C:
+				break waiting
+			case <-tick.C:
+			}
+		}
+		if inm == etag() {
+			w.Header().Set("ETag", inm)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	version, checks, err := probe.Assignments(r.Context(), h.inv, location)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, version))
+	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": version, "checks": checks})
+}
+
+// probeResults takes a batch of results, gzip-compressed or not, and
+// answers with the last sequence number taken: the probe may then forget
+// everything up to it.
+func (h *machine) probeResults(w http.ResponseWriter, r *http.Request) {
+	ack, err := h.takeResults(w, r)
+	h.count("probe-results", err)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"ack": strconv.FormatUint(ack, 10)})
+}
+
+func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (uint64, error) {
+	var body io.Reader = http.MaxBytesReader(w, r.Body, maxResultsBody)
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return 0, badRequest("body is not gzip: %v", err)
+		}
+		defer func() { _ = zr.Close() }()
+		body = io.LimitReader(zr, maxResultsBody)
+	}
+	var batch struct {
+		Epoch   string         `json:"epoch"`
+		Records []probe.Record `json:"records"`
+	}
+	if err := decodeStrict(body, &batch); err != nil {
+		return 0, err
+	}
+	for i := 1; i < len(batch.Records); i++ {
+		if batch.Records[i].Seq <= batch.Records[i-1].Seq {
+			return 0, badRequest("records: sequence numbers must increase (record %d)", i)
+		}
+	}
+	if batch.Epoch == "" || len(batch.Epoch) > 64 {
+		return 0, badRequest("epoch: want the probe buffer's id")
+	}
+	// The acknowledgement comes only once the results are committed: the
+	// probe forgets what it was acknowledged.
+	return h.results.Take(r.Context(), callerLocation(r), batch.Epoch, batch.Records, h.now())
+}
+
+// probeFacts takes the facts of a host from its agent and answers with the
+// compliance violations found.
+func (h *machine) probeFacts(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Asset string      `json:"asset"`
+		Facts facts.Facts `json:"facts"`
+	}
+	if err := decodeJSON(w, r, &body); err != nil {
+		h.count("facts", err)
+		h.fail(w, r, err)
+		return
+	}
+	if body.Asset == "" {
+		h.fail(w, r, badRequest("asset: required"))
+		return
+	}
+	violations, err := h.compliance.Report(r.Context(), callerLocation(r), body.Asset, body.Facts)
+	h.count("facts", err)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"asset": body.Asset, "violations": violations})
+}

@@ -1,0 +1,30 @@
+package web
+
+import (
+	"time"
+
+	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/probe"
+)
+
+// machine serves remote probe locations and host agents, each with its own
+// token: a location reads its own checks and sends their results; an agent
+// reports the facts of the one host it is bound to.
+type machine struct {
+	responder
+	intakeCounter
+	inv        *inventory.Service
+	results    *probe.ResultQueue
+	compliance *probe.Compliance
+	stopping   <-chan struct{}
+	now        func() time.Time
+}
+
+func (s *Server) machineRoutes(rt *router) {
+	d := s.d
+	h := &machine{responder: s.responder, intakeCounter: intakeCounter{d.Health}, inv: d.Inventory, results: d.Results,
+		compliance: d.Compliance, stopping: d.Stopping, now: d.Now}
+	rt.handle("GET /api/v1/probe/assignments", fromLocation, classLongPoll, h.probeAssignments)
+	rt.handle("POST /api/v1/probe/results", fromLocation, classIntake, h.probeResults)
+	rt.handle("POST /api/v1/probe/facts", fromLocation, classIntake, h.probeFacts)
+}
