@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/auth"
 )
 
 func runToken(ctx context.Context, e *env, args []string) error {
@@ -44,7 +45,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	defer closeApp(e, a)
 	switch sub {
 	case "create":
-		secret, _, err := a.Auth.CreateToken(ctx, *user, *name)
+		secret, _, err := a.Auth.CreateToken(ctx, *user, auth.TokenSpec{Name: *name})
 		if err != nil {
 			return err
 		}

@@ -17,8 +17,20 @@ const userKey ctxKey = 0
 
 // UserFrom returns the authenticated user of a request.
 func UserFrom(ctx context.Context) (auth.User, bool) {
-	u, ok := ctx.Value(userKey).(auth.User)
-	return u, ok
+	switch v := ctx.Value(userKey).(type) {
+	case auth.Principal:
+		return v.User, true
+	case auth.User:
+		return v, true
+	}
+	return auth.User{}, false
+}
+
+// PrincipalFrom returns who an authenticated request acts as: its user,
+// token, role and scopes.
+func PrincipalFrom(ctx context.Context) (auth.Principal, bool) {
+	p, ok := ctx.Value(userKey).(auth.Principal)
+	return p, ok
 }
 
 // requireToken lets through only requests with a valid bearer token.
@@ -30,7 +42,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			s.unauthorized(w, r, "missing bearer token: send Authorization: Bearer <token>")
 			return
 		}
-		user, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(secret))
+		p, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, auth.ErrUnauthorized) {
 			s.unauthorized(w, r, "invalid or revoked token")
 			return
@@ -39,7 +51,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			s.writeError(w, r, fmt.Errorf("authenticate: %w", err))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, user)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, p)))
 	})
 }
 
