@@ -94,8 +94,9 @@ type Service struct {
 	cache *tokenCache
 	gen   genState
 
-	// verifications counts argon2 token verifications and revalidations
-	// database re-reads of cached tokens, so that tests can tell them apart.
+	// verifications counts argon2 token verifications, and revalidations
+	// the re-reads of cached tokens after a change of rights, so that tests
+	// can tell the two paths apart.
 	verifications atomic.Int64
 	revalidations atomic.Int64
 }

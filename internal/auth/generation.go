@@ -48,7 +48,7 @@ type genState struct {
 	stale bool
 }
 
-// current returns the auth generation, read from the database unless it was
+// generation returns the auth generation, read from the database unless it was
 // read less than generationCheck ago, and when it was last read successfully.
 // A failed read returns the last known value with the error; the failure is
 // remembered for generationCheck too, so that an outage costs one attempt a
