@@ -335,7 +335,7 @@ func TestHostAgentReportsAPowerSavingHypervisor(t *testing.T) {
 	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleStaff, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
-	bearer, _, err := a.Auth.CreateToken(ctx, "ops@example.org", "t")
+	bearer, _, err := a.Auth.CreateToken(ctx, "ops@example.org", auth.TokenSpec{Name: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie/vigie/internal/store"
@@ -30,13 +31,17 @@ const (
 	RoleStaff Role = "staff"
 )
 
+// ErrLastAdmin is wrapped by errors refusing a change that would leave no
+// enabled admin, since nobody could then manage users from the API.
+var ErrLastAdmin = errors.New("no enabled admin would be left")
+
 // ParseRole returns the role named s, or an error wrapping ErrInvalid.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case RoleAdmin, RoleStaff:
+	case RoleAdmin, RoleStaff, RoleViewer:
 		return r, nil
 	}
-	return "", fmt.Errorf("%w: role %q is not one of %q, %q", ErrInvalid, s, RoleAdmin, RoleStaff)
+	return "", fmt.Errorf("%w: role %q is not one of %q, %q, %q", ErrInvalid, s, RoleAdmin, RoleStaff, RoleViewer)
 }
 
 // User is a staff member who can sign in to the console and own API tokens.
@@ -47,15 +52,30 @@ type User struct {
 	// Timezone is the IANA zone times are shown in to this user.
 	Timezone  string
 	CreatedAt time.Time
+	// Disabled users can neither sign in nor hold tokens.
+	Disabled bool
 }
 
 // Token describes an API token; its secret is shown once, at creation.
 type Token struct {
-	ID         int64
-	UserID     int64
-	Name       string
+	ID     int64
+	UserID int64
+	Name   string
+	// Role is the token's own role, "" when it follows its user's; the
+	// token acts with the weaker of the two.
+	Role Role
+	// Scopes narrow the token; none means all its role allows.
+	Scopes     []Scope
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+}
+
+// TokenSpec is what a new token is: its name, an optional role no stronger
+// than its user's ("" follows the user's role), and optional scopes.
+type TokenSpec struct {
+	Name   string
+	Role   Role
+	Scopes []Scope
 }
 
 // Service manages users and tokens; it is safe for concurrent use.
@@ -72,6 +92,13 @@ type Service struct {
 	dummyHash string
 
 	cache *tokenCache
+	gen   genState
+
+	// verifications counts argon2 token verifications, and revalidations
+	// the re-reads of cached tokens after a change of rights, so that tests
+	// can tell the two paths apart.
+	verifications atomic.Int64
+	revalidations atomic.Int64
 }
 
 // NewService returns a Service storing users and tokens in db.

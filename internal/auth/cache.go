@@ -7,7 +7,9 @@ import (
 
 const (
 	// cacheTTL is how long a verified token is trusted without argon2. It is
-	// also how long a token revoked by another replica may keep working there.
+	// an upper bound only: a token revoked elsewhere stops working here once
+	// the auth generation is read again (see generation.go), within about
+	// generationCheck.
 	cacheTTL = 60 * time.Second
 	// touchInterval is the least time between two writes of a token's
 	// last_used_at, so that busy API clients do not write on every call.
@@ -19,8 +21,16 @@ const (
 
 // cacheEntry is a token verified recently.
 type cacheEntry struct {
-	user    User
-	tokenID int64
+	principal Principal
+	tokenID   int64
+	// gen is the auth generation the token and its user were read at: a
+	// newer generation means they may have changed since.
+	gen int64
+	// checked is when the database last confirmed the entry, for the grace
+	// given when the database cannot be reached.
+	checked time.Time
+	// expires is cacheTTL after the argon2 verification; re-reading the
+	// token does not extend it.
 	expires time.Time
 }
 
@@ -81,6 +91,26 @@ func (c *tokenCache) put(key [32]byte, e cacheEntry, gen uint64) {
 		}
 	}
 	c.entries[key] = e
+}
+
+// refresh replaces the entry for key after its token was read again, unless
+// it expired, was dropped or a token was revoked here in the meantime.
+func (c *tokenCache) refresh(key [32]byte, e cacheEntry, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old, ok := c.entries[key]
+	if !ok || gen != c.revocations || old.tokenID != e.tokenID {
+		return
+	}
+	e.expires = old.expires
+	c.entries[key] = e
+}
+
+// drop removes the entry for key, whose token is gone or unusable.
+func (c *tokenCache) drop(key [32]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
 }
 
 // forget drops everything known about a token, after its revocation.

@@ -41,11 +41,11 @@ func TestRetainDeletesTokensOfUsersThatAreGone(t *testing.T) {
 		s, _ := newTestService(db)
 		mustAddUser(t, s, "stays@example.org", RoleStaff)
 		gone := mustAddUser(t, s, "gone@example.org", RoleAdmin)
-		kept, _, err := s.CreateToken(ctx, "stays@example.org", "ci")
+		kept, _, err := s.CreateToken(ctx, "stays@example.org", TokenSpec{Name: "ci"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		orphan, _, err := s.CreateToken(ctx, "gone@example.org", "cron")
+		orphan, _, err := s.CreateToken(ctx, "gone@example.org", TokenSpec{Name: "cron"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,14 +2,14 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vigie/vigie/internal/store"
 )
 
 // maxTokenName is the longest token name, in characters.
@@ -30,136 +30,178 @@ func normalizeTokenName(name string) (string, error) {
 	return name, nil
 }
 
+// normalizeScopes checks scopes and returns them once each, in the order of
+// Scopes.
+func normalizeScopes(scopes []Scope) ([]Scope, error) {
+	var out []Scope
+	for _, sc := range scopes {
+		parsed, err := ParseScope(string(sc))
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, parsed) {
+			out = append(out, parsed)
+		}
+	}
+	slices.SortFunc(out, func(a, b Scope) int { return slices.Index(Scopes, a) - slices.Index(Scopes, b) })
+	return out, nil
+}
+
+// scopeUsable reports whether a token of the given role could do anything
+// with the scope.
+func scopeUsable(role Role, sc Scope) bool {
+	return slices.ContainsFunc(scopePermissions[sc], func(p Permission) bool { return RoleAllows(role, p) })
+}
+
+// encodeScopes and decodeScopes convert scopes to and from their column.
+func encodeScopes(scopes []Scope) string {
+	parts := make([]string, len(scopes))
+	for i, sc := range scopes {
+		parts[i] = string(sc)
+	}
+	return strings.Join(parts, ",")
+}
+
+func decodeScopes(s string) ([]Scope, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var scopes []Scope
+	for part := range strings.SplitSeq(s, ",") {
+		sc := Scope(part)
+		if _, ok := scopePermissions[sc]; !ok {
+			// Ignoring a scope would widen the token: refuse it instead.
+			return nil, fmt.Errorf("unknown scope %q", part)
+		}
+		scopes = append(scopes, sc)
+	}
+	return scopes, nil
+}
+
 // CreateToken creates an API token for a user and returns its secret, which
-// is not stored and cannot be shown again. A name the user already has gives
-// an error wrapping store.ErrConflict, an unknown user store.ErrNotFound.
-func (s *Service) CreateToken(ctx context.Context, email, name string) (string, Token, error) {
-	name, err := normalizeTokenName(name)
+// is not stored and cannot be shown again. The token's role defaults to the
+// user's (and then follows it) and may not exceed it; a scope the token's
+// role cannot use at all is refused, as are disabled users, with errors
+// wrapping ErrInvalid. A name the user already has gives an error wrapping
+// store.ErrConflict, an unknown user store.ErrNotFound.
+func (s *Service) CreateToken(ctx context.Context, email string, spec TokenSpec) (string, Token, error) {
+	name, err := normalizeTokenName(spec.Name)
 	if err != nil {
 		return "", Token{}, fmt.Errorf("create token: %w", err)
 	}
-	u, _, err := s.userByEmail(ctx, email)
+	email = normalizeEmail(email)
+	what := fmt.Sprintf("create token %q for %s", name, email)
+	scopes, err := normalizeScopes(spec.Scopes)
 	if err != nil {
-		return "", Token{}, fmt.Errorf("create token %q for %s: %w", name, normalizeEmail(email), err)
+		return "", Token{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if spec.Role != "" {
+		if _, err := ParseRole(string(spec.Role)); err != nil {
+			return "", Token{}, fmt.Errorf("%s: %w", what, err)
+		}
 	}
 	secret, lookup := newSecret()
-	t := Token{UserID: u.ID, Name: name, CreatedAt: s.timestamp()}
-	err = s.db.QueryRowContext(ctx,
-		`INSERT INTO api_tokens (user_id, name, lookup, hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		u.ID, name, lookup, hashSecret(secret, s.tokenParams), t.CreatedAt).Scan(&t.ID)
+	hash := hashSecret(secret, s.tokenParams)
+	t := Token{Name: name, Role: spec.Role, Scopes: scopes, CreatedAt: s.timestamp()}
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		// Locked so that a user disabled meanwhile cannot end up with a token.
+		if err := lockGeneration(ctx, tx); err != nil {
+			return err
+		}
+		u, _, err := userByEmail(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("%w: the user is disabled", ErrInvalid)
+		}
+		role := u.Role
+		if spec.Role != "" {
+			if Weaker(spec.Role, u.Role) != spec.Role {
+				return fmt.Errorf("%w: a token's role may not exceed its user's, and %s is %s, not %s",
+					ErrInvalid, u.Email, u.Role, spec.Role)
+			}
+			role = spec.Role
+		}
+		for _, sc := range scopes {
+			if !scopeUsable(role, sc) {
+				return fmt.Errorf("%w: scope %s would give a %s token nothing: %s may not %s",
+					ErrInvalid, sc, role, role, strings.Join(permissionNames(scopePermissions[sc]), ", "))
+			}
+		}
+		t.UserID = u.ID
+		return tx.QueryRowContext(ctx,
+			`INSERT INTO api_tokens (user_id, name, lookup, hash, created_at, role, scopes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			u.ID, name, lookup, hash, t.CreatedAt, string(spec.Role), encodeScopes(scopes)).Scan(&t.ID)
+	})
 	if err != nil {
-		return "", Token{}, fmt.Errorf("create token %q for %s: %w", name, u.Email, s.db.MapError(err))
+		return "", Token{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return secret, t, nil
 }
 
-// Authenticate returns the owner of the token whose secret is given, or
-// ErrUnauthorized. A success is remembered for a minute in this Service, so
-// a change of the owner's role may take that long to show.
-func (s *Service) Authenticate(ctx context.Context, secret string) (User, error) {
-	lookup, ok := parseSecret(secret)
-	if !ok {
-		return User{}, fmt.Errorf("authenticate: %w", ErrUnauthorized)
+// permissionNames returns the names of permissions, for messages.
+func permissionNames(perms []Permission) []string {
+	names := make([]string, len(perms))
+	for i, p := range perms {
+		names[i] = string(p)
 	}
-	key := sha256.Sum256([]byte(secret))
-	now := s.timestamp()
-	if e, ok := s.cache.get(key, now); ok {
-		s.touch(ctx, e.tokenID, now)
-		return e.user, nil
-	}
-	gen := s.cache.generation()
-	var (
-		tokenID  int64
-		hash     string
-		lastUsed sql.NullTime
-		u        User
-		role     string
-	)
-	err := s.db.QueryRowContext(ctx,
-		`SELECT t.id, t.hash, t.last_used_at, u.id, u.email, u.role, u.created_at, u.timezone
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.lookup = $1`,
-		lookup).Scan(&tokenID, &hash, &lastUsed, &u.ID, &u.Email, &role, &u.CreatedAt, &u.Timezone)
-	// An unknown lookup id returns at once, without a dummy hash: lookup ids
-	// are not secret, so timing that reveals one exists gives nothing away.
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("authenticate: %w", ErrUnauthorized)
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("authenticate: %w", s.db.MapError(err))
-	}
-	if u.Role, err = ParseRole(role); err != nil {
-		return User{}, fmt.Errorf("authenticate: stored user %d has unknown role %q", u.ID, role)
-	}
-	u.CreatedAt = u.CreatedAt.UTC()
-	match, _, err := verifySecret(secret, hash)
-	if err != nil {
-		return User{}, fmt.Errorf("authenticate with token %d: %w", tokenID, err)
-	}
-	if !match {
-		return User{}, fmt.Errorf("authenticate: %w", ErrUnauthorized)
-	}
-	s.cache.put(key, cacheEntry{user: u, tokenID: tokenID, expires: now.Add(cacheTTL)}, gen)
-	s.cache.seedLastUsed(tokenID, nullTime(lastUsed))
-	s.touch(ctx, tokenID, now)
-	return u, nil
-}
-
-// touch writes a token's last use when the stored one is a minute old or
-// more. It is best effort: a failed write must not refuse a valid token, and
-// the next call retries it.
-func (s *Service) touch(ctx context.Context, tokenID int64, now time.Time) {
-	if !s.cache.claimTouch(tokenID, now) {
-		return
-	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, tokenID); err != nil {
-		s.cache.releaseTouch(tokenID, now)
-	}
+	return names
 }
 
 // RevokeToken deletes a user's token by name; it stops working at once in
-// this Service, and within a minute in other processes. An unknown user or
-// token gives an error wrapping store.ErrNotFound.
+// this Service, and within about generationCheck in other processes. An
+// unknown user or token gives an error wrapping store.ErrNotFound.
 func (s *Service) RevokeToken(ctx context.Context, email, name string) error {
 	email, name = normalizeEmail(email), strings.TrimSpace(name)
 	var id int64
-	err := s.db.QueryRowContext(ctx,
-		`DELETE FROM api_tokens WHERE name = $1 AND user_id = (SELECT id FROM users WHERE email = $2) RETURNING id`,
-		name, email).Scan(&id)
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := bumpGeneration(ctx, tx); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx,
+			`DELETE FROM api_tokens WHERE name = $1 AND user_id = (SELECT id FROM users WHERE email = $2) RETURNING id`,
+			name, email).Scan(&id)
+	})
 	if err != nil {
-		return fmt.Errorf("revoke token %q of %s: %w", name, email, s.db.MapError(err))
+		return fmt.Errorf("revoke token %q of %s: %w", name, email, err)
 	}
 	s.cache.forget(id)
+	s.generationChanged()
 	return nil
 }
 
 // Tokens lists a user's tokens by name, or returns an error wrapping
 // store.ErrNotFound when there is no such user.
 func (s *Service) Tokens(ctx context.Context, email string) ([]Token, error) {
-	u, _, err := s.userByEmail(ctx, email)
+	u, _, err := userByEmail(ctx, s.db, email)
 	if err != nil {
 		return nil, fmt.Errorf("tokens of %s: %w", normalizeEmail(email), err)
 	}
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY name`, u.ID)
-	if err != nil {
-		return nil, fmt.Errorf("tokens of %s: %w", u.Email, s.db.MapError(err))
-	}
-	defer func() { _ = rows.Close() }()
 	tokens := []Token{}
-	for rows.Next() {
-		var (
-			t        Token
-			lastUsed sql.NullTime
-		)
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &lastUsed); err != nil {
-			return nil, fmt.Errorf("tokens of %s: %w", u.Email, err)
-		}
-		t.CreatedAt = t.CreatedAt.UTC()
-		t.LastUsedAt = nullTime(lastUsed)
-		tokens = append(tokens, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("tokens of %s: %w", u.Email, err)
+	err = store.Each(ctx, s.db, "tokens of "+u.Email,
+		`SELECT id, user_id, name, role, scopes, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY name`,
+		[]any{u.ID}, func(rows *sql.Rows) error {
+			var (
+				t            Token
+				role, scopes string
+				lastUsed     sql.NullTime
+			)
+			if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &role, &scopes, &t.CreatedAt, &lastUsed); err != nil {
+				return err
+			}
+			t.Role = Role(role)
+			if t.Scopes, err = decodeScopes(scopes); err != nil {
+				return fmt.Errorf("token %d: %w", t.ID, err)
+			}
+			t.CreatedAt = t.CreatedAt.UTC()
+			t.LastUsedAt = nullTime(lastUsed)
+			tokens = append(tokens, t)
+			return nil
+		})
+	if err != nil {
+		return nil, s.db.MapError(err)
 	}
 	return tokens, nil
 }

@@ -72,7 +72,7 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, password
 // User returns the user with the given e-mail address, or an error wrapping
 // store.ErrNotFound.
 func (s *Service) User(ctx context.Context, email string) (User, error) {
-	u, _, err := s.userByEmail(ctx, email)
+	u, _, err := userByEmail(ctx, s.db, email)
 	if err != nil {
 		return User{}, fmt.Errorf("user %s: %w", normalizeEmail(email), err)
 	}
@@ -83,7 +83,7 @@ func (s *Service) User(ctx context.Context, email string) (User, error) {
 // when it is not or when there is no such user. Both cases cost one password
 // hash, so that timing does not tell which addresses have accounts.
 func (s *Service) CheckPassword(ctx context.Context, email, password string) (User, error) {
-	u, hash, err := s.userByEmail(ctx, email)
+	u, hash, err := userByEmail(ctx, s.db, email)
 	if errors.Is(err, store.ErrNotFound) {
 		_, _, _ = verifySecret(password, s.dummyPasswordHash())
 		return User{}, fmt.Errorf("check password: %w", ErrUnauthorized)
@@ -95,7 +95,8 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (Us
 	if err != nil {
 		return User{}, fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
-	if !ok {
+	// A disabled user is refused like a wrong password, after the same hash.
+	if !ok || u.Disabled {
 		return User{}, fmt.Errorf("check password: %w", ErrUnauthorized)
 	}
 	if p != s.passwordParams {
@@ -122,23 +123,44 @@ func (s *Service) dummyPasswordHash() string {
 	return s.dummyHash
 }
 
-// userByEmail returns a user and their password hash.
-func (s *Service) userByEmail(ctx context.Context, email string) (User, string, error) {
+// queryRower is what both *store.DB and *sql.Tx offer for reading one row.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// userColumns are the columns scanned by scanUser, with the password hash.
+const userColumns = `id, email, role, created_at, timezone, disabled_at, password_hash`
+
+// scanUser reads one row of userColumns.
+func scanUser(scan func(dest ...any) error) (User, string, error) {
 	var (
-		u    User
-		role string
-		hash string
+		u        User
+		role     string
+		hash     string
+		disabled sql.NullTime
 	)
-	err := s.db.QueryRowContext(ctx,
-		`SELECT id, email, role, password_hash, created_at, timezone FROM users WHERE email = $1`,
-		normalizeEmail(email)).Scan(&u.ID, &u.Email, &role, &hash, &u.CreatedAt, &u.Timezone)
-	if err != nil {
-		return User{}, "", s.db.MapError(err)
+	if err := scan(&u.ID, &u.Email, &role, &u.CreatedAt, &u.Timezone, &disabled, &hash); err != nil {
+		return User{}, "", err
 	}
-	if u.Role, err = ParseRole(role); err != nil {
+	r, err := ParseRole(role)
+	if err != nil {
 		return User{}, "", fmt.Errorf("stored user %d has unknown role %q", u.ID, role)
 	}
-	u.CreatedAt = u.CreatedAt.UTC()
+	u.Role, u.Disabled, u.CreatedAt = r, disabled.Valid, u.CreatedAt.UTC()
+	return u, hash, nil
+}
+
+// userByEmail returns a user and their password hash, or an error wrapping
+// store.ErrNotFound.
+func userByEmail(ctx context.Context, q queryRower, email string) (User, string, error) {
+	u, hash, err := scanUser(q.QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE email = $1`, normalizeEmail(email)).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", store.ErrNotFound
+	}
+	if err != nil {
+		return User{}, "", err
+	}
 	return u, hash, nil
 }
 

@@ -104,7 +104,7 @@ func TestAddUserRefusesInvalidInput(t *testing.T) {
 		{"empty email", "", RoleStaff, "correct horse battery",
 			`add user: invalid input: e-mail "" is not a plain address like name@example.org`},
 		{"unknown role", "ana@example.org", Role("root"), "correct horse battery",
-			`add user ana@example.org: invalid input: role "root" is not one of "admin", "staff"`},
+			`add user ana@example.org: invalid input: role "root" is not one of "admin", "staff", "viewer"`},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -163,7 +163,7 @@ func TestNewServiceHashesWithRecommendedParameters(t *testing.T) {
 		if _, err := s.CheckPassword(ctx, "ana@example.org", "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
-		secret, _, err := s.CreateToken(ctx, "ana@example.org", "ci")
+		secret, _, err := s.CreateToken(ctx, "ana@example.org", TokenSpec{Name: "ci"})
 		if err != nil {
 			t.Fatal(err)
 		}

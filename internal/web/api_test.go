@@ -40,7 +40,7 @@ func startServer(t *testing.T, e store.Engine) *client {
 	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := a.Auth.CreateToken(ctx, "ops@example.org", "test")
+	token, _, err := a.Auth.CreateToken(ctx, "ops@example.org", auth.TokenSpec{Name: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

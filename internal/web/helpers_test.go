@@ -69,7 +69,7 @@ func adminToken(t *testing.T, a *auth.Service) string {
 	if _, err := a.AddUser(ctx, "ops@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := a.CreateToken(ctx, "ops@example.org", "test")
+	token, _, err := a.CreateToken(ctx, "ops@example.org", auth.TokenSpec{Name: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

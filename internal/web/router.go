@@ -186,7 +186,7 @@ func (s *Server) requireStaff(perm auth.Permission, next http.Handler) http.Hand
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "missing bearer token: send Authorization: Bearer <token>"})
 			return
 		}
-		p, err := authenticate(r.Context(), s.auth, token)
+		p, err := s.auth.Authenticate(r.Context(), token)
 		if errors.Is(err, auth.ErrUnauthorized) {
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "invalid or revoked token"})
 			return
