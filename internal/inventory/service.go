@@ -180,3 +180,7 @@ func (e *InUseError) Error() string {
 
 // Unwrap makes an InUseError a conflict.
 func (e *InUseError) Unwrap() error { return store.ErrConflict }
+
+// Version returns the inventory's version as stored, which every write
+// bumps; unlike Graph().Version() it sees another process's writes at once.
+func (s *Service) Version(ctx context.Context) (int64, error) { return readVersion(ctx, s.db) }
