@@ -127,6 +127,11 @@ func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error))
 		if plan == nil || plan.Empty() {
 			return errNothing
 		}
+		if plan.touchesChecks() {
+			if err := dropOrphanHeartbeats(ctx, tx); err != nil {
+				return err
+			}
+		}
 		after, err = bumpVersion(ctx, tx)
 		return err
 	})
