@@ -105,7 +105,7 @@ func Assignments(ctx context.Context, inv *inventory.Service, location string) (
 		return 0, nil, err
 	}
 	version := inv.Graph().Version()
-	list, err := inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	list, err := inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
 	if err != nil {
 		return 0, nil, err
 	}

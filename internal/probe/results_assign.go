@@ -31,7 +31,7 @@ func (a *assignmentCache) of(ctx context.Context, location string) (func(key str
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.loaded || version != a.version {
-		list, err := a.inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+		list, err := a.inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
 		if err != nil {
 			return nil, err
 		}
