@@ -82,7 +82,7 @@ func printLocations(ctx context.Context, e *env, locations *probe.LocationStore)
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCREATED\tLAST SEEN\tSTATE")
+	fmt.Fprintln(tw, "NAME\tCREATED\tLAST SEEN\tREFUSED\tSTATE")
 	for _, l := range ls {
 		seen, state := "never", "active"
 		if l.LastSeenAt != nil {
@@ -91,7 +91,7 @@ func printLocations(ctx context.Context, e *env, locations *probe.LocationStore)
 		if l.Revoked() {
 			state = "revoked " + l.RevokedAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Name, l.CreatedAt.Format(time.RFC3339), seen, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", l.Name, l.CreatedAt.Format(time.RFC3339), seen, l.RefusedResults, state)
 	}
 	return tw.Flush()
 }

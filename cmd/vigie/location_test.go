@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,4 +82,49 @@ func TestLocationCommandRefusesBadInput(t *testing.T) {
 	if r := vigie(t, dsn, "", "location", "add", "--help"); r.code != 0 || !strings.Contains(r.stdout, "Usage: vigie location add") {
 		t.Errorf("location add --help: %+v", r)
 	}
+}
+
+func TestAgentCommands(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		dsn := dsnOf(t, db)
+		host := filepath.Join(t.TempDir(), "host.yaml")
+		if err := os.WriteFile(host, []byte("assets:\n  - {name: hv03, kind: hypervisor}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r := vigie(t, dsn, "", "import", host); r.code != 0 {
+			t.Fatalf("import: %+v", r)
+		}
+		if r := vigie(t, dsn, "", "agent", "add", "hv99"); r.code != 1 || !strings.Contains(r.stderr, `"hv99"`) || !strings.Contains(r.stderr, "no asset") {
+			t.Errorf("agent of an unknown asset: %+v", r)
+		}
+		r := vigie(t, dsn, "", "agent", "add", "hv03")
+		token := strings.TrimSpace(r.stdout)
+		if r.code != 0 || !strings.HasPrefix(token, "vagt_") || strings.Contains(token, "\n") || !strings.Contains(r.stderr, "shown once") {
+			t.Fatalf("add: %+v", r)
+		}
+		if r := vigie(t, dsn, "", "agent", "add", "hv03"); r.code != 1 || !strings.Contains(r.stderr, "already has an agent") {
+			t.Errorf("duplicate add: %+v", r)
+		}
+		r = vigie(t, dsn, "", "agent", "list")
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if r.code != 0 || strings.Contains(r.stdout, "vagt_") || len(lines) != 2 || !strings.HasPrefix(lines[1], "hv03") ||
+			!strings.Contains(lines[1], "never") {
+			t.Fatalf("list:\n%+v", r)
+		}
+		r = vigie(t, dsn, "", "agent", "rotate", "hv03")
+		if fresh := strings.TrimSpace(r.stdout); r.code != 0 || !strings.HasPrefix(fresh, "vagt_") || fresh == token {
+			t.Fatalf("rotate: %+v", r)
+		}
+		if r := vigie(t, dsn, "", "agent", "remove", "hv03"); r.code != 0 || !strings.Contains(r.stdout, "removed") {
+			t.Fatalf("remove: %+v", r)
+		}
+		for _, sub := range []string{"rotate", "remove"} {
+			if r := vigie(t, dsn, "", "agent", sub, "hv03"); r.code != 1 || !strings.Contains(r.stderr, "not found") {
+				t.Errorf("%s without an agent: %+v", sub, r)
+			}
+		}
+		if r := vigie(t, dsn, "", "agent", "list"); r.code != 0 || strings.Contains(r.stdout, "hv03") {
+			t.Errorf("list after remove: %+v", r)
+		}
+	})
 }

@@ -53,6 +53,7 @@ func commands() []command {
 		{"user", "add|list|disable|enable|set-role|remove [--email E] [--role R]", "manage staff users", runUser},
 		{"token", "create|list|revoke --user E [--name N] [--role R] [--scope S,...]", "manage API tokens", runToken},
 		{"location", "add|list|rotate|revoke [NAME]", "manage remote probe locations and their tokens", runLocation},
+		{"agent", "add|list|rotate|remove [ASSET]", "manage host agents, each bound to one asset, and their tokens", runAgent},
 		{"probe", "--server URL --token T --location NAME", "run a remote probe at another location", runProbe},
 		{"simulate", "inventory --sites N --out FILE", "generate a reference host for tests and demos", runSimulate},
 	}

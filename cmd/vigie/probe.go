@@ -10,15 +10,16 @@ import (
 )
 
 func runProbe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "probe", "--server URL --token T --location NAME [--buffer DIR] | --host-agent --asset NAME",
+	fs := newFlags(e, "probe", "--server URL --token T --location NAME [--buffer DIR] | --host-agent --server URL --token vagt_...",
 		"Run a remote probe: pull this location's checks from the server, run them, and push the results;\n"+
 			"results wait on disk while the server is unreachable and are replayed in order")
 	server := fs.String("server", "", "base URL of the Vigie server, e.g. https://status.example.org")
-	token := fs.String("token", e.getenv("VIGIE_PROBE_TOKEN"), "the location's token (env VIGIE_PROBE_TOKEN), from 'vigie location add'")
+	token := fs.String("token", "", "the location's token (env VIGIE_PROBE_TOKEN), from 'vigie location add';\n"+
+		"with --host-agent the agent's (env VIGIE_AGENT_TOKEN), from 'vigie agent add ASSET'")
 	location := fs.String("location", "", "this location's name, as added on the server")
 	buffer := fs.String("buffer", "", "directory of the result buffer (default vigie-probe-LOCATION)")
 	hostAgent := fs.Bool("host-agent", false, "report this host's facts (CPU governor, memory, disks, …) instead of running checks")
-	asset := fs.String("asset", "", "with --host-agent: this host's asset name in the inventory")
+	asset := fs.String("asset", "", "with --host-agent: this host's asset name, checked against the token's (optional)")
 	root := fs.String("root", "/", "with --host-agent: where /sys and /proc are read")
 	every := fs.Duration("every", time.Minute, "with --host-agent: how often facts are reported")
 	rest, err := parse(fs, args)
@@ -28,17 +29,27 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
-	if *server == "" || *token == "" || (*location == "" && !*hostAgent) {
+	if *token == "" {
+		*token = e.getenv("VIGIE_PROBE_TOKEN")
+		if *hostAgent {
+			*token = e.getenv("VIGIE_AGENT_TOKEN")
+		}
+	}
+	if *hostAgent {
+		if *server == "" || *token == "" {
+			return fmt.Errorf("%w: --host-agent needs --server and --token (the agent's, from 'vigie agent add ASSET')", errUsage)
+		}
+	} else if *server == "" || *token == "" || *location == "" {
 		return fmt.Errorf("%w: --server, --token and --location are required", errUsage)
 	}
 	if u, err := url.Parse(*server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%w: --server: want an http or https URL, got %q", errUsage, *server)
 	}
 	if *hostAgent {
-		if *asset == "" {
-			return fmt.Errorf("%w: --host-agent needs --asset", errUsage)
+		log := logger(e)
+		if *asset != "" {
+			log = log.With("asset", *asset)
 		}
-		log := logger(e).With("asset", *asset)
 		log.Info("host agent started", "server", *server, "every", *every)
 		return probe.RunHostAgent(ctx, probe.AgentOptions{Server: *server, Token: *token, Asset: *asset,
 			Root: *root, Every: *every, Logger: log})

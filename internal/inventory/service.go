@@ -127,6 +127,11 @@ func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error))
 		if plan == nil || plan.Empty() {
 			return errNothing
 		}
+		if plan.touchesChecks() {
+			if err := dropOrphanHeartbeats(ctx, tx); err != nil {
+				return err
+			}
+		}
 		after, err = bumpVersion(ctx, tx)
 		return err
 	})
@@ -180,3 +185,7 @@ func (e *InUseError) Error() string {
 
 // Unwrap makes an InUseError a conflict.
 func (e *InUseError) Unwrap() error { return store.ErrConflict }
+
+// Version returns the inventory's version as stored, which every write
+// bumps; unlike Graph().Version() it sees another process's writes at once.
+func (s *Service) Version(ctx context.Context) (int64, error) { return readVersion(ctx, s.db) }

@@ -20,8 +20,24 @@ type CheckFilter struct {
 	Effective bool
 }
 
-// Checks returns the declared or effective checks matching f, by key.
+// Checks returns the declared or effective checks matching f, by key, as
+// shown to people: each secret (header values but Host's, the URL's
+// password) reads check.SecretMarker. The monitor and the probes, which
+// run the checks, use ChecksWithSecrets.
 func (s *Service) Checks(ctx context.Context, f CheckFilter) ([]check.Check, error) {
+	list, err := s.ChecksWithSecrets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i] = list[i].Masked()
+	}
+	return list, nil
+}
+
+// ChecksWithSecrets is Checks with the secrets in clear, for whatever runs
+// the checks; never show its result.
+func (s *Service) ChecksWithSecrets(ctx context.Context, f CheckFilter) ([]check.Check, error) {
 	var inv *Inventory
 	var err error
 	if f.Asset != "" {
@@ -46,7 +62,9 @@ func (s *Service) Checks(ctx context.Context, f CheckFilter) ([]check.Check, err
 }
 
 // SaveCheck creates or replaces a declared check after validating it
-// against its asset.
+// against its asset, and returns it as Checks shows it. A secret given as
+// check.SecretMarker keeps the stored value; a marker where none is stored
+// is a CheckInvalidError naming the field.
 func (s *Service) SaveCheck(ctx context.Context, c check.Check, mode Mode) (check.Check, error) {
 	if c.Kind == KindNone {
 		return check.Check{}, &CheckInvalidError{Fields: []check.FieldError{{Field: "kind", Message: `"none" only turns off a default check`}}}
@@ -59,14 +77,22 @@ func (s *Service) SaveCheck(ctx context.Context, c check.Check, mode Mode) (chec
 		if err != nil {
 			return nil, err
 		}
+		stored, err := storedCheck(ctx, tx, c.Asset, checkName(&c))
+		if err != nil {
+			return nil, err
+		}
+		// A check written back as it was shown keeps its secrets.
+		var kept []check.FieldError
+		if c, kept = c.KeepSecrets(stored); len(kept) > 0 {
+			return nil, &CheckInvalidError{Fields: kept}
+		}
 		full := Resolve(c, &a)
 		if errs := check.Validate(&full); len(errs) > 0 {
 			return nil, &CheckInvalidError{Fields: errs}
 		}
-		var n int
-		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM checks WHERE asset = $1 AND name = $2`, c.Asset, checkName(&c)).Scan(&n)
-		if err != nil {
-			return nil, fmt.Errorf("look up check %s: %w", c.Key(), err)
+		n := 0
+		if stored != nil {
+			n = 1
 		}
 		p := &Plan{}
 		switch {
@@ -84,7 +110,7 @@ func (s *Service) SaveCheck(ctx context.Context, c check.Check, mode Mode) (chec
 	if err != nil {
 		return check.Check{}, err
 	}
-	return c, nil
+	return c.Masked(), nil
 }
 
 // DeleteCheck removes a declared check.

@@ -46,6 +46,9 @@ func (s *Service) Import(ctx context.Context, docs []*Document, opts ImportOptio
 }
 
 func (s *Service) plan(base *Inventory, docs []*Document, prune bool) (*Plan, error) {
+	if problems := keepSecrets(base, docs); len(problems) > 0 {
+		return nil, problems
+	}
 	desired, problems := Check(base, prune, docs...)
 	if len(problems) > 0 {
 		return nil, problems
@@ -54,9 +57,15 @@ func (s *Service) plan(base *Inventory, docs []*Document, prune bool) (*Plan, er
 }
 
 // Export reads the whole inventory, customers by id and assets by name.
+// Secrets of checks read check.SecretMarker: importing the export back
+// keeps the stored ones.
 func (s *Service) Export(ctx context.Context) (*Inventory, error) {
 	inv, _, err := loadAll(ctx, s.db)
-	return inv, err
+	if err != nil {
+		return nil, err
+	}
+	maskSecrets(inv)
+	return inv, nil
 }
 
 // File is an inventory file's name and content.

@@ -15,10 +15,16 @@ import (
 	"github.com/vigie/vigie/internal/facts"
 )
 
+// AgentFactsPath is where a host agent posts its facts, with its own token
+// (vagt_..., from 'vigie agent add ASSET') as a bearer.
+const AgentFactsPath = "/api/v1/agent/facts"
+
 // AgentOptions configure a host agent.
 type AgentOptions struct {
+	// Token is the agent's token, which names the asset it reports for.
 	Server, Token string
-	// Asset is the inventory name of the host the agent runs on.
+	// Asset is the inventory name of the host the agent runs on
+	// (optional): the server refuses the facts if it is not the token's.
 	Asset string
 	// Root is where /sys and /proc are read (default "/"; tests use a tree).
 	Root string
@@ -31,8 +37,8 @@ type AgentOptions struct {
 // RunHostAgent reports the host's facts to the server every opts.Every
 // until ctx ends; the server checks them against the compliance rules.
 func RunHostAgent(ctx context.Context, opts AgentOptions) error {
-	if opts.Server == "" || opts.Token == "" || opts.Asset == "" {
-		return errors.New("host agent: server, token and asset are required")
+	if opts.Server == "" || opts.Token == "" {
+		return errors.New("host agent: server and token are required")
 	}
 	opts = opts.withDefaults()
 	for {
@@ -55,21 +61,21 @@ func ReportFacts(ctx context.Context, opts AgentOptions) (int, error) {
 	opts = opts.withDefaults()
 	f, err := facts.Collect(opts.Root)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("collect facts: %w", err)
 	}
-	body, err := json.Marshal(map[string]any{"asset": opts.Asset, "facts": f})
+	body, err := json.Marshal(AgentFacts{Asset: opts.Asset, Facts: f})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("facts: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(opts.Server, "/")+"/api/v1/probe/facts", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(opts.Server, "/")+AgentFactsPath, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("facts: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+opts.Token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := opts.Client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("facts: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {

@@ -41,9 +41,42 @@ type HostCompliance struct {
 	Violations []facts.Violation `json:"violations"`
 }
 
+// AgentLocation is the location host_facts and compliance signals name for
+// facts an agent sent with its own token, straight to the server.
+const AgentLocation = "agent"
+
+// ErrOtherAsset is returned by ReportAgent when the body names an asset
+// other than the agent's own: an agent reports for its host only.
+var ErrOtherAsset = errors.New("an agent reports the facts of its own asset only")
+
+// AgentFacts is the body an agent posts to /api/v1/agent/facts.
+type AgentFacts struct {
+	// Asset may repeat the agent's asset; any other is refused. The asset
+	// comes from the token.
+	Asset string      `json:"asset,omitempty"`
+	Facts facts.Facts `json:"facts"`
+}
+
+// ReportAgent records the facts the agent of asset (as AgentStore.Authenticate
+// returned it) sent, and returns the violations found. A body naming
+// another asset gives an error wrapping ErrOtherAsset and records nothing.
+func (c *Compliance) ReportAgent(ctx context.Context, asset string, body AgentFacts) ([]facts.Violation, error) {
+	if body.Asset != "" && body.Asset != asset {
+		return nil, fmt.Errorf("facts for %q from the agent of %q: %w", body.Asset, asset, ErrOtherAsset)
+	}
+	return c.report(ctx, AgentLocation, asset, body.Facts)
+}
+
 // Report records the facts of an asset, as sent by a host agent at
 // location, and returns its violations. A change of violations is a signal.
+//
+// Deprecated: a location token may report any asset this way; the web
+// layer should authenticate agents with AgentStore and call ReportAgent.
 func (c *Compliance) Report(ctx context.Context, location, asset string, f facts.Facts) ([]facts.Violation, error) {
+	return c.report(ctx, location, asset, f)
+}
+
+func (c *Compliance) report(ctx context.Context, location, asset string, f facts.Facts) ([]facts.Violation, error) {
 	a, err := c.inv.Asset(ctx, asset)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,9 @@ type Location struct {
 	LastSeenAt *time.Time
 	// PollInterval is how often the location's probe asks for work.
 	PollInterval time.Duration
+	// RefusedResults counts the results the location sent for checks it
+	// was not assigned, which were dropped at intake.
+	RefusedResults int64
 }
 
 // Revoked reports whether the location was revoked.
@@ -213,7 +216,7 @@ func (s *LocationStore) query(ctx context.Context, what, query string) ([]Locati
 }
 
 // locationColumns are the columns scanLocation reads, in its order.
-const locationColumns = `name, created_at, revoked_at, last_seen_at, poll_interval_ms`
+const locationColumns = `name, created_at, revoked_at, last_seen_at, poll_interval_ms, refused_results`
 
 // scanLocation reads one row of locationColumns, then into extra.
 func scanLocation(row interface{ Scan(...any) error }, extra ...any) (Location, error) {
@@ -222,7 +225,7 @@ func scanLocation(row interface{ Scan(...any) error }, extra ...any) (Location, 
 		revoked, lastSeen sql.NullTime
 		pollMillis        int64
 	)
-	dest := append([]any{&l.Name, &l.CreatedAt, &revoked, &lastSeen, &pollMillis}, extra...)
+	dest := append([]any{&l.Name, &l.CreatedAt, &revoked, &lastSeen, &pollMillis, &l.RefusedResults}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return Location{}, err
 	}

@@ -382,7 +382,7 @@ func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
 func (m *Monitor) reload(ctx context.Context) error {
 	g := m.inv.Graph()
 	version := g.Version()
-	list, err := m.inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	list, err := m.inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
 	if err != nil {
 		return fmt.Errorf("monitor: load checks: %w", err)
 	}

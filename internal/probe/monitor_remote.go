@@ -96,26 +96,33 @@ func (m *Monitor) locationsOf(c *check.Check) []string {
 	return out
 }
 
-// Assignments returns the checks a remote location runs and the inventory
-// version they come from.
+// Assignments returns the checks a remote location runs, and only those
+// (a check pinned to other locations never shows, nor its headers), with
+// the inventory version they come from. The checks carry their secrets:
+// the location needs them to run them.
 func Assignments(ctx context.Context, inv *inventory.Service, location string) (int64, []check.Check, error) {
 	if err := inv.LoadGraph(ctx); err != nil {
 		return 0, nil, err
 	}
 	version := inv.Graph().Version()
-	list, err := inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	list, err := inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
 	if err != nil {
 		return 0, nil, err
 	}
 	out := make([]check.Check, 0, len(list))
 	for i := range list {
-		c := &list[i]
-		if c.Kind == check.Heartbeat || c.Kind == check.Host || !runsHere(c, location) {
-			continue
+		if assignedTo(&list[i], location) {
+			out = append(out, list[i])
 		}
-		out = append(out, *c)
 	}
 	return version, out, nil
+}
+
+// assignedTo reports whether a remote location runs c: heartbeats are
+// judged by the server and host facts come from agents, so neither is ever
+// a location's.
+func assignedTo(c *check.Check, location string) bool {
+	return c.Kind != check.Heartbeat && c.Kind != check.Host && runsHere(c, location)
 }
 
 // Taken counts the remote results this monitor has taken, each once.

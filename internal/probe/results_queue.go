@@ -5,37 +5,106 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/store"
 )
 
 // ResultQueue keeps the results remote probes send until the detector of
 // the leader takes them: any server on the database accepts a batch, and
-// acknowledges it only once it is committed.
+// acknowledges it only once it is committed. A result for a check the
+// location is not assigned is refused: it never reaches the detector, and
+// is counted against the location.
 type ResultQueue struct {
 	db       *store.DB
+	log      *slog.Logger
 	accepted atomic.Uint64
+	refused  *prometheus.CounterVec
+	// assigned returns which check keys a location runs now; tests replace it.
+	assigned func(ctx context.Context, location string) (func(key string) bool, error)
+	assign   assignmentCache
 }
 
-// NewResultQueue returns the queue over db.
-func NewResultQueue(db *store.DB) *ResultQueue { return &ResultQueue{db: db} }
+// ResultQueueOptions configure a ResultQueue.
+type ResultQueueOptions struct {
+	// Inventory says which checks each location runs (default: a service
+	// over the queue's database, which reads it without loading a graph).
+	Inventory *inventory.Service
+	// Logger receives a warning for each batch with refused results.
+	Logger *slog.Logger
+}
+
+// NewResultQueue returns the queue over db, with the default options.
+func NewResultQueue(db *store.DB) *ResultQueue { return NewResultQueueWith(db, ResultQueueOptions{}) }
+
+// NewResultQueueWith returns the queue over db. Its refusal counter,
+// vigie_probe_results_refused_total{location}, is registered by the caller:
+// reg.MustRegister(q.Collector()).
+func NewResultQueueWith(db *store.DB, opts ResultQueueOptions) *ResultQueue {
+	if opts.Inventory == nil {
+		opts.Inventory = inventory.NewService(db, nil)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	q := &ResultQueue{db: db, log: opts.Logger,
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_probe_results_refused_total",
+			Help: "Results remote locations sent for checks they are not assigned, refused at intake, by location.",
+		}, []string{"location"}),
+	}
+	q.assign.inv = opts.Inventory
+	q.assigned = q.assign.of
+	return q
+}
+
+// Collector returns the queue's Prometheus counter of refused results.
+func (q *ResultQueue) Collector() prometheus.Collector { return q.refused }
 
 // resultsCursor names the detector's cursor in the queue.
 const resultsCursor = "probe-results"
 
-// Take queues a batch of a location, in order, skipping the records at or
-// below the last sequence number taken in the same epoch (a batch replayed
-// after a lost acknowledgement), and returns the last sequence number
-// taken. It is one transaction: on error nothing is taken, and the probe
-// sends the batch again.
+// Taken says what TakeBatch did with a batch.
+type Taken struct {
+	// Ack is the last sequence number taken: the probe may forget every
+	// record up to it, refused ones included.
+	Ack uint64
+	// Queued counts the new records queued for the detector.
+	Queued int
+	// Refused counts the new records dropped because their check is not
+	// assigned to the location.
+	Refused int
+}
+
+// Take is TakeBatch returning only the acknowledgement.
 func (q *ResultQueue) Take(ctx context.Context, location, epoch string, records []Record, now time.Time) (uint64, error) {
-	var taken uint64
-	var n int
-	err := q.db.InTx(ctx, func(tx *sql.Tx) error {
+	t, err := q.TakeBatch(ctx, location, epoch, records, now)
+	return t.Ack, err
+}
+
+// TakeBatch queues a batch of a location, in order, skipping the records at
+// or below the last sequence number taken in the same epoch (a batch
+// replayed after a lost acknowledgement). A new record whose check the
+// location is not assigned now is refused: it is not stored, yet it is
+// acknowledged (or the probe would send it forever) and counted in the
+// location's refused_results and in vigie_probe_results_refused_total. It
+// is one transaction: on error nothing is taken, and the probe sends the
+// batch again.
+func (q *ResultQueue) TakeBatch(ctx context.Context, location, epoch string, records []Record, now time.Time) (Taken, error) {
+	assigned, err := q.assigned(ctx, location)
+	if err != nil {
+		return Taken{}, fmt.Errorf("take results of %s: %w", location, err)
+	}
+	var t Taken
+	err = q.db.InTx(ctx, func(tx *sql.Tx) error {
+		t = Taken{}
 		if err := q.db.LockTx(ctx, tx, store.LockProbeResults); err != nil {
 			return err
 		}
@@ -45,9 +114,9 @@ func (q *ResultQueue) Take(ctx context.Context, location, epoch string, records 
 		if err != nil {
 			return fmt.Errorf("last sequence of %s: %w", location, err)
 		}
-		taken = uint64(last)
+		t.Ack = uint64(last)
 		if stored != epoch {
-			taken = 0 // a new buffer numbers from 1 again
+			t.Ack = 0 // a new buffer numbers from 1 again
 		}
 		type row struct {
 			key    string
@@ -55,7 +124,12 @@ func (q *ResultQueue) Take(ctx context.Context, location, epoch string, records 
 		}
 		var rows []row
 		for _, rec := range records {
-			if rec.Seq <= taken {
+			if rec.Seq <= t.Ack {
+				continue
+			}
+			t.Ack = rec.Seq
+			if !assigned(rec.Key) {
+				t.Refused++
 				continue
 			}
 			b, err := json.Marshal(rec.Result)
@@ -63,7 +137,6 @@ func (q *ResultQueue) Take(ctx context.Context, location, epoch string, records 
 				return fmt.Errorf("result %d: %w", rec.Seq, err)
 			}
 			rows = append(rows, row{rec.Key, string(b)})
-			taken = rec.Seq
 		}
 		const cols = 4
 		for from := 0; from < len(rows); from += 1000 {
@@ -78,21 +151,27 @@ func (q *ResultQueue) Take(ctx context.Context, location, epoch string, records 
 				return fmt.Errorf("queue results of %s: %w", location, err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE probe_locations SET seq_epoch = $1, last_seq = $2, last_seen_at = $3 WHERE name = $4`,
-			epoch, int64(taken), now.UTC(), location)
+		_, err = tx.ExecContext(ctx, `UPDATE probe_locations SET seq_epoch = $1, last_seq = $2, last_seen_at = $3,
+			refused_results = refused_results + $4 WHERE name = $5`,
+			epoch, int64(t.Ack), now.UTC(), t.Refused, location)
 		if err != nil {
 			return fmt.Errorf("last sequence of %s: %w", location, err)
 		}
-		n = len(rows)
+		t.Queued = len(rows)
 		// Even an empty batch is news: the location is alive.
 		return q.db.NotifyTx(ctx, tx, store.TopicResults, location)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("take results of %s: %w", location, q.db.MapError(err))
+		return Taken{}, fmt.Errorf("take results of %s: %w", location, q.db.MapError(err))
 	}
 	q.db.Wake(store.TopicResults, location)
-	q.accepted.Add(uint64(n))
-	return taken, nil
+	q.accepted.Add(uint64(t.Queued))
+	if t.Refused > 0 {
+		q.refused.WithLabelValues(location).Add(float64(t.Refused))
+		q.log.Warn("probe results refused: their checks are not assigned to the location",
+			"location", location, "refused", t.Refused, "queued", t.Queued)
+	}
+	return t, nil
 }
 
 // Accepted counts the results this process queued, each once.

@@ -27,7 +27,8 @@ func records(epoch string, seqs ...uint64) []Record {
 	return out
 }
 
-// newQueue returns a queue over db with locations paris and tokyo.
+// newQueue returns a queue over db with locations paris and tokyo, which
+// are assigned every check key.
 func newQueue(t *testing.T, db *store.DB) *ResultQueue {
 	t.Helper()
 	locs := NewLocationStore(db)
@@ -36,7 +37,11 @@ func newQueue(t *testing.T, db *store.DB) *ResultQueue {
 			t.Fatal(err)
 		}
 	}
-	return NewResultQueue(db)
+	q := NewResultQueue(db)
+	q.assigned = func(context.Context, string) (func(string) bool, error) {
+		return func(string) bool { return true }, nil
+	}
+	return q
 }
 
 // keysOf lists the keys of queued results.
