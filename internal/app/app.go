@@ -69,14 +69,16 @@ type Config struct {
 
 // App is an opened Vigie.
 type App struct {
-	cfg         Config
-	DB          *store.DB
-	Inventory   *inventory.Service
-	Auth        *auth.Service
-	Heartbeats  *heartbeat.Store
-	Detection   *detect.Store
-	Locations   *probe.LocationStore
-	Results     *probe.ResultQueue
+	cfg        Config
+	DB         *store.DB
+	Inventory  *inventory.Service
+	Auth       *auth.Service
+	Heartbeats *heartbeat.Store
+	Detection  *detect.Store
+	Locations  *probe.LocationStore
+	Results    *probe.ResultQueue
+	// Agents are the host agents, each bound to one asset.
+	Agents      *probe.AgentStore
 	Compliance  *probe.Compliance
 	Incidents   *incident.Store
 	Maintenance *incident.MaintenanceStore
@@ -119,7 +121,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	inv := inventory.NewService(db, cfg.Logger)
 	incidents := incident.NewStore(db)
 	dedup := incident.NewDedupStore(db)
+	results := probe.NewResultQueueWith(db, probe.ResultQueueOptions{Inventory: inv, Logger: cfg.Logger})
 	metrics := newRegistry()
+	metrics.MustRegister(results.Collector())
 	h := health.New(metrics, db.PingContext)
 	db.ObserveQueries(h.Metrics().Query)
 	db.ObserveAppends(h.Metrics().Appended)
@@ -137,7 +141,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		AlertDedup:  dedup,
 		Alerts:      incident.NewIntake(inv, dedup, cfg.AlertLabel),
 		Locations:   probe.NewLocationStore(db),
-		Results:     probe.NewResultQueue(db),
+		Results:     results,
+		Agents:      probe.NewAgentStore(db),
 		Metrics:     metrics,
 		Health:      h,
 		Log:         cfg.Logger,
@@ -160,6 +165,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 	return web.NewServer(web.Deps{
 		Metrics:     promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
 		Locations:   a.Locations,
+		Agents:      a.Agents,
 		Results:     a.Results,
 		Compliance:  a.Compliance,
 		Incidents:   a.Incidents,

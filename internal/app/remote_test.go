@@ -17,7 +17,6 @@ import (
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
-	"github.com/vigie/vigie/internal/facts"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
@@ -341,7 +340,7 @@ func TestHostAgentReportsAPowerSavingHypervisor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(withAgentFacts(a.Handler(), agents, a.Compliance))
+	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()
 	report := func(tree string) int {
 		t.Helper()
@@ -389,38 +388,4 @@ func TestHostAgentReportsAPowerSavingHypervisor(t *testing.T) {
 	if got := strings.Join(kinds, " "); got != "compliance-ok compliance-violation" {
 		t.Fatalf("signals: %s", got)
 	}
-}
-
-// withAgentFacts serves probe.AgentFactsPath in front of h, as the web
-// layer is to serve it: the asset comes from the agent's token. It stands
-// in until internal/web has the route; remove it then.
-func withAgentFacts(h http.Handler, agents *probe.AgentStore, c *probe.Compliance) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.HandleFunc("POST "+probe.AgentFactsPath, func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		asset, err := agents.Authenticate(r.Context(), strings.TrimSpace(token))
-		if !strings.EqualFold(scheme, "Bearer") || errors.Is(err, probe.ErrBadAgentToken) {
-			http.Error(w, "invalid agent token", http.StatusUnauthorized)
-			return
-		}
-		var body probe.AgentFacts
-		if err == nil {
-			err = json.NewDecoder(r.Body).Decode(&body)
-		}
-		var violations []facts.Violation
-		if err == nil {
-			violations, err = c.ReportAgent(r.Context(), asset, body)
-		}
-		switch {
-		case errors.Is(err, probe.ErrOtherAsset):
-			http.Error(w, err.Error(), http.StatusForbidden)
-		case err != nil:
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-		default:
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(map[string]any{"asset": asset, "violations": violations})
-		}
-	})
-	return mux
 }

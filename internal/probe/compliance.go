@@ -67,15 +67,6 @@ func (c *Compliance) ReportAgent(ctx context.Context, asset string, body AgentFa
 	return c.report(ctx, AgentLocation, asset, body.Facts)
 }
 
-// Report records the facts of an asset, as sent by a host agent at
-// location, and returns its violations. A change of violations is a signal.
-//
-// Deprecated: a location token may report any asset this way; the web
-// layer should authenticate agents with AgentStore and call ReportAgent.
-func (c *Compliance) Report(ctx context.Context, location, asset string, f facts.Facts) ([]facts.Violation, error) {
-	return c.report(ctx, location, asset, f)
-}
-
 func (c *Compliance) report(ctx context.Context, location, asset string, f facts.Facts) ([]facts.Violation, error) {
 	a, err := c.inv.Asset(ctx, asset)
 	if err != nil {

@@ -80,22 +80,26 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 // probeResults takes a batch of results, gzip-compressed or not, and
 // answers with the last sequence number taken: the probe may then forget
 // everything up to it.
+//
+// Results for checks not assigned to the location are refused, counted,
+// and acknowledged with the rest (the probe must not send them again);
+// "refused" says how many.
 func (h *machine) probeResults(w http.ResponseWriter, r *http.Request) {
-	ack, err := h.takeResults(w, r)
+	taken, err := h.takeResults(w, r)
 	h.count("probe-results", err)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"ack": strconv.FormatUint(ack, 10)})
+	writeJSON(w, http.StatusOK, map[string]any{"ack": strconv.FormatUint(taken.Ack, 10), "refused": taken.Refused})
 }
 
-func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (uint64, error) {
+func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (probe.Taken, error) {
 	var body io.Reader = http.MaxBytesReader(w, r.Body, maxResultsBody)
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(body)
 		if err != nil {
-			return 0, badRequest("body is not gzip: %v", err)
+			return probe.Taken{}, badRequest("body is not gzip: %v", err)
 		}
 		defer func() { _ = zr.Close() }()
 		body = io.LimitReader(zr, maxResultsBody)
@@ -105,42 +109,41 @@ func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (uint64, e
 		Records []probe.Record `json:"records"`
 	}
 	if err := decodeStrict(body, &batch); err != nil {
-		return 0, err
+		return probe.Taken{}, err
 	}
 	for i := 1; i < len(batch.Records); i++ {
 		if batch.Records[i].Seq <= batch.Records[i-1].Seq {
-			return 0, badRequest("records: sequence numbers must increase (record %d)", i)
+			return probe.Taken{}, badRequest("records: sequence numbers must increase (record %d)", i)
 		}
 	}
 	if batch.Epoch == "" || len(batch.Epoch) > 64 {
-		return 0, badRequest("epoch: want the probe buffer's id")
+		return probe.Taken{}, badRequest("epoch: want the probe buffer's id")
 	}
 	// The acknowledgement comes only once the results are committed: the
 	// probe forgets what it was acknowledged.
-	return h.results.Take(r.Context(), callerLocation(r), batch.Epoch, batch.Records, h.now())
+	return h.results.TakeBatch(r.Context(), callerLocation(r), batch.Epoch, batch.Records, h.now())
 }
 
-// probeFacts takes the facts of a host from its agent and answers with the
-// compliance violations found.
-func (h *machine) probeFacts(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Asset string      `json:"asset"`
-		Facts facts.Facts `json:"facts"`
+// agentFacts takes the facts of the host the calling agent is bound to
+// and answers with the compliance violations found. Facts naming another
+// asset are refused (403) and nothing is recorded.
+func (h *machine) agentFacts(w http.ResponseWriter, r *http.Request) {
+	asset := callerAsset(r)
+	var body probe.AgentFacts
+	err := decodeJSON(w, r, &body)
+	var violations []facts.Violation
+	if err == nil {
+		violations, err = h.compliance.ReportAgent(r.Context(), asset, body)
 	}
-	if err := decodeJSON(w, r, &body); err != nil {
-		h.count("facts", err)
-		h.fail(w, r, err)
-		return
-	}
-	if body.Asset == "" {
-		h.fail(w, r, badRequest("asset: required"))
-		return
-	}
-	violations, err := h.compliance.Report(r.Context(), callerLocation(r), body.Asset, body.Facts)
 	h.count("facts", err)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"asset": body.Asset, "violations": violations})
+	writeJSON(w, http.StatusOK, map[string]any{"asset": asset, "violations": violations})
+}
+
+func callerAsset(r *http.Request) string {
+	asset, _ := r.Context().Value(agentKey).(string)
+	return asset
 }

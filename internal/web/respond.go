@@ -14,6 +14,7 @@ import (
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -125,6 +126,10 @@ func classify(err error) *Error {
 	case store.IsUnavailable(err):
 		return &Error{Status: http.StatusServiceUnavailable, Message: "the database is unavailable; nothing was recorded, try again shortly",
 			Err: err, RetryAfter: retryAfterSeconds}
+	case errors.Is(err, probe.ErrOtherAsset):
+		return &Error{Status: http.StatusForbidden, Message: "an agent reports the facts of its own asset only; nothing was recorded", Err: err}
+	case errors.Is(err, auth.ErrLastAdmin):
+		return &Error{Status: http.StatusConflict, Message: "refused: no enabled admin would be left", Err: err}
 	case errors.Is(err, heartbeat.ErrUnknownToken):
 		return &Error{Status: http.StatusNotFound, Message: "unknown heartbeat token", Err: err}
 	case errors.Is(err, store.ErrNotFound):

@@ -246,7 +246,26 @@ func (s *Server) requireLocation(next http.Handler) http.Handler {
 // the asset it is bound to goes in the context.
 func (s *Server) requireAgent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.deny(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "host agents are not enabled"})
+		if s.agents == nil {
+			s.deny(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "host agents are not enabled"})
+			return
+		}
+		token := bearer(r)
+		if token == "" {
+			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "missing agent token: send Authorization: Bearer <token>"})
+			return
+		}
+		asset, err := s.agents.Authenticate(r.Context(), token)
+		if errors.Is(err, probe.ErrBadAgentToken) {
+			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "invalid or removed agent token"})
+			return
+		}
+		if err != nil {
+			s.deny(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "cannot check the token now; try again shortly",
+				Err: fmt.Errorf("authenticate agent: %w", err), RetryAfter: retryAfterSeconds})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), agentKey, asset)))
 	})
 }
 

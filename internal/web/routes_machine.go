@@ -26,5 +26,5 @@ func (s *Server) machineRoutes(rt *router) {
 		compliance: d.Compliance, stopping: d.Stopping, now: d.Now}
 	rt.handle("GET /api/v1/probe/assignments", fromLocation, classLongPoll, h.probeAssignments)
 	rt.handle("POST /api/v1/probe/results", fromLocation, classIntake, h.probeResults)
-	rt.handle("POST /api/v1/probe/facts", fromLocation, classIntake, h.probeFacts)
+	rt.handle("POST "+probe.AgentFactsPath, fromAgent, classIntake, h.agentFacts)
 }

@@ -28,7 +28,9 @@ type Deps struct {
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
 	// Locations authenticates remote probes.
-	Locations  *probe.LocationStore
+	Locations *probe.LocationStore
+	// Agents authenticates host agents.
+	Agents     *probe.AgentStore
 	Compliance *probe.Compliance
 	Incidents  *incident.Store
 	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
@@ -66,6 +68,7 @@ type Server struct {
 	d          Deps
 	auth       *auth.Service
 	locations  *probe.LocationStore
+	agents     *probe.AgentStore
 	limiter    Limiter
 	clientAddr func(*http.Request) netip.Addr
 	log        *slog.Logger
@@ -86,7 +89,7 @@ func NewServer(d Deps) *Server {
 	if d.MaxImports <= 0 {
 		d.MaxImports = 2
 	}
-	return &Server{d: d, auth: d.Auth, locations: d.Locations, limiter: d.Limiter, clientAddr: d.ClientAddr,
+	return &Server{d: d, auth: d.Auth, locations: d.Locations, agents: d.Agents, limiter: d.Limiter, clientAddr: d.ClientAddr,
 		log: d.Logger, responder: responder{log: d.Logger}}
 }
 
