@@ -22,6 +22,23 @@ var ErrUnauthorized = errors.New("unauthorized")
 // token name), so that callers can tell them from internal failures.
 var ErrInvalid = errors.New("invalid input")
 
+// InvalidError is input that can never be accepted: Field names it and
+// Message says what is wrong, describing only the input, so that it may be
+// shown to whoever sent it. It matches ErrInvalid with errors.Is.
+type InvalidError struct {
+	Field, Message string
+}
+
+func (e *InvalidError) Error() string { return ErrInvalid.Error() + ": " + e.Message }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalid returns an *InvalidError about field.
+func invalid(field, format string, args ...any) error {
+	return &InvalidError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
 // Role is what a staff user may do.
 type Role string
 
@@ -41,7 +58,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleAdmin, RoleStaff, RoleViewer:
 		return r, nil
 	}
-	return "", fmt.Errorf("%w: role %q is not one of %q, %q, %q", ErrInvalid, s, RoleAdmin, RoleStaff, RoleViewer)
+	return "", invalid("role", "role %q is not one of %q, %q, %q", s, RoleAdmin, RoleStaff, RoleViewer)
 }
 
 // User is a staff member who can sign in to the console and own API tokens.

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -88,7 +87,7 @@ func ParseScope(s string) (Scope, error) {
 	if _, ok := scopePermissions[sc]; ok {
 		return sc, nil
 	}
-	return "", fmt.Errorf("%w: scope %q is not one of %q", ErrInvalid, s, Scopes)
+	return "", invalid("scopes", "scope %q is not one of %q", s, Scopes)
 }
 
 // RoleAllows reports whether role has permission p.

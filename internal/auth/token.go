@@ -19,13 +19,13 @@ const maxTokenName = 64
 func normalizeTokenName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return "", fmt.Errorf("%w: token name is empty", ErrInvalid)
+		return "", invalid("name", "token name is empty")
 	}
 	if n := utf8.RuneCountInString(name); n > maxTokenName {
-		return "", fmt.Errorf("%w: token name has %d characters, at most %d are allowed", ErrInvalid, n, maxTokenName)
+		return "", invalid("name", "token name has %d characters, at most %d are allowed", n, maxTokenName)
 	}
 	if strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-		return "", fmt.Errorf("%w: token name %q has control characters", ErrInvalid, name)
+		return "", invalid("name", "token name %q has control characters", name)
 	}
 	return name, nil
 }
@@ -113,20 +113,20 @@ func (s *Service) CreateToken(ctx context.Context, email string, spec TokenSpec)
 			return err
 		}
 		if u.Disabled {
-			return fmt.Errorf("%w: the user is disabled", ErrInvalid)
+			return invalid("user", "the user is disabled")
 		}
 		role := u.Role
 		if spec.Role != "" {
 			if Weaker(spec.Role, u.Role) != spec.Role {
-				return fmt.Errorf("%w: a token's role may not exceed its user's, and %s is %s, not %s",
-					ErrInvalid, u.Email, u.Role, spec.Role)
+				return invalid("role", "a token's role may not exceed its user's, and %s is %s, not %s",
+					u.Email, u.Role, spec.Role)
 			}
 			role = spec.Role
 		}
 		for _, sc := range scopes {
 			if !scopeUsable(role, sc) {
-				return fmt.Errorf("%w: scope %s would give a %s token nothing: %s may not %s",
-					ErrInvalid, sc, role, role, strings.Join(permissionNames(scopePermissions[sc]), ", "))
+				return invalid("scopes", "scope %s would give a %s token nothing: %s may not %s",
+					sc, role, role, strings.Join(permissionNames(scopePermissions[sc]), ", "))
 			}
 		}
 		t.UserID = u.ID

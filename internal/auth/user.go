@@ -32,14 +32,14 @@ func normalizeEmail(email string) string {
 func validateEmail(email string) error {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email {
-		return fmt.Errorf("%w: e-mail %q is not a plain address like name@example.org", ErrInvalid, email)
+		return invalid("email", "e-mail %q is not a plain address like name@example.org", email)
 	}
 	return nil
 }
 
 func validatePassword(password string) error {
 	if n := utf8.RuneCountInString(password); n < MinPasswordLength {
-		return fmt.Errorf("%w: password has %d characters, it needs at least %d", ErrInvalid, n, MinPasswordLength)
+		return invalid("password", "password has %d characters, it needs at least %d", n, MinPasswordLength)
 	}
 	return nil
 }
@@ -179,7 +179,7 @@ const DefaultTimezone = "Europe/Paris"
 // SetTimezone sets the IANA zone times are shown in to a user.
 func (s *Service) SetTimezone(ctx context.Context, email, zone string) error {
 	if loc, err := time.LoadLocation(zone); err != nil || zone == "" || loc == time.Local || zone == "Local" {
-		return fmt.Errorf("set time zone of %s: %w: unknown time zone %q", email, ErrInvalid, zone)
+		return fmt.Errorf("set time zone of %s: %w", email, invalid("timezone", "unknown time zone %q", zone))
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE users SET timezone = $1 WHERE email = $2`, zone, normalizeEmail(email))
 	if err != nil {

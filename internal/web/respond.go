@@ -70,6 +70,7 @@ func classify(err error) *Error {
 		badEdit    *incident.EditError
 		badPayload *incident.PayloadError
 		tooBig     *http.MaxBytesError
+		badAuth    *auth.InvalidError
 	)
 	switch {
 	case errors.As(err, &we):
@@ -121,8 +122,8 @@ func classify(err error) *Error {
 		return fieldError("invalid input", err, []map[string]string{field(badEdit.Field, badEdit.Message)})
 	case errors.As(err, &badPayload):
 		return &Error{Status: http.StatusBadRequest, Message: badPayload.Error(), Err: err}
-	case errors.Is(err, auth.ErrInvalid):
-		return &Error{Status: http.StatusUnprocessableEntity, Message: "invalid input", Err: err}
+	case errors.As(err, &badAuth):
+		return fieldError("invalid input", err, []map[string]string{field(badAuth.Field, badAuth.Message)})
 	case store.IsUnavailable(err):
 		return &Error{Status: http.StatusServiceUnavailable, Message: "the database is unavailable; nothing was recorded, try again shortly",
 			Err: err, RetryAfter: retryAfterSeconds}

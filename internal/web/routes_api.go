@@ -21,6 +21,8 @@ type api struct {
 	heartbeats  *heartbeat.Store
 	detection   *detect.Store
 	compliance  *probe.Compliance
+	locations   *probe.LocationStore
+	agents      *probe.AgentStore
 	incidents   *incident.Store
 	maintenance *incident.MaintenanceStore
 	postmortems *incident.PostMortemStore
@@ -36,7 +38,7 @@ type api struct {
 func (s *Server) apiRoutes(rt *router) {
 	d := s.d
 	h := &api{responder: s.responder, intakeCounter: intakeCounter{d.Health}, inv: d.Inventory, auth: d.Auth,
-		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, incidents: d.Incidents,
+		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, locations: d.Locations, agents: d.Agents, incidents: d.Incidents,
 		maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: d.Alerts,
 		digest:  incident.DigestSources{Incidents: d.Incidents, Maintenance: d.Maintenance, PostMortems: d.PostMortems, Signals: d.Detection},
 		imports: make(chan struct{}, d.MaxImports), now: d.Now}
@@ -94,4 +96,27 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("GET /api/v1/maintenance/{id}", read, classAPI, h.showMaintenance)
 	rt.handle("PUT /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, h.updateMaintenance)
 	rt.handle("DELETE /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, h.deleteMaintenance)
+
+	// Users and their tokens.
+	rt.handle("GET /api/v1/me", read, classAPI, h.showMe)
+	users := needs(auth.PermUsers)
+	rt.handle("GET /api/v1/users", users, classAPI, h.listUsers)
+	rt.handle("POST /api/v1/users", users, classAPI, h.createUser)
+	rt.handle("GET /api/v1/users/{email}", users, classAPI, h.showUser)
+	rt.handle("PATCH /api/v1/users/{email}", users, classAPI, h.editUser)
+	rt.handle("DELETE /api/v1/users/{email}", users, classAPI, h.deleteUser)
+	rt.handle("GET /api/v1/users/{email}/tokens", users, classAPI, h.listTokens)
+	rt.handle("POST /api/v1/users/{email}/tokens", users, classAPI, h.createToken)
+	rt.handle("DELETE /api/v1/users/{email}/tokens/{name}", users, classAPI, h.revokeToken)
+
+	// Probe locations and host agents, with their tokens.
+	machines := needs(auth.PermLocations)
+	rt.handle("GET /api/v1/locations", read, classAPI, h.listLocations)
+	rt.handle("POST /api/v1/locations", machines, classAPI, h.createLocation)
+	rt.handle("POST /api/v1/locations/{name}/token", machines, classAPI, h.rotateLocation)
+	rt.handle("DELETE /api/v1/locations/{name}", machines, classAPI, h.revokeLocation)
+	rt.handle("GET /api/v1/agents", read, classAPI, h.listAgents)
+	rt.handle("POST /api/v1/agents", machines, classAPI, h.createAgent)
+	rt.handle("POST /api/v1/agents/{asset}/token", machines, classAPI, h.rotateAgent)
+	rt.handle("DELETE /api/v1/agents/{asset}", machines, classAPI, h.removeAgent)
 }
