@@ -232,7 +232,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 // staffToken makes a user and an API token for it with the CLI.
 func staffToken(t *testing.T, dsn string) string {
 	t.Helper()
-	if r := vigie(t, dsn, "a long enough password\n", "user", "add", "--email", "ops@example.org", "--role", "staff"); r.code != 0 {
+	if r := vigie(t, dsn, "a long enough password\n", "user", "add", "--email", "ops@example.org", "--role", "admin"); r.code != 0 {
 		t.Fatalf("user add: %+v", r)
 	}
 	r := vigie(t, dsn, "", "token", "create", "--user", "ops@example.org", "--name", "test")

@@ -46,7 +46,7 @@ func TestAlertmanagerDeliveredTwiceCountsOnce(t *testing.T) {
 	if _, err := a.Auth.AddUser(ctx, "am@example.org", auth.RoleStaff, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
-	bearer, _, err := a.Auth.CreateToken(ctx, "am@example.org", auth.TokenSpec{Name: "alertmanager"})
+	bearer, _, err := a.Auth.CreateToken(ctx, "am@example.org", auth.TokenSpec{Name: "alertmanager", Scopes: []auth.Scope{auth.ScopeAlertmanager}})
 	if err != nil {
 		t.Fatal(err)
 	}

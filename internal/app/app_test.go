@@ -92,7 +92,7 @@ func TestHeartbeatsThroughTheServer(t *testing.T) {
 	if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(backupHost)}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleStaff, "a long enough password"); err != nil {
+	if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
 	bearer, _, err := a.Auth.CreateToken(ctx, "ops@example.org", auth.TokenSpec{Name: "t"})

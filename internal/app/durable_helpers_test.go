@@ -43,7 +43,7 @@ func startServer(t *testing.T, ctx context.Context, cfg app.Config, host, bearer
 		}
 	}
 	if bearer == "" {
-		if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleStaff, "a long enough password"); err != nil {
+		if _, err := a.Auth.AddUser(ctx, "ops@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
 			t.Fatal(err)
 		}
 		if bearer, _, err = a.Auth.CreateToken(ctx, "ops@example.org", auth.TokenSpec{Name: "test"}); err != nil {

@@ -257,8 +257,24 @@ func (m *Monitor) start(ctx context.Context) error {
 
 // finish stops the scheduler, then writes what is still in memory: the
 // results of the current minute and anything the database could not take.
+//
+// Results are taken while the scheduler stops: its workers may be waiting
+// to hand theirs over (a burst larger than the channel), and Stop waits
+// for them.
 func (m *Monitor) finish() {
-	m.sched.Stop()
+	stopped := make(chan struct{})
+	go func() {
+		m.sched.Stop()
+		close(stopped)
+	}()
+	for done := false; !done; {
+		select {
+		case o := <-m.results:
+			m.observe(context.Background(), o)
+		case <-stopped:
+			done = true
+		}
+	}
 	for {
 		select {
 		case o := <-m.results:
