@@ -15,6 +15,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
+	"github.com/vigie/vigie/internal/secret"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -80,12 +81,12 @@ func run(ctx context.Context, args []string, e *env) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
-			fmt.Fprintf(e.stderr, "vigie %s: %v\n", c.name, err)
+			fmt.Fprintf(e.stderr, "vigie %s: %s\n", c.name, secret.Redact(err.Error()))
 			return 2
 		case errors.Is(err, errReported):
 			return 1
 		default:
-			fmt.Fprintf(e.stderr, "vigie %s: %v\n", c.name, err)
+			fmt.Fprintf(e.stderr, "vigie %s: %s\n", c.name, secret.Redact(err.Error()))
 			return 1
 		}
 	}
@@ -163,12 +164,15 @@ func logger(e *env) *slog.Logger {
 	case "error":
 		level = slog.LevelError
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(secret.RedactingHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})))
 }
+
+// Both loggers pass through secret.RedactingHandler: no log line of the
+// process carries a token, a credential or a database password.
 
 // quietLogger logs only warnings and errors, for one-shot commands.
 func quietLogger(e *env) *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return slog.New(secret.RedactingHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 // noArgs refuses positional arguments to a command that takes none.
