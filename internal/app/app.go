@@ -246,19 +246,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stopping) })
-	if a.cfg.MaxConns > 0 {
-		ln = netutil.LimitListener(ln, a.cfg.MaxConns)
-	}
-	errc := make(chan error, 1)
-	scheme := "http"
-	if tlsConfig != nil {
-		scheme = "https"
-		go func() { errc <- srv.ServeTLS(ln, "", "") }()
-	} else {
-		go func() { errc <- srv.Serve(ln) }()
-	}
-	a.Log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", a.DB.Where,
-		"assets", a.Inventory.Graph().Len(), "trusted_proxies", a.proxies.Len(), "max_conns", a.cfg.MaxConns)
+	errc := a.startServing(srv, ln)
 	var serveErr error
 	select {
 	case serveErr = <-errc:
@@ -284,6 +272,25 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// startServing serves srv on ln, capped at MaxConns connections, over
+// TLS when srv has a TLSConfig; the channel gets what serving returns.
+func (a *App) startServing(srv *http.Server, ln net.Listener) <-chan error {
+	if a.cfg.MaxConns > 0 {
+		ln = netutil.LimitListener(ln, a.cfg.MaxConns)
+	}
+	errc := make(chan error, 1)
+	scheme := "http"
+	if srv.TLSConfig != nil {
+		scheme = "https"
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	a.Log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", a.DB.Where,
+		"assets", a.Inventory.Graph().Len(), "trusted_proxies", a.proxies.Len(), "max_conns", a.cfg.MaxConns)
+	return errc
 }
 
 // tlsConfig loads the certificate and key of the Config, or returns nil
