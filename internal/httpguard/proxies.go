@@ -1,7 +1,8 @@
 // Package httpguard holds the HTTP defences every Vigie surface shares:
 // the client address behind trusted reverse proxies, per-address rate
-// limits and the security headers of every response. It depends on
-// net/http only, so any handler can use it.
+// limits and the security headers of every response. It imports no other
+// Vigie package (only net/http and golang.org/x/time/rate), so any
+// handler can use it.
 package httpguard
 
 import (
