@@ -15,6 +15,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
+	"github.com/vigie/vigie/internal/secret"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -43,7 +44,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "[--listen ADDR]", "run the server: JSON API, and later the web UI, scheduler and probe", runServe},
+		{"serve", "[--listen ADDR] [--tls-cert F --tls-key F]", "run the server: JSON API, and later the web UI, scheduler and probe", runServe},
 		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
 		{"backup", "--out FILE", "write a verified snapshot of the SQLite database (PostgreSQL: pg_dump)", runBackup},
 		{"restore", "--from FILE [--no-keep]", "put a snapshot in place of the SQLite database, server stopped", runRestore},
@@ -81,12 +82,12 @@ func run(ctx context.Context, args []string, e *env) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
-			fmt.Fprintf(e.stderr, "vigie %s: %v\n", c.name, err)
+			fmt.Fprintf(e.stderr, "vigie %s: %s\n", c.name, secret.Redact(err.Error()))
 			return 2
 		case errors.Is(err, errReported):
 			return 1
 		default:
-			fmt.Fprintf(e.stderr, "vigie %s: %v\n", c.name, err)
+			fmt.Fprintf(e.stderr, "vigie %s: %s\n", c.name, secret.Redact(err.Error()))
 			return 1
 		}
 	}
@@ -164,12 +165,15 @@ func logger(e *env) *slog.Logger {
 	case "error":
 		level = slog.LevelError
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(secret.RedactingHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})))
 }
+
+// Both loggers pass through secret.RedactingHandler: no log line of the
+// process carries a token, a credential or a database password.
 
 // quietLogger logs only warnings and errors, for one-shot commands.
 func quietLogger(e *env) *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return slog.New(secret.RedactingHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 // noArgs refuses positional arguments to a command that takes none.

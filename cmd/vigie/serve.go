@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/httpguard"
 	"github.com/vigie/vigie/internal/incident"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "[--listen ADDR] [--db DSN]", "Run the server: the JSON API under /api/v1 and the built-in probe")
+	fs := newFlags(e, "serve", "[--listen ADDR] [--db DSN] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]...", "Run the server: the JSON API under /api/v1 and the built-in probe")
 	db := dbFlag(fs, e)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	runProbe := fs.Bool("probe", true, "run the built-in probe: every check of the inventory, from this process")
@@ -20,6 +22,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	settle := fs.Duration("settle", incident.DefaultSettle, "how long correlation waits for the highest root before opening an incident")
 	quiet := fs.Duration("quiet", incident.DefaultQuiet, "how long an incident stays in monitoring after recovery before it resolves by itself")
 	sweep := fs.Duration("sweep", 5*time.Second, "how often background work looks for changes when nothing wakes it")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")
+	var proxies listFlag
+	fs.Var(&proxies, "trusted-proxy", "a reverse proxy (IP address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat it or separate with commas")
+	maxConns := fs.Int("max-conns", app.DefaultMaxConns, "most connections served at once; 0 for no cap")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,8 +37,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *settle <= 0 || *quiet <= 0 || *sweep <= 0 {
 		return fmt.Errorf("%w: --settle, --quiet and --sweep must be positive durations", errUsage)
 	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("%w: give --tls-cert and --tls-key together, or neither", errUsage)
+	}
+	if *maxConns < 0 {
+		return fmt.Errorf("%w: --max-conns must be 0 (no cap) or more", errUsage)
+	}
+	if _, err := httpguard.ParseProxies(proxies); err != nil {
+		return fmt.Errorf("%w: --trusted-proxy: %w", errUsage, err)
+	}
+	if *maxConns == 0 {
+		*maxConns = -1 // app.Config reads zero as its default
+	}
 	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
-		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep})
+		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
+		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns})
 	if err != nil {
 		return err
 	}
@@ -41,4 +61,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// listFlag is a flag that may be repeated, each value added to the list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }

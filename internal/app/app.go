@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,12 +17,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/httpguard"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/leader"
@@ -65,7 +68,26 @@ type Config struct {
 	// LeaderRetry is how often a replica tries to take the lead (default
 	// 2 s).
 	LeaderRetry time.Duration
+	// TLSCert and TLSKey are PEM files: with both, Serve speaks HTTPS
+	// (TLS 1.2 at least); with neither, plain HTTP.
+	TLSCert, TLSKey string
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR
+	// prefixes) whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string
+	// MaxConns caps the connections served at once (default 1000); past
+	// it new ones wait in the listen queue. Negative means no cap.
+	MaxConns int
 }
+
+// DefaultMaxConns is MaxConns when the Config leaves it zero.
+const DefaultMaxConns = 1000
+
+// Limits of every HTTP request.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+)
 
 // App is an opened Vigie.
 type App struct {
@@ -91,7 +113,13 @@ type App struct {
 	// Health the state of its background work, served on /readyz.
 	Metrics *prometheus.Registry
 	Health  *health.Registry
+
+	proxies httpguard.Proxies
 }
+
+// Proxies returns the trusted reverse proxies of the Config, for the web
+// layer to find client addresses and schemes with.
+func (a *App) Proxies() httpguard.Proxies { return a.proxies }
 
 // Open opens the database, applies pending migrations and builds the services.
 func Open(ctx context.Context, cfg Config) (*App, error) {
@@ -109,6 +137,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.RetainEvery <= 0 {
 		cfg.RetainEvery = time.Hour
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("tls: give both a certificate and its key, or neither")
+	}
+	proxies, err := httpguard.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -146,6 +184,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Metrics:     metrics,
 		Health:      h,
 		Log:         cfg.Logger,
+		proxies:     proxies,
 	}, nil
 }
 
@@ -191,6 +230,10 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 // at once, requests in flight finish, the background work stops and
 // writes what it holds, and only then does Serve return.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	tlsConfig, err := a.tlsConfig()
+	if err != nil {
+		return err
+	}
 	release, err := store.LockServer(a.cfg.DB)
 	if err != nil {
 		return err
@@ -210,14 +253,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	stopping := make(chan struct{})
 	srv := &http.Server{
 		Handler:           a.handler(stopping),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		TLSConfig:         tlsConfig,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stopping) })
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	a.Log.Info("serving", "addr", ln.Addr().String(), "db", a.DB.Where, "assets", a.Inventory.Graph().Len())
+	errc := a.startServing(srv, ln)
 	var serveErr error
 	select {
 	case serveErr = <-errc:
@@ -243,6 +286,39 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// startServing serves srv on ln, capped at MaxConns connections, over
+// TLS when srv has a TLSConfig; the channel gets what serving returns.
+func (a *App) startServing(srv *http.Server, ln net.Listener) <-chan error {
+	if a.cfg.MaxConns > 0 {
+		ln = netutil.LimitListener(ln, a.cfg.MaxConns)
+	}
+	errc := make(chan error, 1)
+	scheme := "http"
+	if srv.TLSConfig != nil {
+		scheme = "https"
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	a.Log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", a.DB.Where,
+		"assets", a.Inventory.Graph().Len(), "trusted_proxies", a.proxies.Len(), "max_conns", a.cfg.MaxConns)
+	return errc
+}
+
+// tlsConfig loads the certificate and key of the Config, or returns nil
+// when there are none. A file that cannot be read, or a key that does not
+// match its certificate, stops the start with the names of both files.
+func (a *App) tlsConfig() (*tls.Config, error) {
+	if a.cfg.TLSCert == "" && a.cfg.TLSKey == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(a.cfg.TLSCert, a.cfg.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("tls certificate %s and key %s: %w", a.cfg.TLSCert, a.cfg.TLSKey, err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
 }
 
 // newRegistry returns a registry with the Go runtime and process metrics.

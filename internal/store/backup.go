@@ -43,7 +43,12 @@ func Backup(ctx context.Context, db *DB, out string) (Snapshot, error) {
 		return Snapshot{}, fmt.Errorf("backup to %s: %w", out, err)
 	}
 	tmpPath := tmp.Name()
+	err = tmp.Chmod(privateMode) // CreateTemp's mode already, said where it matters
 	_ = tmp.Close()
+	if err != nil {
+		_ = os.Remove(tmpPath)
+		return Snapshot{}, fmt.Errorf("backup to %s: %w", out, err)
+	}
 	defer func() { _ = os.Remove(tmpPath) }() // gone once linked to out, or on failure
 	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, tmpPath); err != nil {
 		return Snapshot{}, fmt.Errorf("backup %s to %s: %w", db.Where, out, err)

@@ -37,6 +37,3 @@ func pgToolTarget(where string) (target, schemaFlag string) {
 	}
 	return u.String(), schemaFlag
 }
-
-// redactedPassword is what redact writes in place of a password.
-const redactedPassword = "xxxxx"

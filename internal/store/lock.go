@@ -82,6 +82,6 @@ func sqlitePath(dsn string) (string, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return "", nil
 	default:
-		return "", fmt.Errorf("database %q: want sqlite:PATH or postgres://URL", redact(dsn))
+		return "", fmt.Errorf("database %q: want sqlite:PATH or postgres://URL", RedactDSN(dsn))
 	}
 }

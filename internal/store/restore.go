@@ -47,7 +47,7 @@ func Restore(ctx context.Context, from, dsn string, opts RestoreOptions) (Restor
 		return Restored{}, fmt.Errorf("restore: %w", err)
 	}
 	if path == "" {
-		return Restored{}, postgresRefusal("restore", redact(dsn))
+		return Restored{}, postgresRefusal("restore", RedactDSN(dsn))
 	}
 	where := "sqlite:" + path
 	if _, err := os.Stat(from); err != nil {
@@ -128,6 +128,11 @@ func copyBeside(from, path string) (string, error) {
 	defer func() { _ = src.Close() }()
 	dst, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".restore-*")
 	if err != nil {
+		return "", err
+	}
+	if err := dst.Chmod(privateMode); err != nil {
+		_ = dst.Close()
+		_ = os.Remove(dst.Name())
 		return "", err
 	}
 	_, err = io.Copy(dst, src)

@@ -4,7 +4,8 @@ package store
 
 import "os"
 
-// matchFile gives the file at path the mode of the database it replaces.
-func matchFile(path string, like os.FileInfo) {
-	_ = os.Chmod(path, like.Mode().Perm())
+// matchFile gives the file at path mode 0600, whatever the database it
+// replaces had.
+func matchFile(path string, _ os.FileInfo) {
+	_ = os.Chmod(path, privateMode)
 }

@@ -67,7 +67,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return openPostgres(ctx, dsn)
 	default:
-		return nil, fmt.Errorf("database %q: want sqlite:PATH or postgres://URL", redact(dsn))
+		return nil, fmt.Errorf("database %q: want sqlite:PATH or postgres://URL", RedactDSN(dsn))
 	}
 }
 
@@ -79,6 +79,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("database sqlite:%s: %w", path, err)
 		}
+	}
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("database sqlite:%s: %w", path, err)
 	}
 	// Settings are given in the DSN so that the driver applies them to every
 	// new connection of the pool, not only to the first one.
@@ -119,11 +122,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	sqlDB, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	sqlDB.SetMaxOpenConns(16)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlDB, Engine: Postgres, Where: redact(dsn)}
+	db := &DB{DB: sqlDB, Engine: Postgres, Where: RedactDSN(dsn)}
 	var schema string
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
 		_ = sqlDB.Close()
@@ -133,18 +136,6 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	_, _ = h.Write([]byte(schema))
 	db.scope = h.Sum32()
 	return db, nil
-}
-
-// redact removes a password from a database URL so that it can be logged.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
