@@ -27,6 +27,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var proxies listFlag
 	fs.Var(&proxies, "trusted-proxy", "a reverse proxy (IP address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat it or separate with commas")
 	maxConns := fs.Int("max-conns", app.DefaultMaxConns, "most connections served at once; 0 for no cap")
+	pingRate := fs.Float64("ping-rate", app.DefaultPingRate, "requests per second allowed to each client address on the routes without credentials (heartbeats, health, metrics); 0 for no limit")
+	pingBurst := fs.Int("ping-burst", app.DefaultPingBurst, "how many of those requests one address may make at once")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -46,12 +48,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if _, err := httpguard.ParseProxies(proxies); err != nil {
 		return fmt.Errorf("%w: --trusted-proxy: %w", errUsage, err)
 	}
+	if *pingRate < 0 || *pingBurst < 1 {
+		return fmt.Errorf("%w: --ping-rate must be 0 (no limit) or more, --ping-burst 1 or more", errUsage)
+	}
+	if *pingRate == 0 {
+		*pingRate = -1 // app.Config reads zero as its default
+	}
 	if *maxConns == 0 {
 		*maxConns = -1 // app.Config reads zero as its default
 	}
 	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
-		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns})
+		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
+		PingRate: *pingRate, PingBurst: *pingBurst})
 	if err != nil {
 		return err
 	}

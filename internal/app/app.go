@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/net/netutil"
+	"golang.org/x/time/rate"
 
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
@@ -77,7 +78,22 @@ type Config struct {
 	// MaxConns caps the connections served at once (default 1000); past
 	// it new ones wait in the listen queue. Negative means no cap.
 	MaxConns int
+	// PingRate and PingBurst limit, per client address, the requests of
+	// the routes without credentials (heartbeats, health, metrics): a
+	// sustained rate per second and a burst (defaults 20 and 200; a
+	// negative rate means no limit).
+	PingRate  float64
+	PingBurst int
+	// MaxImports is how many imports run at once (default 2).
+	MaxImports int
 }
+
+// The defaults of PingRate and PingBurst: a host's jobs behind one NAT
+// address may ping together at the top of the hour.
+const (
+	DefaultPingRate  = 20
+	DefaultPingBurst = 200
+)
 
 // DefaultMaxConns is MaxConns when the Config leaves it zero.
 const DefaultMaxConns = 1000
@@ -115,6 +131,9 @@ type App struct {
 	Health  *health.Registry
 
 	proxies httpguard.Proxies
+	// pings limits the routes without credentials per client address
+	// (nil: no limit).
+	pings *httpguard.RateLimiter
 }
 
 // Proxies returns the trusted reverse proxies of the Config, for the web
@@ -138,11 +157,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.RetainEvery <= 0 {
 		cfg.RetainEvery = time.Hour
 	}
+	if cfg.PingRate == 0 {
+		cfg.PingRate = DefaultPingRate
+	}
+	if cfg.PingBurst <= 0 {
+		cfg.PingBurst = DefaultPingBurst
+	}
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("tls: give both a certificate and its key, or neither")
+	}
+	var pings *httpguard.RateLimiter
+	if cfg.PingRate > 0 {
+		pings = httpguard.NewRateLimiter(httpguard.RateLimits{Rate: rate.Limit(cfg.PingRate), Burst: cfg.PingBurst})
 	}
 	proxies, err := httpguard.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -185,6 +214,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Health:      h,
 		Log:         cfg.Logger,
 		proxies:     proxies,
+		pings:       pings,
 	}, nil
 }
 
@@ -201,7 +231,14 @@ func (a *App) Routes() []web.Route { return a.web(nil).Routes() }
 func (a *App) handler(stopping <-chan struct{}) http.Handler { return a.web(stopping).Handler() }
 
 func (a *App) web(stopping <-chan struct{}) *web.Server {
+	var limiter web.Limiter
+	if a.pings != nil {
+		limiter = a.pings
+	}
 	return web.NewServer(web.Deps{
+		ClientAddr:  a.proxies.ClientAddr,
+		Limiter:     limiter,
+		MaxImports:  a.cfg.MaxImports,
 		Metrics:     promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
 		Locations:   a.Locations,
 		Agents:      a.Agents,

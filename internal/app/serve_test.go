@@ -116,6 +116,9 @@ func TestServeOverTLS(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
 		t.Fatalf("GET /healthz: status %d, TLS %+v", resp.StatusCode, resp.TLS)
 	}
+	if got := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+		t.Fatalf("over TLS, Strict-Transport-Security is %q", got)
+	}
 
 	// Plain HTTP gets no page, and neither does a client stuck at TLS 1.1.
 	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
@@ -232,5 +235,61 @@ func TestMaxConnsCapsConcurrentConnections(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("connection %d: status %d", limit+1, resp.StatusCode)
+	}
+}
+
+// TestEveryAnswerCarriesTheSecurityHeaders looks at answers of each
+// surface over plain HTTP: the headers are there, HSTS is not.
+func TestEveryAnswerCarriesTheSecurityHeaders(t *testing.T) {
+	addr := serve(t, app.Config{})
+	for _, path := range []string{"/healthz", "/api/v1/assets", "/api/v1/heartbeats/hb_nope", "/nowhere", "/api/v1/probe/assignments"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		h := resp.Header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" ||
+			!strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") || h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s (%d): headers %v", path, resp.StatusCode, h)
+		}
+	}
+}
+
+// TestPingsAreLimitedPerClientBehindTheProxy serves behind a trusted proxy
+// on loopback: each client address named by X-Forwarded-For has its own
+// budget, and a forged header from an untrusted peer counts for that peer.
+func TestPingsAreLimitedPerClientBehindTheProxy(t *testing.T) {
+	ping := func(addr, forwarded string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	// A rate of one request an hour: the budget is the burst, and the
+	// test cannot outrun a refill.
+	proxied := serve(t, app.Config{TrustedProxies: []string{"127.0.0.1"}, PingRate: 1.0 / 3600, PingBurst: 2})
+	for i, want := range []int{200, 200, 429} {
+		if got, retry := ping(proxied, "198.51.100.7"); got != want || (want == 429 && retry == "") {
+			t.Fatalf("client A, request %d: %d (Retry-After %q), want %d", i, got, retry, want)
+		}
+	}
+	if got, _ := ping(proxied, "198.51.100.8"); got != 200 {
+		t.Fatalf("client B after A ran out: %d, want 200", got)
+	}
+	// Without the proxy trusted, the header is ignored: every request is
+	// the loopback peer's.
+	direct := serve(t, app.Config{PingRate: 1.0 / 3600, PingBurst: 2})
+	for i, want := range []int{200, 200, 429} {
+		if got, _ := ping(direct, "198.51.100."+string(rune('1'+i))); got != want {
+			t.Fatalf("forged addresses, request %d: %d, want %d", i, got, want)
+		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 var ErrBadAgentToken = errors.New("bad agent token")
 
 // agentTokens is the format of host agent tokens: vagt_<lookup>_<secret>.
-var agentTokens = secret.Format{Prefix: "vagt_"}
+var agentTokens = secret.NewFormat("vagt_")
 
 // Agent is a host agent's credential, bound to one asset: it reports that
 // host's facts and no other's. Its token is shown once, when it is added or

@@ -15,6 +15,7 @@ import (
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/httpguard"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
@@ -96,7 +97,7 @@ func NewServer(d Deps) *Server {
 // Handler returns the routes of every surface.
 func (s *Server) Handler() http.Handler {
 	rt := s.router()
-	return s.recoverPanics(s.logRequests(s.jsonMisses(rt.mux)))
+	return httpguard.SecurityHeaders(s.recoverPanics(s.logRequests(s.jsonMisses(rt.mux))), httpguard.HeaderOptions{})
 }
 
 // Routes lists every registered route with who may call it.
