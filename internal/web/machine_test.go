@@ -1,0 +1,104 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/vigie/vigie/internal/app"
+	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/store/storetest"
+)
+
+// TestALocationPushesOnlyItsOwnResults runs the whole server: paris reads
+// only its checks, and results it sends for tokyo's are acknowledged,
+// refused and counted, on both databases.
+func TestALocationPushesOnlyItsOwnResults(t *testing.T) {
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			ctx := context.Background()
+			a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, e)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = a.Close() })
+			host := `assets:
+  - {name: web1, kind: vm, address: "127.0.0.1:1"}
+checks:
+  - {asset: web1, name: paris-api, kind: http, url: "http://127.0.0.1:1/", locations: [paris], headers: {Authorization: "Bearer for-paris"}}
+  - {asset: web1, name: tokyo-api, kind: http, url: "http://127.0.0.1:1/", locations: [tokyo], headers: {Authorization: "Bearer for-tokyo"}}
+`
+			if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "h.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			paris, err := a.Locations.Add(ctx, "paris")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Locations.Add(ctx, "tokyo"); err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(a.Handler())
+			t.Cleanup(srv.Close)
+			call := func(method, path, body string) (int, string) {
+				t.Helper()
+				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+paris)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer func() { _ = resp.Body.Close() }()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b)
+			}
+			status, body := call("GET", "/api/v1/probe/assignments", "")
+			if status != 200 || !strings.Contains(body, "for-paris") || strings.Contains(body, "tokyo") {
+				t.Fatalf("paris's assignments: %d %s", status, body)
+			}
+			batch := `{"epoch": "e1", "records": [
+				{"seq": 1, "key": "web1/paris-api", "result": {"ok": true}},
+				{"seq": 2, "key": "web1/tokyo-api", "result": {"ok": false}}]}`
+			status, body = call("POST", "/api/v1/probe/results", batch)
+			var taken struct {
+				Ack     string `json:"ack"`
+				Refused int    `json:"refused"`
+			}
+			if err := json.Unmarshal([]byte(body), &taken); status != 200 || err != nil || taken.Ack != "2" || taken.Refused != 1 {
+				t.Fatalf("results: %d %s", status, body)
+			}
+			resp, err := http.Get(srv.URL + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if !strings.Contains(string(metrics), `vigie_probe_results_refused_total{location="paris"} 1`) {
+				t.Fatalf("metrics lack the refusal:\n%s", grepLines(string(metrics), "refused"))
+			}
+			list, err := a.Locations.List(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range list {
+				if want := map[string]int64{"paris": 1, "tokyo": 0}[l.Name]; l.RefusedResults != want {
+					t.Errorf("%s refused %d, want %d", l.Name, l.RefusedResults, want)
+				}
+			}
+		})
+	}
+}
+
+func grepLines(text, word string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
