@@ -115,7 +115,7 @@ func (s *Service) readToken(ctx context.Context, where string, args ...any) (tok
 			(SELECT generation FROM auth_generation WHERE id = 1)
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE `+where, args...).Scan(
 		&r.p.TokenID, &r.p.TokenName, &tokenRole, &scopes, &r.hash, &lastUsed,
-		&r.p.User.ID, &r.p.Email, &userRole, &r.p.CreatedAt, &r.p.Timezone, &disabled,
+		&r.p.ID, &r.p.Email, &userRole, &r.p.CreatedAt, &r.p.Timezone, &disabled,
 		&r.gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tokenRow{}, err

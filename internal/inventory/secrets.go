@@ -67,12 +67,12 @@ func keepSecrets(base *Inventory, docs []*Document) Problems {
 	for _, d := range docs {
 		for i := range d.Checks {
 			e := &d.Checks[i]
-			if !e.Check.HasSecretMarker() {
+			if !e.HasSecretMarker() {
 				continue
 			}
 			var errs []check.FieldError
-			e.Check, errs = e.Check.KeepSecrets(stored[e.Check.Key()])
-			report(e.File, e.Line, e.FieldLines, "check "+e.Check.Key(), errs)
+			e.Check, errs = e.KeepSecrets(stored[e.Key()])
+			report(e.File, e.Line, e.FieldLines, "check "+e.Key(), errs)
 		}
 		for i := range d.CheckDefaults {
 			e := &d.CheckDefaults[i]
