@@ -99,11 +99,21 @@ func Redact(s string) string {
 	}
 	// Tokens go first: later patterns might otherwise cut one in two and
 	// leave a part that no longer looks like a token.
-	s = tokenRE.Load().ReplaceAllLiteralString(s, Redacted)
-	s = replaceAuth(s)
-	s = userinfoRE.ReplaceAllString(s, "${1}:"+Redacted+"@")
-	s = passwordRE.ReplaceAllString(s, "${1}"+Redacted)
-	s = jsonPasswordRE.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	// Each pattern runs only where its telltale is: most log values (a
+	// route, a status, an error about input) have none, and skip them all.
+	if strings.IndexByte(s, '_') >= 0 {
+		s = tokenRE.Load().ReplaceAllLiteralString(s, Redacted)
+	}
+	if containsFold(s, "bearer") || containsFold(s, "basic") {
+		s = replaceAuth(s)
+	}
+	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
+		s = userinfoRE.ReplaceAllString(s, "${1}:"+Redacted+"@")
+	}
+	if containsFold(s, "password") {
+		s = passwordRE.ReplaceAllString(s, "${1}"+Redacted)
+		s = jsonPasswordRE.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	}
 	return s
 }
 
@@ -115,4 +125,17 @@ func replaceAuth(s string) string {
 		}
 		return sub[1] + sub[2] + Redacted
 	})
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// in any case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if c := s[i]; c == sub[0] || c == sub[0]-'a'+'A' {
+			if strings.EqualFold(s[i:i+len(sub)], sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
