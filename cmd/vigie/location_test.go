@@ -94,7 +94,7 @@ func TestAgentCommands(t *testing.T) {
 		if r := vigie(t, dsn, "", "import", host); r.code != 0 {
 			t.Fatalf("import: %+v", r)
 		}
-		if r := vigie(t, dsn, "", "agent", "add", "hv99"); r.code != 1 || !strings.Contains(r.stderr, `"hv99"`) || !strings.Contains(r.stderr, "no asset") {
+		if r := vigie(t, dsn, "", "agent", "add", "hv99"); r.code != 1 || !strings.Contains(r.stderr, `"hv99"`) || !strings.Contains(r.stderr, "not found") {
 			t.Errorf("agent of an unknown asset: %+v", r)
 		}
 		r := vigie(t, dsn, "", "agent", "add", "hv03")

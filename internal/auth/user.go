@@ -186,7 +186,7 @@ func (s *Service) SetTimezone(ctx context.Context, email, zone string) error {
 		return fmt.Errorf("set time zone of %s: %w", email, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("user %s: %w", email, store.ErrNotFound)
+		return store.NotFound("user", email)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func (s *AgentStore) Add(ctx context.Context, asset string) (string, error) {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM assets WHERE name = $1`, asset).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("no asset of that name in the inventory: %w", store.ErrNotFound)
+			return store.NotFound("asset", asset)
 		}
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (s *AgentStore) Rotate(ctx context.Context, asset string) (string, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE host_agents SET token_lookup = $1, token_hash = $2 WHERE asset = $3`,
 		lookup, hash, asset)
 	if err := locationAffectedOne(s.db, res, err); errors.Is(err, store.ErrNotFound) {
-		return "", fmt.Errorf("rotate agent of %q: no agent for that asset: %w", asset, store.ErrNotFound)
+		return "", fmt.Errorf("rotate agent: %w", store.NotFound("agent of asset", asset))
 	} else if err != nil {
 		return "", fmt.Errorf("rotate agent of %q: %w", asset, err)
 	}
@@ -96,7 +96,7 @@ func (s *AgentStore) Rotate(ctx context.Context, asset string) (string, error) {
 func (s *AgentStore) Remove(ctx context.Context, asset string) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM host_agents WHERE asset = $1`, asset)
 	if err := locationAffectedOne(s.db, res, err); errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("remove agent of %q: no agent for that asset: %w", asset, store.ErrNotFound)
+		return fmt.Errorf("remove agent: %w", store.NotFound("agent of asset", asset))
 	} else if err != nil {
 		return fmt.Errorf("remove agent of %q: %w", asset, err)
 	}

@@ -113,7 +113,7 @@ func (s *LocationStore) Rotate(ctx context.Context, name string) (string, error)
 		`UPDATE probe_locations SET token_lookup = $1, token_hash = $2 WHERE name = $3 AND revoked_at IS NULL`,
 		lookup, hash, name)
 	if err := locationAffectedOne(s.db, res, err); errors.Is(err, store.ErrNotFound) {
-		return "", fmt.Errorf("rotate location %q: no active location of that name: %w", name, store.ErrNotFound)
+		return "", fmt.Errorf("rotate location: %w", store.NotFound("active location", name))
 	} else if err != nil {
 		return "", fmt.Errorf("rotate location %q: %w", name, err)
 	}
@@ -134,7 +134,7 @@ func (s *LocationStore) Revoke(ctx context.Context, name string) error {
 		var one int
 		err = s.db.QueryRowContext(ctx, `SELECT 1 FROM probe_locations WHERE name = $1`, name).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("revoke location %q: no location of that name: %w", name, store.ErrNotFound)
+			return fmt.Errorf("revoke location: %w", store.NotFound("location", name))
 		}
 	}
 	if err != nil {
