@@ -57,7 +57,7 @@ func TestUserManagementCommands(t *testing.T) {
 			{[]string{"set-role", "--email", "ops@example.org", "--role", "staff"}, 1, "ops@example.org is the only enabled admin"},
 			{[]string{"disable", "--email", "ops@example.org"}, 1, "no enabled admin would be left"},
 			{[]string{"remove", "--email", "ops@example.org"}, 1, "no enabled admin would be left"},
-			{[]string{"remove", "--email", "nobody@example.org"}, 1, "remove user nobody@example.org: not found"},
+			{[]string{"remove", "--email", "nobody@example.org"}, 1, `remove user nobody@example.org: user "nobody@example.org" not found`},
 			{[]string{"remove", "--email", "vic@example.org"}, 0, "user vic@example.org removed"},
 			{[]string{"set-role", "--email", "bob@example.org"}, 2, "--role is required"},
 			{[]string{"set-role", "--email", "bob@example.org", "--role", "root"}, 2, `"viewer"`},

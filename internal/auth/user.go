@@ -74,7 +74,7 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, password
 func (s *Service) User(ctx context.Context, email string) (User, error) {
 	u, _, err := userByEmail(ctx, s.db, email)
 	if err != nil {
-		return User{}, fmt.Errorf("user %s: %w", normalizeEmail(email), err)
+		return User{}, fmt.Errorf("read user: %w", err)
 	}
 	return u, nil
 }
@@ -156,7 +156,7 @@ func userByEmail(ctx context.Context, q queryRower, email string) (User, string,
 	u, hash, err := scanUser(q.QueryRowContext(ctx,
 		`SELECT `+userColumns+` FROM users WHERE email = $1`, normalizeEmail(email)).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, "", store.ErrNotFound
+		return User{}, "", store.NotFound("user", normalizeEmail(email))
 	}
 	if err != nil {
 		return User{}, "", err
