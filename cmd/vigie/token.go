@@ -100,10 +100,7 @@ func listTokens(ctx context.Context, e *env, s *auth.Service, email string) erro
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tSCOPES\tCREATED\tLAST USED")
 	for _, t := range tokens {
-		last := "never"
-		if t.LastUsedAt != nil {
-			last = t.LastUsedAt.Format(time.RFC3339)
-		}
+		last := lastTime(t.LastUsedAt)
 		role := string(auth.Weaker(u.Role, t.Role))
 		if t.Role == "" {
 			role = string(u.Role) + " (user's)"
