@@ -70,11 +70,15 @@ func (h *api) showPostMortem(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeDocument answers a rendered post-mortem. The policy forbids every
-// script, style and fetch: the page is text a browser only shows.
+// script, style and fetch: the page is text a browser only shows. It is
+// added to the policy every answer has (frame-ancestors).
 func writeDocument(w http.ResponseWriter, contentType, body string) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	csp := "default-src 'none'"
+	if every := w.Header().Get("Content-Security-Policy"); every != "" {
+		csp += "; " + every
+	}
+	w.Header().Set("Content-Security-Policy", csp)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(body))
 }

@@ -141,7 +141,7 @@ func TestAPIPostMortemLifecycle(t *testing.T) {
 		}
 		r = pmCall(t, "GET", pmURL+"?format=html", "")
 		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
-			r.header.Get("Content-Security-Policy") != "default-src 'none'" ||
+			r.header.Get("Content-Security-Policy") != "default-src 'none'; frame-ancestors 'none'" ||
 			!strings.Contains(r.body, "<h2>Root cause</h2>") || strings.Contains(r.body, "<script>") {
 			t.Fatalf("html: %d %v %s", r.status, r.header, r.body)
 		}
