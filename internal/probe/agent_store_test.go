@@ -48,11 +48,11 @@ func TestAnAgentTokenIsBoundToItsAsset(t *testing.T) {
 		}
 		// Another last character (one of those a strict 43-character
 		// base64 secret may end with), never the token's own.
-		other := "A"
-		if strings.HasSuffix(token, other) {
-			other = "E"
+		last := "A"
+		if strings.HasSuffix(token, last) {
+			last = "E"
 		}
-		for _, bad := range []string{"", "vagt_", locToken, token[:len(token)-1] + other, strings.Replace(token, "vagt_", "vloc_", 1)} {
+		for _, bad := range []string{"", "vagt_", locToken, token[:len(token)-1] + last, strings.Replace(token, "vagt_", "vloc_", 1)} {
 			if _, err := agents.Authenticate(ctx, bad); !errors.Is(err, ErrBadAgentToken) {
 				t.Errorf("Authenticate(%q): %v, want ErrBadAgentToken", bad, err)
 			}
