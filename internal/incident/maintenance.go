@@ -72,10 +72,16 @@ func (w *Window) Validate() []FieldError {
 	if len(w.Assets) == 0 {
 		add("assets", "required: the assets under maintenance")
 	}
+	// Local times mean nothing without their zone: it is required, never
+	// guessed. A bad zone still lets start and end be checked, in UTC.
 	loc, err := w.location()
-	if err != nil {
-		add("zone", "unknown time zone %q", w.Zone)
-		return errs
+	switch {
+	case strings.TrimSpace(w.Zone) == "":
+		add("zone", "required: the IANA time zone of start and end, such as Europe/Paris")
+		loc = time.UTC
+	case err != nil:
+		add("zone", "unknown time zone %q: want an IANA name such as Europe/Paris", w.Zone)
+		loc = time.UTC
 	}
 	start, errS := parseLocal(w.Start, loc)
 	if errS != nil {

@@ -21,7 +21,7 @@ func TestMaintenanceStoreCreatesListsUpdatesAndDeletes(t *testing.T) {
 		if err := s.Create(ctx, &first, "ops@example.com"); err != nil {
 			t.Fatal(err)
 		}
-		second := incident.Window{Title: "switches", Assets: []string{"sw1", "sw2"}, Start: "2026-11-29T01:00",
+		second := incident.Window{Title: "switches", Assets: []string{"sw1", "sw2"}, Zone: "Europe/Paris", Start: "2026-11-29T01:00",
 			End: "2026-11-29T01:30", Weekly: true}
 		if err := s.Create(ctx, &second, ""); err != nil {
 			t.Fatal(err)
@@ -79,9 +79,9 @@ func TestMaintenanceStoreRefusesInvalidWindows(t *testing.T) {
 			window incident.Window
 			field  string
 		}{
-			{"no assets", incident.Window{Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, "assets"},
-			{"end before start", incident.Window{Assets: []string{"a"}, Start: "2026-11-27T04:00", End: "2026-11-27T02:00"}, "end"},
-			{"bad start", incident.Window{Assets: []string{"a"}, Start: "tonight", End: "2026-11-27T02:00"}, "start"},
+			{"no assets", incident.Window{Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, "assets"},
+			{"end before start", incident.Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "2026-11-27T04:00", End: "2026-11-27T02:00"}, "end"},
+			{"bad start", incident.Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "tonight", End: "2026-11-27T02:00"}, "start"},
 			{"unknown zone", incident.Window{Assets: []string{"a"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00", Zone: "Mars/Olympus"}, "zone"},
 		}
 		for _, c := range cases {
@@ -91,7 +91,7 @@ func TestMaintenanceStoreRefusesInvalidWindows(t *testing.T) {
 				t.Errorf("%s: %v, want a problem with %s", c.name, err, c.field)
 			}
 		}
-		good := incident.Window{Assets: []string{"a"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
+		good := incident.Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
 		if err := s.Create(ctx, &good, ""); err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func paris(t *testing.T, s string) time.Time {
 }
 
 func TestWindowStatesMoveWithTime(t *testing.T) {
-	w := Window{ID: "m1", Assets: []string{"hv03"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
+	w := Window{ID: "m1", Assets: []string{"hv03"}, Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
 	tests := []struct {
 		at   string
 		want MaintenanceState
@@ -49,7 +49,7 @@ func TestWeeklyWindowsKeepTheirWallClockAcrossDaylightSaving(t *testing.T) {
 	// Every Sunday 02:00–04:00 Paris. On 2027-03-28 clocks jump from 02:00
 	// to 03:00: that night's window lasts one hour, then the next week is at
 	// 02:00 summer time again.
-	w := Window{ID: "m2", Assets: []string{"st01"}, Start: "2027-03-21T02:00", End: "2027-03-21T04:00", Weekly: true}
+	w := Window{ID: "m2", Assets: []string{"st01"}, Zone: "Europe/Paris", Start: "2027-03-21T02:00", End: "2027-03-21T04:00", Weekly: true}
 	tests := []struct {
 		at        string
 		state     MaintenanceState
@@ -70,7 +70,7 @@ func TestWeeklyWindowsKeepTheirWallClockAcrossDaylightSaving(t *testing.T) {
 		}
 	}
 	// On 2026-10-25 02:00–03:00 happens twice: that window lasts 3 hours.
-	fall := Window{ID: "m3", Assets: []string{"x"}, Start: "2026-10-25T02:00", End: "2026-10-25T04:00"}
+	fall := Window{ID: "m3", Assets: []string{"x"}, Zone: "Europe/Paris", Start: "2026-10-25T02:00", End: "2026-10-25T04:00"}
 	start, end, _ := fall.Occurrence(paris(t, "2026-10-25T01:00"))
 	if d := end.Sub(start); d != 3*time.Hour {
 		t.Fatalf("fall-back night window lasts %s", d)
@@ -82,13 +82,13 @@ func TestWindowValidation(t *testing.T) {
 		w    Window
 		want []string
 	}{
-		{Window{Assets: []string{"a"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, nil},
-		{Window{Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, []string{"assets"}},
+		{Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, nil},
+		{Window{Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, []string{"assets"}},
 		{Window{Assets: []string{"a"}, Zone: "Mars/Olympus", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, []string{"zone"}},
 		{Window{Assets: []string{"a"}, Zone: "Local", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}, []string{"zone"}},
-		{Window{Assets: []string{"a"}, Start: "tonight", End: "2026-11-27T04:00"}, []string{"start"}},
-		{Window{Assets: []string{"a"}, Start: "2026-11-27T04:00", End: "2026-11-27T02:00"}, []string{"end"}},
-		{Window{Assets: []string{"a"}, Start: "2026-11-27T02:00", End: "2026-12-05T02:00", Weekly: true}, []string{"end"}},
+		{Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "tonight", End: "2026-11-27T04:00"}, []string{"start"}},
+		{Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "2026-11-27T04:00", End: "2026-11-27T02:00"}, []string{"end"}},
+		{Window{Assets: []string{"a"}, Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-12-05T02:00", Weekly: true}, []string{"end"}},
 	}
 	for i, tt := range tests {
 		var fields []string
@@ -124,7 +124,7 @@ func (c chain) PathTo(from []string, to string) []string {
 
 func TestMutesAskedInOnePlace(t *testing.T) {
 	deps := chain{"site": "vm", "vm": "hv"}
-	w := Window{ID: "m1", Title: "kernel upgrade", Assets: []string{"hv"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
+	w := Window{ID: "m1", Title: "kernel upgrade", Assets: []string{"hv"}, Zone: "Europe/Paris", Start: "2026-11-27T02:00", End: "2026-11-27T04:00"}
 	mutes := AllMutes{
 		Maintenances{Windows: []Window{w}, Graph: deps},
 		Silences{{Asset: "other", Until: paris(t, "2026-11-27T12:00"), Reason: "known flaky"}},

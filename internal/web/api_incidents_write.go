@@ -26,7 +26,12 @@ func (h *api) openIncident(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	inc, err := incident.OpenManual(r.Context(), h.incidents, h.inv.Graph(), body.RootAssets, body.Title, body.Severity, author(r), h.now())
+	g, err := h.graph(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	inc, err := incident.OpenManual(r.Context(), h.incidents, g, body.RootAssets, body.Title, body.Severity, author(r), h.now())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -51,7 +56,12 @@ func (h *api) editIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.RootAssets != nil {
-		if _, err := incident.EditScope(r.Context(), h.incidents, h.inv.Graph(), id, *req.RootAssets, author(r), h.now()); err != nil {
+		g, err := h.graph(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if _, err := incident.EditScope(r.Context(), h.incidents, g, id, *req.RootAssets, author(r), h.now()); err != nil {
 			h.fail(w, r, err)
 			return
 		}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,11 +106,17 @@ func TestIncidentWriteAPIRefusesBadRequests(t *testing.T) {
 		{"PATCH", "/api/v1/incidents/42", `{"acknowledge": true}`, http.StatusNotFound},
 		{"PATCH", "/api/v1/incidents/x", `{}`, http.StatusBadRequest},
 		{"PATCH", "/api/v1/incidents/42", `{"status": 3}`, http.StatusBadRequest},
+		{"POST", "/api/v1/incidents", `{"root_assets": "hv1", "severity": 2, "title": ["x"]}`, http.StatusBadRequest},
 		{"GET", "/api/v1/incidents/stats?from=yesterday", "", http.StatusBadRequest},
 		{"GET", "/api/v1/incidents/stats?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "", http.StatusBadRequest},
 	} {
-		if code, body := call(t, tc.method, base+tc.path, tc.body); code != tc.want {
+		code, body := call(t, tc.method, base+tc.path, tc.body)
+		if code != tc.want {
 			t.Errorf("%s %s %s: %d %v, want %d", tc.method, tc.path, tc.body, code, body, tc.want)
+		}
+		// Answers speak JSON, never Go.
+		if text := fmt.Sprint(body); strings.Contains(text, "incident.") || strings.Contains(text, "int64") || strings.Contains(text, "[]string") {
+			t.Errorf("%s %s %s: the answer names Go types: %v", tc.method, tc.path, tc.body, body)
 		}
 	}
 }

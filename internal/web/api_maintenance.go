@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/inventory"
 )
 
 // maintenanceForm is a window as the API reads it: verify is a duration
@@ -20,20 +23,46 @@ type maintenanceForm struct {
 	Verify string   `json:"verify"`
 }
 
-// window turns the form into a window; a verify that is no duration is a
-// field problem like any other.
-func (f *maintenanceForm) window(id string) (incident.Window, error) {
+// window turns the form into a window, with every problem at once: the
+// window's own, a verify that is no duration, and assets the inventory does
+// not know (known reports whether it does).
+func (f *maintenanceForm) window(id string, known func(asset string) bool) (incident.Window, error) {
 	w := incident.Window{ID: id, Title: strings.TrimSpace(f.Title), Assets: f.Assets, Start: f.Start, End: f.End,
 		Zone: f.Zone, Weekly: f.Weekly}
+	var fields []incident.FieldError
 	if f.Verify != "" {
 		d, err := time.ParseDuration(f.Verify)
 		if err != nil {
-			fields := append(w.Validate(), incident.FieldError{Field: "verify", Message: "want a duration such as 15m, got " + f.Verify})
-			return w, &incident.WindowInvalidError{Fields: fields}
+			fields = append(fields, incident.FieldError{Field: "verify", Message: "want a duration such as 15m, got " + f.Verify})
 		}
 		w.Verify = d
 	}
+	for i, a := range f.Assets {
+		if !known(a) {
+			fields = append(fields, incident.FieldError{Field: fmt.Sprintf("assets[%d]", i), Message: fmt.Sprintf("no asset %q in the inventory", a)})
+		}
+	}
+	if len(fields) > 0 {
+		return w, &incident.WindowInvalidError{Fields: append(w.Validate(), fields...)}
+	}
 	return w, nil
+}
+
+// graph returns the inventory graph, loaded if it was not yet.
+func (h *api) graph(ctx context.Context) (*inventory.Graph, error) {
+	if err := h.inv.LoadGraph(ctx); err != nil {
+		return nil, err
+	}
+	return h.inv.Graph(), nil
+}
+
+// knownAssets returns whether the inventory has an asset of a name.
+func (h *api) knownAssets(ctx context.Context) (func(string) bool, error) {
+	g, err := h.graph(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(name string) bool { return g.Kind(name) != "" }, nil
 }
 
 // maintenanceView is a window as the API shows it, with where it is now.
@@ -89,7 +118,12 @@ func (h *api) createMaintenance(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	win, err := form.window("")
+	known, err := h.knownAssets(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	win, err := form.window("", known)
 	if err == nil {
 		user, _ := UserFrom(r.Context())
 		err = h.maintenance.Create(r.Context(), &win, user.Email)
@@ -117,7 +151,12 @@ func (h *api) updateMaintenance(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	win, err := form.window(r.PathValue("id"))
+	known, err := h.knownAssets(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	win, err := form.window(r.PathValue("id"), known)
 	if err == nil {
 		err = h.maintenance.Update(r.Context(), &win)
 	}

@@ -16,7 +16,7 @@ import (
 // maintenanceServer serves the API over db on loopback.
 func maintenanceServer(t *testing.T, db *store.DB) *httptest.Server {
 	t.Helper()
-	return &httptest.Server{URL: serveAPI(t, db, Deps{}, "")}
+	return &httptest.Server{URL: serveAPI(t, db, Deps{}, "assets:\n  - {name: hv03, kind: hypervisor}\n  - {name: hv04, kind: hypervisor}\n")}
 }
 
 func callMaintenance(t *testing.T, srv *httptest.Server, method, path, body string, wantStatus int, out any) {
@@ -46,7 +46,7 @@ func TestMaintenanceAPIRoundTrip(t *testing.T) {
 		srv := maintenanceServer(t, db)
 		var created maintenanceView
 		callMaintenance(t, srv, "POST", "/api/v1/maintenance", `{"title":"hv03 kernel","assets":["hv03"],
-			"start":"2026-11-27T02:00","end":"2026-11-27T04:00","verify":"30m"}`, http.StatusCreated, &created)
+			"start":"2026-11-27T02:00","end":"2026-11-27T04:00","zone":"Europe/Paris","verify":"30m"}`, http.StatusCreated, &created)
 		if created.ID == "" || created.Zone != incident.DefaultZone || created.Verify != "30m0s" || created.State == "" {
 			t.Fatalf("created %+v", created)
 		}
@@ -60,7 +60,7 @@ func TestMaintenanceAPIRoundTrip(t *testing.T) {
 		path := "/api/v1/maintenance/" + created.ID
 		var updated maintenanceView
 		callMaintenance(t, srv, "PUT", path, `{"title":"hv03 and hv04","assets":["hv03","hv04"],
-			"start":"2099-01-04T02:00","end":"2099-01-04T03:00","weekly":true}`, http.StatusOK, &updated)
+			"start":"2099-01-04T02:00","end":"2099-01-04T03:00","zone":"Europe/Paris","weekly":true}`, http.StatusOK, &updated)
 		var shown maintenanceView
 		callMaintenance(t, srv, "GET", path, "", http.StatusOK, &shown)
 		if shown.Title != "hv03 and hv04" || len(shown.Assets) != 2 || !shown.Weekly || shown.State != incident.Scheduled ||
@@ -85,9 +85,9 @@ func TestMaintenanceAPIRefusesInvalidWindowsWithFields(t *testing.T) {
 			status             int
 			fields             []string
 		}{
-			{"end before start", "POST", `{"assets":["hv03"],"start":"2026-11-27T04:00","end":"2026-11-27T02:00"}`, 422, []string{"end"}},
-			{"no assets, bad verify", "POST", `{"start":"2026-11-27T02:00","end":"2026-11-27T04:00","verify":"soon"}`, 422, []string{"assets", "verify"}},
-			{"unknown field", "POST", `{"assets":["hv03"],"begin":"2026-11-27T02:00"}`, 400, nil},
+			{"end before start", "POST", `{"assets":["hv03"],"start":"2026-11-27T04:00","end":"2026-11-27T02:00","zone":"Europe/Paris"}`, 422, []string{"end"}},
+			{"no assets, bad verify", "POST", `{"start":"2026-11-27T02:00","end":"2026-11-27T04:00","verify":"soon"}`, 422, []string{"assets", "zone", "verify"}},
+			{"unknown field", "POST", `{"assets":["hv03"],"begin":"2026-11-27T02:00"}`, 400, []string{"begin"}},
 		}
 		for _, c := range cases {
 			var body struct {

@@ -190,8 +190,11 @@ const maxJSONBody = 1 << 20
 // decodeJSON reads one JSON object into v, strictly: unknown fields, wrong
 // types, trailing data and oversized bodies are 400s that say what is wrong.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
-	return decodeStrict(r.Body, v)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	return decodeBody(data, v)
 }
 
 // decodeStrict decodes one JSON object from body into v.
@@ -214,7 +217,7 @@ func decodeStrict(body io.Reader, v any) error {
 	case errors.As(err, &syntax):
 		return badRequest("malformed JSON at byte %d: %v", syntax.Offset, syntax)
 	case errors.As(err, &typ):
-		return badRequest("malformed JSON: field %q: want %s, got %s", typ.Field, typ.Type, typ.Value)
+		return badRequest("malformed JSON: field %q: want %s, got %s", typ.Field, jsonKind(typ.Type), article(typ.Value))
 	case errors.Is(err, io.EOF):
 		return badRequest("malformed JSON: empty body")
 	case errors.Is(err, io.ErrUnexpectedEOF):

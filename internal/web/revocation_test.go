@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
 )
@@ -32,6 +33,9 @@ func TestARevocationReachesTheOtherServerWithinTwoSeconds(t *testing.T) {
 		return a, srv.URL
 	}
 	a, serverA := serve()
+	if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "h.yaml", Data: []byte("assets:\n  - {name: hv03, kind: hypervisor}\n")}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	_, serverB := serve()
 	token := func(email string, role auth.Role, name string) string {
 		t.Helper()

@@ -1,0 +1,176 @@
+package web
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// bodyProblems lists every problem of a JSON object body against the
+// struct v points to, by JSON field name and in plain words: each unknown
+// field, each field of the wrong type. It is run once decoding failed, so
+// that a sender learns everything wrong at once rather than one 400 at a
+// time. It returns nil when it finds nothing to say field by field.
+func bodyProblems(data []byte, v any) []map[string]string {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil
+	}
+	known := jsonFields(reflect.TypeOf(v))
+	if known == nil {
+		return nil
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var out []map[string]string
+	for _, name := range names {
+		t, ok := known[name]
+		if !ok {
+			out = append(out, field(name, "unknown field; known fields: "+strings.Join(sortedKeys(known), ", ")))
+			continue
+		}
+		dst := reflect.New(t).Interface()
+		err := json.Unmarshal(fields[name], dst)
+		var typ *json.UnmarshalTypeError
+		switch {
+		case err == nil:
+		case errors.As(err, &typ):
+			where := name
+			if typ.Field != "" && typ.Field != name {
+				where = name + "." + typ.Field
+			}
+			out = append(out, field(where, fmt.Sprintf("want %s, got %s", jsonKind(typ.Type), article(typ.Value))))
+		default:
+			out = append(out, field(name, plainJSONError(err)))
+		}
+	}
+	return out
+}
+
+// jsonFields maps the JSON names of a struct's fields (embedded structs
+// included) to their types; nil when t is no struct.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// jsonKind says in words what JSON a Go type takes.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array of " + strings.TrimPrefix(strings.TrimPrefix(jsonKind(t.Elem()), "a "), "an ") + "s"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another value"
+}
+
+// article names a JSON value kind as encoding/json reports it.
+func article(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "number"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "array":
+		return "an array"
+	case kind == "object":
+		return "an object"
+	}
+	return kind
+}
+
+// plainJSONError turns a decoding error into words without Go names.
+func plainJSONError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "json: ")
+	if i := strings.Index(msg, "Go value of type"); i >= 0 {
+		return "a value of the wrong type"
+	}
+	return msg
+}
+
+func sortedKeys(m map[string]reflect.Type) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// decodeBody decodes data, a whole JSON body, strictly into v; on failure
+// the error lists every problem by field.
+func decodeBody(data []byte, v any) error {
+	err := decodeStrict(bytes.NewReader(data), v)
+	if err == nil {
+		return nil
+	}
+	var we *Error
+	if errors.As(err, &we) && we.Status == 400 {
+		if problems := bodyProblems(data, v); len(problems) > 0 {
+			noun := "problems"
+			if len(problems) == 1 {
+				noun = "problem"
+			}
+			return &Error{Status: 400, Message: fmt.Sprintf("malformed JSON body: %d %s, by field", len(problems), noun),
+				Details: map[string]any{"fields": problems}}
+		}
+	}
+	return err
+}
