@@ -56,10 +56,7 @@ func (h *api) addIncidentEvent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var body struct {
-		Text   string `json:"text"`
-		Public bool   `json:"public"`
-	}
+	var body noteForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -79,4 +76,10 @@ func (h *api) addIncidentEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, e)
+}
+
+// noteForm is the body of a staff note on an incident's timeline.
+type noteForm struct {
+	Text   string `json:"text"`
+	Public bool   `json:"public"`
 }

@@ -17,11 +17,7 @@ func author(r *http.Request) string {
 
 // openIncident opens an incident by hand on root assets.
 func (h *api) openIncident(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		RootAssets []string          `json:"root_assets"`
-		Title      string            `json:"title"`
-		Severity   incident.Severity `json:"severity"`
-	}
+	var body incidentOpenForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -46,11 +42,7 @@ func (h *api) editIncident(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var req struct {
-		incident.EditRequest
-		// RootAssets, when given, sets the incident's scope by hand.
-		RootAssets *[]string `json:"root_assets,omitempty"`
-	}
+	var req incidentEditForm
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -107,4 +99,18 @@ func (h *api) showIncidentStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, stats)
+}
+
+// incidentOpenForm is the body of an incident opened by hand.
+type incidentOpenForm struct {
+	RootAssets []string          `json:"root_assets"`
+	Title      string            `json:"title"`
+	Severity   incident.Severity `json:"severity"`
+}
+
+// incidentEditForm is the body of a staff change to an incident.
+type incidentEditForm struct {
+	incident.EditRequest
+	// RootAssets, when given, sets the incident's scope by hand.
+	RootAssets *[]string `json:"root_assets,omitempty"`
 }

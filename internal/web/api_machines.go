@@ -36,9 +36,7 @@ func (h *api) listLocations(w http.ResponseWriter, r *http.Request) {
 
 // createLocation adds a remote probe location and shows its token, once.
 func (h *api) createLocation(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Name string `json:"name"`
-	}
+	var body locationForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -95,9 +93,7 @@ func (h *api) listAgents(w http.ResponseWriter, r *http.Request) {
 // createAgent makes the agent of an asset and shows its token, once: the
 // token reports that asset's facts and nothing else.
 func (h *api) createAgent(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Asset string `json:"asset"`
-	}
+	var body agentForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -125,4 +121,14 @@ func (h *api) removeAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// locationForm is the body of a new probe location.
+type locationForm struct {
+	Name string `json:"name"`
+}
+
+// agentForm is the body of a new host agent.
+type agentForm struct {
+	Asset string `json:"asset"`
 }

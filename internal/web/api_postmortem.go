@@ -160,10 +160,7 @@ func (h *api) changePostMortemState(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var body struct {
-		State  *incident.PMState `json:"state"`
-		Public *bool             `json:"public"`
-	}
+	var body postmortemStateForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -241,4 +238,10 @@ func incidentInZone(inc *incident.Incident, zone *time.Location) {
 			*t = &v
 		}
 	}
+}
+
+// postmortemStateForm is the body of a post-mortem state or visibility change.
+type postmortemStateForm struct {
+	State  *incident.PMState `json:"state"`
+	Public *bool             `json:"public"`
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
+	"github.com/vigie/vigie/internal/web"
 )
 
 // client talks to a whole Vigie server started in-process on loopback.
@@ -44,7 +45,7 @@ func startServer(t *testing.T, e store.Engine) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
+	srv := httptest.NewServer(web.CheckedByReference(t, a.Handler()))
 	t.Cleanup(srv.Close)
 	return &client{t: t, base: srv.URL, token: token, dsn: dsn}
 }

@@ -63,11 +63,7 @@ func (h *api) listUsers(w http.ResponseWriter, r *http.Request) {
 // createUser adds a user; without a password one is generated and shown
 // once in the answer.
 func (h *api) createUser(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Email    string    `json:"email"`
-		Role     auth.Role `json:"role"`
-		Password string    `json:"password"`
-	}
+	var body userForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -101,10 +97,7 @@ func (h *api) showUser(w http.ResponseWriter, r *http.Request) {
 // editUser changes a user's role and whether they are enabled. Disabling
 // deletes their tokens; every server refuses them within two seconds.
 func (h *api) editUser(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Role     *auth.Role `json:"role"`
-		Disabled *bool      `json:"disabled"`
-	}
+	var body userEditForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -164,11 +157,7 @@ func viewToken(t auth.Token) tokenView {
 
 // createToken makes a token for a user and shows its secret, once.
 func (h *api) createToken(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Name   string       `json:"name"`
-		Role   auth.Role    `json:"role"`
-		Scopes []auth.Scope `json:"scopes"`
-	}
+	var body tokenForm
 	if err := decodeJSON(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
@@ -188,4 +177,24 @@ func (h *api) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// userForm is the body of a new user.
+type userForm struct {
+	Email    string    `json:"email"`
+	Role     auth.Role `json:"role"`
+	Password string    `json:"password"`
+}
+
+// userEditForm is the body of a change of a user's role or state.
+type userEditForm struct {
+	Role     *auth.Role `json:"role"`
+	Disabled *bool      `json:"disabled"`
+}
+
+// tokenForm is the body of a new token.
+type tokenForm struct {
+	Name   string       `json:"name"`
+	Role   auth.Role    `json:"role"`
+	Scopes []auth.Scope `json:"scopes"`
 }

@@ -53,7 +53,7 @@ func serveAPI(t *testing.T, db *store.DB, d Deps, inventoryYAML string) string {
 		d.Heartbeats = heartbeat.NewStore(db)
 	}
 	token := adminToken(t, d.Auth)
-	h := NewServer(d).Handler()
+	h := CheckedByReference(t, NewServer(d).Handler())
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+token)
 		h.ServeHTTP(w, r)

@@ -104,10 +104,7 @@ func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (probe.Tak
 		defer func() { _ = zr.Close() }()
 		body = io.LimitReader(zr, maxResultsBody)
 	}
-	var batch struct {
-		Epoch   string         `json:"epoch"`
-		Records []probe.Record `json:"records"`
-	}
+	var batch resultsBatch
 	if err := decodeStrict(body, &batch); err != nil {
 		return probe.Taken{}, err
 	}
@@ -146,4 +143,10 @@ func (h *machine) agentFacts(w http.ResponseWriter, r *http.Request) {
 func callerAsset(r *http.Request) string {
 	asset, _ := r.Context().Value(agentKey).(string)
 	return asset
+}
+
+// resultsBatch is the body of a batch of results from a remote probe.
+type resultsBatch struct {
+	Epoch   string         `json:"epoch"`
+	Records []probe.Record `json:"records"`
 }

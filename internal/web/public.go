@@ -79,3 +79,9 @@ func (h *public) showReadiness(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, rep)
 }
+
+// showOpenAPI answers the API reference.
+func (h *public) showOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(h.openAPI())
+}

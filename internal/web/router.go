@@ -83,11 +83,18 @@ var (
 // Route describes one registered route, for tests and documentation.
 type Route struct {
 	Pattern string
+	// Summary says what the route does, for the API reference.
+	Summary string
 	// Credential is "anyone", "staff token", "location token" or "agent
 	// token"; Permission is set for staff tokens.
 	Credential string
 	Permission auth.Permission
 	Class      string
+	// Query lists the query parameters the route takes.
+	Query []string
+
+	doc     doc
+	surface string
 }
 
 // router registers routes with who may call them and how long they may
@@ -96,16 +103,22 @@ type router struct {
 	mux    *http.ServeMux
 	s      *Server
 	routes []Route
+	// surface names the routes being registered, for the API reference.
+	surface string
 }
 
 // handle registers h at pattern. A staff route without a permission is a
 // programming error that stops the server from being built.
-func (rt *router) handle(pattern string, a access, c class, h http.HandlerFunc) {
+func (rt *router) handle(pattern string, a access, c class, d doc, h http.HandlerFunc) {
 	if a.who == 0 || (a.who == staffToken && a.perm == "") {
 		panic(fmt.Sprintf("web: route %q registered without a permission", pattern))
 	}
-	rt.routes = append(rt.routes, Route{Pattern: pattern, Credential: a.who.String(), Permission: a.perm, Class: c.name})
-	var next http.Handler = h
+	if d.summary == "" {
+		panic(fmt.Sprintf("web: route %q registered without a summary for the API reference", pattern))
+	}
+	rt.routes = append(rt.routes, Route{Pattern: pattern, Summary: d.summary, Credential: a.who.String(), Permission: a.perm,
+		Class: c.name, Query: d.queryNames(), doc: d, surface: rt.surface})
+	var next http.Handler = rt.s.checkQuery(d, h)
 	switch a.who {
 	case anyone:
 		next = rt.s.limited(next)

@@ -13,6 +13,7 @@ import (
 // client address.
 type public struct {
 	responder
+	openAPI func() []byte
 	intakeCounter
 	heartbeats *heartbeat.Store
 	notify     func(checkKey string, p heartbeat.Ping)
@@ -23,17 +24,18 @@ type public struct {
 
 func (s *Server) publicRoutes(rt *router) {
 	d := s.d
-	h := &public{responder: s.responder, intakeCounter: intakeCounter{d.Health}, heartbeats: d.Heartbeats,
+	h := &public{responder: s.responder, openAPI: s.openAPI, intakeCounter: intakeCounter{d.Health}, heartbeats: d.Heartbeats,
 		notify: d.OnHeartbeat, health: d.Health, metrics: d.Metrics, now: d.Now}
 	// Jobs ping with the token in the URL; GET (and HEAD) serve cron lines
 	// and tools that can only fetch a URL.
-	rt.handle("POST /api/v1/heartbeats/{token}", noCredential, classPing, h.receivePing)
-	rt.handle("GET /api/v1/heartbeats/{token}", noCredential, classPing, h.receivePing)
-	rt.handle("GET /healthz", noCredential, classOps, h.showHealth)
-	rt.handle("GET /readyz", noCredential, classOps, h.showReadiness)
+	rt.handle("POST /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat, with an optional JSON body (status, size, duration, message)", rawBody: "application/json"}, h.receivePing)
+	rt.handle("GET /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat from a cron line: ok, no body"}, h.receivePing)
+	rt.handle("GET /api/v1/openapi.json", noCredential, classOps, doc{summary: "This API reference, as an OpenAPI 3 document"}, h.showOpenAPI)
+	rt.handle("GET /healthz", noCredential, classOps, doc{summary: "The process is up"}, h.showHealth)
+	rt.handle("GET /readyz", noCredential, classOps, doc{summary: "The database answers and the background work is current (503 otherwise)"}, h.showReadiness)
 	if h.metrics != nil {
 		// Metrics carry no customer data; keep the listener on a private
 		// address or behind the proxy's access rules.
-		rt.handle("GET /metrics", noCredential, classOps, h.metrics.ServeHTTP)
+		rt.handle("GET /metrics", noCredential, classOps, doc{summary: "Prometheus metrics"}, h.metrics.ServeHTTP)
 	}
 }

@@ -74,6 +74,7 @@ type Server struct {
 	clientAddr func(*http.Request) netip.Addr
 	log        *slog.Logger
 	responder
+	apiDocState
 }
 
 // NewServer returns the web server over the given services.
@@ -105,8 +106,11 @@ func (s *Server) Routes() []Route { return s.router().routes }
 
 func (s *Server) router() *router {
 	rt := &router{mux: http.NewServeMux(), s: s}
+	rt.surface = "staff"
 	s.apiRoutes(rt)
+	rt.surface = "machines"
 	s.machineRoutes(rt)
+	rt.surface = "public"
 	s.publicRoutes(rt)
 	return rt
 }
