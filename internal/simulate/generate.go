@@ -17,7 +17,19 @@ type Params struct {
 	Sites int
 	// Seed makes the generation repeatable; 0 means 1.
 	Seed int64
+	// FarmPort, when set, lays the host out where a Farm with
+	// FarmOptions.Exact serves it: every machine (hypervisor, VM, storage,
+	// service, ...) answers on this port of its own 127.c.x.y address, and
+	// every site is at http://<its VM's address>/<site name>/. Left zero,
+	// machines have their usual ports (22, 2049, ...) and sites their
+	// https://www.<name>.example/ URLs, which nothing resolves.
+	FarmPort int
 }
+
+// DefaultFarmPort is the port 'vigie simulate inventory --farm' and
+// 'vigie simulate serve' use unless told otherwise: unprivileged and below
+// the usual ephemeral range.
+const DefaultFarmPort = 20080
 
 // The shape of the reference host.
 const (
@@ -85,6 +97,7 @@ func Generate(p Params) *inventory.Inventory {
 	g := &generator{
 		rng:   rand.New(rand.NewPCG(uint64(seed), 0x7669676965)), // "vigie"
 		shape: s,
+		port:  p.FarmPort,
 		inv: &inventory.Inventory{
 			Customers: make([]inventory.Customer, 0, s.Customers),
 			Assets:    make([]inventory.Asset, 0, s.Assets()),
@@ -100,9 +113,30 @@ func Generate(p Params) *inventory.Inventory {
 type generator struct {
 	rng   *rand.Rand
 	shape Shape
+	port  int // Params.FarmPort
 	inv   *inventory.Inventory
-	// Names of the machines later assets depend on.
+	// Names of the machines later assets depend on, and the addresses of
+	// the web VMs.
 	hypervisors, storage, webVMs, databases []string
+	webAddrs                                []string
+}
+
+// address returns the address of machine i of a class on its usual port,
+// or on the farm port when there is one.
+func (g *generator) address(class byte, i, port int) string {
+	if g.port != 0 {
+		port = g.port
+	}
+	return loopback(class, i, port)
+}
+
+// fixed returns a fixed service address, its port replaced by the farm
+// port when there is one.
+func (g *generator) fixed(ip string, port int) string {
+	if g.port != 0 {
+		port = g.port
+	}
+	return ip + ":" + strconv.Itoa(port)
 }
 
 func (g *generator) add(a inventory.Asset) {
@@ -121,20 +155,20 @@ func (g *generator) infrastructure() {
 
 	g.storage = numbered("st", g.shape.Storage, 2)
 	for i, name := range g.storage {
-		g.add(inventory.Asset{Name: name, Kind: kindStorage, DependsOn: slices.Clone(first), Address: loopback(4, i, 2049)})
+		g.add(inventory.Asset{Name: name, Kind: kindStorage, DependsOn: slices.Clone(first), Address: g.address(4, i, 2049)})
 	}
 	g.hypervisors = numbered("hv", g.shape.Hypervisors, 2)
 	for i, name := range g.hypervisors {
-		g.add(inventory.Asset{Name: name, Kind: kindHypervisor, DependsOn: slices.Clone(first), Address: loopback(1, i, 22)})
+		g.add(inventory.Asset{Name: name, Kind: kindHypervisor, DependsOn: slices.Clone(first), Address: g.address(1, i, 22)})
 	}
 	for i, name := range numbered("backup", g.shape.Backups, 2) {
-		g.add(inventory.Asset{Name: name, Kind: kindBackup, DependsOn: slices.Clone(second), Address: loopback(5, i, 22)})
+		g.add(inventory.Asset{Name: name, Kind: kindBackup, DependsOn: slices.Clone(second), Address: g.address(5, i, 22)})
 	}
 	// The secondary name and mail servers live in the second location.
-	g.add(inventory.Asset{Name: "ns1", Kind: kindService, DependsOn: []string{"net-dc1"}, Address: "127.0.0.53:53"})
-	g.add(inventory.Asset{Name: "ns2", Kind: kindService, DependsOn: []string{"net-dc2"}, Address: "127.0.0.54:53"})
-	g.add(inventory.Asset{Name: "mx1", Kind: kindService, DependsOn: []string{"net-dc1"}, Address: "127.0.0.25:25"})
-	g.add(inventory.Asset{Name: "mx2", Kind: kindService, DependsOn: []string{"net-dc2"}, Address: "127.0.0.26:25"})
+	g.add(inventory.Asset{Name: "ns1", Kind: kindService, DependsOn: []string{"net-dc1"}, Address: g.fixed("127.0.0.53", 53)})
+	g.add(inventory.Asset{Name: "ns2", Kind: kindService, DependsOn: []string{"net-dc2"}, Address: g.fixed("127.0.0.54", 53)})
+	g.add(inventory.Asset{Name: "mx1", Kind: kindService, DependsOn: []string{"net-dc1"}, Address: g.fixed("127.0.0.25", 25)})
+	g.add(inventory.Asset{Name: "mx2", Kind: kindService, DependsOn: []string{"net-dc2"}, Address: g.fixed("127.0.0.26", 25)})
 }
 
 // virtualMachines adds the database VMs and their services, the shared web
@@ -145,21 +179,24 @@ func (g *generator) virtualMachines() {
 	s := g.shape
 	h := len(g.hypervisors)
 	vm := 0 // index of the VM over all kinds, for storage and addresses
-	addVM := func(name, hv, owner string, labels map[string]string) {
+	addVM := func(name, hv, owner string, labels map[string]string) string {
+		address := g.address(2, vm, 22)
 		g.add(inventory.Asset{
 			Name: name, Kind: kindVM, Owner: owner, Labels: labels,
 			DependsOn: []string{hv, g.storage[vm%len(g.storage)]},
-			Address:   loopback(2, vm, 22),
+			Address:   address,
 		})
 		vm++
+		return address
 	}
 	dbVMs := numbered("dbvm-", s.DatabaseVMs, 3)
 	for i, name := range dbVMs {
 		addVM(name, g.hypervisors[(i*h/len(dbVMs)+h/2)%h], "", map[string]string{"role": "database"})
 	}
 	g.webVMs = numbered("web-", s.WebVMs, 3)
+	g.webAddrs = make([]string, len(g.webVMs))
 	for i, name := range g.webVMs {
-		addVM(name, g.hypervisors[i/vmsPerHypervisor], "", map[string]string{"role": "web"})
+		g.webAddrs[i] = addVM(name, g.hypervisors[i/vmsPerHypervisor], "", map[string]string{"role": "web"})
 	}
 	for i, name := range numbered("vps-", s.VPS, 3) {
 		owner := g.inv.Customers[g.rng.IntN(len(g.inv.Customers))].ID
@@ -167,7 +204,7 @@ func (g *generator) virtualMachines() {
 	}
 	g.databases = numbered("db-", s.Databases, 3)
 	for i, name := range g.databases {
-		g.add(inventory.Asset{Name: name, Kind: kindService, DependsOn: []string{dbVMs[i]}, Address: loopback(3, i, 3306)})
+		g.add(inventory.Asset{Name: name, Kind: kindService, DependsOn: []string{dbVMs[i]}, Address: g.address(3, i, 3306)})
 	}
 }
 
@@ -180,29 +217,15 @@ func (g *generator) sites() {
 		return
 	}
 	owners := g.owners()
-	width := max(7, len(strconv.Itoa(n)))
-	const prefix, suffix = "https://www.", ".example/"
-	urlLen := len(prefix) + 1 + width + len(suffix)
-	var b strings.Builder
-	b.Grow(n * urlLen)
-	var num []byte
-	for i := range n {
-		b.WriteString(prefix)
-		b.WriteByte('s')
-		num = appendPadded(num[:0], i+1, width)
-		b.Write(num)
-		b.WriteString(suffix)
-	}
-	urls := b.String()
+	names, urls := g.siteURLs(n)
 	deps := make([]string, 2*n)
 	for i := range n {
-		url := urls[i*urlLen : (i+1)*urlLen]
 		web := i / sitesPerVM
 		d := deps[2*i : 2*i+2 : 2*i+2]
 		d[0], d[1] = g.webVMs[web], g.databases[web/webVMsPerDatabase]
 		a := inventory.Asset{
-			Name: url[len(prefix) : len(prefix)+1+width], Kind: kindSite,
-			Owner: g.inv.Customers[owners[i]].ID, DependsOn: d, URL: url,
+			Name: names[i], Kind: kindSite,
+			Owner: g.inv.Customers[owners[i]].ID, DependsOn: d, URL: urls[i],
 		}
 		switch r := g.rng.IntN(100); {
 		case r < 5:
@@ -212,6 +235,50 @@ func (g *generator) sites() {
 		}
 		g.add(a)
 	}
+}
+
+// siteURLs returns the names and URLs of n sites: s0000001 at
+// https://www.s0000001.example/, or, on a farm port, at
+// http://<its web VM's address>/s0000001/. The strings of each kind share
+// one allocation.
+func (g *generator) siteURLs(n int) (names, urls []string) {
+	width := max(7, len(strconv.Itoa(n)))
+	names, urls = make([]string, n), make([]string, n)
+	var b strings.Builder
+	b.Grow(n * (1 + width))
+	var num []byte
+	for i := range n {
+		b.WriteByte('s')
+		num = appendPadded(num[:0], i+1, width)
+		b.Write(num)
+	}
+	all := b.String()
+	for i := range n {
+		names[i] = all[i*(1+width) : (i+1)*(1+width)]
+	}
+	prefix, suffix := "https://www.", ".example/"
+	if g.port != 0 {
+		prefix, suffix = "http://", "/"
+	}
+	var u strings.Builder
+	u.Grow(n * (len(prefix) + 24 + 1 + width + len(suffix)))
+	ends := make([]int, n)
+	for i := range n {
+		u.WriteString(prefix)
+		if g.port != 0 {
+			u.WriteString(g.webAddrs[i/sitesPerVM])
+			u.WriteByte('/')
+		}
+		u.WriteString(names[i])
+		u.WriteString(suffix)
+		ends[i] = u.Len()
+	}
+	all = u.String()
+	start := 0
+	for i, end := range ends {
+		urls[i], start = all[start:end], end
+	}
+	return names, urls
 }
 
 // numbered returns prefix01, prefix02, … with numbers at least width

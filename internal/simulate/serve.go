@@ -20,6 +20,14 @@ type FarmOptions struct {
 	// HTTPPort and HTTPSPort are the ports every VM listens on; 0 picks a
 	// free port per listener, which Addr reports.
 	HTTPPort, HTTPSPort int
+	// Exact binds every listener where the inventory says, as a real
+	// network would have it, and fails rather than fall back: a VM serves
+	// HTTP on its own address (and HTTPS on HTTPSPort of its IP), a
+	// machine listens on its own address. Without it, machines and VMs
+	// take free ports, on 127.0.0.1 when their IP cannot be bound, and are
+	// reached through Dial. Generate with Params.FarmPort lays out a host
+	// that an exact farm serves without privileges.
+	Exact bool
 	// Logger receives listener errors; nil discards them.
 	Logger *slog.Logger
 }

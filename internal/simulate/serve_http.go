@@ -9,11 +9,16 @@ import (
 	"time"
 )
 
-// siteHandler answers for the sites of VM vm by Host header: a small page
-// naming the site, or what the site's faults say; 404 for any other host.
+// siteHandler answers for the sites of VM vm by Host header, or by the
+// first segment of the path when the host is the VM's address: a small
+// page naming the site, or what the site's faults say; 404 for any other
+// site.
 func (f *Farm) siteHandler(vm int32) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i, ok := f.x.hosts[requestHost(r.Host)]
+		if !ok {
+			i, ok = f.x.hosts[pathKey(r.Host, r.URL.Path)]
+		}
 		if !ok || f.x.sites[i].vm != vm {
 			writePage(w, http.StatusNotFound, "Not found", "No site "+r.Host+" on "+f.x.vms[vm].name+".")
 			return

@@ -57,10 +57,22 @@ func (f *Farm) serve(srv *http.Server, l net.Listener, vm string) {
 
 // bindVM binds v's HTTP and HTTPS listeners. The first time, it tries the
 // VM's own address and falls back to 127.0.0.1 with free ports, recording
-// the addresses; later it binds exactly those again.
+// the addresses; later it binds exactly those again. An exact farm serves
+// HTTP on the VM's inventory address and never falls back.
 func (f *Farm) bindVM(v *vmServer) (plain, secure net.Listener, err error) {
 	if v.httpAddr != "" {
 		return f.bindPair(v.httpAddr, v.httpsAddr)
+	}
+	if f.opts.Exact {
+		if v.port == "" {
+			return nil, nil, fmt.Errorf("serve vm %s: its address has no port to serve HTTP on", v.name)
+		}
+		plain, secure, err = f.bindPair(net.JoinHostPort(v.ip.String(), v.port), hostPort(v.ip, f.opts.HTTPSPort))
+		if err != nil {
+			return nil, nil, fmt.Errorf("serve vm %s: %w", v.name, err)
+		}
+		v.httpAddr, v.httpsAddr = plain.Addr().String(), secure.Addr().String()
+		return plain, secure, nil
 	}
 	plain, secure, err = f.bindPair(hostPort(v.ip, f.opts.HTTPPort), hostPort(v.ip, f.opts.HTTPSPort))
 	if err != nil && v.ip != fallbackIP() {

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"time"
@@ -21,6 +22,7 @@ const (
 type machine struct {
 	name      string
 	ip        netip.Addr
+	address   string // in the inventory, normalised
 	banner    string
 	ancestors []string
 
@@ -41,22 +43,26 @@ func banner(name, port string) string {
 
 // openMachine binds m on a free port of its own address, or of 127.0.0.1
 // when that fails, then on the same address each time. Inventory ports are
-// not bound: most are privileged or taken by the system's own services.
-// Called with f.mu held.
+// not bound, unless the farm is exact: most are privileged or taken by the
+// system's own services. Called with f.mu held.
 func (f *Farm) openMachine(m *machine) error {
 	if m.l != nil {
 		return nil
 	}
 	addr := m.bound
-	if addr == "" {
+	switch {
+	case addr != "":
+	case f.opts.Exact:
+		addr = m.address
+	default:
 		addr = hostPort(m.ip, 0)
 	}
 	l, err := f.listen(addr)
-	if err != nil && m.bound == "" && m.ip != fallbackIP() {
+	if err != nil && m.bound == "" && !f.opts.Exact && m.ip != fallbackIP() {
 		l, err = f.listen(hostPort(fallbackIP(), 0))
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("serve %s: %w", m.name, err)
 	}
 	g := newGate(l)
 	m.l, m.bound = g, l.Addr().String()

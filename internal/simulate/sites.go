@@ -88,7 +88,7 @@ func indexInventory(inv *inventory.Inventory) (*farmIndex, error) {
 		if a.Kind != kindSite {
 			continue
 		}
-		host := siteHost(a.URL)
+		host := siteKey(a.URL)
 		vm, err := x.siteVM(a, assets, &anc)
 		if err != nil {
 			return nil, err
@@ -145,7 +145,7 @@ func (x *farmIndex) addMachines(inv *inventory.Inventory, anc *ancestry) error {
 			continue
 		}
 		n := int32(len(x.machines))
-		x.machines = append(x.machines, &machine{name: a.Name, ip: ip, banner: banner(a.Name, port), ancestors: anc.of(a.Name)})
+		x.machines = append(x.machines, &machine{name: a.Name, ip: ip, address: address, banner: banner(a.Name, port), ancestors: anc.of(a.Name)})
 		x.machineAddrs[address] = n
 		x.machineNames[a.Name] = n
 	}
@@ -195,17 +195,29 @@ func (x *farmIndex) siteVM(a *inventory.Asset, assets map[string]*inventory.Asse
 	return -1, nil
 }
 
-// siteHost returns the lower-case host name of a site's URL, or "" when
-// the URL has none.
-func siteHost(raw string) string {
+// siteKey returns what tells a site's requests apart: the lower-case host
+// name of its URL, or, when the host is an IP address that many sites
+// share, that host with its port and the first segment of the path
+// (pathKey). It is "" when the URL has no host.
+func siteKey(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.Hostname() == "" {
 		return ""
 	}
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil {
+		return pathKey(u.Host, u.Path)
+	}
 	return strings.ToLower(u.Hostname())
+}
+
+// pathKey is the key of a site served by path: host:port, a slash and the
+// first segment of the path.
+func pathKey(host, path string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return strings.ToLower(host) + "/" + seg
 }
 
 // loopbackIP returns the IP of a host:port or bare address, which must be
