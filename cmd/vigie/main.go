@@ -50,7 +50,7 @@ func commands() []command {
 		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
 		{"backup", "--out FILE", "write a verified snapshot of the SQLite database (PostgreSQL: pg_dump)", runBackup},
 		{"restore", "--from FILE [--no-keep]", "put a snapshot in place of the SQLite database, server stopped", runRestore},
-		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV)", runImport},
+		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV), or a folder of them", runImport},
 		{"export", "[--format yaml|csv] [--out DIR|FILE]", "write the inventory as YAML or CSV", runExport},
 		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},
 		{"user", "add|list|disable|enable|set-role|remove [--email E] [--role R]", "manage staff users", runUser},
