@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,15 +16,19 @@ import (
 
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/store"
 )
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "import", "[--dry-run] [--prune] [--db DSN] FILE...",
-		"Validate inventory files (YAML, customers.csv, assets.csv) and import them in one transaction")
+	fs := newFlags(e, "import", "[--dry-run] [--prune] [--db DSN] FILE|DIR...",
+		"Validate inventory files (YAML, customers.csv, assets.csv, or a folder of them as vigie export writes) and import them in one transaction")
 	db := dbFlag(fs, e)
 	dryRun := fs.Bool("dry-run", false, "print what would change and write nothing")
 	prune := fs.Bool("prune", false, "also remove customers and assets the files no longer list")
 	files, err := parse(fs, args)
+	if err == nil && *db == "" {
+		*db = store.DefaultDSN
+	}
 	if err != nil {
 		return err
 	}
@@ -29,9 +36,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: no file given", errUsage)
 	}
 	progress := newProgress(e.stderr)
+	files, problems := expandFolders(files)
 	progress.stage("reading %d files", len(files))
 	var inputs []inventory.File
-	var problems inventory.Problems
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -44,7 +51,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		progress.done()
 		return reportProblems(e, problems)
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: quietLogger(e)})
+	dsn, fresh, cleanup, err := dryRunDatabase(*db, *dryRun)
+	if err != nil {
+		progress.done()
+		return err
+	}
+	defer cleanup()
+	a, err := app.Open(ctx, app.Config{DB: dsn, Logger: quietLogger(e)})
 	if err != nil {
 		progress.done()
 		return err
@@ -63,6 +76,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	switch {
 	case plan.Empty():
 		fmt.Fprintf(e.stdout, "no changes: the inventory already matches %s\n", strings.Join(files, ", "))
+	case *dryRun && fresh:
+		fmt.Fprintf(e.stdout, "dry run: database %s does not exist yet and was not created; importing into a new database would add:\n%s\n", *db, plan)
 	case *dryRun:
 		fmt.Fprintf(e.stdout, "dry run, nothing written; the import would change:\n%s\n", plan)
 	default:
@@ -119,4 +134,53 @@ func (p *progress) done() {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.shown = false
 	}
+}
+
+// importable is what a folder given to import contributes: the files
+// vigie export and vigie simulate write there.
+var importable = []string{".yaml", ".yml", ".csv"}
+
+// expandFolders replaces each folder among paths by its importable files,
+// in name order; a folder with none of them is a problem.
+func expandFolders(paths []string) ([]string, inventory.Problems) {
+	var files []string
+	var problems inventory.Problems
+	for _, p := range paths {
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			// Not a folder, or not readable: reading it as a file says which.
+			files = append(files, p)
+			continue
+		}
+		n := len(files)
+		for _, en := range entries {
+			if en.Type().IsRegular() && slices.Contains(importable, strings.ToLower(filepath.Ext(en.Name()))) {
+				files = append(files, filepath.Join(p, en.Name()))
+			}
+		}
+		if len(files) == n {
+			problems = append(problems, inventory.Problem{File: p, Line: 1,
+				Message: "folder holds no .yaml, .yml or .csv file to import"})
+		}
+	}
+	return files, problems
+}
+
+// dryRunDatabase returns the database an import runs against. A dry run on
+// a SQLite file that does not exist yet must not create it: it runs
+// against an empty database in a temporary folder, removed by cleanup,
+// and fresh is true so that the output says so.
+func dryRunDatabase(dsn string, dryRun bool) (use string, fresh bool, cleanup func(), err error) {
+	path, isSQLite := strings.CutPrefix(dsn, "sqlite:")
+	if !dryRun || !isSQLite || path == "" {
+		return dsn, false, func() {}, nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return dsn, false, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "vigie-dry-run-")
+	if err != nil {
+		return "", false, nil, fmt.Errorf("dry run: %w", err)
+	}
+	return "sqlite:" + filepath.Join(dir, "vigie.db"), true, func() { _ = os.RemoveAll(dir) }, nil
 }

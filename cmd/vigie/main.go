@@ -32,6 +32,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// logFormat is the global --log-format flag, "" when not given.
+	logFormat string
 }
 
 // command is one subcommand of vigie.
@@ -48,7 +50,7 @@ func commands() []command {
 		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
 		{"backup", "--out FILE", "write a verified snapshot of the SQLite database (PostgreSQL: pg_dump)", runBackup},
 		{"restore", "--from FILE [--no-keep]", "put a snapshot in place of the SQLite database, server stopped", runRestore},
-		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV)", runImport},
+		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV), or a folder of them", runImport},
 		{"export", "[--format yaml|csv] [--out DIR|FILE]", "write the inventory as YAML or CSV", runExport},
 		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},
 		{"user", "add|list|disable|enable|set-role|remove [--email E] [--role R]", "manage staff users", runUser},
@@ -57,6 +59,7 @@ func commands() []command {
 		{"agent", "add|list|rotate|remove [ASSET]", "manage host agents, each bound to one asset, and their tokens", runAgent},
 		{"probe", "--server URL --token T --location NAME", "run a remote probe at another location", runProbe},
 		{"simulate", "inventory --sites N --out FILE", "generate a reference host for tests and demos", runSimulate},
+		{"version", "", "print the version, commit, build date and Go version", runVersion},
 	}
 }
 
@@ -64,12 +67,23 @@ func commands() []command {
 var errUsage = errors.New("usage")
 
 func run(ctx context.Context, args []string, e *env) int {
+	args, err := globalFlags(args, e)
+	if err == nil {
+		_, _, err = logSettings(e)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigie: %s\n", secret.Redact(err.Error()))
+		return 2
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stdout)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args[0] = "version"
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
@@ -109,6 +123,27 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'vigie COMMAND --help' for the flags of a command.")
 	fmt.Fprintln(w, "The database is chosen with --db or VIGIE_DB: sqlite:PATH (default sqlite:vigie.db) or postgres://URL.")
+	fmt.Fprintln(w, "Logs: VIGIE_LOG=debug|info|warn|error (default info); vigie --log-format json|text COMMAND,")
+	fmt.Fprintln(w, "or VIGIE_LOG_FORMAT, chooses their format (default text).")
+}
+
+// globalFlags takes the flags given before the command off args: only
+// --log-format FORMAT (or --log-format=FORMAT) for now.
+func globalFlags(args []string, e *env) ([]string, error) {
+	for len(args) > 0 {
+		switch a := args[0]; {
+		case a == "--log-format" || a == "-log-format":
+			if len(args) < 2 {
+				return nil, errors.New("--log-format: want json or text")
+			}
+			e.logFormat, args = args[1], args[2:]
+		case strings.HasPrefix(a, "--log-format=") || strings.HasPrefix(a, "-log-format="):
+			e.logFormat, args = a[strings.IndexByte(a, '=')+1:], args[1:]
+		default:
+			return args, nil
+		}
+	}
+	return args, nil
 }
 
 // newFlags returns the flag set of a subcommand, printing its usage on --help.
@@ -155,25 +190,63 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func logger(e *env) *slog.Logger {
-	level := slog.LevelInfo
-	switch strings.ToLower(e.getenv("VIGIE_LOG")) {
+// logSettings reads the level of the process logs from VIGIE_LOG and their
+// format from --log-format or VIGIE_LOG_FORMAT, refusing unknown values.
+func logSettings(e *env) (level slog.Level, asJSON bool, err error) {
+	switch v := e.getenv("VIGIE_LOG"); strings.ToLower(strings.TrimSpace(v)) {
+	case "", "info":
+		level = slog.LevelInfo
 	case "debug":
 		level = slog.LevelDebug
 	case "warn":
 		level = slog.LevelWarn
 	case "error":
 		level = slog.LevelError
+	default:
+		return 0, false, fmt.Errorf("VIGIE_LOG=%q: want debug, info, warn or error (empty means info)", v)
 	}
-	return slog.New(secret.RedactingHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})))
+	format, from := e.logFormat, "--log-format"
+	if format == "" {
+		format, from = e.getenv("VIGIE_LOG_FORMAT"), "VIGIE_LOG_FORMAT"
+	}
+	switch strings.ToLower(strings.TrimSpace(format)) {
+	case "", "text":
+	case "json":
+		asJSON = true
+	default:
+		return 0, false, fmt.Errorf("%s=%q: want json or text", from, format)
+	}
+	return level, asJSON, nil
 }
 
-// Both loggers pass through secret.RedactingHandler: no log line of the
-// process carries a token, a credential or a database password.
+// Both loggers pass through secret.RedactingHandler, whatever their
+// format: no log line of the process carries a token, a credential or a
+// database password.
+
+// logger is the process logger at the level of VIGIE_LOG. run has refused
+// unknown settings before any command starts; a command run without it
+// gets the defaults for them.
+func logger(e *env) *slog.Logger {
+	level, asJSON, err := logSettings(e)
+	if err != nil {
+		level, asJSON = slog.LevelInfo, false
+	}
+	return newLogger(e, level, asJSON)
+}
 
 // quietLogger logs only warnings and errors, for one-shot commands.
 func quietLogger(e *env) *slog.Logger {
-	return slog.New(secret.RedactingHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	_, asJSON, _ := logSettings(e)
+	return newLogger(e, slog.LevelWarn, asJSON)
+}
+
+func newLogger(e *env, level slog.Level, asJSON bool) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, opts)
+	if asJSON {
+		h = slog.NewJSONHandler(e.stderr, opts)
+	}
+	return slog.New(secret.RedactingHandler(h))
 }
 
 // noArgs refuses positional arguments to a command that takes none.

@@ -97,6 +97,8 @@ func TestImportExportRoundTrip(t *testing.T) {
 		for name, files := range map[string][]string{
 			"yaml": {yamlOut},
 			"csv":  {filepath.Join(csvOut, "customers.csv"), filepath.Join(csvOut, "assets.csv")},
+			// The folder as export wrote it, every file of it.
+			"csv folder": {csvOut},
 		} {
 			fresh := storetest.DSN(t, db.Engine)
 			if r := vigie(t, fresh, "", append([]string{"import"}, files...)...); r.code != 0 {

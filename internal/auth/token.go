@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -135,6 +136,9 @@ func (s *Service) CreateToken(ctx context.Context, email string, spec TokenSpec)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			u.ID, name, lookup, hash, t.CreatedAt, string(spec.Role), encodeScopes(scopes)).Scan(&t.ID)
 	})
+	if errors.Is(err, store.ErrConflict) && !errors.Is(err, ErrInvalid) {
+		err = &store.ConflictError{Message: "this user already has a token with this name", Err: err}
+	}
 	if err != nil {
 		return "", Token{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -160,12 +164,19 @@ func (s *Service) RevokeToken(ctx context.Context, email, name string) error {
 		if err := bumpGeneration(ctx, tx); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx,
-			`DELETE FROM api_tokens WHERE name = $1 AND user_id = (SELECT id FROM users WHERE email = $2) RETURNING id`,
-			name, email).Scan(&id)
+		u, _, err := userByEmail(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx,
+			`DELETE FROM api_tokens WHERE name = $1 AND user_id = $2 RETURNING id`, name, u.ID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.NotFoundOf("token", name, email)
+		}
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("revoke token %q of %s: %w", name, email, err)
+		return fmt.Errorf("revoke token: %w", err)
 	}
 	s.cache.forget(id)
 	s.generationChanged()

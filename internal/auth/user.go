@@ -63,8 +63,11 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, password
 	err := s.db.QueryRowContext(ctx,
 		`INSERT INTO users (email, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		u.Email, string(u.Role), hash, u.CreatedAt).Scan(&u.ID)
+	if err = s.db.MapError(err); errors.Is(err, store.ErrConflict) {
+		err = &store.ConflictError{Message: "a user with this e-mail already exists", Err: err}
+	}
 	if err != nil {
-		return User{}, fmt.Errorf("add user %s: %w", email, s.db.MapError(err))
+		return User{}, fmt.Errorf("add user %s: %w", email, err)
 	}
 	return u, nil
 }

@@ -182,6 +182,27 @@ func (e *Engine) started(root SettledRoot) time.Time {
 	return start
 }
 
+// detectedBy says which producer saw the root's failure first: the
+// earliest of the down entries of the root and its symptoms, a check's on
+// a tie.
+func (e *Engine) detectedBy(root SettledRoot) DetectedBy {
+	by, first := DetectedByProbe, time.Time{}
+	down := e.downAssets()
+	for _, s := range append([]string{root.Asset}, root.Symptoms...) {
+		for _, k := range down[s] {
+			d := e.state[k]
+			kind := DetectedByProbe
+			if d.kind == downAlert {
+				kind = DetectedByAlert
+			}
+			if first.IsZero() || d.since.Before(first) || d.since.Equal(first) && kind == DetectedByProbe {
+				by, first = kind, d.since
+			}
+		}
+	}
+	return by
+}
+
 // rootSignals returns timeline entries for the signals that took the
 // root's own checks down.
 func (e *Engine) rootSignals(root string) []Event {

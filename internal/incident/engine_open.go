@@ -33,6 +33,7 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	inc := &Incident{
 		Status: Investigating, Cause: CauseOutage, RootAssets: []string{root.Asset}, Auto: true,
 		Impact: impact, Peak: impact, ImpactStartedAt: e.started(root), DetectedAt: now,
+		DetectedBy: e.detectedBy(root),
 	}
 	if root.SiteProblem {
 		inc.Cause = CauseSiteProblem

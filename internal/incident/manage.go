@@ -49,7 +49,7 @@ func OpenManual(ctx context.Context, st *Store, g *inventory.Graph, roots []stri
 		sev = computed
 	}
 	inc := Incident{Title: title, Status: Investigating, Severity: sev, Cause: CauseOutage, RootAssets: roots,
-		Impact: impact, Peak: impact, ImpactStartedAt: now, DetectedAt: now}
+		Impact: impact, Peak: impact, ImpactStartedAt: now, DetectedAt: now, DetectedBy: DetectedByStaff}
 	if inc.Title == "" {
 		inc.Title = manualTitle(roots, impact)
 	}

@@ -74,7 +74,21 @@ type Incident struct {
 	ResolvedAt             *time.Time `json:"resolved_at,omitempty"`
 	FirstCustomerContactAt *time.Time `json:"first_customer_contact_at,omitempty"`
 	CustomerReportedFirst  bool       `json:"customer_reported_first,omitempty"`
+	// DetectedBy is what opened the incident; "" on automatic incidents
+	// recorded before it was kept.
+	DetectedBy DetectedBy `json:"detected_by,omitempty"`
 }
+
+// DetectedBy says what opened an incident. Whether a customer told staff
+// first is recorded apart, in CustomerReportedFirst.
+type DetectedBy string
+
+// What can open an incident.
+const (
+	DetectedByProbe DetectedBy = "probe" // correlation of check signals (probes, heartbeats)
+	DetectedByAlert DetectedBy = "alert" // correlation of Alertmanager alerts
+	DetectedByStaff DetectedBy = "staff" // opened by hand
+)
 
 // EventType names an entry of an incident's timeline.
 type EventType string

@@ -116,7 +116,22 @@ func draftTimeline(events []Event, started time.Time, zone *time.Location) strin
 }
 
 func draftDetection(inc *Incident, zone *time.Location) string {
+	const layout = "2006-01-02 15:04 MST"
 	var b strings.Builder
+	source := detectionSource(inc)
+	customer := customerFirst(inc)
+	if customer {
+		fmt.Fprintf(&b, "- Detected by: a customer, before %s\n", source)
+	} else {
+		fmt.Fprintf(&b, "- Detected by: %s\n", source)
+	}
+	fmt.Fprintf(&b, "- Impact started: %s\n", inc.ImpactStartedAt.In(zone).Format(layout))
+	fmt.Fprintf(&b, "- Detected: %s\n", inc.DetectedAt.In(zone).Format(layout))
+	if inc.FirstCustomerContactAt != nil {
+		fmt.Fprintf(&b, "- First customer contact: %s\n", inc.FirstCustomerContactAt.In(zone).Format(layout))
+	} else {
+		b.WriteString("- First customer contact: none recorded\n")
+	}
 	fmt.Fprintf(&b, "- Time to detect: %s\n", humanDuration(inc.TimeToDetect()))
 	if inc.AcknowledgedAt != nil {
 		fmt.Fprintf(&b, "- Time to acknowledge: %s\n", humanDuration(inc.TimeToAcknowledge()))
@@ -129,15 +144,45 @@ func draftDetection(inc *Incident, zone *time.Location) string {
 		b.WriteString("- Time to resolve: not resolved\n")
 	}
 	switch {
-	case !inc.CustomerReportedFirst:
-		b.WriteString("\nDetected by Vigie before any customer.\n")
-	case inc.FirstCustomerContactAt != nil:
-		fmt.Fprintf(&b, "\nA customer reported it first (at %s).\n",
-			inc.FirstCustomerContactAt.In(zone).Format("2006-01-02 15:04 MST"))
-	default:
+	case customer && inc.FirstCustomerContactAt != nil:
+		fmt.Fprintf(&b, "\nA customer reported it first (at %s).\n", inc.FirstCustomerContactAt.In(zone).Format(layout))
+	case customer:
 		b.WriteString("\nA customer reported it first.\n")
+	case detectedBy(inc) == DetectedByStaff:
+		b.WriteString("\nStaff opened it by hand; Vigie's correlation did not open it.\n")
+	default:
+		fmt.Fprintf(&b, "\nDetected by %s before any recorded customer contact.\n", source)
 	}
 	return b.String()
+}
+
+// detectedBy is what opened the incident; records from before it was kept
+// are staff's when opened by hand, and unknown ("") otherwise.
+func detectedBy(inc *Incident) DetectedBy {
+	if inc.DetectedBy == "" && !inc.Auto {
+		return DetectedByStaff
+	}
+	return inc.DetectedBy
+}
+
+// detectionSource names what opened the incident, for a reader.
+func detectionSource(inc *Incident) string {
+	switch detectedBy(inc) {
+	case DetectedByProbe:
+		return "Vigie's checks (probe signals)"
+	case DetectedByAlert:
+		return "an Alertmanager alert"
+	case DetectedByStaff:
+		return "staff (opened by hand)"
+	}
+	return "Vigie (automatic; whether from checks or alerts was not recorded)"
+}
+
+// customerFirst reports whether a customer told us before the incident was
+// detected: staff said so, or the first contact recorded precedes it.
+func customerFirst(inc *Incident) bool {
+	return inc.CustomerReportedFirst ||
+		inc.FirstCustomerContactAt != nil && inc.FirstCustomerContactAt.Before(inc.DetectedAt)
 }
 
 // widestImpact is the peak scope, field by field no smaller than the

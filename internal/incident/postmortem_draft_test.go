@@ -44,6 +44,7 @@ func sampleCritical(t *testing.T) (*Incident, []Event) {
 		Impact:          Impact{},
 		Peak:            Impact{Assets: 334, Sites: 333, Customers: customers},
 		Auto:            true,
+		DetectedBy:      DetectedByProbe,
 		Lead:            "alice",
 		ImpactStartedAt: pmAt(t, "09:02"),
 		DetectedAt:      pmAt(t, "09:04"),
@@ -185,5 +186,55 @@ func TestHumanDuration(t *testing.T) {
 		if got := humanDuration(tt.d); got != tt.want {
 			t.Errorf("humanDuration(%s) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+func TestDraftDetectionSaysHowItWasDetected(t *testing.T) {
+	before, after := pmAt(t, "09:03"), pmAt(t, "09:30")
+	cases := []struct {
+		name    string
+		edit    func(inc *Incident)
+		by      string
+		closing string
+	}{
+		{"by the probe", func(inc *Incident) {}, "- Detected by: Vigie's checks (probe signals)\n",
+			"Detected by Vigie's checks (probe signals) before any recorded customer contact."},
+		{"by an alert", func(inc *Incident) { inc.DetectedBy = DetectedByAlert }, "- Detected by: an Alertmanager alert\n",
+			"Detected by an Alertmanager alert before any recorded customer contact."},
+		{"by staff", func(inc *Incident) { inc.Auto, inc.DetectedBy = false, DetectedByStaff },
+			"- Detected by: staff (opened by hand)\n", "Staff opened it by hand; Vigie's correlation did not open it."},
+		{"by staff, recorded before detected_by", func(inc *Incident) { inc.Auto, inc.DetectedBy = false, "" },
+			"- Detected by: staff (opened by hand)\n", "Staff opened it by hand; Vigie's correlation did not open it."},
+		{"automatic, recorded before detected_by", func(inc *Incident) { inc.DetectedBy = "" },
+			"- Detected by: Vigie (automatic; whether from checks or alerts was not recorded)\n", "before any recorded customer contact."},
+		{"by a customer, as staff recorded", func(inc *Incident) {
+			inc.Auto, inc.DetectedBy, inc.CustomerReportedFirst = false, DetectedByStaff, true
+		}, "- Detected by: a customer, before staff (opened by hand)\n", "A customer reported it first."},
+		{"by a customer, from the contact time", func(inc *Incident) { inc.FirstCustomerContactAt = &before },
+			"- Detected by: a customer, before Vigie's checks (probe signals)\n", "A customer reported it first (at 2026-03-14 09:03 CET)."},
+		{"a customer called after detection", func(inc *Incident) { inc.FirstCustomerContactAt = &after },
+			"- Detected by: Vigie's checks (probe signals)\n", "before any recorded customer contact."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inc, events := sampleCritical(t)
+			c.edit(inc)
+			got := Draft(inc, events, pmZone(t)).Detection
+			if !strings.HasPrefix(got, c.by) || !strings.Contains(got, c.closing) || strings.Contains(got, "before any customer.") {
+				t.Errorf("detection:\n%s\nwant it to start %q and say %q", got, c.by, c.closing)
+			}
+			for _, line := range []string{"- Impact started: 2026-03-14 09:02 CET\n", "- Detected: 2026-03-14 09:04 CET\n"} {
+				if !strings.Contains(got, line) {
+					t.Errorf("detection:\n%s\nwant %q", got, line)
+				}
+			}
+			contact := "- First customer contact: none recorded\n"
+			if inc.FirstCustomerContactAt != nil {
+				contact = "- First customer contact: " + inc.FirstCustomerContactAt.In(pmZone(t)).Format("2006-01-02 15:04 MST") + "\n"
+			}
+			if !strings.Contains(got, contact) {
+				t.Errorf("detection:\n%s\nwant %q", got, contact)
+			}
+		})
 	}
 }

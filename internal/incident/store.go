@@ -23,7 +23,7 @@ func NewStore(db *store.DB) *Store { return &Store{db: db} }
 
 const incidentColumns = `id, title, status, severity, cause, root_assets, reason, impact, peak, auto, hold,
 	merged_into, lead, comms, impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at,
-	first_customer_contact_at, customer_reported_first`
+	first_customer_contact_at, customer_reported_first, detected_by`
 
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
@@ -51,10 +51,10 @@ func (s *Store) Create(ctx context.Context, inc *Incident, first Event, more ...
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO incidents (title, status, severity, cause, root_assets, dedup_key, reason,
-			impact, peak, auto, hold, lead, comms, impact_started_at, detected_at, customer_reported_first)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			impact, peak, auto, hold, lead, comms, impact_started_at, detected_at, customer_reported_first, detected_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 			inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak, inc.Auto, inc.Hold,
-			inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt), inc.CustomerReportedFirst).Scan(&inc.ID)
+			inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt), inc.CustomerReportedFirst, string(inc.DetectedBy)).Scan(&inc.ID)
 		if err != nil {
 			return fmt.Errorf("create incident: %w", err)
 		}
@@ -204,7 +204,7 @@ func (s *Store) query(ctx context.Context, q string, args ...any) ([]Incident, e
 		var ack, mit, res, contact sql.NullTime
 		err := rows.Scan(&inc.ID, &inc.Title, &inc.Status, &inc.Severity, &inc.Cause, &roots, &inc.Reason, &impact, &peak,
 			&inc.Auto, &inc.Hold, &merged, &inc.Lead, &inc.Comms, &inc.ImpactStartedAt, &inc.DetectedAt, &ack, &mit, &res,
-			&contact, &inc.CustomerReportedFirst)
+			&contact, &inc.CustomerReportedFirst, &inc.DetectedBy)
 		if err != nil {
 			return nil, fmt.Errorf("list incidents: %w", err)
 		}

@@ -13,6 +13,9 @@ type NotFoundError struct {
 	What string
 	// Key names it as the caller did.
 	Key string
+	// Of names what it belongs to, when its name is only unique there:
+	// the user of a token.
+	Of string
 }
 
 // NotFound returns the error for a missing what named key.
@@ -20,7 +23,18 @@ func NotFound(what string, key any) error {
 	return &NotFoundError{What: what, Key: fmt.Sprint(key)}
 }
 
-func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e.What, e.Key) }
+// NotFoundOf returns the error for a missing what named key among the
+// things of of: "no token named "laptop" for ops@example.org".
+func NotFoundOf(what string, key any, of string) error {
+	return &NotFoundError{What: what, Key: fmt.Sprint(key), Of: of}
+}
+
+func (e *NotFoundError) Error() string {
+	if e.Of != "" {
+		return fmt.Sprintf("no %s named %q for %s", e.What, e.Key, e.Of)
+	}
+	return fmt.Sprintf("%s %q not found", e.What, e.Key)
+}
 
 // Is makes errors.Is(err, ErrNotFound) true.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }

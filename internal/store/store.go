@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,14 +72,42 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 }
 
+// ErrNotDatabaseFile is wrapped by the error for a SQLite path that names a
+// directory, which the driver would only call "unable to open".
+var ErrNotDatabaseFile = errors.New("not a database file")
+
+// ErrNoFolder is wrapped by the error for a SQLite path whose folder does
+// not exist: the database file is created, its folder never.
+var ErrNoFolder = errors.New("folder does not exist")
+
+// checkSQLitePath refuses, in plain words, the paths the driver would fail
+// on with its own codes: a directory, or a file in a missing folder.
+func checkSQLitePath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("database sqlite:%s: is a directory, %w", path, ErrNotDatabaseFile)
+	}
+	dir := filepath.Dir(path)
+	if dir == "." {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("database sqlite:%s: %w: %s", path, ErrNoFolder, dir)
+	case err != nil:
+		return fmt.Errorf("database sqlite:%s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("database sqlite:%s: %s is a file, not a folder", path, dir)
+	}
+	return nil
+}
+
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("database sqlite: empty path")
 	}
-	if dir := filepath.Dir(path); dir != "." {
-		if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("database sqlite:%s: %w", path, err)
-		}
+	if err := checkSQLitePath(path); err != nil {
+		return nil, err
 	}
 	if err := makePrivate(path); err != nil {
 		return nil, fmt.Errorf("database sqlite:%s: %w", path, err)
@@ -158,7 +187,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 }
 
 // MapError turns driver errors into ErrNotFound or ErrConflict where they
-// mean that, keeping the original error wrapped for the logs.
+// mean that. The result reads only "not found" or "conflict", never the
+// driver's text, and keeps the driver error in its chain for errors.As.
 func (db *DB) MapError(err error) error {
 	if err == nil {
 		return nil
@@ -167,10 +197,10 @@ func (db *DB) MapError(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %w", ErrNotFound, err)
+		return &mappedError{class: ErrNotFound, driver: err}
 	}
 	if isConflict(err) {
-		return fmt.Errorf("%w: %w", ErrConflict, err)
+		return &mappedError{class: ErrConflict, driver: err}
 	}
 	return err
 }
