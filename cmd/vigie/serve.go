@@ -60,7 +60,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
-		PingRate: *pingRate, PingBurst: *pingBurst})
+		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short()})
 	if err != nil {
 		return err
 	}

@@ -71,3 +71,19 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	readBuildInfo().write(e.stdout)
 	return nil
 }
+
+// short names the build in one phrase: the version, and the commit when
+// the build recorded one.
+func (b buildInfo) short() string {
+	if b.Commit == unknownBuild {
+		return b.Version
+	}
+	commit := b.Commit
+	if len(commit) > 12 {
+		commit = commit[:12]
+	}
+	if b.Modified {
+		commit += ", modified"
+	}
+	return b.Version + " (" + commit + ")"
+}

@@ -86,6 +86,8 @@ type Config struct {
 	PingBurst int
 	// MaxImports is how many imports run at once (default 2).
 	MaxImports int
+	// Version names the build on the first screen.
+	Version string
 }
 
 // The defaults of PingRate and PingBurst: a host's jobs behind one NAT
@@ -239,6 +241,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		ClientAddr:  a.proxies.ClientAddr,
 		Limiter:     limiter,
 		MaxImports:  a.cfg.MaxImports,
+		Version:     a.cfg.Version,
 		Metrics:     promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}),
 		Locations:   a.Locations,
 		Agents:      a.Agents,

@@ -136,7 +136,7 @@ func classify(err error) *Error {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Message: store.NotFoundMessage(err), Err: err}
 	case errors.Is(err, store.ErrConflict):
-		return &Error{Status: http.StatusConflict, Message: "already exists or conflicts with existing data", Err: err}
+		return &Error{Status: http.StatusConflict, Message: store.ConflictMessage(err), Err: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
 }

@@ -14,6 +14,7 @@ import (
 type public struct {
 	responder
 	openAPI func() []byte
+	version string
 	intakeCounter
 	heartbeats *heartbeat.Store
 	notify     func(checkKey string, p heartbeat.Ping)
@@ -24,12 +25,13 @@ type public struct {
 
 func (s *Server) publicRoutes(rt *router) {
 	d := s.d
-	h := &public{responder: s.responder, openAPI: s.openAPI, intakeCounter: intakeCounter{d.Health}, heartbeats: d.Heartbeats,
+	h := &public{responder: s.responder, openAPI: s.openAPI, version: d.Version, intakeCounter: intakeCounter{d.Health}, heartbeats: d.Heartbeats,
 		notify: d.OnHeartbeat, health: d.Health, metrics: d.Metrics, now: d.Now}
 	// Jobs ping with the token in the URL; GET (and HEAD) serve cron lines
 	// and tools that can only fetch a URL.
 	rt.handle("POST /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat, with an optional JSON body (status, size, duration, message)", rawBody: "application/json"}, h.receivePing)
 	rt.handle("GET /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat from a cron line: ok, no body"}, h.receivePing)
+	rt.handle("GET /{$}", noCredential, classOps, doc{summary: "A first screen: the server, its version and health, and where the API reference is"}, h.showHome)
 	rt.handle("GET /api/v1/openapi.json", noCredential, classOps, doc{summary: "This API reference, as an OpenAPI 3 document"}, h.showOpenAPI)
 	rt.handle("GET /healthz", noCredential, classOps, doc{summary: "The process is up"}, h.showHealth)
 	rt.handle("GET /readyz", noCredential, classOps, doc{summary: "The database answers and the background work is current (503 otherwise)"}, h.showReadiness)

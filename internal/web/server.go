@@ -58,6 +58,8 @@ type Deps struct {
 	Limiter Limiter
 	// MaxImports is how many imports may run at once (default 2).
 	MaxImports int
+	// Version names the build, for the first screen.
+	Version string
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -87,6 +89,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.ClientAddr == nil {
 		d.ClientAddr = remoteAddr
+	}
+	if d.Version == "" {
+		d.Version = "(devel)"
 	}
 	if d.MaxImports <= 0 {
 		d.MaxImports = 2
