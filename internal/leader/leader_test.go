@@ -216,10 +216,22 @@ func TestAfterALostLockConnectionOneLeaderRemains(t *testing.T) {
 	b := startElector(t, "b", dbB, &count, 0)
 
 	terminate(t, dbA, pid)
-	// Whoever takes the lock, the other ends up following.
-	waitUntil(t, 10*time.Second, "exactly one leader, holding the lock", func() bool {
+	// Whoever takes the lock, the other ends up following. a keeps leading
+	// through a lost connection until its next attempt at the lock (every
+	// 500 ms) finds b holding it: for that moment both may lead, and b's
+	// work may not have started yet. So the state must hold for a whole
+	// second, longer than a's attempt, before it counts as settled.
+	var settled time.Time
+	waitUntil(t, 10*time.Second, "exactly one leader, holding the lock, for a second", func() bool {
 		p := lockHolder(t, dbA)
-		return p != 0 && p != pid && a.running.Load() != b.running.Load()
+		if p == 0 || p == pid || a.running.Load() == b.running.Load() {
+			settled = time.Time{}
+			return false
+		}
+		if settled.IsZero() {
+			settled = time.Now()
+		}
+		return time.Since(settled) >= time.Second
 	})
 	if b.running.Load() {
 		// b took the lock: a stepped down, its lead's context ended.
