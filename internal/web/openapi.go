@@ -214,30 +214,8 @@ func (sc *schemas) object(t reflect.Type) map[string]any {
 }
 
 func (sc *schemas) fields(t reflect.Type, props map[string]any) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				sc.fields(ft, props)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = sc.of(f.Type)
+	for name, ft := range jsonFieldsOf(t) {
+		props[name] = sc.of(ft)
 	}
 }
 

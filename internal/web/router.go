@@ -118,7 +118,7 @@ func (rt *router) handle(pattern string, a access, c class, d doc, h http.Handle
 	}
 	rt.routes = append(rt.routes, Route{Pattern: pattern, Summary: d.summary, Credential: a.who.String(), Permission: a.perm,
 		Class: c.name, Query: d.queryNames(), doc: d, surface: rt.surface})
-	var next http.Handler = rt.s.checkQuery(d, h)
+	next := rt.s.checkQuery(d, h)
 	switch a.who {
 	case anyone:
 		next = rt.s.limited(next)
