@@ -19,6 +19,10 @@ const DefaultQuiet = 10 * time.Minute
 type EngineOptions struct {
 	Settle      time.Duration // default DefaultSettle
 	Quiet       time.Duration // default DefaultQuiet
+	// Aftermath is how long, after a root recovers, what went down below
+	// it and is not back yet is taken for that incident's aftermath rather
+	// than a new root (default DefaultAftermath).
+	Aftermath time.Duration
 	Correlation CorrelateOptions
 	Severity    SeverityRules
 	// Mutes, when set, keeps muted assets (maintenance, silences) out of
@@ -57,6 +61,9 @@ type Engine struct {
 func NewEngine(store *Store, inv *inventory.Service, opts EngineOptions) *Engine {
 	if opts.Settle <= 0 {
 		opts.Settle = DefaultSettle
+	}
+	if opts.Aftermath <= 0 {
+		opts.Aftermath = DefaultAftermath
 	}
 	if opts.Quiet <= 0 {
 		opts.Quiet = DefaultQuiet
@@ -116,6 +123,7 @@ func (e *Engine) Tick(ctx context.Context) error {
 		opts.Groups = e.groups(g)
 	}
 	res := Correlate(g, e.checked, down, opts)
+	e.aftermath(g, &res, now)
 	e.pending.Observe(res, now)
 	// One root's failed write must not keep the others from opening: each
 	// is tried, and one that failed stays pending for the next tick.

@@ -148,9 +148,27 @@ func TestALowerIncidentMergesIntoItsAncestorsAndASiteAloneIsASiteProblem(t *test
 		if err != nil || merged.Status != incident.Merged || merged.MergedInto != got[0].ID {
 			t.Fatalf("vm1 incident not merged: %+v %v", merged, err)
 		}
-		// Everything recovers but s3, whose application is broken.
+		// Everything recovers but s3, whose application is broken: given
+		// the aftermath of the outage to come back, it is then a problem
+		// of its own.
 		e.Observe(up(c.t, "hv1", "vm1", "vm2", "s1", "s2", "s4"))
 		tick(t, e, c, 0)
+		// A failure that starts after the recovery is no aftermath.
+		tick(t, e, c, 5*time.Second)
+		e.Observe(down(c.t, "s1"))
+		tick(t, e, c, 0)
+		tick(t, e, c, 61*time.Second)
+		s1Opened := false
+		for _, inc := range openIncidents(t, st) {
+			if inc.RootAssets[0] == "s3" {
+				t.Fatalf("s3 opened within the aftermath of hv1's recovery: %+v", inc)
+			}
+			s1Opened = s1Opened || inc.RootAssets[0] == "s1"
+		}
+		if !s1Opened {
+			t.Fatalf("s1, down after the recovery, did not open: %+v", openIncidents(t, st))
+		}
+		tick(t, e, c, incident.DefaultAftermath)
 		tick(t, e, c, 61*time.Second)
 		var site *incident.Incident
 		for _, inc := range openIncidents(t, st) {
