@@ -55,6 +55,9 @@ type Engine struct {
 	pending        Pending
 	// open holds the open incidents by root asset.
 	open map[string]*Incident
+	// recovered remembers when roots recovered, for their aftermath, also
+	// once their incident resolved (a quiet period shorter than it).
+	recovered map[string]time.Time
 }
 
 // NewEngine returns an incident engine over the store and the inventory.

@@ -21,13 +21,21 @@ const DefaultAftermath = 2 * time.Minute
 // Aftermath has passed, is a candidate again and waits out its settle
 // window.
 func (e *Engine) aftermath(g *inventory.Graph, res *Correlation, now time.Time) {
-	if len(res.Roots) == 0 {
+	if len(res.Roots) == 0 && len(e.recovered) == 0 {
 		return
 	}
-	recovered := map[string]time.Time{} // monitoring roots and when they recovered
+	recovered := map[string]time.Time{} // roots recovered within Aftermath, and when
 	for root, inc := range e.open {
 		if inc.Status == Monitoring && inc.MitigatedAt != nil && now.Sub(*inc.MitigatedAt) < e.opts.Aftermath {
 			recovered[root] = *inc.MitigatedAt
+		}
+	}
+	for root, at := range e.recovered {
+		switch {
+		case now.Sub(at) >= e.opts.Aftermath:
+			delete(e.recovered, root)
+		case recovered[root].IsZero() || at.After(recovered[root]):
+			recovered[root] = at
 		}
 	}
 	if len(recovered) == 0 {

@@ -127,6 +127,10 @@ func (e *Engine) followOpen(ctx context.Context, g *inventory.Graph, res Correla
 			}
 		case !failing && inc.Status != Monitoring:
 			e.recheckBelow(g, root)
+			if e.recovered == nil {
+				e.recovered = map[string]time.Time{}
+			}
+			e.recovered[root] = now
 			at := now
 			inc.Status, inc.MitigatedAt = Monitoring, &at
 			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Public: true,
