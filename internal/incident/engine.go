@@ -17,12 +17,12 @@ const DefaultQuiet = 10 * time.Minute
 
 // EngineOptions tune the incident engine; the zero value is the default.
 type EngineOptions struct {
-	Settle      time.Duration // default DefaultSettle
-	Quiet       time.Duration // default DefaultQuiet
+	Settle time.Duration // default DefaultSettle
+	Quiet  time.Duration // default DefaultQuiet
 	// Aftermath is how long, after a root recovers, what went down below
 	// it and is not back yet is taken for that incident's aftermath rather
 	// than a new root (default DefaultAftermath).
-	Aftermath time.Duration
+	Aftermath   time.Duration
 	Correlation CorrelateOptions
 	Severity    SeverityRules
 	// Mutes, when set, keeps muted assets (maintenance, silences) out of
