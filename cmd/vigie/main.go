@@ -46,7 +46,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "[--listen ADDR] [--tls-cert F --tls-key F]", "run the server: JSON API, and later the web UI, scheduler and probe", runServe},
+		{"serve", "[--listen ADDR] [--tls-cert F --tls-key F]", "run the server: the API and, on the leader, the probe, the incident engine and retention", runServe},
 		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
 		{"backup", "--out FILE", "write a verified snapshot of the SQLite database (PostgreSQL: pg_dump)", runBackup},
 		{"restore", "--from FILE [--no-keep]", "put a snapshot in place of the SQLite database, server stopped", runRestore},
