@@ -105,44 +105,37 @@ func affectedOne(db *store.DB, res sql.Result, err error) error {
 // now, and returns the check's key. A token that does not match, compared in
 // constant time, gives ErrUnknownToken and writes nothing.
 func (s *Store) Record(ctx context.Context, token string, p Ping, now time.Time) (string, error) {
-	lookup, secret, ok := parseToken(token)
-	if !ok {
-		return "", fmt.Errorf("record heartbeat: %w", ErrUnknownToken)
+	v, err := s.Check(ctx, token)
+	if err != nil {
+		return "", fmt.Errorf("record heartbeat: %w", err)
 	}
+	return s.RecordChecked(ctx, v, p, now)
+}
+
+// RecordChecked stores p as the last ping of the check a token was found
+// to belong to by Check, and returns the check's key. A rotation or removal
+// of the token since Check gives ErrUnknownToken and writes nothing.
+func (s *Store) RecordChecked(ctx context.Context, v Checked, p Ping, now time.Time) (string, error) {
 	if err := p.normalize(); err != nil {
 		return "", fmt.Errorf("record heartbeat: %w", err)
 	}
-	var key, hash string
-	err := s.db.QueryRowContext(ctx,
-		`SELECT check_key, token_hash FROM heartbeats WHERE token_lookup = $1`, lookup).Scan(&key, &hash)
-	// An unknown lookup id returns at once: lookup ids are not secret, so
-	// timing that reveals one exists gives nothing away.
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("record heartbeat: %w", ErrUnknownToken)
-	}
-	if err != nil {
-		return "", fmt.Errorf("record heartbeat: %w", s.db.MapError(err))
-	}
-	if !secretMatches(secret, hash) {
-		return "", fmt.Errorf("record heartbeat: %w", ErrUnknownToken)
-	}
 	var ms *int64
 	if p.Duration != nil {
-		v := time.Duration(*p.Duration).Milliseconds()
-		ms = &v
+		d := time.Duration(*p.Duration).Milliseconds()
+		ms = &d
 	}
 	// The hash in the condition makes a rotation between the read and this
 	// write refuse the old token rather than record with it.
 	res, err := s.db.ExecContext(ctx,
 		`UPDATE heartbeats SET last_at = $1, last_status = $2, last_size = $3, last_duration_ms = $4, last_message = $5
 		WHERE check_key = $6 AND token_hash = $7`,
-		timestamp(now), p.Status, p.Size, ms, p.Message, key, hash)
+		timestamp(now), p.Status, p.Size, ms, p.Message, v.Key, v.hash)
 	if err := affectedOne(s.db, res, err); errors.Is(err, store.ErrNotFound) {
 		return "", fmt.Errorf("record heartbeat: %w", ErrUnknownToken)
 	} else if err != nil {
-		return "", fmt.Errorf("record heartbeat of %s: %w", key, err)
+		return "", fmt.Errorf("record heartbeat of %s: %w", v.Key, err)
 	}
-	return key, nil
+	return v.Key, nil
 }
 
 // beatColumns are the columns scanBeat reads, in its order.

@@ -16,7 +16,8 @@ import (
 // it (nothing was recorded: send it again).
 func (h *public) receivePing(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	if _, err := h.heartbeats.Check(r.Context(), token); err != nil {
+	checked, err := h.heartbeats.Check(r.Context(), token)
+	if err != nil {
 		h.count("heartbeats", err)
 		if errors.Is(err, heartbeat.ErrUnknownToken) && r.ContentLength != 0 {
 			w.Header().Set("Connection", "close")
@@ -39,7 +40,7 @@ func (h *public) receivePing(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	key, err := h.heartbeats.Record(r.Context(), token, p, h.now())
+	key, err := h.heartbeats.RecordChecked(r.Context(), checked, p, h.now())
 	h.count("heartbeats", err)
 	if err != nil {
 		h.failPing(w, r, err)
