@@ -83,12 +83,6 @@ type Taken struct {
 	Refused int
 }
 
-// Take is TakeBatch returning only the acknowledgement.
-func (q *ResultQueue) Take(ctx context.Context, location, epoch string, records []Record, now time.Time) (uint64, error) {
-	t, err := q.TakeBatch(ctx, location, epoch, records, now)
-	return t.Ack, err
-}
-
 // TakeBatch queues a batch of a location, in order, skipping the records at
 // or below the last sequence number taken in the same epoch (a batch
 // replayed after a lost acknowledgement). A new record whose check the

@@ -102,7 +102,7 @@ func TestResultQueueTakesEachRecordOnce(t *testing.T) {
 		locs := NewLocationStore(db)
 		total := 0
 		for _, st := range steps {
-			taken, err := q.Take(ctx, st.location, st.epoch, records(st.epoch, st.seqs...), queueT0)
+			taken, err := take(ctx, q, st.location, st.epoch, records(st.epoch, st.seqs...), queueT0)
 			if err != nil {
 				t.Fatalf("%s: %v", st.name, err)
 			}
@@ -123,7 +123,7 @@ func TestResultQueueTakesEachRecordOnce(t *testing.T) {
 		if got := q.Accepted(); got != uint64(total) {
 			t.Errorf("accepted %d results, want %d", got, total)
 		}
-		if _, err := q.Take(ctx, "nowhere", "e1", records("e1", 1), queueT0); !errors.Is(err, store.ErrNotFound) {
+		if _, err := take(ctx, q, "nowhere", "e1", records("e1", 1), queueT0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("take from an unknown location: %v, want ErrNotFound", err)
 		}
 	})
@@ -136,7 +136,7 @@ func TestResultQueueKeepsResultsIntact(t *testing.T) {
 		want := records("e1", 1, 2)
 		want[0].Result = check.Result{Phase: check.PhaseConnect, Reason: check.ReasonTimeout, Message: "connect timed out",
 			Started: queueT0, Timings: check.Timings{Connect: 3 * time.Second, Total: 3 * time.Second}}
-		if _, err := q.Take(ctx, "paris", "e1", want, queueT0); err != nil {
+		if _, err := take(ctx, q, "paris", "e1", want, queueT0); err != nil {
 			t.Fatal(err)
 		}
 		got := drain(t, q)
@@ -160,7 +160,7 @@ func TestResultQueueEmptyBatchMarksTheLocationSeen(t *testing.T) {
 		wake, stop := db.Subscribe(store.TopicResults)
 		defer stop()
 		at := queueT0.Add(42 * time.Minute)
-		if taken, err := q.Take(ctx, "tokyo", "t1", nil, at); err != nil || taken != 0 {
+		if taken, err := take(ctx, q, "tokyo", "t1", nil, at); err != nil || taken != 0 {
 			t.Fatalf("empty batch: %d, %v", taken, err)
 		}
 		list, err := NewLocationStore(db).List(ctx)
@@ -190,7 +190,7 @@ func TestResultQueueDoneForgetsUpToTheCursorWhichPersists(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		q := newQueue(t, db)
-		if _, err := q.Take(ctx, "paris", "e1", records("e1", 1, 2, 3, 4, 5), queueT0); err != nil {
+		if _, err := take(ctx, q, "paris", "e1", records("e1", 1, 2, 3, 4, 5), queueT0); err != nil {
 			t.Fatal(err)
 		}
 		first, err := q.Next(ctx, 3)
@@ -230,7 +230,7 @@ func TestResultQueueNeverReusesIDs(t *testing.T) {
 		ctx := context.Background()
 		q := newQueue(t, db)
 		for round, seqs := range [][]uint64{{1, 2, 3}, {4, 5}, {6}} {
-			if _, err := q.Take(ctx, "paris", "e1", records("e1", seqs...), queueT0); err != nil {
+			if _, err := take(ctx, q, "paris", "e1", records("e1", seqs...), queueT0); err != nil {
 				t.Fatal(err)
 			}
 			want := recordKeys(records("e1", seqs...))
@@ -264,7 +264,7 @@ func TestConcurrentTakesOfOneBatchQueueItOnce(t *testing.T) {
 			for range servers {
 				wg.Go(func() {
 					<-start
-					if _, err := q.Take(ctx, "paris", "e1", batch, queueT0); err != nil {
+					if _, err := take(ctx, q, "paris", "e1", batch, queueT0); err != nil {
 						errs <- err
 					}
 				})
@@ -280,4 +280,10 @@ func TestConcurrentTakesOfOneBatchQueueItOnce(t *testing.T) {
 			t.Fatalf("queued %v, want each record once: %v", got, want)
 		}
 	})
+}
+
+// take queues a batch and returns the acknowledgement only.
+func take(ctx context.Context, q *ResultQueue, location, epoch string, records []Record, now time.Time) (uint64, error) {
+	t, err := q.TakeBatch(ctx, location, epoch, records, now)
+	return t.Ack, err
 }
