@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,30 +110,35 @@ func jsonFieldsOf(t reflect.Type) iter.Seq2[string, reflect.Type] {
 	}
 }
 
-var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-// jsonKind says in words what JSON a Go type takes.
+// jsonKind says in words what JSON a Go type takes: the words of its
+// schema in the API reference.
 func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	return schemaWords((&schemas{defs: map[string]any{}}).of(t))
+}
+
+// schemaWords says a schema's type in words.
+func schemaWords(schema map[string]any) string {
+	if _, ref := schema["$ref"]; ref {
+		return "an object"
 	}
-	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+	switch schema["type"] {
+	case "string":
 		return "a string"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
+	case "boolean":
 		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case "integer":
+		if schema["minimum"] == 0 {
+			return "a whole number, 0 or more"
+		}
 		return "a whole number"
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number, 0 or more"
-	case reflect.Float32, reflect.Float64:
+	case "number":
 		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array of " + strings.TrimPrefix(strings.TrimPrefix(jsonKind(t.Elem()), "a "), "an ") + "s"
-	case reflect.Map, reflect.Struct:
+	case "array":
+		items, _ := schema["items"].(map[string]any)
+		words := schemaWords(items)
+		words = strings.TrimPrefix(strings.TrimPrefix(words, "a "), "an ")
+		return "an array of " + words + "s"
+	case "object":
 		return "an object"
 	}
 	return "another value"

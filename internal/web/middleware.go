@@ -31,7 +31,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		s.log.Debug("request", "method", r.Method, "route", routeOf(r), "status", sw.status,
+		s.d.Logger.Debug("request", "method", r.Method, "route", routeOf(r), "status", sw.status,
 			"duration", time.Since(start))
 	})
 }

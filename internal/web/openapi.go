@@ -155,9 +155,9 @@ type schemas struct {
 }
 
 var (
-	timeType            = reflect.TypeFor[time.Time]()
-	jsonUnmarshaler     = reflect.TypeFor[json.Unmarshaler]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	timeType        = reflect.TypeFor[time.Time]()
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
 func (sc *schemas) of(t reflect.Type) map[string]any {
@@ -168,8 +168,8 @@ func (sc *schemas) of(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	}
 	pt := reflect.PointerTo(t)
-	if pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshalerType) {
-		if t.Kind() == reflect.String || pt.Implements(textUnmarshalerType) {
+	if pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
+		if t.Kind() == reflect.String || pt.Implements(textUnmarshaler) {
 			return map[string]any{"type": "string"}
 		}
 		// Its own JSON form (a duration as "30s" or seconds, say).
@@ -180,9 +180,10 @@ func (sc *schemas) of(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string"}
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return map[string]any{"type": "integer"}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer", "minimum": 0}
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.Slice, reflect.Array:

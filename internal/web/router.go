@@ -199,7 +199,7 @@ func (s *Server) requireStaff(perm auth.Permission, next http.Handler) http.Hand
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "missing bearer token: send Authorization: Bearer <token>"})
 			return
 		}
-		p, err := s.auth.Authenticate(r.Context(), token)
+		p, err := s.d.Auth.Authenticate(r.Context(), token)
 		if errors.Is(err, auth.ErrUnauthorized) {
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "invalid or revoked token"})
 			return
@@ -232,7 +232,7 @@ func scopeText(scopes []auth.Scope) string {
 // requireLocation lets through only requests with a valid location token.
 func (s *Server) requireLocation(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.locations == nil {
+		if s.d.Locations == nil {
 			s.deny(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "remote probes are not enabled"})
 			return
 		}
@@ -241,7 +241,7 @@ func (s *Server) requireLocation(next http.Handler) http.Handler {
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "missing location token: send Authorization: Bearer <token>"})
 			return
 		}
-		loc, err := s.locations.Authenticate(r.Context(), token)
+		loc, err := s.d.Locations.Authenticate(r.Context(), token)
 		if errors.Is(err, probe.ErrBadLocationToken) {
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "invalid or revoked location token"})
 			return
@@ -259,7 +259,7 @@ func (s *Server) requireLocation(next http.Handler) http.Handler {
 // the asset it is bound to goes in the context.
 func (s *Server) requireAgent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.agents == nil {
+		if s.d.Agents == nil {
 			s.deny(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "host agents are not enabled"})
 			return
 		}
@@ -268,7 +268,7 @@ func (s *Server) requireAgent(next http.Handler) http.Handler {
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "missing agent token: send Authorization: Bearer <token>"})
 			return
 		}
-		asset, err := s.agents.Authenticate(r.Context(), token)
+		asset, err := s.d.Agents.Authenticate(r.Context(), token)
 		if errors.Is(err, probe.ErrBadAgentToken) {
 			s.deny(w, r, &Error{Status: http.StatusUnauthorized, Message: "invalid or removed agent token"})
 			return
@@ -286,8 +286,8 @@ func (s *Server) requireAgent(next http.Handler) http.Handler {
 // address over its rate; routes without credentials go through it.
 func (s *Server) limited(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.limiter != nil {
-			if ok, wait := s.limiter.Allow(s.clientAddr(r)); !ok {
+		if s.d.Limiter != nil {
+			if ok, wait := s.d.Limiter.Allow(s.d.ClientAddr(r)); !ok {
 				secs := max(1, int((wait+time.Second-1)/time.Second))
 				s.deny(w, r, &Error{Status: http.StatusTooManyRequests, RetryAfter: secs,
 					Message: fmt.Sprintf("too many requests from this address; try again in %d s", secs)})
@@ -302,13 +302,4 @@ func (s *Server) limited(next http.Handler) http.Handler {
 // and if not how long it should wait.
 type Limiter interface {
 	Allow(addr netip.Addr) (ok bool, retryAfter time.Duration)
-}
-
-// remoteAddr is the address of the peer, without trusting any header.
-func remoteAddr(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
 }

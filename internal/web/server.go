@@ -68,13 +68,7 @@ type Deps struct {
 // Server holds what the router and its middleware need; the handlers of
 // each surface hold their own dependencies.
 type Server struct {
-	d          Deps
-	auth       *auth.Service
-	locations  *probe.LocationStore
-	agents     *probe.AgentStore
-	limiter    Limiter
-	clientAddr func(*http.Request) netip.Addr
-	log        *slog.Logger
+	d Deps
 	responder
 	apiDocState
 }
@@ -88,7 +82,7 @@ func NewServer(d Deps) *Server {
 		d.Now = time.Now
 	}
 	if d.ClientAddr == nil {
-		d.ClientAddr = remoteAddr
+		d.ClientAddr = httpguard.Proxies{}.ClientAddr // the peer, trusting no header
 	}
 	if d.Version == "" {
 		d.Version = "(devel)"
@@ -96,8 +90,7 @@ func NewServer(d Deps) *Server {
 	if d.MaxImports <= 0 {
 		d.MaxImports = 2
 	}
-	return &Server{d: d, auth: d.Auth, locations: d.Locations, agents: d.Agents, limiter: d.Limiter, clientAddr: d.ClientAddr,
-		log: d.Logger, responder: responder{log: d.Logger}}
+	return &Server{d: d, responder: responder{log: d.Logger}}
 }
 
 // Handler returns the routes of every surface.
@@ -121,53 +114,49 @@ func (s *Server) router() *router {
 }
 
 // jsonMisses answers what no route matches (404, or 405 with Allow) in
-// the JSON of every other error, rather than the mux's plain text.
+// the JSON of every other error, rather than the mux's plain text. The mux
+// routes once: its own answer to a miss is caught as it is written, known
+// by the request having no pattern.
 func (s *Server) jsonMisses(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := mux.Handler(r)
-		if pattern != "" {
-			mux.ServeHTTP(w, r)
+		mw := &missWriter{ResponseWriter: w, r: r}
+		mux.ServeHTTP(mw, r)
+		if mw.missed == 0 {
 			return
 		}
 		setDeadlines(w, classAPI)
-		probe := &missWriter{header: http.Header{}}
-		h.ServeHTTP(probe, r)
-		if allow := probe.header.Get("Allow"); allow != "" {
-			w.Header().Set("Allow", allow)
+		if mw.missed == http.StatusMethodNotAllowed {
+			s.fail(w, r, &Error{Status: mw.missed, Message: "method not allowed here; allowed: " + w.Header().Get("Allow")})
+			return
 		}
-		switch probe.status {
-		case http.StatusMethodNotAllowed:
-			s.fail(w, r, &Error{Status: probe.status, Message: "method not allowed here; allowed: " + probe.header.Get("Allow")})
-		case http.StatusNotFound, 0:
-			s.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such endpoint"})
-		default:
-			// A redirect to the canonical path: pass it on.
-			for k, v := range probe.header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(probe.status)
-		}
+		s.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such endpoint"})
 	})
 }
 
-// missWriter keeps what the mux answers to a request no route matched.
+// missWriter passes a routed answer through and holds back the mux's own
+// 404 or 405 (a redirect to the canonical path passes too).
 type missWriter struct {
-	header http.Header
-	status int
+	http.ResponseWriter
+	r      *http.Request
+	missed int
 }
 
-func (m *missWriter) Header() http.Header { return m.header }
-func (m *missWriter) Write(b []byte) (int, error) {
-	if m.status == 0 {
-		m.status = http.StatusOK
-	}
-	return len(b), nil
-}
 func (m *missWriter) WriteHeader(code int) {
-	if m.status == 0 {
-		m.status = code
+	if m.r.Pattern == "" && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+		m.missed = code
+		return
 	}
+	m.ResponseWriter.WriteHeader(code)
 }
+
+func (m *missWriter) Write(b []byte) (int, error) {
+	if m.missed != 0 {
+		return len(b), nil
+	}
+	return m.ResponseWriter.Write(b)
+}
+
+func (m *missWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
 
 // intakeCounter counts the requests of the intakes by outcome.
 type intakeCounter struct {
