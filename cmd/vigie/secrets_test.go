@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -16,15 +15,6 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-func randomHex(t *testing.T, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
 // TestNoSecretReachesTheLogs runs a whole server with debug logs on a
 // PostgreSQL URL carrying a password, creates every kind of secret Vigie
 // has (a password, staff tokens, a revoked one, location, agent and
@@ -37,7 +27,7 @@ func TestNoSecretReachesTheLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPassword := "dbpw" + randomHex(t, 8)
+	dbPassword := "dbpw" + rand.Text()
 	// PostgreSQL here trusts loopback: the password travels, unchecked.
 	base.User = url.UserPassword(base.User.Username(), dbPassword)
 	dsn := base.String()
@@ -53,7 +43,7 @@ func TestNoSecretReachesTheLogs(t *testing.T) {
 		return r
 	}
 
-	password := "pw-" + randomHex(t, 12)
+	password := "pw-" + rand.Text()
 	secrets["user password"] = password
 	run(password+"\n", "user", "add", "--email", "ops@example.org", "--role", "admin")
 	token := strings.TrimSpace(run("", "token", "create", "--user", "ops@example.org", "--name", "laptop").stdout)
@@ -79,7 +69,7 @@ func TestNoSecretReachesTheLogs(t *testing.T) {
 		}
 		return b
 	}
-	header := "Bearer hdr-" + randomHex(t, 12)
+	header := "Bearer hdr-" + rand.Text()
 	secrets["check header"] = header
 	call("POST", "/api/v1/checks", token, `{"asset":"hv03","name":"api","kind":"http","url":"http://127.0.0.1:1/","locations":["paris"],"headers":{"Authorization":"`+header+`"}}`, 201)
 	call("POST", "/api/v1/checks", token, `{"asset":"backups","name":"nightly","kind":"heartbeat","period":"24h"}`, 201)
