@@ -54,6 +54,16 @@ type Window struct {
 	Weekly bool `json:"weekly,omitempty"`
 	// Verify is how long the window stays verifying after it ends.
 	Verify time.Duration `json:"verify,omitempty"`
+	// The public texts: Title is French, TitleEN English (falling back to
+	// Title); Description and DescriptionEN say what customers will see.
+	TitleEN       string `json:"title_en,omitempty"`
+	Description   string `json:"description,omitempty"`
+	DescriptionEN string `json:"description_en,omitempty"`
+	// Sequence counts the changes of a window (iCalendar SEQUENCE);
+	// Cancelled windows are kept so that calendars carry the cancellation.
+	Sequence  int       `json:"sequence"`
+	Cancelled bool      `json:"cancelled,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // FieldError is a problem with one field of a window.

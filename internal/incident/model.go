@@ -135,3 +135,33 @@ func (i *Incident) TimeToResolve() time.Duration {
 	}
 	return i.ResolvedAt.Sub(i.ImpactStartedAt)
 }
+
+// PublicUpdate is one staff-written entry of an incident's public
+// timeline, in French and English. The engine's own status changes have
+// default public texts, derived where they are shown; an update that
+// ReplacesEvent gives the text of that event instead.
+type PublicUpdate struct {
+	ID         int64     `json:"id"`
+	IncidentID int64     `json:"incident_id"`
+	At         time.Time `json:"at"`
+	// Status is the incident's public status this update announces.
+	Status    Status `json:"status"`
+	MessageFR string `json:"message_fr,omitempty"`
+	MessageEN string `json:"message_en,omitempty"`
+	Author    string `json:"author,omitempty"`
+	// ReplacesEvent is the id of the engine event (opened or
+	// status-changed) whose default public text this update replaces, or 0.
+	ReplacesEvent int64     `json:"replaces_event,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// ComponentOverride is a staff-set public status of one component during
+// one incident, replacing the status computed from the incident's scope.
+type ComponentOverride struct {
+	IncidentID int64 `json:"incident_id"`
+	// Component is the component's id (inventory.ComponentID).
+	Component string `json:"component"`
+	// Status is one of operational, degraded_performance, partial_outage,
+	// major_outage, under_maintenance.
+	Status string `json:"status"`
+}

@@ -52,6 +52,32 @@ type Inventory struct {
 	// Rules are the compliance rules of host facts, by name; one named as
 	// a built-in rule replaces it.
 	Rules []facts.Rule `json:"rules,omitempty"`
+	// Components are what the public status page shows, in the order
+	// declared.
+	Components []Component `json:"components,omitempty"`
+}
+
+// Component is a part of the service the public sees on the status page,
+// such as "Shared hosting": it covers assets, by selector or by name or
+// both, and never names them publicly. Name is the French name (the
+// host's language); the _en fields are the English ones, falling back to
+// the French ones when empty.
+type Component struct {
+	Name          string    `json:"name"`
+	NameEN        string    `json:"name_en,omitempty"`
+	Group         string    `json:"group,omitempty"`
+	GroupEN       string    `json:"group_en,omitempty"`
+	Description   string    `json:"description,omitempty"`
+	DescriptionEN string    `json:"description_en,omitempty"`
+	Covers        *Selector `json:"covers,omitempty"`
+	Assets        []string  `json:"assets,omitempty"`
+}
+
+// Selector picks assets by kind and by one label ("pool=shared"); an empty
+// part matches everything.
+type Selector struct {
+	Kind  string `json:"kind,omitempty"`
+	Label string `json:"label,omitempty"`
 }
 
 // CheckDefault is the check every asset of a kind gets unless it declares

@@ -1,0 +1,67 @@
+package i18n
+
+import (
+	"slices"
+	"testing"
+	"testing/fstest"
+)
+
+func TestEveryMessageExistsInEveryLanguage(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]bool{}
+	for _, lang := range Langs {
+		for _, id := range b.IDs(lang) {
+			all[id] = true
+		}
+	}
+	if len(all) == 0 {
+		t.Fatal("no messages")
+	}
+	for _, lang := range Langs {
+		for id := range all {
+			if !slices.Contains(b.IDs(lang), id) {
+				t.Errorf("message %q has no %s text", id, lang)
+			}
+		}
+	}
+}
+
+func TestTranslatesWithDataAndPlurals(t *testing.T) {
+	fsys := fstest.MapFS{
+		"l/a.fr.yaml": {Data: []byte("Hello: Bonjour {{.Name}}\nSites:\n  one: \"{{.Count}} site\"\n  other: \"{{.Count}} sites\"\n")},
+		"l/a.en.yaml": {Data: []byte("Hello: Hello {{.Name}}\nSites:\n  one: \"{{.Count}} site\"\n  other: \"{{.Count}} sites\"\n")},
+	}
+	b, err := parse(fsys, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang, id string
+		data     any
+		want     string
+	}{
+		{"fr", "Hello", map[string]any{"Name": "Ana"}, "Bonjour Ana"},
+		{"en", "Hello", map[string]any{"Name": "Ana"}, "Hello Ana"},
+		{"en", "Sites", map[string]any{"Count": 1}, "1 site"},
+		{"en", "Sites", map[string]any{"Count": 3}, "3 sites"},
+		{"fr", "Missing", nil, "Missing"},
+	} {
+		if got := b.T(c.lang, c.id, c.data); got != c.want {
+			t.Errorf("T(%s, %s) = %q, want %q", c.lang, c.id, got, c.want)
+		}
+	}
+}
+
+func TestABrokenFileFailsTheBoot(t *testing.T) {
+	for name, data := range map[string]string{
+		"l/a.fr.yaml": "Hello: [unclosed\n",
+		"l/a.de.yaml": "Hello: Hallo\n",
+	} {
+		if _, err := parse(fstest.MapFS{name: {Data: []byte(data)}}, "l"); err == nil {
+			t.Errorf("%s parsed without error", name)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package status
+
+import (
+	"time"
+
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/inventory"
+)
+
+// History is how far back the public page shows incidents and bars.
+const History = 90 * 24 * time.Hour
+
+// Input is what a Page is built from: the state of the stores at one
+// moment, read by the caller (internal/app) so that Build is pure.
+type Input struct {
+	Now  time.Time
+	Zone *time.Location
+	// Name, URL and MirrorURL are copied to the page.
+	Name, URL, MirrorURL string
+	// Components in declaration order, and the assets each covers, by
+	// component id (inventory.ComponentID).
+	Components []inventory.Component
+	Covered    map[string][]string
+	// Graph gives the scope of incidents and windows and the owners of
+	// assets.
+	Graph *inventory.Graph
+	// Incidents are the open ones and those resolved within History,
+	// of every cause (Build keeps site problems off the public page).
+	Incidents []incident.Incident
+	// Events, Updates and Overrides are by incident id.
+	Events    map[int64][]incident.Event
+	Updates   map[int64][]incident.PublicUpdate
+	Overrides map[int64][]incident.ComponentOverride
+	// PostMortems are the public post-mortems as HTML, by incident id.
+	PostMortems map[int64]string
+	// Windows are every maintenance window kept, cancelled ones included.
+	Windows []incident.Window
+	// Version identifies the state read; Build copies it to the page.
+	Version string
+}
