@@ -29,11 +29,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxConns := fs.Int("max-conns", app.DefaultMaxConns, "most connections served at once; 0 for no cap")
 	pingRate := fs.Float64("ping-rate", app.DefaultPingRate, "requests per second allowed to each client address on the routes without credentials (heartbeats, health, metrics); 0 for no limit")
 	pingBurst := fs.Int("ping-burst", app.DefaultPingBurst, "how many of those requests one address may make at once")
+	sf := addStatusFlags(fs)
+	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := noArgs(rest); err != nil {
+		return err
+	}
+	if err := sf.check(); err != nil {
 		return err
 	}
 	if *settle <= 0 || *quiet <= 0 || *sweep <= 0 {
@@ -57,10 +62,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *maxConns == 0 {
 		*maxConns = -1 // app.Config reads zero as its default
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
+	cfg := app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
-		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short()})
+		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror}
+	sf.apply(&cfg)
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/leader"
 	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/web"
 )
@@ -86,6 +87,16 @@ type Config struct {
 	PingBurst int
 	// MaxImports is how many imports run at once (default 2).
 	MaxImports int
+	// PublicName and PublicURL name the host on its status page and in
+	// its feeds (default "Vigie", "http://localhost:8080"); StatusZone is
+	// the zone pages are rendered in (default Europe/Paris).
+	PublicName, PublicURL, StatusZone string
+	// Mirror, when set, is a directory the public status page is written
+	// to within seconds of each change; MirrorURL is where that copy is
+	// served, linked from the live page.
+	Mirror, MirrorURL string
+	// Now is the clock of the status page (default time.Now).
+	Now func() time.Time
 	// Version names the build on the first screen.
 	Version string
 }
@@ -126,7 +137,11 @@ type App struct {
 	AlertDedup  *incident.DedupStore
 	// Alerts takes Alertmanager webhooks into the signal log.
 	Alerts *incident.Intake
-	Log    *slog.Logger
+	// Status renders the public status page once per change;
+	// StatusTokens keeps customers' secret status URLs.
+	Status       *status.Publisher
+	StatusTokens *status.TokenStore
+	Log          *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics;
 	// Health the state of its background work, served on /readyz.
 	Metrics *prometheus.Registry
@@ -168,6 +183,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.PublicName == "" {
+		cfg.PublicName = "Vigie"
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://localhost:8080"
+	}
+	if cfg.StatusZone == "" {
+		cfg.StatusZone = incident.DefaultZone
+	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("tls: give both a certificate and its key, or neither")
 	}
@@ -196,28 +220,34 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	h := health.New(metrics, db.PingContext)
 	db.ObserveQueries(h.Metrics().Query)
 	db.ObserveAppends(h.Metrics().Appended)
-	return &App{
-		cfg:         cfg,
-		DB:          db,
-		Inventory:   inv,
-		Auth:        auth.NewService(db),
-		Heartbeats:  heartbeat.NewStore(db),
-		Detection:   detect.NewStore(db),
-		Compliance:  probe.NewCompliance(db, inv),
-		Incidents:   incidents,
-		PostMortems: incident.NewPostMortemStore(db, incidents),
-		Maintenance: incident.NewMaintenanceStore(db),
-		AlertDedup:  dedup,
-		Alerts:      incident.NewIntake(inv, dedup, cfg.AlertLabel),
-		Locations:   probe.NewLocationStore(db),
-		Results:     results,
-		Agents:      probe.NewAgentStore(db),
-		Metrics:     metrics,
-		Health:      h,
-		Log:         cfg.Logger,
-		proxies:     proxies,
-		pings:       pings,
-	}, nil
+	a := &App{
+		cfg:          cfg,
+		DB:           db,
+		Inventory:    inv,
+		Auth:         auth.NewService(db),
+		Heartbeats:   heartbeat.NewStore(db),
+		Detection:    detect.NewStore(db),
+		Compliance:   probe.NewCompliance(db, inv),
+		Incidents:    incidents,
+		PostMortems:  incident.NewPostMortemStore(db, incidents),
+		Maintenance:  incident.NewMaintenanceStore(db),
+		AlertDedup:   dedup,
+		Alerts:       incident.NewIntake(inv, dedup, cfg.AlertLabel),
+		Locations:    probe.NewLocationStore(db),
+		Results:      results,
+		Agents:       probe.NewAgentStore(db),
+		Metrics:      metrics,
+		Health:       h,
+		Log:          cfg.Logger,
+		proxies:      proxies,
+		pings:        pings,
+		StatusTokens: status.NewTokenStore(db),
+	}
+	if a.Status, err = newPublisher(a, cfg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // Close releases the database.
@@ -251,9 +281,10 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Maintenance: a.Maintenance,
 		PostMortems: a.PostMortems,
 		Alerts:      a.Alerts,
-		Health:      a.Health,
-		Stopping:    stopping,
-		Inventory:   a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL,
+		Health:    a.Health,
+		Stopping:  stopping,
+		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled
 			// run, wherever the leader is.
@@ -286,6 +317,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopBackground()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Inventory.Watch(bg, a.cfg.RefreshEvery) })
+	wg.Go(func() { a.Status.Run(bg) })
 	wg.Go(func() {
 		leader.Run(bg, a.DB, a.Log, leader.Options{Retry: a.cfg.LeaderRetry, OnChange: a.Health.SetLeader}, a.lead)
 	})

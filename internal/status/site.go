@@ -1,24 +1,76 @@
 package status
 
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
 // File is one rendered document of the public side.
 type File struct {
-	// Path is its URL path under the site's root, such as "/",
-	// "/incidents/42/", "/feed.atom" or "/api/v2/summary.json". A path
-	// ending in "/" is an HTML page (written as index.html by a mirror).
+	// Path is its URL path under the site's root, without a leading
+	// slash: "" (the home page), "incidents/42/", "feed.atom",
+	// "api/v2/summary.json". A path that is "" or ends in "/" is an HTML
+	// page, written as index.html by a mirror.
 	Path        string
 	ContentType string
 	Body        []byte
+	// Gzip and ETag are set when the site is sealed.
+	Gzip []byte
+	ETag string
 }
 
 // Site is every document of one Page, by path.
 type Site struct {
 	Version string
-	Files   map[string]*File
+	// Generated is when the page was built (Last-Modified).
+	Generated time.Time
+	Files     map[string]*File
 }
 
-func (s *Site) add(files ...File) {
+// NewSite returns an empty site.
+func NewSite(version string, generated time.Time) *Site {
+	return &Site{Version: version, Generated: generated, Files: map[string]*File{}}
+}
+
+// Add puts files in the site, by path; a leading slash is dropped.
+func (s *Site) Add(files ...File) {
 	for i := range files {
 		f := files[i]
+		f.Path = strings.TrimPrefix(f.Path, "/")
 		s.Files[f.Path] = &f
 	}
+}
+
+func (s *Site) add(files ...File) { s.Add(files...) }
+
+// Seal computes each file's gzip body and ETag once, so that serving it
+// costs no CPU per request.
+func (s *Site) Seal() error {
+	var buf bytes.Buffer
+	for _, f := range s.Files {
+		sum := sha256.Sum256(f.Body)
+		f.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
+		if len(f.Body) < 256 {
+			continue
+		}
+		buf.Reset()
+		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		if err != nil {
+			return err
+		}
+		if _, err := zw.Write(f.Body); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		if buf.Len() < len(f.Body) {
+			f.Gzip = bytes.Clone(buf.Bytes())
+		}
+	}
+	return nil
 }

@@ -21,6 +21,10 @@ type doc struct {
 	query   []string
 	body    any
 	rawBody string
+	// anyQuery routes are pages people share with tracking parameters
+	// added (?utm_source=…): they read the parameters they know and
+	// ignore the others.
+	anyQuery bool
 }
 
 // queryNames returns the names of the declared query parameters.

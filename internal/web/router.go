@@ -47,6 +47,10 @@ func (c credential) String() string {
 type access struct {
 	who  credential
 	perm auth.Permission
+	// fromMemory routes answer from documents rendered in advance (the
+	// status page): they cost no database work, so they are not rate
+	// limited; a whole office behind one address may read them at once.
+	fromMemory bool
 }
 
 // needs is the access of a staff route that needs perm.
@@ -54,6 +58,9 @@ func needs(perm auth.Permission) access { return access{who: staffToken, perm: p
 
 var (
 	noCredential = access{who: anyone}
+	// publicPage is the access of the status page, its feeds and its
+	// Statuspage-compatible documents.
+	publicPage   = access{who: anyone, fromMemory: true}
 	fromLocation = access{who: locationToken}
 	fromAgent    = access{who: agentToken}
 )
@@ -118,15 +125,19 @@ func (rt *router) handle(pattern string, a access, c class, d doc, h http.Handle
 	}
 	rt.routes = append(rt.routes, Route{Pattern: pattern, Summary: d.summary, Credential: a.who.String(), Permission: a.perm,
 		Class: c.name, Query: d.queryNames(), doc: d, surface: rt.surface})
-	next := rt.s.checkQuery(d, h)
-	switch a.who {
-	case anyone:
+	next := http.Handler(h)
+	if !d.anyQuery {
+		next = rt.s.checkQuery(d, h)
+	}
+	switch {
+	case a.fromMemory:
+	case a.who == anyone:
 		next = rt.s.limited(next)
-	case staffToken:
-		next = rt.s.requireStaff(a.perm, next)
-	case locationToken:
+	case a.who == staffToken:
+		next = rt.s.requireStaff(a.perm, rt.s.republish(next))
+	case a.who == locationToken:
 		next = rt.s.requireLocation(next)
-	case agentToken:
+	case a.who == agentToken:
 		next = rt.s.requireAgent(next)
 	}
 	rt.mux.Handle(pattern, deadlines(c, next))
@@ -302,4 +313,24 @@ func (s *Server) limited(next http.Handler) http.Handler {
 // and if not how long it should wait.
 type Limiter interface {
 	Allow(addr netip.Addr) (ok bool, retryAfter time.Duration)
+}
+
+// republish asks the status page to refresh at once after a staff change
+// succeeded, rather than at its next look at the database: an incident
+// update reaches the public page within the request's own second.
+func (s *Server) republish(next http.Handler) http.Handler {
+	if s.d.Status == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status < http.StatusBadRequest {
+			s.d.Status.Notify()
+		}
+	})
 }

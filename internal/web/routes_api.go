@@ -10,6 +10,7 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/status"
 )
 
 // api is the staff API: what staff and their tools read and change, with
@@ -29,6 +30,10 @@ type api struct {
 	postmortems *incident.PostMortemStore
 	alerts      *incident.Intake
 	digest      incident.DigestSources
+	// statusTokens keeps customers' secret status URLs; publicURL is the
+	// status page's address.
+	statusTokens *status.TokenStore
+	publicURL    string
 	// imports holds one slot per import allowed to run at once.
 	imports chan struct{}
 	now     func() time.Time
@@ -42,7 +47,7 @@ func (s *Server) apiRoutes(rt *router) {
 		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, locations: d.Locations, agents: d.Agents, incidents: d.Incidents,
 		maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: d.Alerts,
 		digest:  incident.DigestSources{Incidents: d.Incidents, Maintenance: d.Maintenance, PostMortems: d.PostMortems, Signals: d.Detection},
-		imports: make(chan struct{}, d.MaxImports), now: d.Now}
+		imports: make(chan struct{}, d.MaxImports), now: d.Now, statusTokens: d.StatusTokens, publicURL: d.PublicURL}
 	read, inv := needs(auth.PermRead), needs(auth.PermInventory)
 
 	// Inventory.
@@ -51,6 +56,9 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("GET /api/v1/customers/{id}", read, classAPI, doc{summary: "Show a customer"}, h.showCustomer)
 	rt.handle("PUT /api/v1/customers/{id}", inv, classAPI, doc{summary: "Replace a customer", body: inventory.Customer{}}, h.updateCustomer)
 	rt.handle("DELETE /api/v1/customers/{id}", inv, classAPI, doc{summary: "Delete a customer (refused while assets are theirs)"}, h.deleteCustomer)
+	rt.handle("POST /api/v1/customers/{id}/status-url", inv, classAPI, doc{summary: "Give a customer a new secret URL of their own status page, feeds and calendar (shown once; the old one stops working)"}, h.issueStatusURL)
+	rt.handle("GET /api/v1/customers/{id}/status-url", read, classAPI, doc{summary: "Whether a customer has a secret status URL, and since when (never the secret)"}, h.showStatusURL)
+	rt.handle("DELETE /api/v1/customers/{id}/status-url", inv, classAPI, doc{summary: "Revoke a customer's secret status URL"}, h.revokeStatusURL)
 	rt.handle("GET /api/v1/assets", read, classAPI, doc{summary: "List assets by name, a page at a time", query: []string{"kind: only this kind", "owner: only this customer's", "prefix: names starting with this", "label: only those with this label, k=v", "after: the cursor: the last name of the previous page", "limit: at most this many (default 100)"}}, h.listAssets)
 	rt.handle("POST /api/v1/assets", inv, classAPI, doc{summary: "Create an asset", body: inventory.Asset{}}, h.createAsset)
 	rt.handle("GET /api/v1/assets/{name}", read, classAPI, doc{summary: "Show an asset"}, h.showAsset)

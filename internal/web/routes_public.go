@@ -31,7 +31,10 @@ func (s *Server) publicRoutes(rt *router) {
 	// and tools that can only fetch a URL.
 	rt.handle("POST /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat, with an optional JSON body (status, size, duration, message)", rawBody: "application/json"}, h.receivePing)
 	rt.handle("GET /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat from a cron line: ok, no body"}, h.receivePing)
-	rt.handle("GET /{$}", noCredential, classOps, doc{summary: "A first screen: the server, its version and health, and where the API reference is"}, h.showHome)
+	rt.handle("GET /server", noCredential, classOps, doc{summary: "A first screen: the server, its version and health, and where the API reference is"}, h.showHome)
+	if d.Status == nil {
+		rt.handle("GET /{$}", noCredential, classOps, doc{summary: "The first screen, where no status page is served"}, h.showHome)
+	}
 	rt.handle("GET /api/v1/openapi.json", noCredential, classOps, doc{summary: "This API reference, as an OpenAPI 3 document"}, h.showOpenAPI)
 	rt.handle("GET /healthz", noCredential, classOps, doc{summary: "The process is up"}, h.showHealth)
 	rt.handle("GET /readyz", noCredential, classOps, doc{summary: "The database answers and the background work is current (503 otherwise)"}, h.showReadiness)

@@ -19,6 +19,7 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -37,6 +38,13 @@ type Deps struct {
 	// Maintenance keeps maintenance windows; PostMortems the post-mortems.
 	Maintenance *incident.MaintenanceStore
 	PostMortems *incident.PostMortemStore
+	// Status renders the public side once per change (optional: without
+	// it / is the server's first screen); StatusTokens keeps customers'
+	// secret status URLs.
+	Status       *status.Publisher
+	StatusTokens *status.TokenStore
+	// PublicURL is the status page's address, for the URLs given out.
+	PublicURL string
 	// Alerts takes Alertmanager webhooks.
 	Alerts *incident.Intake
 	// Results queues the results of remote probes for the detector.
@@ -110,6 +118,7 @@ func (s *Server) router() *router {
 	s.machineRoutes(rt)
 	rt.surface = "public"
 	s.publicRoutes(rt)
+	s.statusRoutes(rt)
 	return rt
 }
 

@@ -1,0 +1,72 @@
+package incident
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/vigie/vigie/internal/store"
+)
+
+// PublicMarkdown is the text of a public post-mortem for the status page:
+// its sections and action items, without the internal heading (the
+// incident's internal title names assets) and without action owners.
+func PublicMarkdown(pm *PostMortem) string {
+	var b strings.Builder
+	sections := []struct{ heading, body string }{
+		{"Summary", pm.Summary}, {"Impact", pm.Impact}, {"Timeline", pm.Timeline}, {"Detection", pm.Detection},
+		{"Trigger", pm.Trigger}, {"Root cause", pm.RootCause}, {"Resolution", pm.Resolution},
+		{"What went well", pm.WentWell}, {"What went badly", pm.WentBadly},
+	}
+	for _, s := range sections {
+		if body := strings.TrimSpace(s.body); body != "" {
+			fmt.Fprintf(&b, "### %s\n\n%s\n\n", s.heading, body)
+		}
+	}
+	if len(pm.Actions) > 0 {
+		b.WriteString("### Action items\n\n| Action | Type | Due | Status |\n|---|---|---|---|\n")
+		for _, a := range pm.Actions {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", inline(a.Title), inline(string(a.Type)), inline(a.Due), inline(string(a.Status)))
+		}
+	}
+	return b.String()
+}
+
+// PublicHTML returns, by incident id, the public post-mortems of the given
+// incidents as HTML (raw HTML in their Markdown is left out). Incidents
+// whose post-mortem is not public are absent.
+func (s *PostMortemStore) PublicHTML(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			args[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
+		}
+		q := `SELECT incident_id, doc FROM postmortems WHERE public = TRUE AND incident_id IN (` + strings.Join(marks, ",") + `)`
+		err := store.Each(ctx, s.db, "public post-mortems", q, args, func(rows *sql.Rows) error {
+			var id int64
+			var doc string
+			if err := rows.Scan(&id, &doc); err != nil {
+				return err
+			}
+			var pm PostMortem
+			if err := json.Unmarshal([]byte(doc), &pm); err != nil {
+				return fmt.Errorf("post-mortem of incident %d: %w", id, err)
+			}
+			html, err := HTML(PublicMarkdown(&pm))
+			if err != nil {
+				return fmt.Errorf("post-mortem of incident %d: %w", id, err)
+			}
+			out[id] = html
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

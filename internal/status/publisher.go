@@ -1,0 +1,259 @@
+package status
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Source reads what the public page is built from.
+type Source interface {
+	// Fingerprint is cheap and changes whenever anything Load reads may
+	// have changed.
+	Fingerprint(ctx context.Context) (string, error)
+	// Load reads the stores into an Input (Now and Version are set by the
+	// Publisher).
+	Load(ctx context.Context) (*Input, error)
+}
+
+// PublisherOptions configure a Publisher.
+type PublisherOptions struct {
+	Source Source
+	// Tokens resolves customers' URLs (optional).
+	Tokens *TokenStore
+	// Build makes a page from an input, for everyone (customer "") or one
+	// customer; Render turns it into files.
+	Build  func(in *Input, customer string) *Page
+	Render func(p *Page) (*Site, error)
+	// Mirror, when set, is a directory the public site is written to
+	// after each change.
+	Mirror string
+	// Interval is how often the fingerprint is read (default 1 s).
+	Interval time.Duration
+	// MaxCustomers bounds the customers' sites kept (default 1,000).
+	MaxCustomers int
+	Now          func() time.Time
+	Logger       *slog.Logger
+}
+
+// Publisher renders the public side once per change and keeps it in
+// memory: everyone's site, and the sites of customers who look, built on
+// demand from the same input and dropped at the next change.
+type Publisher struct {
+	o PublisherOptions
+
+	refresh sync.Mutex
+	cur     atomic.Pointer[published]
+	kick    chan struct{}
+
+	changedMu sync.Mutex
+	changed   chan struct{}
+
+	custMu sync.Mutex
+	cust   map[string]*Site
+}
+
+type published struct {
+	dbKey, timeKey string
+	input          *Input
+	site           *Site
+	tokens         *Tokens
+}
+
+// NewPublisher returns a Publisher; call Refresh or Run before serving.
+func NewPublisher(o PublisherOptions) *Publisher {
+	if o.Interval <= 0 {
+		o.Interval = time.Second
+	}
+	if o.MaxCustomers <= 0 {
+		o.MaxCustomers = 1000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Publisher{o: o, kick: make(chan struct{}, 1), changed: make(chan struct{}), cust: map[string]*Site{}}
+}
+
+// Notify asks for a refresh now: a staff change was just committed.
+func (p *Publisher) Notify() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run refreshes on every Notify and every Interval until ctx ends.
+func (p *Publisher) Run(ctx context.Context) {
+	t := time.NewTicker(p.o.Interval)
+	defer t.Stop()
+	for {
+		if err := p.Refresh(ctx); err != nil && ctx.Err() == nil {
+			p.o.Logger.WarnContext(ctx, "status page refresh", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-p.kick:
+		}
+	}
+}
+
+// Refresh rebuilds the public site when the stores or the time of day
+// changed what it shows: a new day moves the bars, a window starting or
+// ending changes its state.
+func (p *Publisher) Refresh(ctx context.Context) error {
+	p.refresh.Lock()
+	defer p.refresh.Unlock()
+	dbKey, err := p.o.Source.Fingerprint(ctx)
+	if err != nil {
+		return fmt.Errorf("status fingerprint: %w", err)
+	}
+	var tokens *Tokens
+	if p.o.Tokens != nil {
+		fp, err := p.o.Tokens.Fingerprint(ctx)
+		if err != nil {
+			return err
+		}
+		dbKey += "|" + fp
+	}
+	now := p.o.Now()
+	old := p.cur.Load()
+	input := (*Input)(nil)
+	if old != nil {
+		input, tokens = old.input, old.tokens
+	}
+	if old == nil || old.dbKey != dbKey {
+		if input, err = p.o.Source.Load(ctx); err != nil {
+			return fmt.Errorf("status input: %w", err)
+		}
+		if p.o.Tokens != nil {
+			if tokens, _, err = p.o.Tokens.Load(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	timeKey := timeKey(input, now)
+	if old != nil && old.dbKey == dbKey && old.timeKey == timeKey {
+		return nil
+	}
+	in := *input
+	in.Now = now
+	in.Version = version(dbKey, timeKey)
+	site, err := p.render(&in, "", "")
+	if err != nil {
+		return err
+	}
+	p.cur.Store(&published{dbKey: dbKey, timeKey: timeKey, input: input, site: site, tokens: tokens})
+	p.custMu.Lock()
+	clear(p.cust)
+	p.custMu.Unlock()
+	p.changedMu.Lock()
+	close(p.changed)
+	p.changed = make(chan struct{})
+	p.changedMu.Unlock()
+	if p.o.Mirror != "" {
+		if err := WriteDir(site, p.o.Mirror); err != nil {
+			p.o.Logger.WarnContext(ctx, "status mirror", "dir", p.o.Mirror, "err", err)
+		}
+	}
+	return nil
+}
+
+func (p *Publisher) render(in *Input, customer, token string) (*Site, error) {
+	page := p.o.Build(in, customer)
+	if customer != "" {
+		page.Customer = &Customer{ID: customer, Token: token}
+		page.Version = version(in.Version, customer)
+	}
+	site, err := p.o.Render(page)
+	if err != nil {
+		return nil, fmt.Errorf("render status page: %w", err)
+	}
+	if err := site.Seal(); err != nil {
+		return nil, fmt.Errorf("seal status page: %w", err)
+	}
+	return site, nil
+}
+
+// timeKey names what the time changes on the page: the day in the page's
+// zone, and the state of each window.
+func timeKey(in *Input, now time.Time) string {
+	zone := in.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	key := now.In(zone).Format(time.DateOnly)
+	for i := range in.Windows {
+		w := &in.Windows[i]
+		key += "," + string(w.State(now)[0])
+	}
+	return key
+}
+
+func version(parts ...string) string {
+	h := sha256.New()
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// Site returns the current public site, or nil before the first refresh.
+func (p *Publisher) Site() *Site {
+	if cur := p.cur.Load(); cur != nil {
+		return cur.site
+	}
+	return nil
+}
+
+// Changed returns a channel closed at the next change of the site.
+func (p *Publisher) Changed() <-chan struct{} {
+	p.changedMu.Lock()
+	defer p.changedMu.Unlock()
+	return p.changed
+}
+
+// CustomerSite returns the site of the customer whose URL token is given,
+// built on first use after each change; ok is false for an unknown or
+// revoked token.
+func (p *Publisher) CustomerSite(token string) (site *Site, ok bool, err error) {
+	cur := p.cur.Load()
+	if cur == nil {
+		return nil, false, nil
+	}
+	customer, ok := cur.tokens.Customer(token)
+	if !ok {
+		return nil, false, nil
+	}
+	p.custMu.Lock()
+	site = p.cust[customer]
+	p.custMu.Unlock()
+	if site != nil && site.Version == version(cur.site.Version, customer) {
+		return site, true, nil
+	}
+	in := *cur.input
+	in.Now, in.Version = cur.site.Generated, cur.site.Version
+	site, err = p.render(&in, customer, token)
+	if err != nil {
+		return nil, false, err
+	}
+	p.custMu.Lock()
+	if len(p.cust) >= p.o.MaxCustomers {
+		clear(p.cust)
+	}
+	if p.cur.Load() == cur {
+		p.cust[customer] = site
+	}
+	p.custMu.Unlock()
+	return site, true, nil
+}

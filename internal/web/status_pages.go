@@ -1,0 +1,198 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/vigie/vigie/internal/status"
+)
+
+// pageCSP is the content security policy of the status pages: their own
+// style sheet and script only, nothing inline, nothing from elsewhere.
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// langCookie remembers the language a reader chose.
+const langCookie = "vigie_lang"
+
+var langMatcher = language.NewMatcher([]language.Tag{language.French, language.English})
+
+// showPublic answers a path of everyone's site.
+func (h *pages) showPublic(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, h.pub.Site(), strings.TrimPrefix(r.URL.Path, "/"), "/", true)
+}
+
+// showCustomer answers a path of a customer's site; an unknown or revoked
+// token is a plain 404 that says nothing of why.
+func (h *pages) showCustomer(w http.ResponseWriter, r *http.Request) {
+	token, rel := r.PathValue("token"), r.PathValue("path")
+	base := "/c/" + token + "/"
+	site, ok, err := h.pub.CustomerSite(token)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
+		h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
+		return
+	}
+	if rel == status.PathEventStream {
+		h.stream(w, r, func() string { s, _, _ := h.pub.CustomerSite(token); return siteVersion(s) })
+		return
+	}
+	h.serve(w, r, site, rel, base, false)
+}
+
+// serve answers one file of a site with its validators, gzip when the
+// client takes it, and caching fit for a CDN (public) or a browser only
+// (a customer's).
+func (h *pages) serve(w http.ResponseWriter, r *http.Request, site *status.Site, rel, base string, public bool) {
+	if site == nil {
+		h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "the status page is being built; try again in a second", RetryAfter: 1})
+		return
+	}
+	hdr := w.Header()
+	cache := "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
+	if !public {
+		cache = "private, max-age=10"
+	}
+	if lang := r.URL.Query().Get("lang"); lang != "" {
+		if lang != string(status.French) && lang != string(status.English) {
+			h.fail(w, r, badRequest("lang: want fr or en, got %q", lang))
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		cache = "private, no-store"
+	} else if rel == "" {
+		// The home page in the reader's language: their choice, else
+		// what their browser asks for.
+		hdr.Add("Vary", "Accept-Language, Cookie")
+		if readerLang(r) == status.English {
+			hdr.Set("Cache-Control", cache)
+			http.Redirect(w, r, base+status.HomePath(status.English), http.StatusFound)
+			return
+		}
+	}
+	f := site.Files[rel]
+	if f == nil {
+		if site.Files[rel+"/"] != nil {
+			http.Redirect(w, r, base+rel+"/", http.StatusMovedPermanently)
+			return
+		}
+		h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
+		return
+	}
+	hdr.Set("Content-Type", f.ContentType)
+	hdr.Set("Cache-Control", cache)
+	hdr.Add("Vary", "Accept-Encoding")
+	if strings.HasPrefix(f.ContentType, "text/html") {
+		hdr.Set("Content-Security-Policy", pageCSP)
+	} else {
+		// Widgets, aggregators and readers on other origins fetch the
+		// documents directly.
+		hdr.Set("Access-Control-Allow-Origin", "*")
+	}
+	body, etag := f.Body, f.ETag
+	if f.Gzip != nil && acceptsGzip(r) {
+		body, etag = f.Gzip, strings.TrimSuffix(f.ETag, `"`)+`-gz"`
+		hdr.Set("Content-Encoding", "gzip")
+	}
+	hdr.Set("ETag", etag)
+	http.ServeContent(w, r, "", site.Generated.Truncate(time.Second), bytes.NewReader(body))
+}
+
+// readerLang is the language of a reader who asked for none in the URL:
+// the remembered one, else the best match of Accept-Language, else French.
+func readerLang(r *http.Request) status.Lang {
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == string(status.English) || c.Value == string(status.French)) {
+		return status.Lang(c.Value)
+	}
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		tags, _, err := language.ParseAcceptLanguage(al)
+		if err == nil && len(tags) > 0 {
+			if _, i, conf := langMatcher.Match(tags...); conf != language.No && i == 1 {
+				return status.English
+			}
+		}
+	}
+	return status.French
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+func siteVersion(s *status.Site) string {
+	if s == nil {
+		return ""
+	}
+	return s.Version
+}
+
+// streamPublic sends everyone's page version at each change.
+func (h *pages) streamPublic(w http.ResponseWriter, r *http.Request) {
+	h.stream(w, r, func() string { return siteVersion(h.pub.Site()) })
+}
+
+// streamFor is how long one event stream lasts: under the long-poll write
+// deadline; browsers reconnect by themselves.
+const streamFor = 60 * time.Second
+
+// stream sends "event: version" with the page's version now and at each
+// change, and a comment every 15 s so that proxies keep the connection.
+func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() string) {
+	rc := http.NewResponseController(w)
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/event-stream")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func(format string, args ...any) bool {
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	last := current()
+	if !send("retry: 2000\nevent: version\ndata: %s\n\n", last) {
+		return
+	}
+	end := time.NewTimer(streamFor)
+	defer end.Stop()
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	for {
+		changed := h.pub.Changed()
+		if v := current(); v != last {
+			last = v
+			if !send("event: version\ndata: %s\n\n", v) {
+				return
+			}
+		}
+		select {
+		case <-changed:
+		case <-ping.C:
+			if !send(": ping\n\n") {
+				return
+			}
+		case <-end.C:
+			return
+		case <-h.stopping:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
