@@ -29,7 +29,9 @@ func (s *pagesSource) Fingerprint(context.Context) (string, error) {
 	return s.fp, nil
 }
 
-func (s *pagesSource) Load(context.Context) (*status.Input, error) { return &status.Input{Zone: time.UTC}, nil }
+func (s *pagesSource) Load(context.Context) (*status.Input, error) {
+	return &status.Input{Zone: time.UTC}, nil
+}
 
 func (s *pagesSource) set(fp string) {
 	s.mu.Lock()
