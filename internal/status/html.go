@@ -38,9 +38,9 @@ type Renderer struct {
 	b       *i18n.Bundle
 	pages   map[Lang]*template.Template
 	locales map[Lang]*locale
-	// assets are the static files, relative to a base; versioned their
-	// links with a hash of their content, so that a cache never serves an
-	// old stylesheet with a new page.
+	// assets are the static files, relative to a base; versioned are
+	// their links, with a hash of their content, so that a cache never
+	// serves an old stylesheet with a new page.
 	assets    []File
 	versioned map[string]string
 }
