@@ -133,8 +133,9 @@ func TestARootInAStaffIncidentOfSeveralAttachesToIt(t *testing.T) {
 // TestRetentionRunsOnTheLeaderWithoutTheProbe starts a server without its
 // probe over a database holding a resolved alert last seen long ago, a
 // firing one as old, and a year-old signal: the leader's retention
-// forgets the resolved alert and the old signal within its first period,
-// keeps the firing alert and the newest signal.
+// forgets the resolved alert, the old signal and a window cancelled long
+// ago within its first period, keeps the firing alert, the newest signal
+// and a window cancelled now.
 func TestRetentionRunsOnTheLeaderWithoutTheProbe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -154,6 +155,23 @@ func TestRetentionRunsOnTheLeaderWithoutTheProbe(t *testing.T) {
 		{Kind: detect.CheckUp, Check: "hv05/tcp", Asset: "hv05", At: old}}); err != nil {
 		t.Fatal(err)
 	}
+	// A window cancelled long ago goes; one cancelled now stays, for
+	// calendars.
+	windows := map[string]*incident.Window{}
+	for _, name := range []string{"long ago", "now"} {
+		a.Maintenance.Now = time.Now
+		if name == "long ago" {
+			a.Maintenance.Now = func() time.Time { return old }
+		}
+		w := &incident.Window{Title: name, Assets: []string{"hv05"}, Start: "2026-11-27T02:00", End: "2026-11-27T04:00", Zone: "Europe/Paris"}
+		if err := a.Maintenance.Create(ctx, w, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Maintenance.Delete(ctx, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		windows[name] = w
+	}
 	_ = a.Close()
 	s := startServer(t, ctx, app.Config{DB: dsn, Probe: false, RetainEvery: 100 * time.Millisecond}, twoHypervisors, "")
 	count := func(q string, args ...any) int {
@@ -171,5 +189,11 @@ func TestRetentionRunsOnTheLeaderWithoutTheProbe(t *testing.T) {
 	}
 	if n := count(`SELECT COUNT(*) FROM signals WHERE at < $1`, old.Add(time.Hour).UTC()); n != 1 {
 		t.Errorf("%d old signals left, want only the newest one kept", n)
+	}
+	waitUntil(t, 10*time.Second, "the window cancelled long ago forgotten", func() bool {
+		return count(`SELECT COUNT(*) FROM maintenance_windows WHERE id = $1`, windows["long ago"].ID) == 0
+	})
+	if n := count(`SELECT COUNT(*) FROM maintenance_windows WHERE id = $1`, windows["now"].ID); n != 1 {
+		t.Errorf("the window cancelled now was forgotten too")
 	}
 }

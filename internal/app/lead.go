@@ -163,6 +163,8 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 	errs = append(errs, err)
 	tokens, err := a.Auth.Retain(ctx)
 	errs = append(errs, err)
+	cancelled, err := a.Maintenance.Retain(ctx, now.Add(-incident.CancelledRetention))
+	errs = append(errs, err)
 	var beats int64
 	if checks, err := a.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true}); err != nil {
 		errs = append(errs, err)
@@ -175,6 +177,7 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 		errs = append(errs, err)
 	}
 	a.Log.Info("retention", "signals", r.Signals, "minute_rows", r.Minutes, "hour_rows", r.Hours, "day_rows", r.Days,
-		"alert_dedup", dedup, "location_tokens", locations, "api_tokens", tokens, "heartbeat_tokens", beats)
+		"alert_dedup", dedup, "location_tokens", locations, "api_tokens", tokens, "heartbeat_tokens", beats,
+		"cancelled_maintenance", cancelled)
 	return errors.Join(errs...)
 }

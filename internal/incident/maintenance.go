@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultZone is the zone of a maintenance window that names none: the
@@ -112,6 +113,14 @@ func (w *Window) Validate() []FieldError {
 	if w.Verify < 0 {
 		add("verify", "must not be negative")
 	}
+	for _, t := range []struct {
+		field, text string
+		max         int
+	}{{"title_en", w.TitleEN, maxTextLen}, {"description", w.Description, maxMessageLen}, {"description_en", w.DescriptionEN, maxMessageLen}} {
+		if utf8.RuneCountInString(t.text) > t.max {
+			add(t.field, "at most %d characters", t.max)
+		}
+	}
 	return errs
 }
 
@@ -183,11 +192,12 @@ func sameWall(a, b time.Time) bool {
 }
 
 // State returns the state of the window at now: a weekly window goes back
-// to scheduled once an occurrence is completed.
+// to scheduled once an occurrence is completed. A cancelled window is
+// completed: it will not happen, and mutes nothing.
 func (w *Window) State(now time.Time) MaintenanceState {
 	start, end, ok := w.Occurrence(now)
 	switch {
-	case !ok:
+	case !ok || w.Cancelled:
 		return Completed
 	case now.Before(start):
 		return Scheduled

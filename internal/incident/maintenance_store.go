@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,15 +26,26 @@ func (e *WindowInvalidError) Error() string {
 	return "invalid maintenance window: " + strings.Join(msgs, "; ")
 }
 
-// MaintenanceStore keeps maintenance windows.
+// MaintenanceStore keeps maintenance windows. A cancelled window is kept,
+// for calendars to learn of the cancellation (ListAll), until retention
+// deletes it; to everything else it is gone.
 type MaintenanceStore struct {
 	db *store.DB
+	// Now is the clock of the windows' UpdatedAt.
+	Now func() time.Time
 }
 
 // NewMaintenanceStore returns the maintenance window store over db.
-func NewMaintenanceStore(db *store.DB) *MaintenanceStore { return &MaintenanceStore{db: db} }
+func NewMaintenanceStore(db *store.DB) *MaintenanceStore {
+	return &MaintenanceStore{db: db, Now: time.Now}
+}
 
-const windowColumns = `id, title, assets, start_local, end_local, zone, weekly, verify_seconds`
+// CancelledRetention is how long a cancelled window is kept after its
+// cancellation, as long as the public page's history.
+const CancelledRetention = 90 * 24 * time.Hour
+
+const windowColumns = `id, title, assets, start_local, end_local, zone, weekly, verify_seconds, title_en, description,
+	description_en, sequence, cancelled, updated_at`
 
 // windowID reads a window's id; one that is not a number names no window.
 func windowID(id string) (int64, error) {
@@ -55,25 +67,32 @@ func checkWindow(w *Window) (assets string, err error) {
 	return string(b), nil
 }
 
-// Create validates and stores a new window, setting its ID; by is who
-// declared it. Verify is kept to the second.
+// Create validates and stores a new window, setting its ID, Sequence (0)
+// and UpdatedAt; by is who declared it. Verify is kept to the second.
 func (s *MaintenanceStore) Create(ctx context.Context, w *Window, by string) error {
 	assets, err := checkWindow(w)
 	if err != nil {
 		return err
 	}
+	now := ts(s.Now())
 	var id int64
 	err = s.db.QueryRowContext(ctx, `INSERT INTO maintenance_windows (title, assets, start_local, end_local, zone,
-		weekly, verify_seconds, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		w.Title, assets, w.Start, w.End, w.Zone, w.Weekly, int64(w.Verify/time.Second), by, ts(time.Now())).Scan(&id)
+		weekly, verify_seconds, title_en, description, description_en, sequence, cancelled, updated_at, created_by,
+		created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $12) RETURNING id`,
+		w.Title, assets, w.Start, w.End, w.Zone, w.Weekly, int64(w.Verify/time.Second), w.TitleEN, w.Description,
+		w.DescriptionEN, false, now, by).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("create maintenance window: %w", s.db.MapError(err))
 	}
 	w.ID = strconv.FormatInt(id, 10)
+	w.Sequence, w.Cancelled, w.UpdatedAt = 0, false, now
 	return nil
 }
 
-// Update validates a window and replaces the stored one with its ID.
+// Update validates a window and replaces the live one with its ID. A change
+// adds one to its Sequence and moves its UpdatedAt; a window given as it is
+// stays as it is. w's Sequence, Cancelled and UpdatedAt are read-only: they
+// are set from the stored window.
 func (s *MaintenanceStore) Update(ctx context.Context, w *Window) error {
 	id, err := windowID(w.ID)
 	if err != nil {
@@ -83,27 +102,54 @@ func (s *MaintenanceStore) Update(ctx context.Context, w *Window) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE maintenance_windows SET title = $2, assets = $3, start_local = $4,
-		end_local = $5, zone = $6, weekly = $7, verify_seconds = $8 WHERE id = $1`,
-		id, w.Title, assets, w.Start, w.End, w.Zone, w.Weekly, int64(w.Verify/time.Second))
-	if err != nil {
-		return fmt.Errorf("update maintenance window %d: %w", id, s.db.MapError(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.NotFound("maintenance window", w.ID)
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		list, err := s.query(ctx, tx, `SELECT `+windowColumns+` FROM maintenance_windows
+			WHERE id = $1 AND NOT cancelled`+s.db.Engine.LockRows(), id)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return store.NotFound("maintenance window", w.ID)
+		}
+		cur := list[0]
+		w.Sequence, w.Cancelled, w.UpdatedAt = cur.Sequence, false, cur.UpdatedAt
+		if sameWindow(&cur, w) {
+			return nil
+		}
+		now := ts(s.Now())
+		_, err = tx.ExecContext(ctx, `UPDATE maintenance_windows SET title = $2, assets = $3, start_local = $4,
+			end_local = $5, zone = $6, weekly = $7, verify_seconds = $8, title_en = $9, description = $10,
+			description_en = $11, sequence = sequence + 1, updated_at = $12 WHERE id = $1`,
+			id, w.Title, assets, w.Start, w.End, w.Zone, w.Weekly, int64(w.Verify/time.Second), w.TitleEN,
+			w.Description, w.DescriptionEN, now)
+		if err != nil {
+			return fmt.Errorf("update maintenance window %d: %w", id, err)
+		}
+		w.Sequence, w.UpdatedAt = cur.Sequence+1, now
+		return nil
+	})
 }
 
-// Delete removes a window.
+// sameWindow reports whether w, as it would be stored, is stored already
+// as cur.
+func sameWindow(cur, w *Window) bool {
+	return cur.Title == w.Title && slices.Equal(cur.Assets, w.Assets) && cur.Start == w.Start && cur.End == w.End &&
+		cur.Zone == w.Zone && cur.Weekly == w.Weekly && cur.Verify == w.Verify.Truncate(time.Second) &&
+		cur.TitleEN == w.TitleEN && cur.Description == w.Description && cur.DescriptionEN == w.DescriptionEN
+}
+
+// Delete cancels a live window: it is kept, cancelled, with its Sequence
+// one more, for calendars to learn of it, and mutes nothing any more.
+// Cancelling a window twice is ErrNotFound.
 func (s *MaintenanceStore) Delete(ctx context.Context, id string) error {
 	n, err := windowID(id)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM maintenance_windows WHERE id = $1`, n)
+	res, err := s.db.ExecContext(ctx, `UPDATE maintenance_windows SET cancelled = $2, sequence = sequence + 1,
+		updated_at = $3 WHERE id = $1 AND NOT cancelled`, n, true, ts(s.Now()))
 	if err != nil {
-		return fmt.Errorf("delete maintenance window %d: %w", n, s.db.MapError(err))
+		return fmt.Errorf("cancel maintenance window %d: %w", n, s.db.MapError(err))
 	}
 	if affected, _ := res.RowsAffected(); affected == 0 {
 		return store.NotFound("maintenance window", id)
@@ -111,13 +157,23 @@ func (s *MaintenanceStore) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// Get returns one window.
+// Retain deletes the windows cancelled before before and returns how many.
+func (s *MaintenanceStore) Retain(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM maintenance_windows WHERE cancelled AND updated_at < $1`, ts(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete cancelled maintenance windows: %w", s.db.MapError(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// Get returns one live window.
 func (s *MaintenanceStore) Get(ctx context.Context, id string) (Window, error) {
 	n, err := windowID(id)
 	if err != nil {
 		return Window{}, err
 	}
-	list, err := s.query(ctx, `SELECT `+windowColumns+` FROM maintenance_windows WHERE id = $1`, n)
+	list, err := s.query(ctx, s.db, `SELECT `+windowColumns+` FROM maintenance_windows WHERE id = $1 AND NOT cancelled`, n)
 	if err != nil {
 		return Window{}, err
 	}
@@ -127,12 +183,18 @@ func (s *MaintenanceStore) Get(ctx context.Context, id string) (Window, error) {
 	return list[0], nil
 }
 
-// List returns every window, oldest first.
+// List returns every live window, oldest first.
 func (s *MaintenanceStore) List(ctx context.Context) ([]Window, error) {
-	return s.query(ctx, `SELECT `+windowColumns+` FROM maintenance_windows ORDER BY id`)
+	return s.query(ctx, s.db, `SELECT `+windowColumns+` FROM maintenance_windows WHERE NOT cancelled ORDER BY id`)
 }
 
-// Mutes returns the suppression of every stored window, with their scope
+// ListAll returns every window kept, cancelled ones included, oldest
+// first: what a calendar shows.
+func (s *MaintenanceStore) ListAll(ctx context.Context) ([]Window, error) {
+	return s.query(ctx, s.db, `SELECT `+windowColumns+` FROM maintenance_windows ORDER BY id`)
+}
+
+// Mutes returns the suppression of every live window, with their scope
 // extended to dependents through g.
 func (s *MaintenanceStore) Mutes(ctx context.Context, g Ancestry) (Mutes, error) {
 	list, err := s.List(ctx)
@@ -142,8 +204,8 @@ func (s *MaintenanceStore) Mutes(ctx context.Context, g Ancestry) (Mutes, error)
 	return Maintenances{Windows: list, Graph: g}, nil
 }
 
-func (s *MaintenanceStore) query(ctx context.Context, q string, args ...any) ([]Window, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+func (s *MaintenanceStore) query(ctx context.Context, db store.Querier, q string, args ...any) ([]Window, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance windows: %w", err)
 	}
@@ -168,10 +230,13 @@ func scanWindow(rows *sql.Rows) (Window, error) {
 		id      int64
 		assets  string
 		seconds int64
+		updated sql.NullTime
 	)
-	if err := rows.Scan(&id, &w.Title, &assets, &w.Start, &w.End, &w.Zone, &w.Weekly, &seconds); err != nil {
+	if err := rows.Scan(&id, &w.Title, &assets, &w.Start, &w.End, &w.Zone, &w.Weekly, &seconds, &w.TitleEN,
+		&w.Description, &w.DescriptionEN, &w.Sequence, &w.Cancelled, &updated); err != nil {
 		return Window{}, fmt.Errorf("scan maintenance window: %w", err)
 	}
+	w.UpdatedAt = updated.Time.UTC()
 	if err := json.Unmarshal([]byte(assets), &w.Assets); err != nil {
 		return Window{}, fmt.Errorf("maintenance window %d assets: %w", id, err)
 	}

@@ -51,12 +51,11 @@ func Edit(ctx context.Context, st *Store, id int64, req EditRequest, author stri
 	var notes []string
 	staffTook := req.Acknowledge
 	if req.Status != nil && *req.Status != inc.Status {
-		if !slices.Contains(statusMoves[inc.Status], *req.Status) {
-			return Incident{}, &EditError{Field: "status", Message: fmt.Sprintf("cannot move from %s to %s", inc.Status, *req.Status)}
+		ev, err := staffMove(&inc, *req.Status, author, now)
+		if err != nil {
+			return Incident{}, err
 		}
-		events = append(events, Event{At: now, Type: EventStatus, Public: inc.Cause == CauseOutage, Author: author,
-			Text: fmt.Sprintf("status: %s → %s", inc.Status, *req.Status)})
-		moveStatus(&inc, *req.Status, now)
+		events = append(events, ev)
 		staffTook = true
 	}
 	for _, role := range []struct {
@@ -72,9 +71,7 @@ func Edit(ctx context.Context, st *Store, id int64, req EditRequest, author stri
 		*role.cur = to
 		staffTook = true
 	}
-	if staffTook && inc.AcknowledgedAt == nil {
-		at := now
-		inc.AcknowledgedAt = &at
+	if staffTook && acknowledgeBy(&inc, now) {
 		notes = append(notes, "acknowledged")
 	}
 	notes = append(notes, inc.applyFields(req)...)
@@ -88,6 +85,30 @@ func Edit(ctx context.Context, st *Store, id int64, req EditRequest, author stri
 		return Incident{}, st.db.MapError(err)
 	}
 	return inc, nil
+}
+
+// staffMove moves inc to status to as staff may (statusMoves) and returns
+// the status-changed entry of its timeline: public when the incident is an
+// outage, which the public page shows.
+func staffMove(inc *Incident, to Status, author string, now time.Time) (Event, error) {
+	if !slices.Contains(statusMoves[inc.Status], to) {
+		return Event{}, &EditError{Field: "status", Message: fmt.Sprintf("cannot move from %s to %s", inc.Status, to)}
+	}
+	ev := Event{At: now, Type: EventStatus, Public: inc.Cause == CauseOutage, Author: author,
+		Text: fmt.Sprintf("status: %s → %s", inc.Status, to)}
+	moveStatus(inc, to, now)
+	return ev, nil
+}
+
+// acknowledgeBy records that staff took inc at now, the first time, and
+// reports whether it did; false when the incident was already taken.
+func acknowledgeBy(inc *Incident, now time.Time) bool {
+	if inc.AcknowledgedAt != nil {
+		return false
+	}
+	at := now
+	inc.AcknowledgedAt = &at
+	return true
 }
 
 // moveStatus sets the status and the timestamps it implies.

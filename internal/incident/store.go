@@ -72,38 +72,41 @@ func (s *Store) Create(ctx context.Context, inc *Incident, first Event, more ...
 // Update writes every field of an incident and appends the events to its
 // timeline, in one transaction.
 func (s *Store) Update(ctx context.Context, inc *Incident, events ...Event) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		roots, impact, peak, err := encodeIncident(inc)
-		if err != nil {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return updateIncident(ctx, tx, inc, events...) })
+}
+
+// updateIncident is Update inside tx; the events get their ids.
+func updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, events ...Event) error {
+	roots, impact, peak, err := encodeIncident(inc)
+	if err != nil {
+		return err
+	}
+	var merged any
+	if inc.MergedInto != 0 {
+		merged = inc.MergedInto
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = $2, status = $3, severity = $4, cause = $5,
+		root_assets = $6, dedup_key = $7, reason = $8, impact = $9, peak = $10, auto = $11, hold = $12,
+		merged_into = $13, lead = $14, comms = $15, impact_started_at = $16, detected_at = $17,
+		acknowledged_at = $18, mitigated_at = $19, resolved_at = $20, first_customer_contact_at = $21,
+		customer_reported_first = $22 WHERE id = $1`,
+		inc.ID, inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak,
+		inc.Auto, inc.Hold, merged, inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt),
+		nullTS(inc.AcknowledgedAt), nullTS(inc.MitigatedAt), nullTS(inc.ResolvedAt),
+		nullTS(inc.FirstCustomerContactAt), inc.CustomerReportedFirst)
+	if err != nil {
+		return fmt.Errorf("update incident %d: %w", inc.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.NotFound("incident", inc.ID)
+	}
+	for i := range events {
+		events[i].IncidentID = inc.ID
+		if err := addEvent(ctx, tx, &events[i]); err != nil {
 			return err
 		}
-		var merged any
-		if inc.MergedInto != 0 {
-			merged = inc.MergedInto
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = $2, status = $3, severity = $4, cause = $5,
-			root_assets = $6, dedup_key = $7, reason = $8, impact = $9, peak = $10, auto = $11, hold = $12,
-			merged_into = $13, lead = $14, comms = $15, impact_started_at = $16, detected_at = $17,
-			acknowledged_at = $18, mitigated_at = $19, resolved_at = $20, first_customer_contact_at = $21,
-			customer_reported_first = $22 WHERE id = $1`,
-			inc.ID, inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak,
-			inc.Auto, inc.Hold, merged, inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt),
-			nullTS(inc.AcknowledgedAt), nullTS(inc.MitigatedAt), nullTS(inc.ResolvedAt),
-			nullTS(inc.FirstCustomerContactAt), inc.CustomerReportedFirst)
-		if err != nil {
-			return fmt.Errorf("update incident %d: %w", inc.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.NotFound("incident", inc.ID)
-		}
-		for i := range events {
-			events[i].IncidentID = inc.ID
-			if err := addEvent(ctx, tx, &events[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // AddEvent appends an entry to an incident's timeline.
@@ -170,28 +173,43 @@ func (s *Store) List(ctx context.Context, status string, limit int) ([]Incident,
 	return s.query(ctx, fmt.Sprintf(`SELECT `+incidentColumns+` FROM incidents`+where+` ORDER BY id DESC LIMIT %d`, limit))
 }
 
+const eventColumns = `id, incident_id, at, type, public, author, text`
+
 // Events returns the timeline of an incident, oldest first.
 func (s *Store) Events(ctx context.Context, id int64) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, incident_id, at, type, public, author, text FROM incident_events
-		WHERE incident_id = $1 ORDER BY at, id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("events of incident %d: %w", id, err)
-	}
-	defer func() { _ = rows.Close() }()
 	out := []Event{}
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.ID, &e.IncidentID, &e.At, &e.Type, &e.Public, &e.Author, &e.Text); err != nil {
-			return nil, fmt.Errorf("events of incident %d: %w", id, err)
+	err := store.Each(ctx, s.db, fmt.Sprintf("events of incident %d", id), `SELECT `+eventColumns+` FROM incident_events
+		WHERE incident_id = $1 ORDER BY at, id`, []any{id}, func(rows *sql.Rows) error {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return err
 		}
-		e.At = e.At.UTC()
 		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func scanEvent(rows *sql.Rows) (Event, error) {
+	var e Event
+	if err := rows.Scan(&e.ID, &e.IncidentID, &e.At, &e.Type, &e.Public, &e.Author, &e.Text); err != nil {
+		return Event{}, err
+	}
+	e.At = e.At.UTC()
+	return e, nil
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) ([]Incident, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	return queryIncidents(ctx, s.db, q, args...)
+}
+
+// queryIncidents runs q, a SELECT of incidentColumns, on db or a
+// transaction.
+func queryIncidents(ctx context.Context, db store.Querier, q string, args ...any) ([]Incident, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}

@@ -91,9 +91,14 @@ func TestConcurrentMigrationsTakeTurns(t *testing.T) {
 			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
 				t.Fatal(err)
 			}
-			_, latest, _ := db.SchemaVersion(ctx)
-			if int64(applied) != latest {
-				t.Fatalf("%d migration rows, want %d (each applied once)", applied, latest)
+			// Versions may have gaps (branches take numbers ahead of
+			// merging): count the migrations, not the latest version.
+			files, err := fs.Glob(os.DirFS("migrations"), string(e)+"/*.sql")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if applied != len(files) {
+				t.Fatalf("%d migration rows, want %d (each applied once)", applied, len(files))
 			}
 		})
 	}

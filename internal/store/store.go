@@ -241,3 +241,14 @@ func (e Engine) Placeholders(rows, cols int) string {
 
 // List returns "($1,...,$n)" (or "(?,...)" on SQLite) for an IN list.
 func (e Engine) List(n int) string { return e.Placeholders(1, n) }
+
+// LockRows returns what ends a SELECT in a transaction so that the rows it
+// reads stay the transaction's until it ends: FOR UPDATE on PostgreSQL;
+// nothing on SQLite, whose transactions begin IMMEDIATE and so already
+// hold the database's one write lock.
+func (e Engine) LockRows() string {
+	if e == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

@@ -12,15 +12,20 @@ import (
 )
 
 // maintenanceForm is a window as the API reads it: verify is a duration
-// such as "15m".
+// such as "15m". The public texts are title (French), title_en,
+// description and description_en; sequence, cancelled and updated_at are
+// the store's to set, so a body naming them is refused as unknown fields.
 type maintenanceForm struct {
-	Title  string   `json:"title"`
-	Assets []string `json:"assets"`
-	Start  string   `json:"start"`
-	End    string   `json:"end"`
-	Zone   string   `json:"zone"`
-	Weekly bool     `json:"weekly"`
-	Verify string   `json:"verify"`
+	Title         string   `json:"title"`
+	TitleEN       string   `json:"title_en"`
+	Description   string   `json:"description"`
+	DescriptionEN string   `json:"description_en"`
+	Assets        []string `json:"assets"`
+	Start         string   `json:"start"`
+	End           string   `json:"end"`
+	Zone          string   `json:"zone"`
+	Weekly        bool     `json:"weekly"`
+	Verify        string   `json:"verify"`
 }
 
 // window turns the form into a window, with every problem at once: the
@@ -28,7 +33,8 @@ type maintenanceForm struct {
 // not know (known reports whether it does).
 func (f *maintenanceForm) window(id string, known func(asset string) bool) (incident.Window, error) {
 	w := incident.Window{ID: id, Title: strings.TrimSpace(f.Title), Assets: f.Assets, Start: f.Start, End: f.End,
-		Zone: f.Zone, Weekly: f.Weekly}
+		Zone: f.Zone, Weekly: f.Weekly, TitleEN: strings.TrimSpace(f.TitleEN), Description: strings.TrimSpace(f.Description),
+		DescriptionEN: strings.TrimSpace(f.DescriptionEN)}
 	var fields []incident.FieldError
 	if f.Verify != "" {
 		d, err := time.ParseDuration(f.Verify)
@@ -67,22 +73,28 @@ func (h *api) knownAssets(ctx context.Context) (func(string) bool, error) {
 
 // maintenanceView is a window as the API shows it, with where it is now.
 type maintenanceView struct {
-	ID        string                    `json:"id"`
-	Title     string                    `json:"title"`
-	Assets    []string                  `json:"assets"`
-	Start     string                    `json:"start"`
-	End       string                    `json:"end"`
-	Zone      string                    `json:"zone"`
-	Weekly    bool                      `json:"weekly"`
-	Verify    string                    `json:"verify"`
-	State     incident.MaintenanceState `json:"state"`
-	NextStart *time.Time                `json:"next_start,omitempty"`
-	NextEnd   *time.Time                `json:"next_end,omitempty"`
+	ID            string                    `json:"id"`
+	Title         string                    `json:"title"`
+	TitleEN       string                    `json:"title_en,omitempty"`
+	Description   string                    `json:"description,omitempty"`
+	DescriptionEN string                    `json:"description_en,omitempty"`
+	Assets        []string                  `json:"assets"`
+	Start         string                    `json:"start"`
+	End           string                    `json:"end"`
+	Zone          string                    `json:"zone"`
+	Weekly        bool                      `json:"weekly"`
+	Verify        string                    `json:"verify"`
+	State         incident.MaintenanceState `json:"state"`
+	NextStart     *time.Time                `json:"next_start,omitempty"`
+	NextEnd       *time.Time                `json:"next_end,omitempty"`
+	Sequence      int                       `json:"sequence"`
+	UpdatedAt     time.Time                 `json:"updated_at"`
 }
 
 func viewMaintenance(w *incident.Window, now time.Time) maintenanceView {
-	v := maintenanceView{ID: w.ID, Title: w.Title, Assets: w.Assets, Start: w.Start, End: w.End, Zone: w.Zone,
-		Weekly: w.Weekly, State: w.State(now)}
+	v := maintenanceView{ID: w.ID, Title: w.Title, TitleEN: w.TitleEN, Description: w.Description,
+		DescriptionEN: w.DescriptionEN, Assets: w.Assets, Start: w.Start, End: w.End, Zone: w.Zone, Weekly: w.Weekly,
+		State: w.State(now), Sequence: w.Sequence, UpdatedAt: w.UpdatedAt}
 	if v.Zone == "" {
 		v.Zone = incident.DefaultZone
 	}

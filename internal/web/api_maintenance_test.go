@@ -111,3 +111,43 @@ func TestMaintenanceAPIRefusesInvalidWindowsWithFields(t *testing.T) {
 		}
 	})
 }
+
+func TestMaintenanceAPITakesPublicTextsAndCountsChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		srv := maintenanceServer(t, db)
+		window := `"assets":["hv03"],"start":"2026-11-27T02:00","end":"2026-11-27T04:00","zone":"Europe/Paris"`
+		var created maintenanceView
+		callMaintenance(t, srv, "POST", "/api/v1/maintenance", `{"title":"Noyau de hv03","title_en":"hv03 kernel",
+			"description":"Redémarrage des sites.","description_en":"Sites restart.",`+window+`}`, http.StatusCreated, &created)
+		if created.TitleEN != "hv03 kernel" || created.Description != "Redémarrage des sites." || created.DescriptionEN != "Sites restart." ||
+			created.Sequence != 0 || created.UpdatedAt.IsZero() {
+			t.Fatalf("created %+v", created)
+		}
+		path := "/api/v1/maintenance/" + created.ID
+		var same maintenanceView
+		callMaintenance(t, srv, "PUT", path, `{"title":"Noyau de hv03","title_en":"hv03 kernel",
+			"description":"Redémarrage des sites.","description_en":"Sites restart.",`+window+`}`, http.StatusOK, &same)
+		if same.Sequence != 0 || !same.UpdatedAt.Equal(created.UpdatedAt) {
+			t.Fatalf("unchanged window moved: %+v", same)
+		}
+		var changed maintenanceView
+		callMaintenance(t, srv, "PUT", path, `{"title":"Noyau de hv03","description":"Redémarrage.",`+window+`}`, http.StatusOK, &changed)
+		if changed.Sequence != 1 || changed.TitleEN != "" || changed.Description != "Redémarrage." {
+			t.Fatalf("changed %+v", changed)
+		}
+		for _, field := range []string{`"sequence":5`, `"cancelled":true`, `"updated_at":"2026-11-27T02:00:00Z"`} {
+			var body struct {
+				Fields []struct{ Field string } `json:"fields"`
+			}
+			callMaintenance(t, srv, "PUT", path, `{"title":"x",`+field+`,`+window+`}`, http.StatusBadRequest, &body)
+			if len(body.Fields) != 1 || !strings.Contains(field, `"`+body.Fields[0].Field+`"`) {
+				t.Errorf("%s: %+v, want it refused as read-only", field, body)
+			}
+		}
+		var shown maintenanceView
+		callMaintenance(t, srv, "GET", path, "", http.StatusOK, &shown)
+		if shown.Sequence != 1 || shown.Title != "Noyau de hv03" {
+			t.Fatalf("read-only fields changed the window: %+v", shown)
+		}
+	})
+}

@@ -93,6 +93,13 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("POST /api/v1/incidents/{id}/events", needs(auth.PermIncidents), classAPI, doc{summary: "Add a note to an incident's timeline", body: noteForm{}}, h.addIncidentEvent)
 	rt.handle("GET /api/v1/digest", read, classAPI, doc{summary: "What happened since, in the reader's time zone", query: []string{"since: RFC 3339 time (default a day ago)", "tz: IANA zone (default the user's)"}}, h.showDigest)
 
+	// Public updates.
+	rt.handle("GET /api/v1/incidents/{id}/updates", read, classAPI, doc{summary: "List an incident's public updates, oldest first"}, h.listUpdates)
+	rt.handle("POST /api/v1/incidents/{id}/updates", needs(auth.PermIncidents), classAPI, doc{summary: "Add a public update in French and English; a new status moves the incident and the update gives that change's text", body: updateForm{}}, h.addUpdate)
+	rt.handle("PUT /api/v1/incidents/{id}/updates/{update}", needs(auth.PermIncidents), classAPI, doc{summary: "Change the texts of a public update (not its status)", body: updateEditForm{}}, h.editUpdate)
+	rt.handle("GET /api/v1/incidents/{id}/components", read, classAPI, doc{summary: "List the component statuses staff set during an incident"}, h.listComponents)
+	rt.handle("PUT /api/v1/incidents/{id}/components/{component}", needs(auth.PermIncidents), classAPI, doc{summary: "Set a component's public status during an incident (\"auto\" gives back the computed one)", body: componentForm{}}, h.setComponent)
+
 	// Post-mortems.
 	rt.handle("GET /api/v1/incidents/{id}/postmortem", read, classAPI, doc{summary: "Show a post-mortem as JSON, Markdown or HTML", query: []string{"format: json (default), markdown or html", "tz: IANA zone of the times (default Europe/Paris)"}}, h.showPostMortem)
 	rt.handle("PUT /api/v1/incidents/{id}/postmortem", needs(auth.PermPostMortems), classAPI, doc{summary: "Write a post-mortem's sections and actions", query: []string{"tz: IANA zone of the times in the answer"}, body: postmortemForm{}}, h.savePostMortem)
@@ -101,9 +108,9 @@ func (s *Server) apiRoutes(rt *router) {
 
 	// Maintenance.
 	rt.handle("GET /api/v1/maintenance", read, classAPI, doc{summary: "List maintenance windows with their state"}, h.listMaintenance)
-	rt.handle("POST /api/v1/maintenance", needs(auth.PermMaintenance), classAPI, doc{summary: "Plan a maintenance window (local times in an explicit zone)", body: maintenanceForm{}}, h.createMaintenance)
+	rt.handle("POST /api/v1/maintenance", needs(auth.PermMaintenance), classAPI, doc{summary: "Plan a maintenance window (local times in an explicit zone; sequence, cancelled and updated_at are read-only, refused)", body: maintenanceForm{}}, h.createMaintenance)
 	rt.handle("GET /api/v1/maintenance/{id}", read, classAPI, doc{summary: "Show a maintenance window"}, h.showMaintenance)
-	rt.handle("PUT /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, doc{summary: "Change a maintenance window", body: maintenanceForm{}}, h.updateMaintenance)
+	rt.handle("PUT /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, doc{summary: "Change a maintenance window, counted in its sequence (sequence, cancelled and updated_at are read-only, refused)", body: maintenanceForm{}}, h.updateMaintenance)
 	rt.handle("DELETE /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, doc{summary: "Cancel a maintenance window"}, h.deleteMaintenance)
 
 	// Users and their tokens.
