@@ -14,7 +14,7 @@ import (
 )
 
 func TestHTMLMatchesGoldenFiles(t *testing.T) {
-	public, customer := render(t, fixturePage(t)), render(t, fixtureCustomerPage(t))
+	public, customer := renderHTML(t, fixturePage(t)), renderHTML(t, fixtureCustomerPage(t))
 	for _, c := range []struct {
 		golden string
 		files  map[string]*File
@@ -85,7 +85,7 @@ func bars(t *testing.T, f *File) [][]dayRect {
 }
 
 func TestEveryComponentHasNinetyDaysColouredByTheirWorstStatus(t *testing.T) {
-	files := render(t, fixturePage(t))
+	files := renderHTML(t, fixturePage(t))
 	got := bars(t, files["/"])
 	if len(got) != 3 {
 		t.Fatalf("%d bars, want 3 (one per component)", len(got))
@@ -147,7 +147,7 @@ func TestUpdateBodiesAreEscaped(t *testing.T) {
 	p.Active[0].Updates[0].Body = Text{FR: evil, EN: evil}
 	p.Active[0].Name = Text{FR: `</title><script>alert(2)</script>`}
 	p.Incidents[0] = p.Active[0]
-	files := render(t, p)
+	files := renderHTML(t, p)
 	for _, path := range []string{"/", "/en/", "/incidents/42/"} {
 		body := string(files[path].Body)
 		if strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") {
@@ -160,7 +160,7 @@ func TestUpdateBodiesAreEscaped(t *testing.T) {
 }
 
 func TestAFallbackTextIsMarkedAndInItsLanguage(t *testing.T) {
-	files := render(t, fixturePage(t))
+	files := renderHTML(t, fixturePage(t))
 	for _, c := range []struct {
 		path, lang, text, marker string
 	}{
@@ -181,7 +181,7 @@ func TestAFallbackTextIsMarkedAndInItsLanguage(t *testing.T) {
 }
 
 func TestUpdatesAreNewestFirstAndSaySo(t *testing.T) {
-	files := render(t, fixturePage(t))
+	files := renderHTML(t, fixturePage(t))
 	body := string(files["/incidents/40/"].Body)
 	u3, u2, u1 := strings.Index(body, `id="update-u3"`), strings.Index(body, `id="update-u2"`), strings.Index(body, `id="update-u1"`)
 	if u3 < 0 || u3 > u2 || u2 > u1 {
@@ -196,7 +196,7 @@ func TestUpdatesAreNewestFirstAndSaySo(t *testing.T) {
 }
 
 func TestTimesAreInThePageZoneAndNameIt(t *testing.T) {
-	files := render(t, fixturePage(t))
+	files := renderHTML(t, fixturePage(t))
 	for path, want := range map[string][]string{
 		"/": {
 			`<time datetime="2026-12-06T00:52:00Z" data-fmt="full">6 déc. 2026 à 01:52 (heure de Paris, UTC+1)</time>`,
@@ -237,7 +237,7 @@ func TestTheBannerSaysTheStatusInWordsAndIcon(t *testing.T) {
 		if !c.inProgress {
 			p.InProgress = nil
 		}
-		files := render(t, p)
+		files := renderHTML(t, p)
 		for path, words := range map[string]string{"/": c.fr, "/en/": c.en} {
 			body := string(files[path].Body)
 			want := `<div class="banner ` + c.class + `" id="banner">` + "\n" + `<svg class="ic"`
@@ -274,7 +274,7 @@ func siteLists(t *testing.T, f *File) (heads []string, lists [][]string) {
 
 func TestACustomerPageIsTheirOwnAndListsTheirSites(t *testing.T) {
 	p := fixtureCustomerPage(t)
-	files := render(t, p)
+	files := renderHTML(t, p)
 	for path := range files {
 		if !strings.HasPrefix(path, "/c/k7Qx2mZp/") {
 			t.Errorf("%s is not under the customer's base", path)
@@ -300,13 +300,13 @@ func TestACustomerPageIsTheirOwnAndListsTheirSites(t *testing.T) {
 	if len(lists) != 1 || heads[0] != "Your affected sites:" || len(lists[0]) != 2 {
 		t.Errorf("customer incident page in English: sites %q under %q", lists, heads)
 	}
-	if _, lists := siteLists(t, render(t, fixturePage(t))["/"]); len(lists) != 0 {
+	if _, lists := siteLists(t, renderHTML(t, fixturePage(t))["/"]); len(lists) != 0 {
 		t.Error("the public page speaks of a customer's sites")
 	}
 }
 
 func TestHistoryLinksTheMonthsAroundAndItsIncidents(t *testing.T) {
-	files := render(t, fixturePage(t))
+	files := renderHTML(t, fixturePage(t))
 	nov := string(files["/history/2026-11/"].Body)
 	for _, want := range []string{
 		`<a href="../../history/2026-10/" rel="prev">← octobre 2026</a>`,
@@ -329,7 +329,7 @@ func TestLocaleFormatsNumbersAndDurations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fr, en := newLocale(b, French).in(paris(t)), newLocale(b, English).in(paris(t))
+	fr, en := newLocale(b, French).in(parisZone(t)), newLocale(b, English).in(parisZone(t))
 	for _, c := range []struct{ got, want string }{
 		{fr.percent(0.99873), "99,87\u00a0%"},
 		{en.percent(0.99873), "99.87%"},
@@ -342,9 +342,9 @@ func TestLocaleFormatsNumbersAndDurations(t *testing.T) {
 		{fr.duration(51 * time.Hour), "2 j 3 h"},
 		{en.duration(51 * time.Hour), "2 d 3 h"},
 		{en.duration(-time.Minute), "0 min"},
-		{utcOffset(time.Date(2026, 7, 1, 0, 0, 0, 0, paris(t))), "UTC+2"},
-		{utcOffset(time.Date(2026, 7, 1, 0, 0, 0, 0, time.FixedZone("", -(3*3600+1800)))), "UTC\u22123:30"},
-		{utcOffset(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), "UTC"},
+		{offsetLabel(time.Date(2026, 7, 1, 0, 0, 0, 0, parisZone(t))), "UTC+2"},
+		{offsetLabel(time.Date(2026, 7, 1, 0, 0, 0, 0, time.FixedZone("", -(3*3600+1800)))), "UTC\u22123:30"},
+		{offsetLabel(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), "UTC"},
 		{newLocale(b, English).at(fixtureNow).Text, "6 Dec 2026 at 01:35 (UTC)"},
 		{fr.month(fixtureNow), "décembre 2026"},
 	} {

@@ -11,7 +11,7 @@ import (
 // into an outage, during a maintenance window on the mail.
 var fixtureNow = time.Date(2026, 12, 6, 1, 35, 0, 0, time.UTC)
 
-func paris(t testing.TB) *time.Location {
+func parisZone(t testing.TB) *time.Location {
 	t.Helper()
 	z, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -33,7 +33,6 @@ func newTestRenderer(t testing.TB) *Renderer {
 	return r
 }
 
-func ptr[T any](v T) *T { return &v }
 
 // fixtureDays are 90 days ending on the fixture's day, all operational
 // but for the given ones (days ago → day).
@@ -56,7 +55,7 @@ func fixtureDays(zone *time.Location, n int, special map[int]Day) []Day {
 // window in progress, two upcoming, three components in two groups.
 func fixturePage(t testing.TB) *Page {
 	t.Helper()
-	zone := paris(t)
+	zone := parisZone(t)
 	at := func(month time.Month, day, hour, minute int) time.Time {
 		return time.Date(2026, month, day, hour, minute, 0, 0, zone)
 	}

@@ -77,7 +77,7 @@ func (l *locale) month(t time.Time) string {
 
 // zoneLabel names the zone and its offset at t: "heure de Paris, UTC+1".
 func (l *locale) zoneLabel(t time.Time) string {
-	offset := utcOffset(t.In(l.zone))
+	offset := offsetLabel(t.In(l.zone))
 	name := l.zone.String()
 	if name == "UTC" || name == "" || name == "Local" {
 		return offset
@@ -86,8 +86,8 @@ func (l *locale) zoneLabel(t time.Time) string {
 	return l.tf("PageZone", "City", city, "Offset", offset)
 }
 
-// utcOffset spells the offset of t's zone: "UTC", "UTC+1", "UTC−3:30".
-func utcOffset(t time.Time) string {
+// offsetLabel spells the offset of t's zone: "UTC", "UTC+1", "UTC−3:30".
+func offsetLabel(t time.Time) string {
 	_, off := t.Zone()
 	if off == 0 {
 		return "UTC"

@@ -10,7 +10,7 @@ import (
 )
 
 // render renders p's HTML, by path.
-func render(t testing.TB, p *Page) map[string]*File {
+func renderHTML(t testing.TB, p *Page) map[string]*File {
 	t.Helper()
 	files, err := newTestRenderer(t).HTML(p)
 	if err != nil {

@@ -39,8 +39,8 @@ type updateView struct {
 	Body   text
 }
 
-// incidentView is an incident's own page.
-type incidentView struct {
+// incidentPage is an incident's own page.
+type incidentPage struct {
 	Card       incidentCard
 	PostMortem template.HTML
 }
@@ -77,9 +77,9 @@ func componentName(pl *plan, l *locale, id string) text {
 	return text{Text: id}
 }
 
-func (r *Renderer) incident(pl *plan, l *locale, v *pageView, inc *Incident) *incidentView {
+func (r *Renderer) incident(pl *plan, l *locale, v *pageView, inc *Incident) *incidentPage {
 	k := newLinker(IncidentPath(l.lang, inc.ID))
-	iv := &incidentView{Card: incidentCardOf(pl, l, k, inc)}
+	iv := &incidentPage{Card: incidentCardOf(pl, l, k, inc)}
 	// The post-mortem is HTML from Vigie's own Markdown renderer, which
 	// escapes what staff typed: trusted, unlike every other text here.
 	iv.PostMortem = template.HTML(inc.PostMortem)

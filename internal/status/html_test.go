@@ -15,7 +15,7 @@ import (
 
 func TestEveryPageIsWholeWithOneH1AndItsLanguage(t *testing.T) {
 	for _, p := range []*Page{fixturePage(t), fixtureCustomerPage(t)} {
-		for path, f := range htmlPages(render(t, p)) {
+		for path, f := range htmlPages(renderHTML(t, p)) {
 			if f.ContentType != contentHTML {
 				t.Errorf("%s: content type %q", path, f.ContentType)
 			}
@@ -49,7 +49,7 @@ func TestEveryPageIsWholeWithOneH1AndItsLanguage(t *testing.T) {
 }
 
 func TestHeadingsNeverSkipALevel(t *testing.T) {
-	for path, f := range htmlPages(render(t, fixturePage(t))) {
+	for path, f := range htmlPages(renderHTML(t, fixturePage(t))) {
 		last := 0
 		each(parse(t, f), func(n *html.Node) {
 			if len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6' {
@@ -65,7 +65,7 @@ func TestHeadingsNeverSkipALevel(t *testing.T) {
 
 func TestEveryPageLinksItsFeedsCalendarAndOtherLanguage(t *testing.T) {
 	for _, p := range []*Page{fixturePage(t), fixtureCustomerPage(t)} {
-		files := render(t, p)
+		files := renderHTML(t, p)
 		for path, f := range htmlPages(files) {
 			lang := langOf(p.Base(), path)
 			other := English
@@ -106,7 +106,7 @@ func TestEveryPageLinksItsFeedsCalendarAndOtherLanguage(t *testing.T) {
 }
 
 func TestNoInlineScriptStyleOrHandler(t *testing.T) {
-	for path, f := range htmlPages(render(t, fixturePage(t))) {
+	for path, f := range htmlPages(renderHTML(t, fixturePage(t))) {
 		each(parse(t, f), func(n *html.Node) {
 			if _, src := attr(n, "src"); n.Data == "script" && (!src || n.FirstChild != nil) {
 				t.Errorf("%s: inline script", path)
@@ -125,7 +125,7 @@ func TestNoInlineScriptStyleOrHandler(t *testing.T) {
 
 func TestEveryInternalLinkLeadsToARenderedOrKnownPath(t *testing.T) {
 	for _, p := range []*Page{fixturePage(t), fixtureCustomerPage(t)} {
-		files := render(t, p)
+		files := renderHTML(t, p)
 		ok := linkable(p, files)
 		for path, f := range htmlPages(files) {
 			doc := parse(t, f)
@@ -163,7 +163,7 @@ func TestEveryInternalLinkLeadsToARenderedOrKnownPath(t *testing.T) {
 }
 
 func TestLanguageSwitchCarriesTheChoice(t *testing.T) {
-	files := render(t, fixturePage(t))
+	files := renderHTML(t, fixturePage(t))
 	for path, want := range map[string]string{
 		"/":                    "en/?lang=en",
 		"/en/":                 "../?lang=fr",
@@ -190,7 +190,7 @@ func TestLanguageSwitchCarriesTheChoice(t *testing.T) {
 func TestRendersTheExpectedPages(t *testing.T) {
 	p := fixturePage(t)
 	var got []string
-	for path := range render(t, p) {
+	for path := range renderHTML(t, p) {
 		got = append(got, path)
 	}
 	want := []string{"/", "/en/", "/static/status.css", "/static/status.js"}
@@ -248,7 +248,7 @@ func TestWriteForScreenshots(t *testing.T) {
 		t.Skip("VIGIE_STATUS_HTML_DIR is not set")
 	}
 	for _, p := range []*Page{fixturePage(t), fixtureCustomerPage(t)} {
-		for path, f := range render(t, p) {
+		for path, f := range renderHTML(t, p) {
 			name := filepath.Join(dir, filepath.FromSlash(path))
 			if strings.HasSuffix(path, "/") {
 				name = filepath.Join(name, "index.html")

@@ -22,7 +22,7 @@ type pageView struct {
 	Customer                              bool
 
 	Home     *homeView
-	Incident *incidentView
+	Incident *incidentPage
 	History  *historyView
 }
 
