@@ -33,7 +33,6 @@ func newTestRenderer(t testing.TB) *Renderer {
 	return r
 }
 
-
 // fixtureDays are 90 days ending on the fixture's day, all operational
 // but for the given ones (days ago → day).
 func fixtureDays(zone *time.Location, n int, special map[int]Day) []Day {

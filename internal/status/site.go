@@ -45,7 +45,6 @@ func (s *Site) Add(files ...File) {
 	}
 }
 
-
 // Seal computes each file's gzip body and ETag once, so that serving it
 // costs no CPU per request.
 func (s *Site) Seal() error {
