@@ -72,7 +72,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := cf.Close(); err != nil {
 		return fmt.Errorf("export %s: %w", cpath, err)
 	}
-	if len(inv.Checks)+len(inv.CheckDefaults)+len(inv.Rules) > 0 {
+	if len(inv.Checks)+len(inv.CheckDefaults)+len(inv.Rules)+len(inv.Components) > 0 {
 		kpath := filepath.Join(*out, "checks.yaml")
 		if err := writeFile(kpath, func(w *bufio.Writer) error { return inventory.WriteChecksYAML(w, inv) }); err != nil {
 			return err

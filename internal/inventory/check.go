@@ -33,7 +33,8 @@ type checker struct {
 // import: with prune false, base merged with the documents (document entries
 // replace base entries of the same id or name); with prune true, only what
 // the documents list. Customers are sorted by ID, assets by Name, and each
-// asset's DependsOn is sorted.
+// asset's DependsOn is sorted; public components follow the documents'
+// order (see mergeComponents).
 //
 // Check first normalises and checks every entry as Parse does, so documents
 // built by hand meet the same rules; then it reports duplicates across
@@ -54,12 +55,13 @@ func Check(base *Inventory, prune bool, docs ...*Document) (*Inventory, Problems
 	c.checkCycles(g)
 	checks, defaults := c.mergeChecks()
 	rules := c.mergeRules()
+	components := c.mergeComponents()
 	if len(c.ps) > 0 {
 		c.ps.Sort()
 		return nil, c.ps
 	}
 	inv := c.desired()
-	inv.Checks, inv.CheckDefaults, inv.Rules = checks, defaults, rules
+	inv.Checks, inv.CheckDefaults, inv.Rules, inv.Components = checks, defaults, rules, components
 	return inv, nil
 }
 

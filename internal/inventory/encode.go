@@ -17,13 +17,14 @@ import (
 var ErrNotEncodable = errors.New("value cannot be encoded")
 
 // WriteYAML writes inv in the inventory YAML format, customers then assets,
-// in their given order, then checks and default checks, with labels sorted by key and empty optional fields
-// left out.
+// in their given order, then checks, default checks, rules and public
+// components, with labels sorted by key and empty optional fields left out.
 func WriteYAML(w io.Writer, inv *Inventory) error {
 	y := yamlWriter{w: bufio.NewWriterSize(w, 64<<10)}
 	y.customers(inv.Customers)
 	y.assets(inv.Assets)
 	y.checks(inv)
+	y.components(inv.Components)
 	if y.err != nil {
 		return fmt.Errorf("write yaml: %w", y.err)
 	}

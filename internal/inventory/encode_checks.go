@@ -9,11 +9,13 @@ import (
 	"strings"
 )
 
-// WriteChecksYAML writes only the checks, default checks and rules of inv, as a
-// YAML file of their own (the CSV export has no place for them).
+// WriteChecksYAML writes only the checks, default checks, rules and public
+// components of inv, as a YAML file of their own (the CSV export has no
+// place for them).
 func WriteChecksYAML(w io.Writer, inv *Inventory) error {
 	y := yamlWriter{w: bufio.NewWriterSize(w, 64<<10)}
 	y.checks(inv)
+	y.components(inv.Components)
 	if y.err != nil {
 		return fmt.Errorf("write yaml: %w", y.err)
 	}

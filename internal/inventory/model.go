@@ -191,4 +191,5 @@ type Document struct {
 	Checks        []CheckEntry
 	CheckDefaults []CheckDefaultEntry
 	Rules         []RuleEntry
+	Components    []ComponentEntry
 }

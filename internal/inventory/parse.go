@@ -21,9 +21,10 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 //	customers: id,name,email,language,timezone
 //	assets:    name,kind,owner,depends_on,url,address   optionally followed by ,labels
 //
-// anything else is YAML with top-level keys customers, assets and checks (lists of
-// mappings). Parse returns every problem found (syntax, unknown fields and
-// keys, wrong types, per-field validation) and never panics. The document is
+// anything else is YAML with top-level keys customers, assets, checks,
+// check_defaults, rules and components. Parse returns every problem found
+// (syntax, unknown fields and keys, wrong types, per-field validation of
+// customers and assets; Check validates the rest) and never panics. The document is
 // never nil; when there are problems it holds what could be read, and an
 // entry whose fields are wrong is kept with its values as written.
 func Parse(file string, data []byte) (*Document, Problems) {

@@ -49,6 +49,7 @@ func FuzzParseYAML(f *testing.F) {
 	f.Add([]byte("assets:\n  - name: &a x\n    kind: *a\n    depends_on: [*a, *a]\n"))
 	f.Add([]byte("customers: !!seq\n- !!map {id: !!str 1, name: x, email: x@y}\n"))
 	f.Add([]byte("%YAML 1.1\n---\nassets:\n- name: a\n\n\n  kind: *k\n---\n- x\n"))
+	f.Add([]byte("assets:\n- {name: &w web-01, kind: vm}\ncomponents:\n- name: Web\n  covers: {kind: vm, label: &l pool=shared}\n  assets: [*w, *l, web-01]\n- {name: web, covers: ~, assets: {a: b}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParse(t, "fuzz.yaml", data)
 	})

@@ -124,6 +124,12 @@ func TestParseGoodFiles(t *testing.T) {
 			{Name: "www.amis-velo.example", Kind: "site", Owner: "123", DependsOn: []string{"db-01", "vm-01"},
 				URL: "https://www.amis-velo.example/"},
 		},
+		Components: []Component{
+			{Name: "Hébergement mutualisé", NameEN: "Shared hosting", Group: "Hébergement", GroupEN: "Hosting",
+				Description: "Sites PHP et bases MySQL", DescriptionEN: "PHP sites and MySQL databases",
+				Covers: &Selector{Kind: "site", Label: "tier=gold"}},
+			{Name: "Bases de données", Assets: []string{"db-01"}},
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)

@@ -95,22 +95,22 @@ func (y *yamlFile) top(d *yaml.Node) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers, assets, checks, check_defaults and rules")
+		y.ps.add(y.file, y.line(n, 1), "want a mapping with the keys customers, assets, checks, check_defaults, rules and components")
 		return
 	}
 	pairs, ok := y.pairs(n)
 	if !ok {
 		return
 	}
-	var seen [5]int
+	var seen [len(topKeys)]int
 	for i := 0; i < len(pairs); i += 2 {
 		name, line, ok := y.key(pairs[i], y.line(n, 1))
 		if !ok {
 			continue
 		}
-		k := slices.Index(topKeys, name)
+		k := slices.Index(topKeys[:], name)
 		if k < 0 {
-			y.ps.add(y.file, line, "unknown key %q: want customers, assets, checks, check_defaults or rules", name)
+			y.ps.add(y.file, line, "unknown key %q: want customers, assets, checks, check_defaults, rules or components", name)
 			continue
 		}
 		if seen[k] != 0 {
@@ -129,12 +129,14 @@ func (y *yamlFile) top(d *yaml.Node) {
 			y.checkDefaults(pairs[i+1], line)
 		case "rules":
 			y.list(pairs[i+1], line, name, y.ruleEntry)
+		case "components":
+			y.list(pairs[i+1], line, name, y.componentEntry)
 		}
 	}
 }
 
 // topKeys are the sections of an inventory file.
-var topKeys = []string{"customers", "assets", "checks", "check_defaults", "rules"}
+var topKeys = [...]string{"customers", "assets", "checks", "check_defaults", "rules", "components"}
 
 // list reads the entries of the list under key, found at line.
 func (y *yamlFile) list(n *yaml.Node, line int, key string, entry func(*yaml.Node, int)) {

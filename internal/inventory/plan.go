@@ -28,10 +28,17 @@ type Plan struct {
 	// Compliance rules are put (added or changed) or removed by name.
 	PutRules    []facts.Rule `json:"-"`
 	RemoveRules []string     `json:"-"`
+	// Public components are put (added, changed or moved) at their
+	// position, or removed by id.
+	PutComponents    []PlacedComponent `json:"-"`
+	RemoveComponents []string          `json:"-"`
 	// removedKinds remembers the kind of each removed asset for Summary.
 	removedKinds map[string]int
 	// newDefaults and newRules count the puts that are new, for Summary.
 	newDefaults, newRules int
+	// newComponents and changedComponents count the components added, and
+	// changed or moved, for Summary.
+	newComponents, changedComponents int
 }
 
 // KindChange counts the changes of one kind ("customer" for customers).
@@ -52,7 +59,8 @@ func (p *Plan) Size() int {
 	return len(p.AddCustomers) + len(p.ChangeCustomers) + len(p.RemoveCustomers) +
 		len(p.AddAssets) + len(p.ChangeAssets) + len(p.RemoveAssets) +
 		len(p.AddChecks) + len(p.ChangeChecks) + len(p.RemoveChecks) +
-		len(p.PutCheckDefaults) + len(p.RemoveCheckDefaults) + len(p.PutRules) + len(p.RemoveRules)
+		len(p.PutCheckDefaults) + len(p.RemoveCheckDefaults) + len(p.PutRules) + len(p.RemoveRules) +
+		len(p.PutComponents) + len(p.RemoveComponents)
 }
 
 // Summary counts the changes per kind, customers first, then kinds by name.
@@ -86,6 +94,9 @@ func (p *Plan) Summary() []KindChange {
 	get("rule").Added = p.newRules
 	get("rule").Changed = len(p.PutRules) - p.newRules
 	get("rule").Removed = len(p.RemoveRules)
+	get("component").Added = p.newComponents
+	get("component").Changed = p.changedComponents
+	get("component").Removed = len(p.RemoveComponents)
 	out := []KindChange{}
 	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
 		c := byKind[kind]
@@ -159,6 +170,7 @@ func Diff(current, desired *Inventory) *Plan {
 	}
 	diffChecks(p, current, desired)
 	diffRules(p, current, desired)
+	diffComponents(p, current, desired)
 	return p
 }
 

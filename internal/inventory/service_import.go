@@ -58,13 +58,15 @@ func (s *Service) plan(base *Inventory, docs []*Document, prune bool) (*Plan, er
 
 // Export reads the whole inventory, customers by id and assets by name.
 // Secrets of checks read check.SecretMarker: importing the export back
-// keeps the stored ones.
+// keeps the stored ones. A component lists only the assets that still
+// exist, so that the export imports anywhere.
 func (s *Service) Export(ctx context.Context) (*Inventory, error) {
 	inv, _, err := loadAll(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
 	maskSecrets(inv)
+	dropDeletedAssets(inv)
 	return inv, nil
 }
 

@@ -92,6 +92,9 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 	if err := loadRules(ctx, q, inv); err != nil {
 		return nil, 0, err
 	}
+	if err := loadComponents(ctx, q, inv); err != nil {
+		return nil, 0, err
+	}
 	return inv, version, nil
 }
 
@@ -206,6 +209,9 @@ func applyPlan(ctx context.Context, e store.Engine, tx *sql.Tx, p *Plan, progres
 		return err
 	}
 	if err := applyRules(ctx, e, tx, p); err != nil {
+		return err
+	}
+	if err := applyComponents(ctx, e, tx, p); err != nil {
 		return err
 	}
 	if err := deleteIn(ctx, e, tx, "assets", "name", p.RemoveAssets); err != nil {

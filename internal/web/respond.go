@@ -65,6 +65,7 @@ func classify(err error) *Error {
 		problems   inventory.Problems
 		inUse      *inventory.InUseError
 		badCheck   *inventory.CheckInvalidError
+		badComp    *inventory.ComponentInvalidError
 		badWindow  *incident.WindowInvalidError
 		badPM      *incident.InvalidPostMortemError
 		badEdit    *incident.EditError
@@ -83,6 +84,12 @@ func classify(err error) *Error {
 			fields[i] = field(f.Field, f.Message)
 		}
 		return fieldError("invalid check", err, fields)
+	case errors.As(err, &badComp):
+		fields := make([]map[string]string, len(badComp.Fields))
+		for i, f := range badComp.Fields {
+			fields[i] = field(f.Field, f.Message)
+		}
+		return fieldError("invalid component", err, fields)
 	case errors.As(err, &invalid):
 		fields := make([]map[string]string, len(invalid.Fields))
 		for i, f := range invalid.Fields {

@@ -119,7 +119,7 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			// declares: viewers only read; staff change no inventory,
 			// users, tokens, locations or agents; admins do everything.
 			adminOnly := method != http.MethodGet || strings.HasPrefix(rt.Pattern, "GET /api/v1/users")
-			for _, prefix := range []string{"/api/v1/customers", "/api/v1/assets", "/api/v1/checks", "/api/v1/import",
+			for _, prefix := range []string{"/api/v1/customers", "/api/v1/assets", "/api/v1/checks", "/api/v1/import", "/api/v1/components",
 				"/api/v1/users", "/api/v1/locations", "/api/v1/agents"} {
 				if strings.HasPrefix(path, prefix) && adminOnly {
 					if auth.RoleAllows(auth.RoleStaff, rt.Permission) {

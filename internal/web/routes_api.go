@@ -68,6 +68,13 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("GET /api/v1/impact/{name}", read, classAPI, doc{summary: "What depends on an asset (the same as /assets/{name}/impact)"}, h.showImpact)
 	rt.handle("POST /api/v1/import", needs(auth.PermImport), classImport, doc{summary: "Import inventory files (YAML or CSV): one as the body, or several as multipart/form-data", query: []string{"dry_run: true to only say what would change", "prune: true to delete what the files do not name", "name: the file name used in messages"}, rawBody: "application/yaml"}, h.importInventory)
 
+	// Public components.
+	rt.handle("GET /api/v1/components", read, classAPI, doc{summary: "List the public components in their order, each with its id"}, h.listComponents)
+	rt.handle("POST /api/v1/components", inv, classAPI, doc{summary: "Add a public component, placed last (its id comes from its name)", body: inventory.Component{}}, h.createComponent)
+	rt.handle("GET /api/v1/components/{id}", read, classAPI, doc{summary: "Show a public component with the names of the assets it covers"}, h.showComponent)
+	rt.handle("PUT /api/v1/components/{id}", inv, classAPI, doc{summary: "Replace a public component in its place (its name must give the same id)", body: inventory.Component{}}, h.updateComponent)
+	rt.handle("DELETE /api/v1/components/{id}", inv, classAPI, doc{summary: "Delete a public component"}, h.deleteComponent)
+
 	// Checks.
 	rt.handle("GET /api/v1/checks", read, classAPI, doc{summary: "List the declared checks, or every check the inventory implies", query: []string{"asset: only this asset's", "kind: only this kind", "effective: true for every check, defaults of kinds included"}}, h.listChecks)
 	rt.handle("POST /api/v1/checks", inv, classAPI, doc{summary: "Declare a check", body: check.Check{}}, h.createCheck)
