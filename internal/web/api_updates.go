@@ -115,9 +115,9 @@ func (h *api) setComponent(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, incident.ComponentOverride{IncidentID: id, Component: component, Status: form.Status})
 }
 
-// listComponents answers the component statuses staff set during an
+// listIncidentComponents answers the component statuses staff set during an
 // incident.
-func (h *api) listComponents(w http.ResponseWriter, r *http.Request) {
+func (h *api) listIncidentComponents(w http.ResponseWriter, r *http.Request) {
 	id, err := h.existingIncident(r)
 	if err != nil {
 		h.fail(w, r, err)

@@ -104,7 +104,7 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("GET /api/v1/incidents/{id}/updates", read, classAPI, doc{summary: "List an incident's public updates, oldest first"}, h.listUpdates)
 	rt.handle("POST /api/v1/incidents/{id}/updates", needs(auth.PermIncidents), classAPI, doc{summary: "Add a public update in French and English; a new status moves the incident and the update gives that change's text", body: updateForm{}}, h.addUpdate)
 	rt.handle("PUT /api/v1/incidents/{id}/updates/{update}", needs(auth.PermIncidents), classAPI, doc{summary: "Change the texts of a public update (not its status)", body: updateEditForm{}}, h.editUpdate)
-	rt.handle("GET /api/v1/incidents/{id}/components", read, classAPI, doc{summary: "List the component statuses staff set during an incident"}, h.listComponents)
+	rt.handle("GET /api/v1/incidents/{id}/components", read, classAPI, doc{summary: "List the component statuses staff set during an incident"}, h.listIncidentComponents)
 	rt.handle("PUT /api/v1/incidents/{id}/components/{component}", needs(auth.PermIncidents), classAPI, doc{summary: "Set a component's public status during an incident (\"auto\" gives back the computed one)", body: componentForm{}}, h.setComponent)
 
 	// Post-mortems.
