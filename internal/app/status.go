@@ -36,6 +36,11 @@ func (s *statusSource) Fingerprint(ctx context.Context) (string, error) {
 // overrides and public post-mortems, and every maintenance window.
 func (s *statusSource) Load(ctx context.Context) (*status.Input, error) {
 	a := s.a
+	if a.Inventory.Graph() == nil {
+		if err := a.Inventory.LoadGraph(ctx); err != nil {
+			return nil, fmt.Errorf("load inventory graph: %w", err)
+		}
+	}
 	in := &status.Input{Zone: s.zone, Name: a.cfg.PublicName, URL: a.cfg.PublicURL, MirrorURL: a.cfg.MirrorURL,
 		Graph: a.Inventory.Graph()}
 	var err error

@@ -60,6 +60,7 @@ type Publisher struct {
 
 type published struct {
 	dbKey, timeKey string
+	tokensKey      string
 	input          *Input
 	site           *Site
 	tokens         *Tokens
@@ -117,32 +118,43 @@ func (p *Publisher) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("status fingerprint: %w", err)
 	}
+	old := p.cur.Load()
 	var tokens *Tokens
+	tokensKey := ""
+	if old != nil {
+		tokens, tokensKey = old.tokens, old.tokensKey
+	}
+	// Customers' secrets are not on everyone's page: a new one is read
+	// without rebuilding it.
 	if p.o.Tokens != nil {
-		fp, err := p.o.Tokens.Fingerprint(ctx)
+		key, err := p.o.Tokens.Fingerprint(ctx)
 		if err != nil {
 			return err
 		}
-		dbKey += "|" + fp
+		if old == nil || key != old.tokensKey {
+			if tokens, tokensKey, err = p.o.Tokens.Load(ctx); err != nil {
+				return err
+			}
+			tokensKey = key
+		}
 	}
 	now := p.o.Now()
-	old := p.cur.Load()
 	input := (*Input)(nil)
 	if old != nil {
-		input, tokens = old.input, old.tokens
+		input = old.input
 	}
 	if old == nil || old.dbKey != dbKey {
 		if input, err = p.o.Source.Load(ctx); err != nil {
 			return fmt.Errorf("status input: %w", err)
 		}
-		if p.o.Tokens != nil {
-			if tokens, _, err = p.o.Tokens.Load(ctx); err != nil {
-				return err
-			}
-		}
 	}
 	timeKey := timeKey(input, now)
 	if old != nil && old.dbKey == dbKey && old.timeKey == timeKey {
+		if tokensKey != old.tokensKey {
+			next := *old
+			next.tokens, next.tokensKey = tokens, tokensKey
+			p.cur.Store(&next)
+		}
 		return nil
 	}
 	in := *input
@@ -152,7 +164,7 @@ func (p *Publisher) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.cur.Store(&published{dbKey: dbKey, timeKey: timeKey, input: input, site: site, tokens: tokens})
+	p.cur.Store(&published{dbKey: dbKey, timeKey: timeKey, tokensKey: tokensKey, input: input, site: site, tokens: tokens})
 	p.custMu.Lock()
 	clear(p.cust)
 	p.custMu.Unlock()
@@ -235,8 +247,10 @@ func (p *Publisher) CustomerSite(token string) (site *Site, ok bool, err error) 
 	if !ok {
 		return nil, false, nil
 	}
+	// Kept by token, not by customer: the site's absolute links (feeds,
+	// calendar) carry the token, and a rotated one must not show.
 	p.custMu.Lock()
-	site = p.cust[customer]
+	site = p.cust[token]
 	p.custMu.Unlock()
 	if site != nil && site.Version == version(cur.site.Version, customer) {
 		return site, true, nil
@@ -252,7 +266,7 @@ func (p *Publisher) CustomerSite(token string) (site *Site, ok bool, err error) 
 		clear(p.cust)
 	}
 	if p.cur.Load() == cur {
-		p.cust[customer] = site
+		p.cust[token] = site
 	}
 	p.custMu.Unlock()
 	return site, true, nil

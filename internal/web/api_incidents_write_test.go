@@ -33,6 +33,9 @@ assets:
     owner: C1
     url: https://s1.example/
     depends_on: [hv1]
+components:
+  - {name: Shared hosting, assets: [s1]}
+  - {name: DNS, covers: {kind: dns}}
 `)
 	return base, st
 }

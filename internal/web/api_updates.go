@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/inventory"
 )
 
 // updateForm is the body of a new public update of an incident.
@@ -104,6 +105,14 @@ func (h *api) setComponent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	component := r.PathValue("component")
+	// Setting needs a component the inventory declares; removing works
+	// even for one deleted since.
+	if form.Status != "" && form.Status != "auto" && inventory.ComponentID(component) == component {
+		if _, err := h.inv.Component(r.Context(), component); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	if err := h.incidents.SetComponentStatus(r.Context(), id, component, form.Status, author(r), h.now()); err != nil {
 		h.fail(w, r, err)
 		return

@@ -193,6 +193,7 @@ func TestComponentOverridesAPISetsAndRemoves(t *testing.T) {
 			{"unknown status", path + "/dns", `{"status": "down"}`, 422, "status"},
 			{"not a component id", path + "/Shared%20hosting", `{"status": "operational"}`, 422, "component"},
 			{"no incident", base + "/api/v1/incidents/999/components/dns", `{"status": "operational"}`, 404, ""},
+			{"no such component", path + "/mail", `{"status": "operational"}`, 404, ""},
 		} {
 			var body refusal
 			send(t, "PUT", c.path, c.body, c.status, &body)

@@ -13,8 +13,9 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// TestTheFirstScreen: / is a page naming Vigie, its version and health
-// and where the API reference is; other unknown paths stay JSON 404s.
+// TestTheFirstScreen: /server is a page naming Vigie, its version and
+// health and where the API reference is; / is the public status page;
+// other unknown paths stay JSON 404s.
 func TestTheFirstScreen(t *testing.T) {
 	a, err := app.Open(context.Background(), app.Config{DB: storetest.DSN(t, store.SQLite), Version: "v1.2.3 (abc)"})
 	if err != nil {
@@ -33,9 +34,12 @@ func TestTheFirstScreen(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
-	resp, page := get("/")
+	if resp, page := get("/"); resp.StatusCode != 200 || !strings.Contains(page, `<html lang="fr"`) {
+		t.Fatalf("/ is not the status page: %d %.300s", resp.StatusCode, page)
+	}
+	resp, page := get("/server")
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-		t.Fatalf("/ is %s", resp.Header.Get("Content-Type"))
+		t.Fatalf("/server is %s", resp.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{"<title>Vigie", "Version v1.2.3 (abc)", `href="/api/v1/openapi.json"`, "vigie token create", "The database answers"} {
 		if !strings.Contains(page, want) {

@@ -24,7 +24,20 @@ var langMatcher = language.NewMatcher([]language.Tag{language.French, language.E
 
 // showPublic answers a path of everyone's site.
 func (h *pages) showPublic(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, h.pub.Site(), strings.TrimPrefix(r.URL.Path, "/"), "/", true)
+	h.serve(w, r, h.site(r), strings.TrimPrefix(r.URL.Path, "/"), "/", true)
+}
+
+// site returns everyone's site, building it first when no refresh has
+// yet: a server answers its first request without waiting for its
+// background work.
+func (h *pages) site(r *http.Request) *status.Site {
+	if s := h.pub.Site(); s != nil {
+		return s
+	}
+	if err := h.pub.Refresh(r.Context()); err != nil {
+		h.log.WarnContext(r.Context(), "status page: first build", "err", err)
+	}
+	return h.pub.Site()
 }
 
 // showCustomer answers a path of a customer's site; an unknown or revoked
@@ -32,6 +45,7 @@ func (h *pages) showPublic(w http.ResponseWriter, r *http.Request) {
 func (h *pages) showCustomer(w http.ResponseWriter, r *http.Request) {
 	token, rel := r.PathValue("token"), r.PathValue("path")
 	base := "/c/" + token + "/"
+	h.site(r)
 	site, ok, err := h.pub.CustomerSite(token)
 	if err != nil {
 		h.fail(w, r, err)
