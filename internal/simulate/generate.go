@@ -107,6 +107,7 @@ func Generate(p Params) *inventory.Inventory {
 	g.infrastructure()
 	g.virtualMachines()
 	g.sites()
+	g.components()
 	return g.inv
 }
 

@@ -14,11 +14,15 @@ import (
 const (
 	CustomersCSV = "customers.csv"
 	AssetsCSV    = "assets.csv"
+	// ChecksYAML holds what CSV has no columns for: checks, default
+	// checks, rules and public components, as vigie export writes it.
+	ChecksYAML = "checks.yaml"
 )
 
 // WriteFile writes inv to path: a path ending in .yaml or .yml gets the YAML
 // form; any other path is a directory, created if missing, that receives
-// customers.csv and assets.csv.
+// customers.csv and assets.csv, and checks.yaml when the inventory has
+// checks, defaults, rules or components.
 func WriteFile(path string, inv *inventory.Inventory) error {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
@@ -30,8 +34,16 @@ func WriteFile(path string, inv *inventory.Inventory) error {
 		return fmt.Errorf("write inventory: %w", err)
 	}
 	paths := []string{filepath.Join(path, CustomersCSV), filepath.Join(path, AssetsCSV)}
-	return writeFiles(paths, func(ws []io.Writer) error {
+	if err := writeFiles(paths, func(ws []io.Writer) error {
 		return inventory.WriteCSV(ws[0], ws[1], inv)
+	}); err != nil {
+		return err
+	}
+	if len(inv.Checks)+len(inv.CheckDefaults)+len(inv.Rules)+len(inv.Components) == 0 {
+		return nil
+	}
+	return writeFiles([]string{filepath.Join(path, ChecksYAML)}, func(ws []io.Writer) error {
+		return inventory.WriteChecksYAML(ws[0], inv)
 	})
 }
 

@@ -78,7 +78,7 @@ func TestGeneratedHostPassesCheck(t *testing.T) {
 			files []string
 		}{
 			{"yaml", []string{yamlPath}},
-			{"csv", []string{filepath.Join(csvDir, CustomersCSV), filepath.Join(csvDir, AssetsCSV)}},
+			{"csv", []string{filepath.Join(csvDir, CustomersCSV), filepath.Join(csvDir, AssetsCSV), filepath.Join(csvDir, ChecksYAML)}},
 		}
 		for _, f := range formats {
 			var docs []*inventory.Document
