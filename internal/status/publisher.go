@@ -132,7 +132,7 @@ func (p *Publisher) Refresh(ctx context.Context) error {
 			return err
 		}
 		if old == nil || key != old.tokensKey {
-			if tokens, tokensKey, err = p.o.Tokens.Load(ctx); err != nil {
+			if tokens, _, err = p.o.Tokens.Load(ctx); err != nil {
 				return err
 			}
 			tokensKey = key
