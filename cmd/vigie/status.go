@@ -51,19 +51,7 @@ func runExportStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "export-status", "[--db DSN] [--public-url URL] DIR", "Write the public status page, its incident pages, feeds, calendar and /api/v2 documents as static files under DIR, for a web server elsewhere to serve")
 	db := dbFlag(fs, e)
 	sf := addStatusFlags(fs)
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return fmt.Errorf("%w: give the directory to write, once", errUsage)
-	}
-	if err := sf.check(); err != nil {
-		return err
-	}
-	cfg := app.Config{DB: *db, Logger: logger(e)}
-	sf.apply(&cfg)
-	a, err := app.Open(ctx, cfg)
+	a, rest, err := openForStatus(ctx, e, fs, args, db, sf, "give the directory to write, once")
 	if err != nil {
 		return err
 	}
@@ -76,6 +64,28 @@ func runExportStatus(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// openForStatus parses a status command's flags, which take exactly one
+// argument (missing says want), and opens the app they name.
+func openForStatus(ctx context.Context, e *env, fs *flag.FlagSet, args []string, db *string, sf statusFlags, want string) (*app.App, []string, error) {
+	rest, err := parse(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rest) != 1 {
+		return nil, nil, fmt.Errorf("%w: %s", errUsage, want)
+	}
+	if err := sf.check(); err != nil {
+		return nil, nil, err
+	}
+	cfg := app.Config{DB: *db, Logger: logger(e)}
+	sf.apply(&cfg)
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, rest, nil
+}
+
 // runStatusURL gives a customer the secret URL of their own status page,
 // or revokes it.
 func runStatusURL(ctx context.Context, e *env, args []string) error {
@@ -83,19 +93,7 @@ func runStatusURL(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	revoke := fs.Bool("revoke", false, "revoke the customer's URL instead")
 	sf := addStatusFlags(fs)
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return fmt.Errorf("%w: give one customer id", errUsage)
-	}
-	if err := sf.check(); err != nil {
-		return err
-	}
-	cfg := app.Config{DB: *db, Logger: logger(e)}
-	sf.apply(&cfg)
-	a, err := app.Open(ctx, cfg)
+	a, rest, err := openForStatus(ctx, e, fs, args, db, sf, "give one customer id")
 	if err != nil {
 		return err
 	}
