@@ -96,7 +96,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 		want := exportJSON(t, dsn)
 		for name, files := range map[string][]string{
 			"yaml": {yamlOut},
-			"csv":  {filepath.Join(csvOut, "customers.csv"), filepath.Join(csvOut, "assets.csv")},
+			"csv":  {filepath.Join(csvOut, "customers.csv"), filepath.Join(csvOut, "assets.csv"), filepath.Join(csvOut, "checks.yaml")},
 			// The folder as export wrote it, every file of it.
 			"csv folder": {csvOut},
 		} {
