@@ -281,7 +281,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Maintenance: a.Maintenance,
 		PostMortems: a.PostMortems,
 		Alerts:      a.Alerts,
-		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL,
+		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
 		Health:    a.Health,
 		Stopping:  stopping,
 		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
@@ -398,4 +398,14 @@ func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg
+}
+
+// maxStreams is how many live-update streams of the status page may be
+// open at once: half the connection cap, so that readers of the page
+// leave room for staff, probes and heartbeats.
+func (a *App) maxStreams() int {
+	if a.cfg.MaxConns > 0 {
+		return max(1, a.cfg.MaxConns/2)
+	}
+	return 10000
 }

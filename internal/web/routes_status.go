@@ -13,7 +13,9 @@ type pages struct {
 	responder
 	pub      *status.Publisher
 	stopping <-chan struct{}
-	now      func() time.Time
+	// streams holds one slot per live-update stream open.
+	streams chan struct{}
+	now     func() time.Time
 }
 
 func (s *Server) statusRoutes(rt *router) {
@@ -21,7 +23,7 @@ func (s *Server) statusRoutes(rt *router) {
 	if d.Status == nil {
 		return
 	}
-	h := &pages{responder: s.responder, pub: d.Status, stopping: d.Stopping, now: d.Now}
+	h := &pages{responder: s.responder, pub: d.Status, stopping: d.Stopping, now: d.Now, streams: make(chan struct{}, d.MaxStreams)}
 	page := func(summary string) doc {
 		return doc{summary: summary, query: []string{"lang: fr or en, remembered in a cookie"}, anyQuery: true}
 	}

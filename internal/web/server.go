@@ -45,6 +45,10 @@ type Deps struct {
 	StatusTokens *status.TokenStore
 	// PublicURL is the status page's address, for the URLs given out.
 	PublicURL string
+	// MaxStreams caps the live-update streams of open status pages
+	// (default 500), so that readers never hold every connection the
+	// server allows: past it a page stays as loaded, without live updates.
+	MaxStreams int
 	// Alerts takes Alertmanager webhooks.
 	Alerts *incident.Intake
 	// Results queues the results of remote probes for the detector.
@@ -97,6 +101,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.MaxImports <= 0 {
 		d.MaxImports = 2
+	}
+	if d.MaxStreams <= 0 {
+		d.MaxStreams = 500
 	}
 	return &Server{d: d, responder: responder{log: d.Logger}}
 }

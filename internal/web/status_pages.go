@@ -167,6 +167,17 @@ const streamFor = 60 * time.Second
 // stream sends "event: version" with the page's version now and at each
 // change, and a comment every 15 s so that proxies keep the connection.
 func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() string) {
+	select {
+	case h.streams <- struct{}{}:
+		defer func() { <-h.streams }()
+	default:
+		// Every slot is taken: 204 tells the browser to stop trying (an
+		// EventSource does not reconnect after it), and the page stays
+		// as loaded, complete without live updates.
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	rc := http.NewResponseController(w)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")

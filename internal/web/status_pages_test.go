@@ -56,6 +56,11 @@ func pagesSite(p *status.Page) (*status.Site, error) {
 
 func servePages(t *testing.T, db *store.DB) (url string, src *pagesSource, pub *status.Publisher, tokens *status.TokenStore) {
 	t.Helper()
+	return servePagesWith(t, db, Deps{})
+}
+
+func servePagesWith(t *testing.T, db *store.DB, d Deps) (url string, src *pagesSource, pub *status.Publisher, tokens *status.TokenStore) {
+	t.Helper()
 	src = &pagesSource{fp: "1"}
 	tokens = status.NewTokenStore(db)
 	pub = status.NewPublisher(status.PublisherOptions{Source: src, Tokens: tokens, Render: pagesSite,
@@ -67,7 +72,8 @@ func servePages(t *testing.T, db *store.DB) (url string, src *pagesSource, pub *
 	}
 	stopping := make(chan struct{})
 	t.Cleanup(func() { close(stopping) })
-	srv := httptest.NewServer(NewServer(Deps{Status: pub, StatusTokens: tokens, Stopping: stopping}).Handler())
+	d.Status, d.StatusTokens, d.Stopping = pub, tokens, stopping
+	srv := httptest.NewServer(NewServer(d).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL, src, pub, tokens
 }
@@ -250,4 +256,56 @@ func TestEventStreamTellsEachNewVersion(t *testing.T) {
 			t.Errorf("after a change: %q (was %q, site %q)", second, first, pub.Site().Version)
 		}
 	})
+}
+
+func TestLiveStreamsPastTheirCapAreToldToStop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		url, _, _, _ := servePagesWith(t, db, Deps{MaxStreams: 2})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		open := func() *http.Response {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/events", nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}
+		first, second := open(), open()
+		for _, r := range []*http.Response{first, second} {
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("a stream under the cap: %d", r.StatusCode)
+			}
+		}
+		third := open()
+		_ = third.Body.Close()
+		if third.StatusCode != http.StatusNoContent {
+			t.Fatalf("a stream past the cap: %d, want 204", third.StatusCode)
+		}
+		// A closed stream frees its slot.
+		_ = first.Body.Close()
+		defer func() { _ = second.Body.Close() }()
+		var again *http.Response
+		if !pollUntil(5*time.Second, func() bool {
+			again = open()
+			if again.StatusCode == http.StatusOK {
+				return true
+			}
+			_ = again.Body.Close()
+			return false
+		}) {
+			t.Fatal("a freed slot was never given again")
+		}
+		_ = again.Body.Close()
+	})
+}
+
+// pollUntil checks cond every 20 ms until it holds or d has passed.
+func pollUntil(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
