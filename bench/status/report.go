@@ -200,7 +200,7 @@ func (r *report) printBuilds(out io.Writer) {
 	fmt.Fprintf(out, "| first `Status.Refresh` of a new server (inventory graph already loaded: %s) | %s | | |\n", round(b.loadGraph), round(b.cold))
 	fmt.Fprintf(out, "| `Status.Refresh` with nothing public changed (a new customer token read) | %s | | |\n", round(b.unchanged))
 	for _, c := range b.customers {
-		fmt.Fprintf(out, "| customer %s's site (%d sites) built on first request after a change (`Status.CustomerSite`) | %s | %s | then from memory: %s |\n",
+		fmt.Fprintf(out, "| customer %s's site (%d sites) built on first request after a change (`Status.CustomerFile`, its Atom feed) | %s | %s | then from memory: %s |\n",
 			c.id, c.sites, round(median(c.first)), round(slicesMax(c.first)), round(c.cached))
 	}
 }

@@ -94,13 +94,14 @@ func newPublisher(a *App, cfg Config) (*status.Publisher, error) {
 		now = time.Now
 	}
 	return status.NewPublisher(status.PublisherOptions{
-		Source: &statusSource{a: a, zone: zone, now: now},
-		Tokens: a.StatusTokens,
-		Build:  func(in *status.Input, customer string) *status.Page { return status.Build(in, customer, bundle) },
-		Render: renderer.Render,
-		Mirror: cfg.Mirror,
-		Now:    now,
-		Logger: cfg.Logger,
+		Source:     &statusSource{a: a, zone: zone, now: now},
+		Tokens:     a.StatusTokens,
+		Build:      func(in *status.Input, customer string) *status.Page { return status.Build(in, customer, bundle) },
+		Render:     renderer.Render,
+		RenderPart: renderer.RenderPart,
+		Mirror:     cfg.Mirror,
+		Now:        now,
+		Logger:     cfg.Logger,
 	}), nil
 }
 

@@ -27,9 +27,11 @@ type PublisherOptions struct {
 	// Tokens resolves customers' URLs (optional).
 	Tokens *TokenStore
 	// Build makes a page from an input, for everyone (customer "") or one
-	// customer; Render turns it into files.
-	Build  func(in *Input, customer string) *Page
-	Render func(p *Page) (*Site, error)
+	// customer; Render turns it into files, RenderPart (optional) into
+	// the files of one part, for customers' sites rendered on demand.
+	Build      func(in *Input, customer string) *Page
+	Render     func(p *Page) (*Site, error)
+	RenderPart func(p *Page, part Part) ([]File, error)
 	// Mirror, when set, is a directory the public site is written to
 	// after each change.
 	Mirror string
@@ -55,7 +57,9 @@ type Publisher struct {
 	changed   chan struct{}
 
 	custMu sync.Mutex
-	cust   map[string]*Site
+	cust   map[string]*custSite
+	// builds holds one slot: customers' sites are built one at a time.
+	builds chan struct{}
 }
 
 type published struct {
@@ -80,7 +84,8 @@ func NewPublisher(o PublisherOptions) *Publisher {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Publisher{o: o, kick: make(chan struct{}, 1), changed: make(chan struct{}), cust: map[string]*Site{}}
+	return &Publisher{o: o, kick: make(chan struct{}, 1), changed: make(chan struct{}), cust: map[string]*custSite{},
+		builds: make(chan struct{}, 1)}
 }
 
 // Notify asks for a refresh now: a staff change was just committed.
@@ -160,7 +165,7 @@ func (p *Publisher) Refresh(ctx context.Context) error {
 	in := *input
 	in.Now = now
 	in.Version = version(dbKey, timeKey)
-	site, err := p.render(&in, "", "")
+	site, err := p.render(&in)
 	if err != nil {
 		return err
 	}
@@ -180,12 +185,8 @@ func (p *Publisher) Refresh(ctx context.Context) error {
 	return nil
 }
 
-func (p *Publisher) render(in *Input, customer, token string) (*Site, error) {
-	page := p.o.Build(in, customer)
-	if customer != "" {
-		page.Customer = &Customer{ID: customer, Token: token}
-		page.Version = version(in.Version, customer)
-	}
+func (p *Publisher) render(in *Input) (*Site, error) {
+	page := p.o.Build(in, "")
 	site, err := p.o.Render(page)
 	if err != nil {
 		return nil, fmt.Errorf("render status page: %w", err)
@@ -235,39 +236,117 @@ func (p *Publisher) Changed() <-chan struct{} {
 	return p.changed
 }
 
-// CustomerSite returns the site of the customer whose URL token is given,
-// built on first use after each change; ok is false for an unknown or
-// revoked token.
-func (p *Publisher) CustomerSite(token string) (site *Site, ok bool, err error) {
+// custSite is one customer's site at one version, rendered a part at a
+// time as its documents are asked for.
+type custSite struct {
+	mu      sync.Mutex // held while a part is rendered: one build per customer
+	version string
+	page    *Page
+	files   map[string]*File
+	done    [partCount]bool
+}
+
+// CustomerFile returns the document at path (relative to the customer's
+// base) of the customer whose URL token is given, rendering its part on
+// first use after each change. ok is false for an unknown or revoked
+// token; f is nil when the site has no such document. Customers' builds
+// run one at a time, so that a crowd of customers opening their pages
+// after a change never takes every CPU from the probe.
+func (p *Publisher) CustomerFile(token, path string) (f *File, generated time.Time, ok bool, err error) {
 	cur := p.cur.Load()
 	if cur == nil {
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
 	customer, ok := cur.tokens.Customer(token)
 	if !ok {
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
-	// Kept by token, not by customer: the site's absolute links (feeds,
-	// calendar) carry the token, and a rotated one must not show.
+	cs := p.customerSite(cur, token, customer)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	part := PartOf(path)
+	if !cs.done[part] {
+		if err := p.renderPart(cur, cs, customer, token, part); err != nil {
+			return nil, time.Time{}, true, err
+		}
+	}
+	return cs.files[path], cur.site.Generated, true, nil
+}
+
+// CustomerVersion returns the version of a customer's pages, without
+// building them; ok is false for an unknown or revoked token.
+func (p *Publisher) CustomerVersion(token string) (string, bool) {
+	cur := p.cur.Load()
+	if cur == nil {
+		return "", false
+	}
+	customer, ok := cur.tokens.Customer(token)
+	if !ok {
+		return "", false
+	}
+	return version(cur.site.Version, customer), true
+}
+
+// customerSite returns the entry of a token at the current version, new
+// when there is none or an older one. The cache is bounded: past its size
+// one entry goes, not all of them.
+func (p *Publisher) customerSite(cur *published, token, customer string) *custSite {
+	v := version(cur.site.Version, customer)
 	p.custMu.Lock()
-	site = p.cust[token]
-	p.custMu.Unlock()
-	if site != nil && site.Version == version(cur.site.Version, customer) {
-		return site, true, nil
+	defer p.custMu.Unlock()
+	if cs := p.cust[token]; cs != nil && cs.version == v {
+		return cs
 	}
-	in := *cur.input
-	in.Now, in.Version = cur.site.Generated, cur.site.Version
-	site, err = p.render(&in, customer, token)
-	if err != nil {
-		return nil, false, err
-	}
-	p.custMu.Lock()
 	if len(p.cust) >= p.o.MaxCustomers {
-		clear(p.cust)
+		for k := range p.cust {
+			delete(p.cust, k)
+			break
+		}
 	}
-	if p.cur.Load() == cur {
-		p.cust[token] = site
+	cs := &custSite{version: v, files: map[string]*File{}}
+	p.cust[token] = cs
+	return cs
+}
+
+// renderPart builds the customer's page (once per version) and renders
+// one part of it; cs.mu is held.
+func (p *Publisher) renderPart(cur *published, cs *custSite, customer, token string, part Part) error {
+	p.builds <- struct{}{}
+	defer func() { <-p.builds }()
+	if cs.page == nil {
+		in := *cur.input
+		in.Now, in.Version = cur.site.Generated, cur.site.Version
+		page := p.o.Build(&in, customer)
+		page.Customer = &Customer{ID: customer, Token: token}
+		page.Version = cs.version
+		cs.page = page
 	}
-	p.custMu.Unlock()
-	return site, true, nil
+	var files []File
+	if p.o.RenderPart != nil {
+		var err error
+		if files, err = p.o.RenderPart(cs.page, part); err != nil {
+			return fmt.Errorf("render status page: %w", err)
+		}
+	} else {
+		site, err := p.o.Render(cs.page)
+		if err != nil {
+			return fmt.Errorf("render status page: %w", err)
+		}
+		for _, f := range site.Files {
+			files = append(files, *f)
+		}
+		cs.done = [partCount]bool{}
+		for i := range cs.done {
+			cs.done[i] = true
+		}
+	}
+	for i := range files {
+		f := files[i]
+		if err := f.seal(); err != nil {
+			return fmt.Errorf("seal status page: %w", err)
+		}
+		cs.files[f.Path] = &f
+	}
+	cs.done[part] = true
+	return nil
 }

@@ -6,8 +6,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
 )
 
 type fakeSource struct {
@@ -123,5 +127,103 @@ func TestWriteDirReplacesItsOwnFilesOnly(t *testing.T) {
 	bad.Add(File{Path: "../escape", Body: []byte("x")})
 	if err := WriteDir(bad, dir); err == nil || !strings.Contains(err.Error(), "unsafe path") {
 		t.Errorf("unsafe path: %v", err)
+	}
+}
+
+// countingParts builds and renders customers' pages, counting how often.
+type countingParts struct {
+	mu     sync.Mutex
+	builds map[string]int
+	parts  map[Part]int
+}
+
+func (c *countingParts) build(in *Input, customer string) *Page {
+	c.mu.Lock()
+	c.builds[customer]++
+	c.mu.Unlock()
+	return &Page{Version: in.Version, Generated: in.Now}
+}
+
+func (c *countingParts) render(p *Page, part Part) ([]File, error) {
+	c.mu.Lock()
+	c.parts[part]++
+	c.mu.Unlock()
+	path := map[Part]string{PartHTML: "", PartAPI: "api/v2/summary.json", PartAPIEnglish: "en/api/v2/summary.json",
+		PartFeeds: "feed.atom", PartCalendar: "maintenance.ics"}[part]
+	who := "everyone"
+	if p.Customer != nil {
+		who = p.Customer.ID
+	}
+	return []File{{Path: path, Body: []byte(who + " " + p.Version)}}, nil
+}
+
+func TestCustomersSitesAreBuiltOncePerChangeAPartAtATime(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	for _, id := range []string{"c1", "c2", "c3"} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO customers (id, name, email, language, timezone) VALUES ($1, $1, 'x@example.org', 'fr', 'Europe/Paris')`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokens := NewTokenStore(db)
+	tok := map[string]string{}
+	for _, id := range []string{"c1", "c2", "c3"} {
+		v, err := tokens.Issue(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok[id] = v
+	}
+	c := &countingParts{builds: map[string]int{}, parts: map[Part]int{}}
+	src := &fakeSource{fp: "a", in: Input{Zone: time.UTC}}
+	p := NewPublisher(PublisherOptions{Source: src, Tokens: tokens, Build: c.build, RenderPart: c.render, MaxCustomers: 2,
+		Render: func(pg *Page) (*Site, error) { return fakeRender(pg) }})
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A crowd asks for c1's feed at once: one build, one feed rendering,
+	// no page rendered.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			f, _, ok, err := p.CustomerFile(tok["c1"], "feed.atom")
+			if err != nil || !ok || f == nil || !strings.HasPrefix(string(f.Body), "c1 ") || f.ETag == "" {
+				t.Errorf("c1's feed: %+v %v %v", f, ok, err)
+			}
+		})
+	}
+	wg.Wait()
+	if c.builds["c1"] != 1 || c.parts[PartFeeds] != 1 || c.parts[PartHTML] != 0 {
+		t.Fatalf("builds %v, parts %v", c.builds, c.parts)
+	}
+	if f, _, _, _ := p.CustomerFile(tok["c1"], ""); f == nil || c.builds["c1"] != 1 || c.parts[PartHTML] != 1 {
+		t.Fatalf("c1's home: %+v, builds %v, parts %v", f, c.builds, c.parts)
+	}
+	if f, _, ok, _ := p.CustomerFile(tok["c1"], "nowhere.txt"); f != nil || !ok {
+		t.Errorf("a missing document: %+v %v", f, ok)
+	}
+	if _, _, ok, _ := p.CustomerFile("vst_nobody", "feed.atom"); ok {
+		t.Error("an unknown token was served")
+	}
+	// Three customers in a cache of two: each is served, none twice built
+	// while it stays.
+	for _, id := range []string{"c2", "c3", "c2"} {
+		if f, _, _, err := p.CustomerFile(tok[id], "feed.atom"); err != nil || f == nil || !strings.HasPrefix(string(f.Body), id+" ") {
+			t.Fatalf("%s's feed: %+v %v", id, f, err)
+		}
+	}
+	if len(p.cust) > 2 || c.builds["c2"] != 1 {
+		t.Errorf("cache of %d entries, c2 built %d times", len(p.cust), c.builds["c2"])
+	}
+	// A change: built again on next request, with the new version.
+	v1, _ := p.CustomerVersion(tok["c1"])
+	src.fp = "b"
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f, _, _, _ := p.CustomerFile(tok["c1"], "feed.atom")
+	v2, _ := p.CustomerVersion(tok["c1"])
+	if c.builds["c1"] != 2 || v1 == v2 || f == nil || !strings.HasSuffix(string(f.Body), v2) {
+		t.Errorf("after a change: builds %v, versions %s → %s, feed %q", c.builds, v1, v2, f.Body)
 	}
 }

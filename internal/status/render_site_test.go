@@ -64,3 +64,34 @@ func TestEverySiteLinkLeadsToADocumentOfTheSite(t *testing.T) {
 		}
 	}
 }
+
+// TestEachDocumentIsFoundInThePartThatRendersIt: a customer's document is
+// rendered by the part PartOf names, so the part must hold it.
+func TestEachDocumentIsFoundInThePartThatRendersIt(t *testing.T) {
+	r := newTestRenderer(t)
+	p := Build(fullInput(), alpha, bundle(t))
+	p.Customer.Token = "vst_token"
+	seen := 0
+	for part := range partCount {
+		files, err := r.RenderPart(p, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == 0 {
+			t.Errorf("part %d renders nothing", part)
+		}
+		for _, f := range files {
+			seen++
+			if got := PartOf(f.Path); got != part {
+				t.Errorf("%q is rendered by part %d, PartOf says %d", f.Path, part, got)
+			}
+		}
+	}
+	site, err := r.Render(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen != len(site.Files) {
+		t.Errorf("the parts render %d documents, the whole site %d", seen, len(site.Files))
+	}
+}

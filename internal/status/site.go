@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,27 +50,40 @@ func (s *Site) Add(files ...File) {
 // Seal computes each file's gzip body and ETag once, so that serving it
 // costs no CPU per request.
 func (s *Site) Seal() error {
-	var buf bytes.Buffer
 	for _, f := range s.Files {
-		sum := sha256.Sum256(f.Body)
-		f.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
-		if len(f.Body) < 256 {
-			continue
-		}
-		buf.Reset()
-		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		if err != nil {
+		if err := f.seal(); err != nil {
 			return err
 		}
-		if _, err := zw.Write(f.Body); err != nil {
-			return err
-		}
-		if err := zw.Close(); err != nil {
-			return err
-		}
-		if buf.Len() < len(f.Body) {
-			f.Gzip = bytes.Clone(buf.Bytes())
-		}
+	}
+	return nil
+}
+
+// gzipWriters are reused: a compressor's tables are larger than most
+// documents it compresses.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression) // a valid level never fails
+	return zw
+}}
+
+// seal computes the file's ETag and, when it is worth it, its gzip body.
+func (f *File) seal() error {
+	sum := sha256.Sum256(f.Body)
+	f.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	if len(f.Body) < 256 {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
+	if _, err := zw.Write(f.Body); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if buf.Len() < len(f.Body) {
+		f.Gzip = buf.Bytes()
 	}
 	return nil
 }

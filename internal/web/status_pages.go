@@ -24,7 +24,13 @@ var langMatcher = language.NewMatcher([]language.Tag{language.French, language.E
 
 // showPublic answers a path of everyone's site.
 func (h *pages) showPublic(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, h.site(r), strings.TrimPrefix(r.URL.Path, "/"), "/", true)
+	site := h.site(r)
+	if site == nil {
+		h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "the status page is being built; try again in a second", RetryAfter: 1})
+		return
+	}
+	h.serve(w, r, func(rel string) (*status.File, time.Time, error) { return site.Files[rel], site.Generated, nil },
+		strings.TrimPrefix(r.URL.Path, "/"), "/", true)
 }
 
 // site returns everyone's site, building it first when no refresh has
@@ -44,32 +50,25 @@ func (h *pages) site(r *http.Request) *status.Site {
 // token is a plain 404 that says nothing of why.
 func (h *pages) showCustomer(w http.ResponseWriter, r *http.Request) {
 	token, rel := r.PathValue("token"), r.PathValue("path")
-	base := "/c/" + token + "/"
 	h.site(r)
-	site, ok, err := h.pub.CustomerSite(token)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if !ok {
+	if _, ok := h.pub.CustomerVersion(token); !ok {
 		h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
 		return
 	}
 	if rel == status.PathEventStream {
-		h.stream(w, r, func() string { s, _, _ := h.pub.CustomerSite(token); return siteVersion(s) })
+		h.stream(w, r, func() string { v, _ := h.pub.CustomerVersion(token); return v })
 		return
 	}
-	h.serve(w, r, site, rel, base, false)
+	h.serve(w, r, func(rel string) (*status.File, time.Time, error) {
+		f, generated, _, err := h.pub.CustomerFile(token, rel)
+		return f, generated, err
+	}, rel, "/c/"+token+"/", false)
 }
 
 // serve answers one file of a site with its validators, gzip when the
 // client takes it, and caching fit for a CDN (public) or a browser only
 // (a customer's).
-func (h *pages) serve(w http.ResponseWriter, r *http.Request, site *status.Site, rel, base string, public bool) {
-	if site == nil {
-		h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "the status page is being built; try again in a second", RetryAfter: 1})
-		return
-	}
+func (h *pages) serve(w http.ResponseWriter, r *http.Request, lookup func(rel string) (*status.File, time.Time, error), rel, base string, public bool) {
 	hdr := w.Header()
 	cache := "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 	if !public {
@@ -93,9 +92,13 @@ func (h *pages) serve(w http.ResponseWriter, r *http.Request, site *status.Site,
 			return
 		}
 	}
-	f := site.Files[rel]
+	f, generated, err := lookup(rel)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if f == nil {
-		if site.Files[rel+"/"] != nil {
+		if dir, _, _ := lookup(rel + "/"); dir != nil && !strings.HasSuffix(rel, "/") && rel != "" {
 			http.Redirect(w, r, base+rel+"/", http.StatusMovedPermanently)
 			return
 		}
@@ -118,7 +121,7 @@ func (h *pages) serve(w http.ResponseWriter, r *http.Request, site *status.Site,
 		hdr.Set("Content-Encoding", "gzip")
 	}
 	hdr.Set("ETag", etag)
-	http.ServeContent(w, r, "", site.Generated.Truncate(time.Second), bytes.NewReader(body))
+	http.ServeContent(w, r, "", generated.Truncate(time.Second), bytes.NewReader(body))
 }
 
 // readerLang is the language of a reader who asked for none in the URL:
