@@ -10,20 +10,27 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
-// PublicMarkdown is the text of a public post-mortem for the status page:
-// its sections and action items, without the internal heading (the
-// incident's internal title names assets) and without action owners.
+// PublicMarkdown is the text of a public post-mortem for the status page.
+// It holds only what staff write for readers and Draft never fills from
+// internal data: the trigger, root cause, resolution, what went well and
+// badly, and the action items without their owners. Draft writes the
+// summary (the internal title, root assets, reason, customer counts), the
+// impact (counts of sites, customers, assets), the timeline (every event
+// with its author and internal notes) and the detection (contact times) from
+// the incident's record, so those sections never appear here. Sections left
+// with nothing but their drafting prompt are left out.
 func PublicMarkdown(pm *PostMortem) string {
 	var b strings.Builder
 	sections := []struct{ heading, body string }{
-		{"Summary", pm.Summary}, {"Impact", pm.Impact}, {"Timeline", pm.Timeline}, {"Detection", pm.Detection},
 		{"Trigger", pm.Trigger}, {"Root cause", pm.RootCause}, {"Resolution", pm.Resolution},
 		{"What went well", pm.WentWell}, {"What went badly", pm.WentBadly},
 	}
 	for _, s := range sections {
-		if body := strings.TrimSpace(s.body); body != "" {
-			fmt.Fprintf(&b, "### %s\n\n%s\n\n", s.heading, body)
+		if blank(s.body) {
+			continue
 		}
+		body := strings.TrimSpace(htmlComment.ReplaceAllString(s.body, ""))
+		fmt.Fprintf(&b, "### %s\n\n%s\n\n", s.heading, body)
 	}
 	if len(pm.Actions) > 0 {
 		b.WriteString("### Action items\n\n| Action | Type | Due | Status |\n|---|---|---|---|\n")
