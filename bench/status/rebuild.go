@@ -115,7 +115,7 @@ func timeCustomer(a *app.App, token string) (time.Duration, error) {
 	start := time.Now()
 	// A feed reader's first request after a change: the customer's page
 	// is built and its feeds rendered.
-	_, _, ok, err := a.Status.CustomerFile(token, "feed.atom")
+	_, _, ok, err := a.Status.CustomerFile(context.Background(), token, "feed.atom")
 	took := time.Since(start)
 	if err == nil && !ok {
 		err = errors.New("a customer's token is unknown to the publisher")

@@ -52,7 +52,7 @@ func commands() []command {
 		{"restore", "--from FILE [--no-keep]", "put a snapshot in place of the SQLite database, server stopped", runRestore},
 		{"import", "[--dry-run] [--prune] FILE...", "validate and import inventory files (YAML or CSV), or a folder of them", runImport},
 		{"export", "[--format yaml|csv] [--out DIR|FILE]", "write the inventory as YAML or CSV", runExport},
-		{"export-status", "[--public-url URL] DIR", "write the public status page, feeds, calendar and /api/v2 documents as static files", runExportStatus},
+		{"export-status", "--public-url URL DIR", "write the public status page, feeds, calendar and /api/v2 documents as static files", runExportStatus},
 		{"status-url", "[--revoke] CUSTOMER", "give a customer the secret URL of their own status page and feeds, or revoke it", runStatusURL},
 		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},
 		{"user", "add|list|disable|enable|set-role|remove [--email E] [--role R]", "manage staff users", runUser},

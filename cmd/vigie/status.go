@@ -15,6 +15,10 @@ import (
 // and export-status.
 type statusFlags struct {
 	name, url, zone, mirrorURL *string
+	fs                         *flag.FlagSet
+	// urlRequired: the command writes the address for good (a static
+	// export), so the default will not do.
+	urlRequired bool
 }
 
 func addStatusFlags(fs *flag.FlagSet) statusFlags {
@@ -23,11 +27,19 @@ func addStatusFlags(fs *flag.FlagSet) statusFlags {
 		url:       fs.String("public-url", "http://localhost:8080", "the status page's public address, for feeds, calendars and customers' URLs"),
 		zone:      fs.String("status-zone", incident.DefaultZone, "the time zone the status page is rendered in (browsers show their own)"),
 		mirrorURL: fs.String("mirror-url", "", "where the static mirror of the status page is served, linked from the live page"),
+		fs:        fs,
 	}
 }
 
 // check validates the flags, naming the bad one.
 func (f statusFlags) check() error {
+	if f.urlRequired {
+		set := false
+		f.fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "public-url" })
+		if !set {
+			return fmt.Errorf("%w: --public-url is required: the export's feeds, calendar and links carry the live page's address, and a mirror must match it", errUsage)
+		}
+	}
 	if u, err := url.Parse(*f.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%w: --public-url: want an http(s) address such as https://status.example.org, got %q", errUsage, *f.url)
 	}
@@ -48,9 +60,10 @@ func (f statusFlags) apply(cfg *app.Config) {
 
 // runExportStatus writes the public status page as static files.
 func runExportStatus(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "export-status", "[--db DSN] [--public-url URL] DIR", "Write the public status page, its incident pages, feeds, calendar and /api/v2 documents as static files under DIR, for a web server elsewhere to serve")
+	fs := newFlags(e, "export-status", "[--db DSN] --public-url URL DIR", "Write the public status page, its incident pages, feeds, calendar and /api/v2 documents as static files under DIR, for a web server elsewhere to serve")
 	db := dbFlag(fs, e)
 	sf := addStatusFlags(fs)
+	sf.urlRequired = true
 	a, rest, err := openForStatus(ctx, e, fs, args, db, sf, "give the directory to write, once")
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func TestStatusCommandsGiveURLsAndWriteTheSite(t *testing.T) {
 	}
 
 	out := filepath.Join(dir, "mirror")
-	r = vigie(t, dsn, "", "export-status", "--public-name", "Nuage Coop", out)
+	r = vigie(t, dsn, "", "export-status", "--public-name", "Nuage Coop", "--public-url", "https://status.example.org", out)
 	if r.code != 0 || !strings.Contains(r.stdout, "files of the status page") {
 		t.Fatalf("export-status: %+v", r)
 	}
@@ -57,9 +57,10 @@ func TestStatusCommandsGiveURLsAndWriteTheSite(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"export-status"}, "give the directory"},
+		{[]string{"export-status", "--public-url", "https://status.example.org"}, "give the directory"},
+		{[]string{"export-status", out}, "--public-url is required"},
 		{[]string{"export-status", "--public-url", "ftp://x", out}, "--public-url"},
-		{[]string{"export-status", "--status-zone", "Mars/Olympus", out}, "--status-zone"},
+		{[]string{"export-status", "--public-url", "https://status.example.org", "--status-zone", "Mars/Olympus", out}, "--status-zone"},
 		{[]string{"status-url", "--mirror-url", "nowhere", "C1"}, "--mirror-url"},
 		{[]string{"status-url", "C1", "C2"}, "one customer id"},
 	} {

@@ -18,17 +18,25 @@ type statusSource struct {
 }
 
 // Fingerprint changes whenever the incidents, maintenance, post-mortems
-// or the inventory (components and their coverage) change.
+// or the inventory graph in memory (and with it components and their
+// coverage) change.
 func (s *statusSource) Fingerprint(ctx context.Context) (string, error) {
 	fp, err := s.a.Incidents.Fingerprint(ctx)
 	if err != nil {
 		return "", err
 	}
-	v, err := s.a.Inventory.Version(ctx)
-	if err != nil {
-		return "", fmt.Errorf("inventory version: %w", err)
+	// The version of the graph in memory, not the database's: the page is
+	// built on that graph, and a change made by another process reaches
+	// it only when the graph is reloaded. Keyed on the database's, the
+	// page would be built once on the old graph and never again.
+	g := s.a.Inventory.Graph()
+	if g == nil {
+		if err := s.a.Inventory.LoadGraph(ctx); err != nil {
+			return "", fmt.Errorf("load inventory graph: %w", err)
+		}
+		g = s.a.Inventory.Graph()
 	}
-	return fp + "|" + strconv.FormatInt(v, 10), nil
+	return fp + "|" + strconv.FormatInt(g.Version(), 10), nil
 }
 
 // Load reads what the page shows: components and what they cover, the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -45,13 +46,18 @@ type PublisherOptions struct {
 
 // Publisher renders the public side once per change and keeps it in
 // memory: everyone's site, and the sites of customers who look, built on
-// demand from the same input and dropped at the next change.
+// demand from the same input. A page's version is a digest of what it
+// shows, so that a change the public does not see (an internal note, an
+// incident of one customer's site) moves nothing public: no rebuild, no
+// new ETag, no event to open pages, and nothing to learn by watching.
 type Publisher struct {
 	o PublisherOptions
 
 	refresh sync.Mutex
 	cur     atomic.Pointer[published]
 	kick    chan struct{}
+	// mirrored is the version the mirror holds (under refresh).
+	mirrored string
 
 	changedMu sync.Mutex
 	changed   chan struct{}
@@ -63,11 +69,17 @@ type Publisher struct {
 }
 
 type published struct {
-	dbKey, timeKey string
-	tokensKey      string
-	input          *Input
-	site           *Site
-	tokens         *Tokens
+	dbKey, timeKey, tokensKey string
+	// seq counts the builds of everyone's page: a customer's page is built
+	// again when it moves.
+	seq uint64
+	// input is as loaded; now the time of the last build.
+	input *Input
+	now   time.Time
+	// digest is of everyone's page, without its volatile fields.
+	digest string
+	site   *Site
+	tokens *Tokens
 }
 
 // NewPublisher returns a Publisher; call Refresh or Run before serving.
@@ -113,92 +125,116 @@ func (p *Publisher) Run(ctx context.Context) {
 	}
 }
 
-// Refresh rebuilds the public site when the stores or the time of day
-// changed what it shows: a new day moves the bars, a window starting or
-// ending changes its state.
+// Refresh builds everyone's page again when the stores or the time
+// changed what it may show (a new day moves the bars, a window starting
+// or ending changes its state, a minute passes during an incident), and
+// renders it when what it shows changed. A mirror that missed a version
+// is written again.
 func (p *Publisher) Refresh(ctx context.Context) error {
 	p.refresh.Lock()
 	defer p.refresh.Unlock()
+	err := p.refreshLocked(ctx)
+	p.writeMirror(ctx)
+	return err
+}
+
+func (p *Publisher) refreshLocked(ctx context.Context) error {
 	dbKey, err := p.o.Source.Fingerprint(ctx)
 	if err != nil {
 		return fmt.Errorf("status fingerprint: %w", err)
 	}
 	old := p.cur.Load()
-	var tokens *Tokens
-	tokensKey := ""
+	next := published{dbKey: dbKey}
 	if old != nil {
-		tokens, tokensKey = old.tokens, old.tokensKey
+		next = *old
+		next.dbKey = dbKey
 	}
 	// Customers' secrets are not on everyone's page: a new one is read
-	// without rebuilding it.
+	// without building it again.
 	if p.o.Tokens != nil {
 		key, err := p.o.Tokens.Fingerprint(ctx)
 		if err != nil {
 			return err
 		}
 		if old == nil || key != old.tokensKey {
-			if tokens, _, err = p.o.Tokens.Load(ctx); err != nil {
+			if next.tokens, _, err = p.o.Tokens.Load(ctx); err != nil {
 				return err
 			}
-			tokensKey = key
+			next.tokensKey = key
 		}
 	}
 	now := p.o.Now()
-	input := (*Input)(nil)
-	if old != nil {
-		input = old.input
-	}
 	if old == nil || old.dbKey != dbKey {
-		if input, err = p.o.Source.Load(ctx); err != nil {
+		if next.input, err = p.o.Source.Load(ctx); err != nil {
 			return fmt.Errorf("status input: %w", err)
 		}
 	}
-	timeKey := timeKey(input, now)
-	if old != nil && old.dbKey == dbKey && old.timeKey == timeKey {
-		if tokensKey != old.tokensKey {
-			next := *old
-			next.tokens, next.tokensKey = tokens, tokensKey
+	next.timeKey = timeKey(next.input, now)
+	if old != nil && old.dbKey == dbKey && old.timeKey == next.timeKey {
+		if next.tokensKey != old.tokensKey {
 			p.cur.Store(&next)
 		}
 		return nil
 	}
-	in := *input
+	in := *next.input
 	in.Now = now
-	in.Version = version(dbKey, timeKey)
-	site, err := p.render(&in)
-	if err != nil {
-		return err
+	page := p.o.Build(&in, "")
+	next.seq++
+	next.now = now
+	if digest := pageDigest(page); old == nil || digest != old.digest {
+		page.Version, page.Generated = digest[:16], now
+		site, err := p.o.Render(page)
+		if err != nil {
+			return fmt.Errorf("render status page: %w", err)
+		}
+		if err := site.Seal(); err != nil {
+			return fmt.Errorf("seal status page: %w", err)
+		}
+		next.digest, next.site = digest, site
 	}
-	p.cur.Store(&published{dbKey: dbKey, timeKey: timeKey, tokensKey: tokensKey, input: input, site: site, tokens: tokens})
-	p.custMu.Lock()
-	clear(p.cust)
-	p.custMu.Unlock()
+	p.cur.Store(&next)
 	p.changedMu.Lock()
 	close(p.changed)
 	p.changed = make(chan struct{})
 	p.changedMu.Unlock()
-	if p.o.Mirror != "" {
-		if err := WriteDir(site, p.o.Mirror); err != nil {
-			p.o.Logger.WarnContext(ctx, "status mirror", "dir", p.o.Mirror, "err", err)
-		}
-	}
 	return nil
 }
 
-func (p *Publisher) render(in *Input) (*Site, error) {
-	page := p.o.Build(in, "")
-	site, err := p.o.Render(page)
+// writeMirror writes the current site to the mirror unless it holds it
+// already; a failed write is tried again at the next refresh.
+func (p *Publisher) writeMirror(ctx context.Context) {
+	cur := p.cur.Load()
+	if p.o.Mirror == "" || cur == nil || cur.site == nil || p.mirrored == cur.site.Version {
+		return
+	}
+	if err := WriteDir(cur.site, p.o.Mirror); err != nil {
+		p.o.Logger.WarnContext(ctx, "status mirror", "dir", p.o.Mirror, "err", err)
+		return
+	}
+	p.mirrored = cur.site.Version
+}
+
+// pageDigest is a digest of what a page shows: its volatile fields (its
+// version, when it was built, the secret of its URLs) left out.
+func pageDigest(page *Page) string {
+	c := *page
+	c.Version, c.Generated = "", time.Time{}
+	if c.Customer != nil {
+		c.Customer = &Customer{ID: c.Customer.ID}
+	}
+	b, err := json.Marshal(&c)
 	if err != nil {
-		return nil, fmt.Errorf("render status page: %w", err)
+		// A Page is plain data; should it ever not encode, every build
+		// is a change.
+		b = []byte(time.Now().String())
 	}
-	if err := site.Seal(); err != nil {
-		return nil, fmt.Errorf("seal status page: %w", err)
-	}
-	return site, nil
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // timeKey names what the time changes on the page: the day in the page's
-// zone, and the state of each window.
+// zone, the state of each window, and, while an incident is open, the
+// minute (its duration and today's bar move).
 func timeKey(in *Input, now time.Time) string {
 	zone := in.Zone
 	if zone == nil {
@@ -209,16 +245,13 @@ func timeKey(in *Input, now time.Time) string {
 		w := &in.Windows[i]
 		key += "," + string(w.State(now)[0])
 	}
-	return key
-}
-
-func version(parts ...string) string {
-	h := sha256.New()
-	for _, s := range parts {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	for i := range in.Incidents {
+		if in.Incidents[i].ResolvedAt == nil {
+			key += now.In(zone).Format(" 15:04")
+			break
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return key
 }
 
 // Site returns the current public site, or nil before the first refresh.
@@ -229,124 +262,10 @@ func (p *Publisher) Site() *Site {
 	return nil
 }
 
-// Changed returns a channel closed at the next change of the site.
+// Changed returns a channel closed at the next build of the pages (the
+// version of everyone's or of a customer's may have moved).
 func (p *Publisher) Changed() <-chan struct{} {
 	p.changedMu.Lock()
 	defer p.changedMu.Unlock()
 	return p.changed
-}
-
-// custSite is one customer's site at one version, rendered a part at a
-// time as its documents are asked for.
-type custSite struct {
-	mu      sync.Mutex // held while a part is rendered: one build per customer
-	version string
-	page    *Page
-	files   map[string]*File
-	done    [partCount]bool
-}
-
-// CustomerFile returns the document at path (relative to the customer's
-// base) of the customer whose URL token is given, rendering its part on
-// first use after each change. ok is false for an unknown or revoked
-// token; f is nil when the site has no such document. Customers' builds
-// run one at a time, so that a crowd of customers opening their pages
-// after a change never takes every CPU from the probe.
-func (p *Publisher) CustomerFile(token, path string) (f *File, generated time.Time, ok bool, err error) {
-	cur := p.cur.Load()
-	if cur == nil {
-		return nil, time.Time{}, false, nil
-	}
-	customer, ok := cur.tokens.Customer(token)
-	if !ok {
-		return nil, time.Time{}, false, nil
-	}
-	cs := p.customerSite(cur, token, customer)
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	part := PartOf(path)
-	if !cs.done[part] {
-		if err := p.renderPart(cur, cs, customer, token, part); err != nil {
-			return nil, time.Time{}, true, err
-		}
-	}
-	return cs.files[path], cur.site.Generated, true, nil
-}
-
-// CustomerVersion returns the version of a customer's pages, without
-// building them; ok is false for an unknown or revoked token.
-func (p *Publisher) CustomerVersion(token string) (string, bool) {
-	cur := p.cur.Load()
-	if cur == nil {
-		return "", false
-	}
-	customer, ok := cur.tokens.Customer(token)
-	if !ok {
-		return "", false
-	}
-	return version(cur.site.Version, customer), true
-}
-
-// customerSite returns the entry of a token at the current version, new
-// when there is none or an older one. The cache is bounded: past its size
-// one entry goes, not all of them.
-func (p *Publisher) customerSite(cur *published, token, customer string) *custSite {
-	v := version(cur.site.Version, customer)
-	p.custMu.Lock()
-	defer p.custMu.Unlock()
-	if cs := p.cust[token]; cs != nil && cs.version == v {
-		return cs
-	}
-	if len(p.cust) >= p.o.MaxCustomers {
-		for k := range p.cust {
-			delete(p.cust, k)
-			break
-		}
-	}
-	cs := &custSite{version: v, files: map[string]*File{}}
-	p.cust[token] = cs
-	return cs
-}
-
-// renderPart builds the customer's page (once per version) and renders
-// one part of it; cs.mu is held.
-func (p *Publisher) renderPart(cur *published, cs *custSite, customer, token string, part Part) error {
-	p.builds <- struct{}{}
-	defer func() { <-p.builds }()
-	if cs.page == nil {
-		in := *cur.input
-		in.Now, in.Version = cur.site.Generated, cur.site.Version
-		page := p.o.Build(&in, customer)
-		page.Customer = &Customer{ID: customer, Token: token}
-		page.Version = cs.version
-		cs.page = page
-	}
-	var files []File
-	if p.o.RenderPart != nil {
-		var err error
-		if files, err = p.o.RenderPart(cs.page, part); err != nil {
-			return fmt.Errorf("render status page: %w", err)
-		}
-	} else {
-		site, err := p.o.Render(cs.page)
-		if err != nil {
-			return fmt.Errorf("render status page: %w", err)
-		}
-		for _, f := range site.Files {
-			files = append(files, *f)
-		}
-		cs.done = [partCount]bool{}
-		for i := range cs.done {
-			cs.done[i] = true
-		}
-	}
-	for i := range files {
-		f := files[i]
-		if err := f.seal(); err != nil {
-			return fmt.Errorf("seal status page: %w", err)
-		}
-		cs.files[f.Path] = &f
-	}
-	cs.done[part] = true
-	return nil
 }

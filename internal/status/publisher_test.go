@@ -24,13 +24,17 @@ func (s *fakeSource) Fingerprint(context.Context) (string, error) { return s.fp,
 func (s *fakeSource) Load(context.Context) (*Input, error) {
 	s.loads++
 	in := s.in
+	in.Name = s.fp // what the stores hold shows on the page
 	return &in, nil
 }
 
 // fakeBuild and fakeRender make a one-file site naming the version, the
 // time and the customer, enough to see what the Publisher rebuilt.
 func fakeBuild(in *Input, customer string) *Page {
-	return &Page{Version: in.Version, Generated: in.Now, Name: customer}
+	p := &Page{Version: in.Version, Generated: in.Now, Name: in.Name + " " + customer, Zone: in.Zone}
+	// The bars move at midnight in the page's zone.
+	p.Components = []Component{{ID: "c", Days: []Day{{Date: dayStart(in.Now, in.Zone, 0)}}}}
+	return p
 }
 
 func fakeRender(p *Page) (*Site, error) {
@@ -141,7 +145,7 @@ func (c *countingParts) build(in *Input, customer string) *Page {
 	c.mu.Lock()
 	c.builds[customer]++
 	c.mu.Unlock()
-	return &Page{Version: in.Version, Generated: in.Now}
+	return &Page{Version: in.Version, Generated: in.Now, Name: in.Name}
 }
 
 func (c *countingParts) render(p *Page, part Part) ([]File, error) {
@@ -186,7 +190,7 @@ func TestCustomersSitesAreBuiltOncePerChangeAPartAtATime(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			f, _, ok, err := p.CustomerFile(tok["c1"], "feed.atom")
+			f, _, ok, err := p.CustomerFile(ctx, tok["c1"], "feed.atom")
 			if err != nil || !ok || f == nil || !strings.HasPrefix(string(f.Body), "c1 ") || f.ETag == "" {
 				t.Errorf("c1's feed: %+v %v %v", f, ok, err)
 			}
@@ -196,19 +200,19 @@ func TestCustomersSitesAreBuiltOncePerChangeAPartAtATime(t *testing.T) {
 	if c.builds["c1"] != 1 || c.parts[PartFeeds] != 1 || c.parts[PartHTML] != 0 {
 		t.Fatalf("builds %v, parts %v", c.builds, c.parts)
 	}
-	if f, _, _, _ := p.CustomerFile(tok["c1"], ""); f == nil || c.builds["c1"] != 1 || c.parts[PartHTML] != 1 {
+	if f, _, _, _ := p.CustomerFile(ctx, tok["c1"], ""); f == nil || c.builds["c1"] != 1 || c.parts[PartHTML] != 1 {
 		t.Fatalf("c1's home: %+v, builds %v, parts %v", f, c.builds, c.parts)
 	}
-	if f, _, ok, _ := p.CustomerFile(tok["c1"], "nowhere.txt"); f != nil || !ok {
+	if f, _, ok, _ := p.CustomerFile(ctx, tok["c1"], "nowhere.txt"); f != nil || !ok {
 		t.Errorf("a missing document: %+v %v", f, ok)
 	}
-	if _, _, ok, _ := p.CustomerFile("vst_nobody", "feed.atom"); ok {
+	if _, _, ok, _ := p.CustomerFile(ctx, "vst_nobody", "feed.atom"); ok {
 		t.Error("an unknown token was served")
 	}
 	// Three customers in a cache of two: each is served, none twice built
 	// while it stays.
 	for _, id := range []string{"c2", "c3", "c2"} {
-		if f, _, _, err := p.CustomerFile(tok[id], "feed.atom"); err != nil || f == nil || !strings.HasPrefix(string(f.Body), id+" ") {
+		if f, _, _, err := p.CustomerFile(ctx, tok[id], "feed.atom"); err != nil || f == nil || !strings.HasPrefix(string(f.Body), id+" ") {
 			t.Fatalf("%s's feed: %+v %v", id, f, err)
 		}
 	}
@@ -216,14 +220,67 @@ func TestCustomersSitesAreBuiltOncePerChangeAPartAtATime(t *testing.T) {
 		t.Errorf("cache of %d entries, c2 built %d times", len(p.cust), c.builds["c2"])
 	}
 	// A change: built again on next request, with the new version.
-	v1, _ := p.CustomerVersion(tok["c1"])
+	v1, _, _ := p.CustomerVersion(ctx, tok["c1"])
+	before := c.builds["c1"]
 	src.fp = "b"
 	if err := p.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f, _, _, _ := p.CustomerFile(tok["c1"], "feed.atom")
-	v2, _ := p.CustomerVersion(tok["c1"])
-	if c.builds["c1"] != 2 || v1 == v2 || f == nil || !strings.HasSuffix(string(f.Body), v2) {
+	f, _, _, _ := p.CustomerFile(ctx, tok["c1"], "feed.atom")
+	v2, _, _ := p.CustomerVersion(ctx, tok["c1"])
+	if c.builds["c1"] != before+1 || v1 == v2 || f == nil || !strings.HasSuffix(string(f.Body), v2) {
 		t.Errorf("after a change: builds %v, versions %s → %s, feed %q", c.builds, v1, v2, f.Body)
+	}
+}
+
+func TestAChangeThePublicDoesNotSeeMovesNoVersion(t *testing.T) {
+	src := &fakeSource{fp: "a", in: Input{Zone: time.UTC}}
+	builds := 0
+	p := NewPublisher(PublisherOptions{Source: src, Render: fakeRender, Now: func() time.Time { return time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC) },
+		Build: func(in *Input, customer string) *Page {
+			builds++
+			return &Page{Version: in.Version, Generated: in.Now, Name: "the same public page"}
+		}})
+	ctx := context.Background()
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := p.Site()
+	src.fp = "b" // say, an internal note
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if builds != 2 || src.loads != 2 {
+		t.Fatalf("the change was not looked at: %d builds, %d loads", builds, src.loads)
+	}
+	if p.Site() != first {
+		t.Errorf("a change the public does not see gave a new site: %s → %s", first.Version, p.Site().Version)
+	}
+}
+
+func TestAFailedMirrorWriteIsTriedAgain(t *testing.T) {
+	dir := t.TempDir()
+	mirror := filepath.Join(dir, "mirror")
+	// A file where the mirror's directory should be: the write fails.
+	if err := os.WriteFile(mirror, []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeSource{fp: "a", in: Input{Zone: time.UTC}}
+	p := NewPublisher(PublisherOptions{Source: src, Build: fakeBuild, Render: fakeRender, Mirror: mirror,
+		Now: func() time.Time { return time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC) }})
+	ctx := context.Background()
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(mirror); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing changed in the stores, yet the next refresh writes it.
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(mirror, "index.html"))
+	if err != nil || string(b) != string(p.Site().Files[""].Body) {
+		t.Fatalf("the mirror was not written again: %v %q", err, b)
 	}
 }

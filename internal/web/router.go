@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -315,9 +316,10 @@ type Limiter interface {
 	Allow(addr netip.Addr) (ok bool, retryAfter time.Duration)
 }
 
-// republish asks the status page to refresh at once after a staff change
-// succeeded, rather than at its next look at the database: an incident
-// update reaches the public page within the request's own second.
+// republish brings the status page up to date after a staff change
+// succeeded, before the answer is sent: once staff have their answer, the
+// public page, feeds and documents already tell the change. (Engine
+// changes reach them within the publisher's interval, a second.)
 func (s *Server) republish(next http.Handler) http.Handler {
 	if s.d.Status == nil {
 		return next
@@ -327,10 +329,42 @@ func (s *Server) republish(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if sw.status < http.StatusBadRequest {
-			s.d.Status.Notify()
+		held := &heldWriter{ResponseWriter: w}
+		next.ServeHTTP(held, r)
+		if held.code == 0 {
+			held.code = http.StatusOK
 		}
+		if held.code < http.StatusBadRequest {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			if err := s.d.Status.Refresh(ctx); err != nil {
+				s.d.Logger.WarnContext(ctx, "status page refresh after a staff change", "err", err)
+			}
+			cancel()
+		}
+		w.WriteHeader(held.code)
+		_, _ = w.Write(held.body.Bytes())
 	})
 }
+
+// heldWriter keeps an answer until it is let go: staff answers are small.
+type heldWriter struct {
+	http.ResponseWriter
+	code int
+	body bytes.Buffer
+}
+
+func (w *heldWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *heldWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.body.Write(b)
+}
+
+// Unwrap gives http.ResponseController the connection underneath.
+func (w *heldWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

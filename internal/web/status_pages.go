@@ -51,16 +51,21 @@ func (h *pages) site(r *http.Request) *status.Site {
 func (h *pages) showCustomer(w http.ResponseWriter, r *http.Request) {
 	token, rel := r.PathValue("token"), r.PathValue("path")
 	h.site(r)
-	if _, ok := h.pub.CustomerVersion(token); !ok {
+	_, ok, err := h.pub.CustomerVersion(r.Context(), token)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
 		h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
 		return
 	}
 	if rel == status.PathEventStream {
-		h.stream(w, r, func() string { v, _ := h.pub.CustomerVersion(token); return v })
+		h.stream(w, r, func() string { v, _, _ := h.pub.CustomerVersion(r.Context(), token); return v })
 		return
 	}
 	h.serve(w, r, func(rel string) (*status.File, time.Time, error) {
-		f, generated, _, err := h.pub.CustomerFile(token, rel)
+		f, generated, _, err := h.pub.CustomerFile(r.Context(), token, rel)
 		return f, generated, err
 	}, rel, "/c/"+token+"/", false)
 }
@@ -82,12 +87,19 @@ func (h *pages) serve(w http.ResponseWriter, r *http.Request, lookup func(rel st
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 		cache = "private, no-store"
+		// The same page in the language chosen.
+		if other, ok := inLang(rel, status.Lang(lang)); ok {
+			hdr.Set("Cache-Control", cache)
+			http.Redirect(w, r, base+other, http.StatusFound)
+			return
+		}
 	} else if rel == "" {
 		// The home page in the reader's language: their choice, else
-		// what their browser asks for.
+		// what their browser asks for. The choice depends on the request:
+		// no cache may keep it for others.
 		hdr.Add("Vary", "Accept-Language, Cookie")
 		if readerLang(r) == status.English {
-			hdr.Set("Cache-Control", cache)
+			hdr.Set("Cache-Control", "private, no-cache")
 			http.Redirect(w, r, base+status.HomePath(status.English), http.StatusFound)
 			return
 		}
@@ -122,6 +134,17 @@ func (h *pages) serve(w http.ResponseWriter, r *http.Request, lookup func(rel st
 	}
 	hdr.Set("ETag", etag)
 	http.ServeContent(w, r, "", generated.Truncate(time.Second), bytes.NewReader(body))
+}
+
+// inLang returns the path of the page at rel in lang, and whether it is
+// another path than rel.
+func inLang(rel string, lang status.Lang) (string, bool) {
+	english := status.LangPrefix(status.English)
+	bare := strings.TrimPrefix(rel, english)
+	if lang == status.English {
+		return english + bare, !strings.HasPrefix(rel, english)
+	}
+	return bare, strings.HasPrefix(rel, english)
 }
 
 // readerLang is the language of a reader who asked for none in the URL:

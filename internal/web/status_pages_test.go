@@ -30,7 +30,10 @@ func (s *pagesSource) Fingerprint(context.Context) (string, error) {
 }
 
 func (s *pagesSource) Load(context.Context) (*status.Input, error) {
-	return &status.Input{Zone: time.UTC}, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// What the stores hold shows on the page.
+	return &status.Input{Zone: time.UTC, Name: s.fp}, nil
 }
 
 func (s *pagesSource) set(fp string) {
@@ -65,7 +68,7 @@ func servePagesWith(t *testing.T, db *store.DB, d Deps) (url string, src *pagesS
 	tokens = status.NewTokenStore(db)
 	pub = status.NewPublisher(status.PublisherOptions{Source: src, Tokens: tokens, Render: pagesSite,
 		Build: func(in *status.Input, customer string) *status.Page {
-			return &status.Page{Version: in.Version, Generated: in.Now}
+			return &status.Page{Version: in.Version, Generated: in.Now, Name: in.Name}
 		}})
 	if err := pub.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
@@ -308,4 +311,28 @@ func pollUntil(d time.Duration, cond func() bool) bool {
 		}
 	}
 	return cond()
+}
+
+func TestChoosingALanguageLeadsToThatLanguagesPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		url, _, _, _ := servePages(t, db)
+		for _, c := range []struct{ path, to string }{
+			{"/?lang=en", "/en/"},
+			{"/incidents/7/?lang=en", "/en/incidents/7/"},
+			{"/en/incidents/7/?lang=fr", "/incidents/7/"},
+		} {
+			resp, _ := fetch(t, url+c.path, nil)
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != c.to {
+				t.Errorf("%s: %d to %q, want %q", c.path, resp.StatusCode, resp.Header.Get("Location"), c.to)
+			}
+			if len(resp.Cookies()) != 1 || resp.Header.Get("Cache-Control") != "private, no-store" {
+				t.Errorf("%s: cookies %v, Cache-Control %q", c.path, resp.Cookies(), resp.Header.Get("Cache-Control"))
+			}
+		}
+		// The negotiated redirect is the reader's own: no shared cache keeps it.
+		resp, _ := fetch(t, url+"/", map[string]string{"Accept-Language": "en"})
+		if cc := resp.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "private") {
+			t.Errorf("negotiated redirect Cache-Control %q", cc)
+		}
+	})
 }
