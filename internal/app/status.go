@@ -58,7 +58,7 @@ func (s *statusSource) Load(ctx context.Context) (*status.Input, error) {
 	if in.Covered, err = a.Inventory.ComponentCoverage(ctx); err != nil {
 		return nil, err
 	}
-	if in.Incidents, err = a.Incidents.PublicSince(ctx, s.now().Add(-status.History)); err != nil {
+	if in.Incidents, err = a.Incidents.PublicSince(ctx, s.now().Add(-status.Archive)); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, len(in.Incidents))

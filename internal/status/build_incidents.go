@@ -39,7 +39,7 @@ func (v *incidentView) statusOf(id string) ComponentStatus {
 // own assets (their site problems included) or touch a component. Site
 // problems never reach the public page, nor change a component's status.
 func (b *builder) incidents(comps []Component) []*incidentView {
-	cutoff := b.now.Add(-History)
+	cutoff := b.now.Add(-Archive)
 	var out []*incidentView
 	for i := range b.in.Incidents {
 		inc := &b.in.Incidents[i]

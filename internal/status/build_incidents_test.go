@@ -131,12 +131,14 @@ func TestIncidentNamesNameComponentsNeverAssets(t *testing.T) {
 
 func TestWhichIncidentsAPageKeeps(t *testing.T) {
 	in := fullInput()
-	old := resolvedOutage(30, incident.Major, fixedNow.Add(-History-2*time.Hour), fixedNow.Add(-History-time.Hour), "svc-dns")
+	// Older than the bars, still kept: its page and its links live on.
+	kept := resolvedOutage(29, incident.Major, fixedNow.Add(-History-2*time.Hour), fixedNow.Add(-History-time.Hour), "svc-dns")
+	old := resolvedOutage(30, incident.Major, fixedNow.Add(-Archive-2*time.Hour), fixedNow.Add(-Archive-time.Hour), "svc-dns")
 	bravoOnly := resolvedOutage(31, incident.Major, fixedNow.Add(-5*time.Hour), fixedNow.Add(-4*time.Hour), bravoSite)
 	bravoOnly.Impact.Customers = []string{bravo}
 	platform := resolvedOutage(32, incident.Major, fixedNow.Add(-5*time.Hour), fixedNow.Add(-4*time.Hour), "hv-unknown")
 	platform.Impact.Customers = []string{alpha, bravo}
-	in.Incidents = append(in.Incidents, old, bravoOnly, platform)
+	in.Incidents = append(in.Incidents, kept, old, bravoOnly, platform)
 	b := bundle(t)
 	for _, tt := range []struct {
 		customer     string
@@ -144,12 +146,12 @@ func TestWhichIncidentsAPageKeeps(t *testing.T) {
 		withSites    map[int64][]string
 		withPlatform []int64
 	}{
-		// Site problems (40), merged (39), old (30) and one customer's
+		// Site problems (40), merged (39), archived (30) and one customer's
 		// outage reaching no component (31) stay off the public page.
-		{customer: "", all: []int64{41, 32, 38, 37}, active: []int64{41}},
-		{customer: alpha, all: []int64{41, 38, 37}, active: []int64{41},
+		{customer: "", all: []int64{41, 32, 38, 37, 29}, active: []int64{41}},
+		{customer: alpha, all: []int64{41, 38, 37, 29}, active: []int64{41},
 			withSites: map[int64][]string{41: {"alpha-shop.example"}, 38: {"alpha-blog.example"}}},
-		{customer: bravo, all: []int64{41, 40, 31, 38, 37}, active: []int64{41, 40},
+		{customer: bravo, all: []int64{41, 40, 31, 38, 37, 29}, active: []int64{41, 40},
 			withSites: map[int64][]string{41: {bravoSite}, 40: {bravoSecret}, 31: {bravoSite}, 38: {bravoSecret}}},
 	} {
 		p := Build(in, tt.customer, b)

@@ -34,7 +34,7 @@ func (b *builder) windows(comps []Component) []*windowView {
 			continue
 		}
 		state := w.State(b.now)
-		if state == incident.Completed && to.Before(b.now.Add(-History)) {
+		if state == incident.Completed && to.Before(b.now.Add(-Archive)) {
 			continue
 		}
 		v := &windowView{win: w, reach: b.reachOf(w.Assets)}

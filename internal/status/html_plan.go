@@ -75,7 +75,7 @@ func (pl *plan) monthOf(t time.Time) time.Time {
 // historyMonths are the current month and every month of the history
 // kept that an incident or a window overlaps.
 func (pl *plan) historyMonths() []time.Time {
-	from, to := pl.monthOf(pl.now.Add(-History)), pl.monthOf(pl.now)
+	from, to := pl.monthOf(pl.now.Add(-Archive)), pl.monthOf(pl.now)
 	seen := map[int64]time.Time{to.Unix(): to}
 	add := func(start, end time.Time) {
 		if end.Before(start) {

@@ -7,8 +7,13 @@ import (
 	"github.com/vigie/vigie/internal/inventory"
 )
 
-// History is how far back the public page shows incidents and bars.
+// History is how far back a component's bars go.
 const History = 90 * 24 * time.Hour
+
+// Archive is how long a resolved incident or a past window keeps its page,
+// its place in the month's history, the feeds and the documents, so that
+// links given out (a feed entry, a Statuspage shortlink) keep working.
+const Archive = 400 * 24 * time.Hour
 
 // Input is what a Page is built from: the state of the stores at one
 // moment, read by the caller (internal/app) so that Build is pure.
@@ -24,7 +29,7 @@ type Input struct {
 	// Graph gives the scope of incidents and windows and the owners of
 	// assets.
 	Graph *inventory.Graph
-	// Incidents are the open ones and those resolved within History,
+	// Incidents are the open ones and those resolved within Archive,
 	// of every cause (Build keeps site problems off the public page).
 	Incidents []incident.Incident
 	// Events, Updates and Overrides are by incident id.

@@ -94,7 +94,7 @@ type Page struct {
 	Components []Component
 	// Active are the unresolved incidents, newest first.
 	Active []Incident
-	// Incidents are every public incident of the history kept (90 days
+	// Incidents are every public incident of the archive kept (Archive
 	// and the open ones), newest first.
 	Incidents []Incident
 	// Maintenance in progress or verifying; Upcoming ones scheduled;

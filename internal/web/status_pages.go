@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -112,6 +113,10 @@ func (h *pages) serve(w http.ResponseWriter, r *http.Request, lookup func(rel st
 	if f == nil {
 		if dir, _, _ := lookup(rel + "/"); dir != nil && !strings.HasSuffix(rel, "/") && rel != "" {
 			http.Redirect(w, r, base+rel+"/", http.StatusMovedPermanently)
+			return
+		}
+		if rel == "" || strings.HasSuffix(rel, "/") {
+			pageNotFound(w, rel, base)
 			return
 		}
 		h.fail(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
@@ -246,4 +251,30 @@ func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() st
 			return
 		}
 	}
+}
+
+// notFoundPage is the status page's own 404: a reader following an old or
+// mistyped link lands on a page in their language that leads home.
+var notFoundPage = template.Must(template.New("404").Parse(`<!doctype html>
+<html lang="{{.Lang}}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title><link rel="stylesheet" href="{{.Base}}static/status.css"></head>
+<body><main id="main" class="wrap"><h1>{{.Title}}</h1><p>{{.Text}}</p><p><a href="{{.Home}}">{{.Link}}</a></p></main></body>
+</html>
+`))
+
+// pageNotFound answers 404 with the status page's own page, in the
+// language of the path asked for.
+func pageNotFound(w http.ResponseWriter, rel, base string) {
+	data := struct{ Lang, Title, Text, Link, Base, Home string }{"fr", "Page introuvable",
+		"Cette page n'existe pas, ou plus.", "État des services", base, base}
+	if strings.HasPrefix(rel, status.LangPrefix(status.English)) {
+		data = struct{ Lang, Title, Text, Link, Base, Home string }{"en", "Page not found",
+			"This page does not exist, or no longer does.", "Service status", base, base + status.HomePath(status.English)}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", pageCSP)
+	w.Header().Set("Cache-Control", "public, max-age=10")
+	w.WriteHeader(http.StatusNotFound)
+	_ = notFoundPage.Execute(w, data)
 }

@@ -137,8 +137,15 @@ func TestStatusPagesServeFromMemoryWithValidatorsAndGzip(t *testing.T) {
 		if resp, _ := fetch(t, url+"/incidents/7", nil); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/incidents/7/" {
 			t.Errorf("no slash: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if resp, _ := fetch(t, url+"/incidents/8/", nil); resp.StatusCode != http.StatusNotFound {
-			t.Errorf("unknown incident: %d", resp.StatusCode)
+		if resp, body := fetch(t, url+"/incidents/8/", nil); resp.StatusCode != http.StatusNotFound ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, `<html lang="fr">`) {
+			t.Errorf("unknown incident: %d %s %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		if resp, body := fetch(t, url+"/en/incidents/8/", nil); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Page not found") {
+			t.Errorf("unknown incident in English: %d %.200s", resp.StatusCode, body)
+		}
+		if resp, body := fetch(t, url+"/api/v2/nothing.json", nil); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, `"error"`) {
+			t.Errorf("unknown document: %d %.200s", resp.StatusCode, body)
 		}
 	})
 }
