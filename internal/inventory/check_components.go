@@ -11,6 +11,7 @@ import (
 // after the one it followed in the base.
 func (c *checker) mergeComponents() []Component {
 	byID := map[string]Component{}
+	places := map[string]componentPlace{}
 	var declared []string
 	for _, d := range c.docs {
 		if d == nil {
@@ -35,6 +36,7 @@ func (c *checker) mergeComponents() []Component {
 				declared = append(declared, id)
 			}
 			byID[id] = e.Component
+			places[id] = componentPlace{file, e}
 		}
 	}
 	if len(declared) == 0 {
@@ -58,7 +60,43 @@ func (c *checker) mergeComponents() []Component {
 		out = append(out, byID[id])
 		out = append(out, after[id]...)
 	}
+	c.checkGroupIDs(out, places)
 	return out
+}
+
+// componentPlace is where the documents declare a component.
+type componentPlace struct {
+	file  string
+	entry *ComponentEntry
+}
+
+// checkGroupIDs reports the groups of comps that have the id of another
+// component (a component's own is validateComponent's), on the group's
+// line when a document declares that component, else on the line of the
+// other's name. Clashes only among base components are left alone: no line
+// of the documents is to blame.
+func (c *checker) checkGroupIDs(comps []Component, places map[string]componentPlace) {
+	for _, clash := range groupClashes(comps) {
+		if clash[0] == clash[1] {
+			continue
+		}
+		grouped, named := &comps[clash[0]], &comps[clash[1]]
+		gp, gDeclared := places[grouped.ID()]
+		np, nDeclared := places[named.ID()]
+		gid := ComponentID(grouped.Group)
+		switch {
+		case gDeclared:
+			at := ""
+			if nDeclared {
+				at = " (at " + placeString(np.file, np.entry.fieldLine("name", noItem)) + ")"
+			}
+			c.ps.add(gp.file, gp.entry.fieldLine("group", noItem), "group: %q gives the id %q of component %q%s: %s",
+				grouped.Group, gid, named.Name, at, sharedIDs)
+		case nDeclared:
+			c.ps.add(np.file, np.entry.fieldLine("name", noItem), "name: id %q is the id of group %q of component %q: %s",
+				gid, grouped.Group, grouped.Name, sharedIDs)
+		}
+	}
 }
 
 // checkComponent normalises a component entry and reports its problems,

@@ -74,6 +74,14 @@ func validateComponent(c *Component, report componentReport) {
 	case c.ID() == "":
 		report("name", noItem, fmt.Sprintf("%q gives an empty id: use at least one ASCII letter or digit", c.Name))
 	}
+	if c.Group != "" {
+		switch gid := ComponentID(c.Group); {
+		case gid == "":
+			report("group", noItem, fmt.Sprintf("%q gives an empty id: use at least one ASCII letter or digit", c.Group))
+		case gid == c.ID():
+			report("group", noItem, fmt.Sprintf("%q gives the id %q of the component itself: %s", c.Group, gid, sharedIDs))
+		}
+	}
 	for _, f := range []struct {
 		name, value string
 		oneLine     bool
@@ -104,6 +112,33 @@ func validateComponent(c *Component, report componentReport) {
 	if len(c.Assets) == 0 {
 		c.Assets = nil
 	}
+}
+
+// sharedIDs says why a group may not have a component's id.
+const sharedIDs = "groups and components need distinct ids"
+
+// groupClashes returns the pairs {grouped, named} of indexes in comps where
+// the group of comps[grouped] has the id of comps[named], the component
+// itself included: groups and components share one id space on the status
+// page's Statuspage API, where a group "DNS" beside a component "DNS" would
+// be two objects of one id.
+func groupClashes(comps []Component) [][2]int {
+	byID := make(map[string]int, len(comps))
+	for i := range comps {
+		if id := comps[i].ID(); id != "" {
+			byID[id] = i
+		}
+	}
+	var out [][2]int
+	for i := range comps {
+		if comps[i].Group == "" {
+			continue
+		}
+		if j, ok := byID[ComponentID(comps[i].Group)]; ok {
+			out = append(out, [2]int{i, j})
+		}
+	}
+	return out
 }
 
 // checkComponentText checks a text shown on the public page: a name or a

@@ -65,6 +65,15 @@ func TestComponentProblemsNameTheirLine(t *testing.T) {
 		{"asset twice", "  - name: Web\n    assets: [web-01, web-01]\n", `a.yaml:6: assets: duplicate entry "web-01"`},
 		{"empty asset name", "  - name: Web\n    assets: ['']\n", `a.yaml:6: assets: empty asset name`},
 		{"control character", "  - name: \"Web\\tsites\"\n    assets: [web-01]\n", `a.yaml:5: name: must not contain control characters`},
+		{"group of no id", "  - name: Web\n    group: '—'\n    assets: [web-01]\n",
+			`a.yaml:6: group: "—" gives an empty id: use at least one ASCII letter or digit`},
+		{"group with the component's own id", "  - name: DNS\n    group: Dns\n    assets: [web-01]\n",
+			`a.yaml:6: group: "Dns" gives the id "dns" of the component itself: groups and components need distinct ids`},
+		{"group with another component's id", "  - name: Résolveurs\n    group: DNS\n    assets: [web-01]\n  - name: dns\n    assets: [web-02]\n",
+			`a.yaml:6: group: "DNS" gives the id "dns" of component "dns" (at a.yaml:8): groups and components need distinct ids`},
+		{"component with an earlier group's id", "  - name: Résolveurs\n    group: Noms\n    assets: [web-01]\n  - name: Annuaire\n    group: Noms\n    assets: [web-01]\n  - name: NOMS\n    assets: [web-02]\n",
+			`a.yaml:6: group: "Noms" gives the id "noms" of component "NOMS" (at a.yaml:11): groups and components need distinct ids` + "\n" +
+				`a.yaml:9: group: "Noms" gives the id "noms" of component "NOMS" (at a.yaml:11): groups and components need distinct ids`},
 		{"same id twice in a file", "  - name: Hébergement\n    assets: [web-01]\n  - name: HEBERGEMENT\n    assets: [web-02]\n",
 			`a.yaml:7: duplicate component "hebergement" (also at a.yaml:5)`},
 	}
@@ -150,6 +159,35 @@ func TestCheckMergesComponentsByIDInTheDocumentsOrder(t *testing.T) {
 	inv, ps := Check(base, false, doc(t, "a.yaml", "components:\n  - {name: a, group: Earlier, assets: [web-01]}\n"), later)
 	if len(ps) > 0 || inv.Components[0].Group != "Later" || inv.Components[0].Name != "A" {
 		t.Errorf("got %+v, %v; want A of group Later first", inv.Components, ps)
+	}
+}
+
+// TestCheckRefusesGroupsWithTheIDOfABaseComponent proves a group and a
+// component may not share an id when one of them comes from the base: the
+// problem is placed on the line of the one a document declares.
+func TestCheckRefusesGroupsWithTheIDOfABaseComponent(t *testing.T) {
+	base := &Inventory{Assets: []Asset{{Name: "web-01", Kind: "vm"}},
+		Components: []Component{{Name: "DNS", Assets: []string{"web-01"}}, {Name: "Web", Group: "Hébergement", Assets: []string{"web-01"}}}}
+	tests := []struct {
+		name, components, want string
+	}{
+		{"a group with a base component's id", "  - name: Résolveurs\n    group: DNS\n    assets: [web-01]\n",
+			`a.yaml:5: group: "DNS" gives the id "dns" of component "DNS": groups and components need distinct ids`},
+		{"a component with a base group's id", "  - name: Hébergement\n    assets: [web-01]\n",
+			`a.yaml:4: name: id "hebergement" is the id of group "Hébergement" of component "Web": groups and components need distinct ids`},
+		{"a base clash the documents resolve", "  - name: Hébergement\n    assets: [web-01]\n  - name: Web\n    group: Sites\n    assets: [web-01]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ps := Check(base, false, doc(t, "a.yaml", "assets:\n  - {name: web-01, kind: vm}\ncomponents:\n"+tt.components))
+			got := ""
+			if len(ps) > 0 {
+				got = ps.Error()
+			}
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
 	}
 }
 

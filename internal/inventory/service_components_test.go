@@ -118,8 +118,9 @@ func TestComponentsRoundTripThroughExport(t *testing.T) {
 
 // TestSaveComponentCreatesReplacesAndDeletes proves the API's writes: a
 // new component goes last, creating an id twice is a conflict, replacing
-// keeps the place, a missing one is not found, unknown assets are refused
-// by field, and deleting moves the later ones up.
+// keeps the place, a missing one is not found, unknown assets and a group
+// of the component's own id are refused by field, and deleting moves the
+// later ones up.
 func TestSaveComponentCreatesReplacesAndDeletes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -147,6 +148,10 @@ func TestSaveComponentCreatesReplacesAndDeletes(t *testing.T) {
 		_, err = s.SaveComponent(ctx, inventory.Component{Name: "Mail", Covers: &inventory.Selector{Label: "plan"}}, inventory.Update)
 		if !errors.As(err, &invalid) || invalid.Fields[0].Field != "covers.label" {
 			t.Fatalf("bad label: %v", err)
+		}
+		_, err = s.SaveComponent(ctx, inventory.Component{Name: "Mail", Group: "MAIL", Assets: []string{"vm1"}}, inventory.Update)
+		if !errors.As(err, &invalid) || len(invalid.Fields) != 1 || invalid.Fields[0].Field != "group" {
+			t.Fatalf("group of the component's own id: %v", err)
 		}
 		saved, err := s.SaveComponent(ctx, inventory.Component{Name: "Mail", Group: "Messagerie", Covers: &inventory.Selector{Kind: "vm"}}, inventory.Update)
 		if err != nil || saved.Group != "Messagerie" {
