@@ -41,7 +41,8 @@ func TestUpdatesAreDefaultTextsUnlessStaffReplacedThem(t *testing.T) {
 	}{
 		{41, []want{
 			{"u8", Identified, "Le remplacement prendra <environ> 30 minutes & plus.", "", false},
-			{"u7", Identified, "Un disque du serveur web est en panne ; nous le remplaçons.", "A disk of a web server failed; we are replacing it.", false},
+			// u7 replaced the text of the engine's event 504: it keeps its id.
+			{"e504", Identified, "Un disque du serveur web est en panne ; nous le remplaçons.", "A disk of a web server failed; we are replacing it.", false},
 			{"e501", Investigating, "Nous enquêtons sur une panne affectant Hébergement mutualisé.", "We are investigating an outage affecting Shared hosting.", true},
 		}},
 		{38, []want{

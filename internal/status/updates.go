@@ -48,7 +48,9 @@ func (b *builder) updates(v *incidentView, touched []*Component) ([]Update, *tim
 		if k, ok := replacing[ev.ID]; ok && ev.ID != 0 && hasText(pubs[k]) {
 			pu := pubs[k]
 			used[k] = true
-			u.ID, u.Auto = "u"+strconv.FormatInt(pu.ID, 10), false
+			// The entry keeps its id when staff replace its text: readers
+			// and chat integrations see an edit, not a new update.
+			u.Auto = false
 			u.Body = Text{FR: pu.MessageFR, EN: pu.MessageEN}
 			u.UpdatedAt = later(ev.At, pu.UpdatedAt)
 		} else {
