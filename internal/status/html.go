@@ -145,7 +145,9 @@ func (r *Renderer) render(pl *plan, l *locale, rel string, fill func(*pageView))
 	fill(v)
 	var buf bytes.Buffer
 	if err := r.pages[l.lang].ExecuteTemplate(&buf, "page", v); err != nil {
-		return File{}, fmt.Errorf("render %s%s: %w", pl.p.Base(), rel, err)
+		// rel, not the path: a customer's base holds their secret token,
+		// and errors get logged.
+		return File{}, fmt.Errorf("render /%s: %w", rel, err)
 	}
 	return File{Path: pl.p.Base() + rel, ContentType: contentHTML, Body: buf.Bytes()}, nil
 }
