@@ -51,6 +51,33 @@ func newAPIWriter(p *Page, lang Lang, b *i18n.Bundle) *apiWriter {
 	return a
 }
 
+// text is a text in the writer's language; one in the other language is
+// marked so, as the HTML pages mark it.
+func (a *apiWriter) text(t Text) string { return marked(a.b, t.In(a.lang)) }
+
+// marked is a localized text for a plain-text document: when it is in the
+// other language, followed by the HTML pages' marker in that language
+// ("… (en français)").
+func marked(b *i18n.Bundle, loc Localized) string {
+	if !loc.Fallback || loc.Text == "" {
+		return loc.Text
+	}
+	return loc.Text + " " + tr(b, loc.Lang, "PageFallbackMarker", nil)
+}
+
+// withSites ends a body with the customer's affected sites, on a
+// customer's documents only: the public ones name no site.
+func (a *apiWriter) withSites(body string, sites []string) string {
+	if a.p.Customer == nil || len(sites) == 0 {
+		return body
+	}
+	line := tr(a.b, a.lang, "StatusYourSites", map[string]any{"Sites": strings.Join(sites, ", ")})
+	if body == "" {
+		return line
+	}
+	return body + "\n\n" + line
+}
+
 func (a *apiWriter) time(t time.Time) string { return t.In(a.p.zone()).Format(apiTime) }
 
 func (a *apiWriter) timePtr(t *time.Time) *string {
@@ -71,12 +98,12 @@ func optional(s string) *string {
 func (a *apiWriter) component(c *Component) apiComponent {
 	return apiComponent{
 		ID:          c.ID,
-		Name:        c.Name.In(a.lang).Text,
+		Name:        a.text(c.Name),
 		Status:      c.Status,
 		CreatedAt:   a.time(c.CreatedAt),
 		UpdatedAt:   a.time(c.UpdatedAt),
 		Position:    c.Position,
-		Description: optional(c.Description.In(a.lang).Text),
+		Description: optional(a.text(c.Description)),
 		// Every component shows its uptime bars.
 		Showcase: true,
 		GroupID:  optional(c.Group),
@@ -105,7 +132,7 @@ func (a *apiWriter) components() []apiComponent {
 		done[c.Group] = true
 		top++
 		g := a.groups[c.Group]
-		obj := apiComponent{ID: g.ID, Name: g.Name.In(a.lang).Text, Status: Operational, Position: top,
+		obj := apiComponent{ID: g.ID, Name: a.text(g.Name), Status: Operational, Position: top,
 			PageID: a.page.ID, Group: true, Components: g.Components}
 		var created, updated time.Time
 		var children []apiComponent
@@ -141,7 +168,7 @@ func (a *apiWriter) affectedName(id string) string {
 	obj := a.objects[id]
 	if obj.GroupID != nil {
 		if g := a.groups[*obj.GroupID]; g != nil {
-			return g.Name.In(a.lang).Text + " - " + obj.Name
+			return a.text(g.Name) + " - " + obj.Name
 		}
 	}
 	return obj.Name
@@ -160,7 +187,7 @@ func (a *apiWriter) incident(in *Incident) apiIncident {
 	id := strconv.FormatInt(in.ID, 10)
 	out := apiIncident{
 		ID:              id,
-		Name:            in.Name.In(a.lang).Text,
+		Name:            a.text(in.Name),
 		Status:          string(in.Status),
 		CreatedAt:       a.time(in.CreatedAt),
 		UpdatedAt:       a.time(in.UpdatedAt),
@@ -177,10 +204,16 @@ func (a *apiWriter) incident(in *Incident) apiIncident {
 		out.Components = append(out.Components, a.objects[c.Component])
 	}
 	for k, u := range in.Updates {
+		body := a.text(u.Body)
+		if k == 0 {
+			// The newest update names the customer's sites, as the
+			// pages do beside the incident.
+			body = a.withSites(body, in.Sites)
+		}
 		au := apiUpdate{
 			ID:                   u.ID,
 			Status:               string(u.Status),
-			Body:                 u.Body.In(a.lang).Text,
+			Body:                 body,
 			IncidentID:           id,
 			CreatedAt:            a.time(u.At),
 			UpdatedAt:            a.time(later(u.At, u.UpdatedAt)),
@@ -214,14 +247,16 @@ func (a *apiWriter) maintenances(list []Maintenance, limit int) []apiMaintenance
 }
 
 func (a *apiWriter) maintenance(m *Maintenance) apiMaintenance {
-	body := m.Description.In(a.lang).Text
+	body := a.text(m.Description)
 	if body == "" {
 		body = tr(a.b, a.lang, "StatusMaintenanceDefault", nil)
 	}
+	// Its one update, the newest, names the customer's sites.
+	body = a.withSites(body, m.Sites)
 	out := apiMaintenance{
 		apiIncident: apiIncident{
 			ID:        m.ID,
-			Name:      m.Name.In(a.lang).Text,
+			Name:      a.text(m.Name),
 			Status:    string(m.Status),
 			CreatedAt: a.time(m.CreatedAt),
 			UpdatedAt: a.time(m.UpdatedAt),

@@ -333,3 +333,63 @@ func TestAPIListsHoldTheFiftyMostRecent(t *testing.T) {
 		t.Errorf("%d incidents from %s to %s, want the 50 most recent", len(doc.Incidents), doc.Incidents[0].ID, doc.Incidents[len(doc.Incidents)-1].ID)
 	}
 }
+
+// TestAPIMarksTextsInTheOtherLanguage proves a text shown in the other
+// language, for want of a translation, is followed by the pages' marker
+// in its own language, and a translated one is not.
+func TestAPIMarksTextsInTheOtherLanguage(t *testing.T) {
+	in := fullInput()
+	in.Components[0].Description = "" // "Web sites" only
+	_, docs := render(t, in, "", bundle(t))
+	summary := func(path string) apiSummary {
+		t.Helper()
+		var doc apiSummary
+		if err := json.Unmarshal([]byte(docs[path]), &doc); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return doc
+	}
+	fr, en := summary("/api/v2/summary.json"), summary("/en/api/v2/summary.json")
+	description := func(doc apiSummary, id string) string {
+		for _, c := range doc.Components {
+			if c.ID == id && c.Description != nil {
+				return *c.Description
+			}
+		}
+		return ""
+	}
+	body := func(doc apiSummary, id string) string {
+		for _, in := range doc.Incidents {
+			for _, u := range in.IncidentUpdates {
+				if u.ID == id {
+					return u.Body
+				}
+			}
+		}
+		return ""
+	}
+	name := func(doc apiSummary, id string) string {
+		for _, m := range doc.ScheduledMaintenances {
+			if m.ID == id {
+				return m.Name
+			}
+		}
+		return ""
+	}
+	for _, tt := range []struct{ what, got, want string }{
+		{"fr description in English", description(fr, "hebergement-mutualise"), "Web sites (English)"},
+		{"en description in French", description(en, "messagerie"), "Courriel (en français)"},
+		{"en description translated", description(en, "hebergement-mutualise"), "Web sites"},
+		{"fr description", description(fr, "messagerie"), "Courriel"},
+		{"en update in French", body(en, "u8"), "Le remplacement prendra <environ> 30 minutes & plus. (en français)"},
+		{"fr update", body(fr, "u8"), "Le remplacement prendra <environ> 30 minutes & plus."},
+		{"en update translated", body(en, "e504"), "A disk of a web server failed; we are replacing it."},
+		{"en window name in French", name(en, "mw-vps"), "Migration du VPS (en français)"},
+		{"en window name translated", name(en, "mw-kernel"), "Kernel update"},
+		{"fr window name", name(fr, "mw-vps"), "Migration du VPS"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.what, tt.got, tt.want)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func calendarOf(p *Page, b *i18n.Bundle, lang Lang, host string) *ics.Calendar {
 		if m.Weekly {
 			ev.AddRrule("FREQ=WEEKLY")
 		}
-		ev.SetSummary(m.Name.In(lang).Text)
+		ev.SetSummary(marked(b, m.Name.In(lang)))
 		ev.SetDescription(eventDescription(p, b, lang, m))
 		ev.SetURL(p.absolute(HomePath(lang)))
 		status := ics.ObjectStatusConfirmed
@@ -100,10 +100,10 @@ func windowZone(p *Page, m *Maintenance) *time.Location {
 	return p.zone()
 }
 
-// eventDescription is a window's description in lang, with what it
-// reaches.
+// eventDescription is a window's description in lang, marked when in the
+// other language, with what it reaches.
 func eventDescription(p *Page, b *i18n.Bundle, lang Lang, m *Maintenance) string {
-	desc := m.Description.In(lang).Text
+	desc := marked(b, m.Description.In(lang))
 	if desc == "" {
 		desc = tr(b, lang, "StatusMaintenanceDefault", nil)
 	}

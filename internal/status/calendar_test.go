@@ -74,6 +74,44 @@ func TestCalendarParsesBackWithStableEvents(t *testing.T) {
 	}
 }
 
+// TestCalendarMarksTextsInTheOtherLanguage proves a window's summary or
+// description shown in the other language, for want of a translation, is
+// followed by the pages' marker in its own language.
+func TestCalendarMarksTextsInTheOtherLanguage(t *testing.T) {
+	in := fullInput()
+	in.Windows[0].Description = "" // mw-kernel: "Servers restart." only
+	_, docs := render(t, in, "", bundle(t))
+	fr := checkEvents(t, "/maintenance.ics", parseCalendar(t, docs["/maintenance.ics"]))
+	en := checkEvents(t, "/en/maintenance.ics", parseCalendar(t, docs["/en/maintenance.ics"]))
+	const kernel, vps = "maintenance-mw-kernel@travaux.example.org", "maintenance-mw-vps@travaux.example.org"
+	field := func(events map[string]*ics.VEvent, uid string, p ics.ComponentProperty) string {
+		t.Helper()
+		ev := events[uid]
+		if ev == nil {
+			t.Fatalf("no event %s", uid)
+		}
+		return prop(&ev.ComponentBase, p)
+	}
+	for _, tt := range []struct{ what, got, want string }{
+		{"en summary in French", field(en, vps, ics.ComponentPropertySummary), "Migration du VPS (en français)"},
+		{"fr summary", field(fr, vps, ics.ComponentPropertySummary), "Migration du VPS"},
+		{"en summary translated", field(en, kernel, ics.ComponentPropertySummary), "Kernel update"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.what, tt.got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ what, got, want string }{
+		{"fr description in English", field(fr, kernel, ics.ComponentPropertyDescription), "Servers restart. (English)"},
+		{"en description", field(en, kernel, ics.ComponentPropertyDescription), "Servers restart."},
+	} {
+		first, _, _ := strings.Cut(tt.got, "\n")
+		if first != tt.want {
+			t.Errorf("%s: %q, want it to start with %q", tt.what, tt.got, tt.want)
+		}
+	}
+}
+
 // checkEvents checks that every event has its properties and times in a
 // zone the calendar describes, and returns them by UID.
 func checkEvents(t *testing.T, path string, cal *ics.Calendar) map[string]*ics.VEvent {

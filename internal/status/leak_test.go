@@ -1,6 +1,7 @@
 package status
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -72,4 +73,60 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// TestACustomersSummaryNamesTheirSitesInTheNewestUpdates proves that on a
+// customer's summary.json, in each language, the newest update of each
+// incident and window that reaches their sites ends with those sites, and
+// only theirs; no other update, and nothing on the public one, names any.
+func TestACustomersSummaryNamesTheirSitesInTheNewestUpdates(t *testing.T) {
+	b := bundle(t)
+	lines := map[string]string{"/api/v2/summary.json": "Vos sites concernés : ", "/en/api/v2/summary.json": "Your affected sites: "}
+	for _, tt := range []struct {
+		customer string
+		sites    map[string]string // by incident or window id
+		others   []string
+	}{
+		{alpha, map[string]string{"41": "alpha-shop.example", "mw-kernel": "alpha-shop.example", "mw-backup": "alpha-blog.example"},
+			[]string{bravoSite, bravoSecret}},
+		{bravo, map[string]string{"41": bravoSite, "40": bravoSecret, "mw-kernel": bravoSite, "mw-backup": bravoSecret},
+			[]string{"alpha-shop", "alpha-blog"}},
+		{"", map[string]string{}, []string{"alpha-shop", "alpha-blog", bravoSite, bravoSecret}},
+	} {
+		_, docs := render(t, fullInput(), tt.customer, b)
+		for path, line := range lines {
+			who := tt.customer + " " + path
+			var doc apiSummary
+			if err := json.Unmarshal([]byte(docs[path]), &doc); err != nil {
+				t.Fatalf("%s: %v", who, err)
+			}
+			objects := doc.Incidents
+			for _, m := range doc.ScheduledMaintenances {
+				objects = append(objects, m.apiIncident)
+			}
+			named := map[string]bool{}
+			for _, obj := range objects {
+				for k, u := range obj.IncidentUpdates {
+					site, ok := tt.sites[obj.ID]
+					switch {
+					case k == 0 && ok:
+						named[obj.ID] = true
+						if want := "\n\n" + line + site; !strings.HasSuffix(u.Body, want) {
+							t.Errorf("%s: %s update %s %q, want it to end with %q", who, obj.ID, u.ID, u.Body, want)
+						}
+					case strings.Contains(u.Body, line):
+						t.Errorf("%s: %s update %s names sites: %q", who, obj.ID, u.ID, u.Body)
+					}
+				}
+			}
+			if len(named) != len(tt.sites) {
+				t.Errorf("%s: sites named on %v, want on every one of %v", who, named, tt.sites)
+			}
+			for _, other := range tt.others {
+				if strings.Contains(docs[path], other) {
+					t.Errorf("%s names %s", who, other)
+				}
+			}
+		}
+	}
 }
