@@ -68,6 +68,14 @@ func (s *Service) SaveComponent(ctx context.Context, c Component, mode Mode) (Co
 		} else {
 			desired.Components = append(desired.Components, c)
 		}
+		// Groups and components share one id space on the status page.
+		for _, pair := range groupClashes(desired.Components) {
+			g, n := &desired.Components[pair[0]], &desired.Components[pair[1]]
+			if g.ID() == id || n.ID() == id {
+				return nil, &ComponentInvalidError{Fields: []ComponentFieldError{{Field: "group",
+					Message: fmt.Sprintf("group %q of component %q has the id %q of component %q: groups and components share one id space", g.Group, g.Name, n.ID(), n.Name)}}}
+			}
+		}
 		p := &Plan{}
 		diffComponents(p, current, desired)
 		return p, applyComponents(ctx, s.db.Engine, tx, p)

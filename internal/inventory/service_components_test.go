@@ -153,6 +153,12 @@ func TestSaveComponentCreatesReplacesAndDeletes(t *testing.T) {
 		if !errors.As(err, &invalid) || len(invalid.Fields) != 1 || invalid.Fields[0].Field != "group" {
 			t.Fatalf("group of the component's own id: %v", err)
 		}
+		// A group with another component's id, or a component named as
+		// another's group: one id space on the status page.
+		_, err = s.SaveComponent(ctx, inventory.Component{Name: "Mail", Group: "Web", Assets: []string{"vm1"}}, inventory.Update)
+		if !errors.As(err, &invalid) || len(invalid.Fields) != 1 || invalid.Fields[0].Field != "group" {
+			t.Fatalf("group of another component's id: %v", err)
+		}
 		saved, err := s.SaveComponent(ctx, inventory.Component{Name: "Mail", Group: "Messagerie", Covers: &inventory.Selector{Kind: "vm"}}, inventory.Update)
 		if err != nil || saved.Group != "Messagerie" {
 			t.Fatalf("replace: %+v %v", saved, err)
