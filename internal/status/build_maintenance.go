@@ -64,6 +64,12 @@ func (b *builder) windows(comps []Component) []*windowView {
 			UpdatedAt: w.UpdatedAt,
 			Platform:  v.reach.platform(),
 		}
+		if w.Weekly {
+			// The first occurrence: a calendar repeats it from there.
+			if fs, fe, ok := w.Occurrence(time.Time{}); ok {
+				v.out.SeriesStart, v.out.SeriesEnd = fs, fe
+			}
+		}
 		for k := range comps {
 			if v.reach.comps[k] > 0 {
 				v.out.Components = append(v.out.Components, comps[k].ID)

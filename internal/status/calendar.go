@@ -51,12 +51,13 @@ func calendarOf(p *Page, b *i18n.Bundle, lang Lang, host string) *ics.Calendar {
 	for i := range p.Maintenances {
 		m := &p.Maintenances[i]
 		z := windowZone(p, m)
+		from, to := eventSpan(m)
 		s, ok := spans[z.String()]
 		if !ok {
 			zones = append(zones, z)
-			s = [2]time.Time{m.ScheduledFor, m.ScheduledUntil}
+			s = [2]time.Time{from, to}
 		}
-		spans[z.String()] = [2]time.Time{earlier(s[0], m.ScheduledFor), later(s[1], m.ScheduledUntil)}
+		spans[z.String()] = [2]time.Time{earlier(s[0], from), later(s[1], m.ScheduledUntil)}
 	}
 	for _, z := range zones {
 		s := spans[z.String()]
@@ -73,8 +74,9 @@ func calendarOf(p *Page, b *i18n.Bundle, lang Lang, host string) *ics.Calendar {
 		ev.SetDtStampTime(stamp)
 		ev.SetModifiedAt(stamp)
 		ev.SetSequence(m.Sequence)
-		ev.SetProperty(ics.ComponentPropertyDtStart, m.ScheduledFor.In(z).Format(icalLocal), ics.WithTZID(z.String()))
-		ev.SetProperty(ics.ComponentPropertyDtEnd, m.ScheduledUntil.In(z).Format(icalLocal), ics.WithTZID(z.String()))
+		from, to := eventSpan(m)
+		ev.SetProperty(ics.ComponentPropertyDtStart, from.In(z).Format(icalLocal), ics.WithTZID(z.String()))
+		ev.SetProperty(ics.ComponentPropertyDtEnd, to.In(z).Format(icalLocal), ics.WithTZID(z.String()))
 		if m.Weekly {
 			ev.AddRrule("FREQ=WEEKLY")
 		}
@@ -114,4 +116,15 @@ func eventDescription(p *Page, b *i18n.Bundle, lang Lang, m *Maintenance) string
 		}
 	}
 	return desc
+}
+
+// eventSpan is the start and end of a window's event: a weekly window's
+// first occurrence, which its RRULE repeats, so that the event stays the
+// same from week to week and past occurrences stay in calendars; a one-off
+// window's own.
+func eventSpan(m *Maintenance) (time.Time, time.Time) {
+	if m.Weekly && !m.SeriesStart.IsZero() {
+		return m.SeriesStart, m.SeriesEnd
+	}
+	return m.ScheduledFor, m.ScheduledUntil
 }

@@ -230,13 +230,16 @@ type Maintenance struct {
 	ScheduledFor   time.Time
 	ScheduledUntil time.Time
 	// Zone is the window's own zone (for the calendar).
-	Zone       *time.Location
-	Weekly     bool
-	Components []string // component ids
-	Sequence   int
-	Cancelled  bool
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	Zone   *time.Location
+	Weekly bool
+	// SeriesStart and SeriesEnd are a weekly window's first occurrence,
+	// which a calendar repeats (zero for a one-off window).
+	SeriesStart, SeriesEnd time.Time
+	Components             []string // component ids
+	Sequence               int
+	Cancelled              bool
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 	// Sites are the customer's sites in scope, on a customer's page only.
 	Sites    []string
 	Platform bool

@@ -211,7 +211,7 @@ func TestCustomersSitesAreBuiltOncePerChangeAPartAtATime(t *testing.T) {
 	}
 	// Three customers in a cache of two: each is served, none twice built
 	// while it stays.
-	for _, id := range []string{"c2", "c3", "c2"} {
+	for _, id := range []string{"c2", "c2", "c3"} {
 		if f, _, _, err := p.CustomerFile(ctx, tok[id], "feed.atom"); err != nil || f == nil || !strings.HasPrefix(string(f.Body), id+" ") {
 			t.Fatalf("%s's feed: %+v %v", id, f, err)
 		}
