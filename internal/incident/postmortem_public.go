@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/vigie/vigie/internal/store"
 )
 
 // PublicMarkdown is the text of a public post-mortem for the status page.
@@ -46,34 +44,26 @@ func PublicMarkdown(pm *PostMortem) string {
 // whose post-mortem is not public are absent.
 func (s *PostMortemStore) PublicHTML(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(chunk))
-		marks := make([]string, len(chunk))
-		for i, id := range chunk {
-			args[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
+	err := eachOfIDs(ctx, s.db, "public post-mortems", `SELECT incident_id, doc FROM postmortems
+		WHERE public = TRUE AND incident_id IN %s`, ids, func(rows *sql.Rows) error {
+		var id int64
+		var doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			return err
 		}
-		q := `SELECT incident_id, doc FROM postmortems WHERE public = TRUE AND incident_id IN (` + strings.Join(marks, ",") + `)`
-		err := store.Each(ctx, s.db, "public post-mortems", q, args, func(rows *sql.Rows) error {
-			var id int64
-			var doc string
-			if err := rows.Scan(&id, &doc); err != nil {
-				return err
-			}
-			var pm PostMortem
-			if err := json.Unmarshal([]byte(doc), &pm); err != nil {
-				return fmt.Errorf("post-mortem of incident %d: %w", id, err)
-			}
-			html, err := HTML(PublicMarkdown(&pm))
-			if err != nil {
-				return fmt.Errorf("post-mortem of incident %d: %w", id, err)
-			}
-			out[id] = html
-			return nil
-		})
+		var pm PostMortem
+		if err := json.Unmarshal([]byte(doc), &pm); err != nil {
+			return fmt.Errorf("post-mortem of incident %d: %w", id, err)
+		}
+		html, err := HTML(PublicMarkdown(&pm))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("post-mortem of incident %d: %w", id, err)
 		}
+		out[id] = html
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
