@@ -1,8 +1,6 @@
 package status
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 	"time"
 
@@ -24,11 +22,11 @@ type builder struct {
 // with customer set, the page of that customer: what reaches their own
 // assets plus what is platform-wide, with their affected sites. It reads
 // nothing but the time zone data of windows, and keeps nothing of another
-// customer. The caller sets Page.Customer.Token.
+// customer. The caller sets Page.Customer.Token and Page.Version (the
+// Publisher's is a digest of the page).
 func Build(in *Input, customer string, b *i18n.Bundle) *Page {
 	bd := newBuilder(in, customer, b)
 	p := &Page{
-		Version:   in.Version,
 		Generated: in.Now,
 		Zone:      bd.zone,
 		Name:      in.Name,
@@ -37,10 +35,6 @@ func Build(in *Input, customer string, b *i18n.Bundle) *Page {
 	}
 	if customer != "" {
 		p.Customer = &Customer{ID: customer}
-		// The customer's id stays out of the version, which may travel as
-		// an ETag: a digest still tells one customer's pages from another's.
-		sum := sha256.Sum256([]byte(customer))
-		p.Version = in.Version + "+" + hex.EncodeToString(sum[:6])
 	}
 	p.Components, p.Groups = bd.components()
 	incs := bd.incidents(p.Components)

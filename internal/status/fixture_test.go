@@ -97,7 +97,6 @@ func baseInput() *Input {
 		Events:    map[int64][]incident.Event{},
 		Updates:   map[int64][]incident.PublicUpdate{},
 		Overrides: map[int64][]incident.ComponentOverride{},
-		Version:   "v42",
 	}
 }
 

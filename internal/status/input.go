@@ -40,6 +40,4 @@ type Input struct {
 	PostMortems map[int64]string
 	// Windows are every maintenance window kept, cancelled ones included.
 	Windows []incident.Window
-	// Version identifies the state read; Build copies it to the page.
-	Version string
 }

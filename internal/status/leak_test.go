@@ -58,11 +58,8 @@ func TestACustomersPageHoldsNothingOfAnother(t *testing.T) {
 				t.Errorf("%s: no document names their site %s", tt.customer, site)
 			}
 		}
-		if p.Customer == nil || p.Customer.ID != tt.customer || strings.Contains(p.Version, tt.customer) {
-			t.Errorf("%s: customer %+v version %q", tt.customer, p.Customer, p.Version)
-		}
-		if p.Version == fullInput().Version {
-			t.Errorf("%s: the customer's page has the public page's version", tt.customer)
+		if p.Customer == nil || p.Customer.ID != tt.customer {
+			t.Errorf("%s: customer %+v", tt.customer, p.Customer)
 		}
 	}
 }

@@ -17,8 +17,7 @@ type Source interface {
 	// Fingerprint is cheap and changes whenever anything Load reads may
 	// have changed.
 	Fingerprint(ctx context.Context) (string, error)
-	// Load reads the stores into an Input (Now and Version are set by the
-	// Publisher).
+	// Load reads the stores into an Input (Now is set by the Publisher).
 	Load(ctx context.Context) (*Input, error)
 }
 
@@ -157,7 +156,7 @@ func (p *Publisher) refreshLocked(ctx context.Context) error {
 			return err
 		}
 		if old == nil || key != old.tokensKey {
-			if next.tokens, _, err = p.o.Tokens.Load(ctx); err != nil {
+			if next.tokens, err = p.o.Tokens.Load(ctx); err != nil {
 				return err
 			}
 			next.tokensKey = key

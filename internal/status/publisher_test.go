@@ -31,7 +31,7 @@ func (s *fakeSource) Load(context.Context) (*Input, error) {
 // fakeBuild and fakeRender make a one-file site naming the version, the
 // time and the customer, enough to see what the Publisher rebuilt.
 func fakeBuild(in *Input, customer string) *Page {
-	p := &Page{Version: in.Version, Generated: in.Now, Name: in.Name + " " + customer, Zone: in.Zone}
+	p := &Page{Generated: in.Now, Name: in.Name + " " + customer, Zone: in.Zone}
 	// The bars move at midnight in the page's zone.
 	p.Components = []Component{{ID: "c", Days: []Day{{Date: dayStart(in.Now, in.Zone, 0)}}}}
 	return p
@@ -145,7 +145,7 @@ func (c *countingParts) build(in *Input, customer string) *Page {
 	c.mu.Lock()
 	c.builds[customer]++
 	c.mu.Unlock()
-	return &Page{Version: in.Version, Generated: in.Now, Name: in.Name}
+	return &Page{Generated: in.Now, Name: in.Name}
 }
 
 func (c *countingParts) render(p *Page, part Part) ([]File, error) {
@@ -239,7 +239,7 @@ func TestAChangeThePublicDoesNotSeeMovesNoVersion(t *testing.T) {
 	p := NewPublisher(PublisherOptions{Source: src, Render: fakeRender, Now: func() time.Time { return time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC) },
 		Build: func(in *Input, customer string) *Page {
 			builds++
-			return &Page{Version: in.Version, Generated: in.Now, Name: "the same public page"}
+			return &Page{Generated: in.Now, Name: "the same public page"}
 		}})
 	ctx := context.Background()
 	if err := p.Refresh(ctx); err != nil {

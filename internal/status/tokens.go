@@ -114,29 +114,24 @@ func (t *Tokens) Customer(token string) (string, bool) {
 	return row.customer, true
 }
 
-// Load reads every customer secret, and a fingerprint that changes when
-// any is issued or revoked.
-func (s *TokenStore) Load(ctx context.Context) (*Tokens, string, error) {
+// Load reads every customer secret (Fingerprint says when to read them
+// again).
+func (s *TokenStore) Load(ctx context.Context) (*Tokens, error) {
 	t := &Tokens{byLookup: map[string]tokenRow{}}
-	var latest time.Time
-	err := store.Each(ctx, s.db, "load status URLs", `SELECT customer_id, token_lookup, token_hash, created_at FROM status_tokens`, nil,
+	err := store.Each(ctx, s.db, "load status URLs", `SELECT customer_id, token_lookup, token_hash FROM status_tokens`, nil,
 		func(rows *sql.Rows) error {
 			var row tokenRow
 			var lookup string
-			var at time.Time
-			if err := rows.Scan(&row.customer, &lookup, &row.hash, &at); err != nil {
+			if err := rows.Scan(&row.customer, &lookup, &row.hash); err != nil {
 				return err
 			}
 			t.byLookup[lookup] = row
-			if at.After(latest) {
-				latest = at
-			}
 			return nil
 		})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return t, strconv.Itoa(len(t.byLookup)) + "/" + strconv.FormatInt(latest.UnixMicro(), 10), nil
+	return t, nil
 }
 
 // Fingerprint changes whenever a customer secret is issued or revoked: a

@@ -68,7 +68,7 @@ func servePagesWith(t *testing.T, db *store.DB, d Deps) (url string, src *pagesS
 	tokens = status.NewTokenStore(db)
 	pub = status.NewPublisher(status.PublisherOptions{Source: src, Tokens: tokens, Render: pagesSite,
 		Build: func(in *status.Input, customer string) *status.Page {
-			return &status.Page{Version: in.Version, Generated: in.Now, Name: in.Name}
+			return &status.Page{Generated: in.Now, Name: in.Name}
 		}})
 	if err := pub.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
