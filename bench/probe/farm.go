@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie/vigie/bench/internal/usage"
 	"github.com/vigie/vigie/internal/simulate"
 )
 
@@ -120,7 +121,7 @@ func startFarm(ctx context.Context, exe, dir string, n int, hang []string) (*far
 }
 
 // cpuSeconds returns the CPU time the farm has used so far.
-func (fp *farmProcess) cpuSeconds() float64 { return processCPU(fp.cmd.Process.Pid) }
+func (fp *farmProcess) cpuSeconds() float64 { return usage.Process(fp.cmd.Process.Pid) }
 
 // stop closes the farm's stdin, which ends it, and waits for it.
 func (fp *farmProcess) stop() {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/vigie/vigie/bench/internal/usage"
 )
 
 // rawWorkers are the raw loop's workers when -concurrency leaves Vigie's
@@ -58,7 +60,7 @@ func runRawChild(ctx context.Context, a childArgs) (measure, error) {
 	}
 	lateness := make([][]time.Duration, workers)
 	var wg sync.WaitGroup
-	cpu0, _ := selfUsage()
+	cpu0, _ := usage.Self()
 	begin := time.Now()
 	for w := range workers {
 		wg.Go(func() {
@@ -73,7 +75,7 @@ func runRawChild(ctx context.Context, a childArgs) (measure, error) {
 	close(jobs)
 	wg.Wait()
 	m.Window = time.Since(begin)
-	cpu1, rss := selfUsage()
+	cpu1, rss := usage.Self()
 	m.CPU, m.MaxRSSKiB = cpu1-cpu0, rss
 	m.Runs, m.Failures, m.FirstFailure = results.runs, results.failures, results.first
 	m.Achieved = float64(m.Runs) / a.duration.Seconds()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vigie/vigie/bench/internal/usage"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/probe"
 )
@@ -41,13 +42,13 @@ func runVigieChild(ctx context.Context, a childArgs) (measure, error) {
 	})
 	sched.Set(checks)
 	m := measure{Kind: "vigie", Checks: a.n, Scheme: a.scheme}
-	cpu0, _ := selfUsage()
+	cpu0, _ := usage.Self()
 	begin := time.Now()
 	sched.Start(ctx)
 	st := watch(ctx, sched, a.duration, &m)
 	sched.Stop()
 	m.Window = time.Since(begin)
-	cpu1, rss := selfUsage()
+	cpu1, rss := usage.Self()
 	m.CPU, m.MaxRSSKiB = cpu1-cpu0, rss
 	m.Runs, m.Failures, m.FirstFailure = results.runs, results.failures, results.first
 	m.Skipped, m.Planned, m.Capacity = st.Skipped, st.PlannedRate, st.Capacity

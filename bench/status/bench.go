@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie/vigie/bench/internal/usage"
 	"github.com/vigie/vigie/internal/inventory"
 )
 
@@ -264,4 +265,10 @@ func describeHost(h *host, cfg config) hostInfo {
 		}
 	}
 	return info
+}
+
+// selfCPU is the CPU time this process has used, in seconds, or -1.
+func selfCPU() float64 {
+	cpu, _ := usage.Self()
+	return cpu
 }

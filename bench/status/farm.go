@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vigie/vigie/bench/internal/usage"
 	"github.com/vigie/vigie/internal/simulate"
 )
 
@@ -108,7 +109,7 @@ func (f *farmProcess) stop() error {
 }
 
 // cpu is the CPU time the farm has used so far, in seconds, or -1.
-func (f *farmProcess) cpu() float64 { return processCPU(f.cmd.Process.Pid) }
+func (f *farmProcess) cpu() float64 { return usage.Process(f.cmd.Process.Pid) }
 
 // freePort returns a port that was free on 127.0.0.1 a moment ago; the
 // farm binds it on each machine's own address.

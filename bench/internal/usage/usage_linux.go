@@ -1,4 +1,6 @@
-package main
+// Package usage reads the CPU time and peak memory of processes, for the
+// benchmarks under bench/ that measure a process against its baseline.
+package usage
 
 import (
 	"os"
@@ -7,24 +9,24 @@ import (
 	"syscall"
 )
 
-// selfCPU returns the CPU time (user and system) this process has used,
-// in seconds, or -1.
-func selfCPU() float64 {
+// Self returns the CPU time (user and system) this process has used,
+// in seconds, and its peak RSS in KiB, the unit of ru_maxrss on Linux.
+func Self() (cpu float64, maxRSSKiB int64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return -1
+		return -1, -1
 	}
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
+	return tv(ru.Utime) + tv(ru.Stime), ru.Maxrss
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times; 100 on every
 // Linux architecture Go supports.
 const clockTicks = 100
 
-// processCPU returns the CPU time (user and system) process pid has used,
+// Process returns the CPU time (user and system) process pid has used,
 // in seconds, from /proc, or -1.
-func processCPU(pid int) float64 {
+func Process(pid int) float64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return -1
