@@ -59,6 +59,8 @@ func commands() []command {
 		{"token", "create|list|revoke --user E [--name N] [--role R] [--scope S,...]", "manage API tokens", runToken},
 		{"location", "add|list|rotate|revoke [NAME]", "manage remote probe locations and their tokens", runLocation},
 		{"agent", "add|list|rotate|remove [ASSET]", "manage host agents, each bound to one asset, and their tokens", runAgent},
+		{"channel", "add|list|show|set|remove|test [ID]", "manage notification channels (e-mail, webhooks, chat, Mastodon, the forum); secrets are write-only", runChannel},
+		{"notifications", "list|resend [ID] [--state dead]", "list notification messages and send dead letters again", runNotifications},
 		{"probe", "--server URL --token T --location NAME", "run a remote probe at another location", runProbe},
 		{"simulate", "inventory --sites N --out FILE", "generate a reference host for tests and demos", runSimulate},
 		{"version", "", "print the version, commit, build date and Go version", runVersion},

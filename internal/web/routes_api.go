@@ -9,6 +9,7 @@ import (
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/status"
 )
@@ -34,6 +35,9 @@ type api struct {
 	// status page's address.
 	statusTokens *status.TokenStore
 	publicURL    string
+	// notify keeps channels and messages; notifyTest sends a test message.
+	notify     *notify.Store
+	notifyTest notifyTester
 	// imports holds one slot per import allowed to run at once.
 	imports chan struct{}
 	now     func() time.Time
@@ -47,7 +51,8 @@ func (s *Server) apiRoutes(rt *router) {
 		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, locations: d.Locations, agents: d.Agents, incidents: d.Incidents,
 		maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: d.Alerts,
 		digest:  incident.DigestSources{Incidents: d.Incidents, Maintenance: d.Maintenance, PostMortems: d.PostMortems, Signals: d.Detection},
-		imports: make(chan struct{}, d.MaxImports), now: d.Now, statusTokens: d.StatusTokens, publicURL: d.PublicURL}
+		imports: make(chan struct{}, d.MaxImports), now: d.Now, statusTokens: d.StatusTokens, publicURL: d.PublicURL,
+		notify: d.Notify, notifyTest: d.NotifyTest}
 	read, inv := needs(auth.PermRead), needs(auth.PermInventory)
 
 	// Inventory.
@@ -119,6 +124,19 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("GET /api/v1/maintenance/{id}", read, classAPI, doc{summary: "Show a maintenance window"}, h.showMaintenance)
 	rt.handle("PUT /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, doc{summary: "Change a maintenance window, counted in its sequence (sequence, cancelled and updated_at are read-only, refused)", body: maintenanceForm{}}, h.updateMaintenance)
 	rt.handle("DELETE /api/v1/maintenance/{id}", needs(auth.PermMaintenance), classAPI, doc{summary: "Cancel a maintenance window"}, h.deleteMaintenance)
+
+	// Notification channels (their secrets are write-only) and messages.
+	settings := needs(auth.PermSettings)
+	rt.handle("GET /api/v1/channels", settings, classAPI, doc{summary: "List notification channels (secrets never shown: secret_set says whether there is one)"}, h.listChannels)
+	rt.handle("POST /api/v1/channels", settings, classAPI, doc{summary: "Add a notification channel; its secret is write-only", body: channelForm{}}, h.createChannel)
+	rt.handle("GET /api/v1/channels/{id}", settings, classAPI, doc{summary: "Show a notification channel (never its secret)"}, h.showChannel)
+	rt.handle("PUT /api/v1/channels/{id}", settings, classAPI, doc{summary: "Replace a notification channel (an empty or missing secret keeps the stored one; the kind cannot change)", body: channelForm{}}, h.updateChannel)
+	rt.handle("DELETE /api/v1/channels/{id}", settings, classAPI, doc{summary: "Remove a notification channel; its unsent messages go to the dead letters"}, h.deleteChannel)
+	rt.handle("POST /api/v1/channels/{id}/test", settings, classAPI, doc{summary: "Send a test message on a channel, to an e-mail address, a customer id, or the channel's own room", body: channelTestForm{}}, h.testChannel)
+	notifications := needs(auth.PermIncidents)
+	rt.handle("GET /api/v1/notifications", notifications, classAPI, doc{summary: "List notification messages, oldest first", query: []string{"state: pending, sending, sent or dead (the dead letters)", "channel: only this channel's", "incident: only this incident's", "after: the cursor: the last id of the previous page", "limit: at most this many (default 100, at most 1000)"}}, h.listNotifications)
+	rt.handle("POST /api/v1/notifications/{id}/resend", notifications, classAPI, doc{summary: "Send a dead or sent message again, now, with the same idempotency key"}, h.resendNotification)
+	rt.handle("POST /api/v1/notifications/resend", notifications, classAPI, doc{summary: "Send every dead message again, now", query: []string{"state: dead (the only one resent in bulk)", "channel: only this channel's", "incident: only this incident's"}}, h.resendNotifications)
 
 	// Users and their tokens.
 	rt.handle("GET /api/v1/me", read, classAPI, doc{summary: "Who the caller is: user, token, role, scopes and permissions"}, h.showMe)

@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -18,6 +19,7 @@ import (
 	"github.com/vigie/vigie/internal/httpguard"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
@@ -51,6 +53,12 @@ type Deps struct {
 	MaxStreams int
 	// Alerts takes Alertmanager webhooks.
 	Alerts *incident.Intake
+	// Notify keeps the notification channels and the outbox's messages
+	// (optional: without it their routes answer 503).
+	Notify *notify.Store
+	// NotifyTest sends a test message on a channel to a recipient
+	// (optional: without it the test route answers 503).
+	NotifyTest func(ctx context.Context, channelID string, to notify.Recipient) error
 	// Results queues the results of remote probes for the detector.
 	Results *probe.ResultQueue
 	// Health answers /healthz and /readyz and counts intake outcomes.
