@@ -248,31 +248,35 @@ func TestConcurrentSendsShareFewConnections(t *testing.T) {
 	}
 }
 
-// TestIdleConnectionsCloseAndStaleOnesAreReplaced lets a connection idle
-// past IdleTimeout, then sends again after the server dropped it.
-func TestIdleConnectionsCloseAndStaleOnesAreReplaced(t *testing.T) {
+// TestIdleConnectionsClose lets a connection sit idle past IdleTimeout.
+func TestIdleConnectionsClose(t *testing.T) {
 	srv := startSMTP(t, smtpOptions{})
 	s := &EmailSender{RootCAs: srv.RootCAs, IdleTimeout: 50 * time.Millisecond}
+	t.Cleanup(func() { _ = s.Close() })
+	if _, err := sendOne(t, s, srv.Channel("mail"), outgoing(t, testRenderer(t), goldenMessages()["page-en"])); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the idle connection to close", func() bool { return srv.Open() == 0 })
+}
+
+// TestAConnectionTheServerDroppedIsReplaced sends again after the server
+// hung up on the idle connection: the mail goes on a new one.
+func TestAConnectionTheServerDroppedIsReplaced(t *testing.T) {
+	srv := startSMTP(t, smtpOptions{IdleTimeout: 300 * time.Millisecond})
+	s := &EmailSender{RootCAs: srv.RootCAs, IdleTimeout: time.Hour}
 	t.Cleanup(func() { _ = s.Close() })
 	out := outgoing(t, testRenderer(t), goldenMessages()["page-en"])
 	if _, err := sendOne(t, s, srv.Channel("mail"), out); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the idle connection to close", func() bool { return srv.Open() == 0 })
-	// A connection the server drops while it sits idle is replaced.
-	s2 := &EmailSender{RootCAs: srv.RootCAs, IdleTimeout: time.Hour}
-	t.Cleanup(func() { _ = s2.Close() })
-	if _, err := sendOne(t, s2, srv.Channel("mail"), out); err != nil {
-		t.Fatal(err)
+	waitFor(t, "the server to hang up", func() bool { return srv.Open() == 0 })
+	if _, err := sendOne(t, s, srv.Channel("mail"), out); err != nil {
+		t.Fatalf("a dropped connection was not replaced: %v", err)
 	}
-	p := s2.pools["mail"]
-	p.mu.Lock()
-	_ = p.idle[0].c.Close() // as if the server had hung up
-	p.mu.Unlock()
-	if _, err := sendOne(t, s2, srv.Channel("mail"), out); err != nil {
-		t.Fatalf("a stale connection was not replaced: %v", err)
+	srv.WaitMails(t, 2, 5*time.Second)
+	if n := srv.Connections(); n != 2 {
+		t.Errorf("%d connections, want 2", n)
 	}
-	srv.WaitMails(t, 3, 5*time.Second)
 }
 
 // TestValidateNamesTheBadSetting checks each setting's refusal.

@@ -29,10 +29,10 @@ type view struct {
 // entry is one incident or window: its updates in a single message, its
 // line in a summary.
 type entry struct {
-	Title    string
-	Updates  []update
-	Facts    []fact
-	Links    []link
+	Title   string
+	Updates []update
+	Facts   []fact
+	Links   []link
 	// Internal is a page's staff-only detail, under its label.
 	Internal, InternalLabel string
 }

@@ -34,6 +34,9 @@ type smtpOptions struct {
 	Username, Password string
 	// Implicit serves TLS from the first byte instead of STARTTLS.
 	Implicit bool
+	// IdleTimeout, when set, makes the server hang up on a client silent
+	// this long (default 10 s).
+	IdleTimeout time.Duration
 	// Reject, when it returns an error, refuses a recipient with it (an
 	// *smtp.SMTPError such as a 550).
 	Reject func(rcpt string) error
@@ -77,6 +80,9 @@ func startSMTP(t testing.TB, opts smtpOptions) *smtpServer {
 	srv.Domain = "mx.test"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	if opts.IdleTimeout > 0 {
+		srv.ReadTimeout = opts.IdleTimeout
+	}
 	srv.MaxMessageBytes = 1 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0) // clients that hang up are no news
 	var l net.Listener = &countingListener{Listener: ln, n: &s.conns, open: &s.open}
