@@ -19,7 +19,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	runProbe := fs.Bool("probe", true, "run the built-in probe: every check of the inventory, from this process")
 	location := fs.String("location", "local", "the built-in probe's location name")
 	alertLabel := fs.String("alert-label", "asset", "the Alertmanager label that names an asset (else the instance address is matched)")
-	settle := fs.Duration("settle", incident.DefaultSettle, "how long correlation waits for the highest root before opening an incident")
+	settle := fs.Duration("settle", incident.DefaultSettle, "how long an incident opened by correlation stays unsettled, re-targeted to the highest root and told to staff only, before customers and public channels hear of it")
 	quiet := fs.Duration("quiet", incident.DefaultQuiet, "how long an incident stays in monitoring after recovery before it resolves by itself")
 	sweep := fs.Duration("sweep", 5*time.Second, "how often background work looks for changes when nothing wakes it")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")

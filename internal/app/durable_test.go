@@ -89,8 +89,8 @@ func TestARestartKeepsAFiringAlertDown(t *testing.T) {
 			// Several rounds of the new engine, well past its settle window.
 			second.roundsAfter(restarted.Add(time.Second), 10*time.Second)
 			open := second.openOn("hv05")
-			if len(open) != 1 || open[0].ID != id || open[0].Status != incident.Investigating {
-				t.Fatalf("after the restart: %+v, want incident %d still investigating", open, id)
+			if len(open) != 1 || open[0].ID != id || open[0].Status != incident.Investigating || open[0].SettledAt == nil {
+				t.Fatalf("after the restart: %+v, want incident %d still investigating, settled", open, id)
 			}
 			if code, _ := second.call("POST", "/api/v1/alertmanager", alert("hv05", "f05", false), nil); code != 200 {
 				t.Fatalf("resolve: %d", code)

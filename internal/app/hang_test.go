@@ -51,7 +51,8 @@ func TestAHangingHypervisorStarvesNoOtherCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A settle window of one interval: every check of the outage has failed
-	// its attempts by then, so that the highest root wins at once.
+	// its attempts by then, so that the incident, opened on the first root
+	// confirmed, is re-targeted to the highest before it settles.
 	s := startServer(t, ctx, app.Config{DB: storetest.DSN(t, store.SQLite), Probe: true, SweepEvery: 500 * time.Millisecond,
 		Settle: 10 * time.Second, CheckOptions: check.Options{Dial: farm.Dial, RootCAs: farm.CAPool()}}, yaml.String(), "")
 	if err := s.app.Inventory.LoadGraph(ctx); err != nil {

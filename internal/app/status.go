@@ -40,8 +40,10 @@ func (s *statusSource) Fingerprint(ctx context.Context) (string, error) {
 }
 
 // Load reads what the page shows: components and what they cover, the
-// incidents of the history kept with their timelines, public updates,
-// overrides and public post-mortems, and every maintenance window.
+// settled incidents of the history kept with their timelines, public
+// updates, overrides and public post-mortems, and every maintenance
+// window. An incident still in its settle window is staff's alone: it
+// shows, on everyone's page and on its customers' own, once settled.
 func (s *statusSource) Load(ctx context.Context) (*status.Input, error) {
 	a := s.a
 	if a.Inventory.Graph() == nil {

@@ -6,33 +6,38 @@ import (
 	"time"
 )
 
-// DefaultSettle is how long a root candidate waits before its incident
-// opens, so that failures arriving meanwhile re-target it to the highest root.
+// DefaultSettle is how long an incident opened by correlation stays
+// unsettled: it opens at its first confirmed root and staff hear of it at
+// once; meanwhile failures of higher roots re-target it and its scope
+// widens; once the window elapsed it settles, and customers and public
+// channels hear of it, naming the highest root.
 const DefaultSettle = 60 * time.Second
 
-// SettledRoot is a root whose settle window elapsed: its incident may open.
-type SettledRoot struct {
+// ConfirmedRoot is a root that correlation confirmed: its incident opens
+// (or, within the settle window of one below it, that one is re-targeted).
+type ConfirmedRoot struct {
 	RootCause
 	// FirstSeen is when the first failure now in its scope was observed
-	// while waiting: where the settle window started.
+	// while its incident was not written yet.
 	FirstSeen time.Time
 }
 
-// Pending holds the root candidates waiting out their settle window. Feed
-// it every correlation with Observe and ask Ready which may open. A root
-// that Ready returned is not returned again while it stays a root; once it
-// stops being one (recovered or absorbed), a new failure there waits anew.
-// The zero value is ready to use; it is not safe for concurrent use.
+// Pending holds the root candidates until their incident is written. Feed
+// it every correlation with Observe and ask Ready which to open. A root
+// that Ready returned and whose write Opened confirmed is not returned again
+// while it stays a root; once it stops being one (recovered or absorbed),
+// a new failure there is a candidate anew. The zero value is ready to use;
+// it is not safe for concurrent use.
 type Pending struct {
-	first  map[string]time.Time // candidates waiting, by root name
-	opened map[string]bool      // roots Ready returned, while still roots
+	first  map[string]time.Time // candidates not written yet, by root name
+	opened map[string]bool      // roots whose incident is written, while still roots
 	roots  map[string]RootCause // the roots of the last observation
 }
 
-// Observe records the correlation res as seen at at. New roots start
-// waiting at at; a waiting candidate now below another root is absorbed by
-// it, which keeps the earliest start; one no longer a root otherwise
-// (recovered, or explaining nothing) is dropped.
+// Observe records the correlation res as seen at at. New roots become
+// candidates at at; a candidate not written yet that is now below another
+// root is absorbed by it, which keeps the earliest start; one no longer a
+// root otherwise (recovered, or explaining nothing) is dropped.
 func (p *Pending) Observe(res Correlation, at time.Time) {
 	if p.first == nil {
 		p.first = map[string]time.Time{}
@@ -64,22 +69,20 @@ func (p *Pending) Observe(res Correlation, at time.Time) {
 }
 
 // Ready returns, sorted by asset, the roots of the last observation whose
-// settle window has elapsed at now. They keep waiting until Opened says
+// incident is not written yet. They stay candidates until Opened says
 // their incident is written, so that a failed write is tried again.
-func (p *Pending) Ready(now time.Time, window time.Duration) []SettledRoot {
-	var out []SettledRoot
+func (p *Pending) Ready() []ConfirmedRoot {
+	var out []ConfirmedRoot
 	for name, t := range p.first {
-		if now.Sub(t) < window {
-			continue
-		}
-		out = append(out, SettledRoot{RootCause: p.roots[name], FirstSeen: t})
+		out = append(out, ConfirmedRoot{RootCause: p.roots[name], FirstSeen: t})
 	}
-	slices.SortFunc(out, func(a, b SettledRoot) int { return strings.Compare(a.Asset, b.Asset) })
+	slices.SortFunc(out, func(a, b ConfirmedRoot) int { return strings.Compare(a.Asset, b.Asset) })
 	return out
 }
 
-// Opened records that the incident of a root Ready returned is written:
-// it is not returned again while it stays a root.
+// Opened records that the incident of a root Ready returned is written
+// (opened, re-targeted to it, or attached to): it is not returned again
+// while it stays a root.
 func (p *Pending) Opened(name string) {
 	if _, waiting := p.first[name]; !waiting {
 		return
@@ -88,7 +91,7 @@ func (p *Pending) Opened(name string) {
 	p.opened[name] = true
 }
 
-// Waiting returns the sorted names of the candidates still waiting.
+// Waiting returns the sorted names of the candidates not written yet.
 func (p *Pending) Waiting() []string {
 	return sortedNames(p.first)
 }

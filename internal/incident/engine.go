@@ -17,7 +17,9 @@ const DefaultQuiet = 10 * time.Minute
 
 // EngineOptions tune the incident engine; the zero value is the default.
 type EngineOptions struct {
-	Settle time.Duration // default DefaultSettle
+	// Settle is how long an incident opened by correlation stays
+	// unsettled, from its detection (default DefaultSettle).
+	Settle time.Duration
 	Quiet  time.Duration // default DefaultQuiet
 	// Aftermath is how long, after a root recovers, what went down below
 	// it and is not back yet is taken for that incident's aftermath rather
@@ -38,8 +40,9 @@ type EngineOptions struct {
 }
 
 // Engine turns confirmed check states into incidents: it keeps what is
-// down, correlates it over the graph, waits out the settle window, and
-// opens, widens, merges, and resolves incidents. One goroutine owns it.
+// down, correlates it over the graph, opens an incident at the first
+// confirmed root, re-targets and widens it during its settle window, then
+// settles it, and merges and resolves incidents. One goroutine owns it.
 type Engine struct {
 	store *Store
 	inv   *inventory.Service
@@ -79,7 +82,8 @@ func NewEngine(store *Store, inv *inventory.Service, opts EngineOptions) *Engine
 }
 
 // Load reads the open incidents, so that a restart continues them instead
-// of opening new ones.
+// of opening new ones; an unsettled one settles once its window, counted
+// from its detection, has elapsed.
 func (e *Engine) Load(ctx context.Context) error {
 	list, err := e.store.List(ctx, "open", 0)
 	if err != nil {
@@ -131,7 +135,7 @@ func (e *Engine) Tick(ctx context.Context) error {
 	// One root's failed write must not keep the others from opening: each
 	// is tried, and one that failed stays pending for the next tick.
 	var errs []error
-	for _, root := range e.pending.Ready(now, e.opts.Settle) {
+	for _, root := range e.pending.Ready() {
 		if err := e.openOrWiden(ctx, g, root, res.Failed, now); err != nil {
 			errs = append(errs, fmt.Errorf("incident on %s: %w", root.Asset, err))
 			continue
@@ -180,7 +184,7 @@ func (e *Engine) groups(g *inventory.Graph) map[string][]string {
 }
 
 // started is when the first failure in a root's scope began.
-func (e *Engine) started(root SettledRoot) time.Time {
+func (e *Engine) started(root ConfirmedRoot) time.Time {
 	start := root.FirstSeen
 	down := e.downAssets()
 	for _, s := range append([]string{root.Asset}, root.Symptoms...) {
@@ -196,7 +200,7 @@ func (e *Engine) started(root SettledRoot) time.Time {
 // detectedBy says which producer saw the root's failure first: the
 // earliest of the down entries of the root and its symptoms, a check's on
 // a tie.
-func (e *Engine) detectedBy(root SettledRoot) DetectedBy {
+func (e *Engine) detectedBy(root ConfirmedRoot) DetectedBy {
 	by, first := DetectedByProbe, time.Time{}
 	down := e.downAssets()
 	for _, s := range append([]string{root.Asset}, root.Symptoms...) {

@@ -18,16 +18,21 @@ const DefaultAftermath = 2 * time.Minute
 // again). Without this, a recovery with hundreds of sites would open
 // hundreds of "site problems" for the seconds their checks take to pass.
 // A failure that starts after the recovery, or one still there once
-// Aftermath has passed, is a candidate again and waits out its settle
-// window.
+// Aftermath has passed, is a root again and opens its own incident.
 func (e *Engine) aftermath(g *inventory.Graph, res *Correlation, now time.Time) {
 	if len(res.Roots) == 0 && len(e.recovered) == 0 {
 		return
 	}
 	recovered := map[string]time.Time{} // roots recovered within Aftermath, and when
 	for root, inc := range e.open {
-		if inc.Status == Monitoring && inc.MitigatedAt != nil && now.Sub(*inc.MitigatedAt) < e.opts.Aftermath {
+		_, failing := res.Failed[root]
+		switch {
+		case inc.Status == Monitoring && inc.MitigatedAt != nil && now.Sub(*inc.MitigatedAt) < e.opts.Aftermath:
 			recovered[root] = *inc.MitigatedAt
+		case inc.Auto && !failing && inc.Status != Monitoring:
+			// It recovers now: this tick moves its incident to monitoring
+			// after new roots open, and they open at once.
+			recovered[root] = now
 		}
 	}
 	for root, at := range e.recovered {

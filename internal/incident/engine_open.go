@@ -1,19 +1,23 @@
 package incident
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/store"
 )
 
-// openOrWiden opens the incident of a settled root, merging the open
-// incidents of roots now below it, or widens the one already open.
-func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root SettledRoot, failed map[string]Failure, now time.Time) error {
+// openOrWiden brings the incident of a confirmed root in line: it widens
+// the one open on the root, attaches to one staff opened with it, re-targets
+// to it the oldest unsettled incident below it, or opens a new one; then the
+// open incidents whose roots are now in its scope merge into it.
+func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root ConfirmedRoot, failed map[string]Failure, now time.Time) error {
 	impact, err := e.impactWithin(g, root.Asset, failed)
 	if err != nil {
 		return err
@@ -21,22 +25,39 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 	if inc, ok, err := e.current(ctx, root.Asset); err != nil {
 		return err
 	} else if ok {
-		return e.widen(ctx, inc, impact, now)
+		if err := e.widen(ctx, inc, impact, now); err != nil {
+			return err
+		}
+		return e.mergeBelow(ctx, g, inc, root, now)
 	}
 	// Staff may have opened an incident with this root among others: the
 	// failure is theirs, not a second incident.
 	if open, err := e.store.OpenWithRoot(ctx, root.Asset); err == nil {
-		return e.attach(ctx, &open, root, impact, now)
+		return e.attach(ctx, g, &open, root, impact, now)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	lower, err := e.below(ctx, g, root, 0)
+	if err != nil {
+		return err
+	}
+	for _, l := range lower {
+		if e.unsettled(l.inc, now) {
+			if err := e.retarget(ctx, g, l, root, impact, now); err != nil {
+				return err
+			}
+			return e.mergeBelow(ctx, g, l.inc, root, now)
+		}
+	}
+	return e.openNew(ctx, g, root, impact, now)
+}
+
+// openNew opens a new incident on a root and merges the lower ones into it.
+func (e *Engine) openNew(ctx context.Context, g *inventory.Graph, root ConfirmedRoot, impact Impact, now time.Time) error {
 	inc := &Incident{
-		Status: Investigating, Cause: CauseOutage, RootAssets: []string{root.Asset}, Auto: true,
+		Status: Investigating, Cause: causeOf(root), RootAssets: []string{root.Asset}, Auto: true,
 		Impact: impact, Peak: impact, ImpactStartedAt: e.started(root), DetectedAt: now,
 		DetectedBy: e.detectedBy(root),
-	}
-	if root.SiteProblem {
-		inc.Cause = CauseSiteProblem
 	}
 	inc.Severity = e.opts.Severity.Of(root.Kind, inc.Cause, impact, g)
 	inc.Title = title(root.Asset, inc.Cause, impact)
@@ -51,52 +72,135 @@ func (e *Engine) openOrWiden(ctx context.Context, g *inventory.Graph, root Settl
 		if gerr != nil {
 			return fmt.Errorf("%w; and reading the open one: %w", err, gerr)
 		}
-		return e.attach(ctx, &open, root, impact, now)
+		return e.attach(ctx, g, &open, root, impact, now)
 	}
 	e.open[root.Asset] = inc
-	// Lower incidents whose root is now in this one's scope merge into it.
-	for _, lower := range sortedNames(e.open) {
-		if lower == root.Asset || !slices.Contains(root.Symptoms, lower) && g.PathTo([]string{lower}, root.Asset) == nil {
+	return e.mergeBelow(ctx, g, inc, root, now)
+}
+
+func causeOf(root ConfirmedRoot) Cause {
+	if root.SiteProblem {
+		return CauseSiteProblem
+	}
+	return CauseOutage
+}
+
+// unsettled reports whether inc is an incident of correlation still in
+// its settle window at now.
+func (e *Engine) unsettled(inc *Incident, now time.Time) bool {
+	return inc.Auto && inc.SettledAt == nil && now.Sub(inc.DetectedAt) < e.opts.Settle
+}
+
+// lowerIncident is an open incident below a root, by the root it is kept
+// under.
+type lowerIncident struct {
+	root string
+	inc  *Incident
+}
+
+// below returns the open incidents, but the one with id except, whose
+// root is in the scope of root: oldest first, each once.
+func (e *Engine) below(ctx context.Context, g *inventory.Graph, root ConfirmedRoot, except int64) ([]lowerIncident, error) {
+	var out []lowerIncident
+	seen := map[int64]bool{except: true}
+	for _, name := range sortedNames(e.open) {
+		if name == root.Asset || !slices.Contains(root.Symptoms, name) && g.PathTo([]string{name}, root.Asset) == nil {
 			continue
 		}
-		other, ok, err := e.current(ctx, lower)
+		inc, ok, err := e.current(ctx, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !ok {
+		if !ok || seen[inc.ID] {
 			continue
 		}
+		seen[inc.ID] = true
+		out = append(out, lowerIncident{root: name, inc: inc})
+	}
+	slices.SortStableFunc(out, func(a, b lowerIncident) int {
+		if c := a.inc.DetectedAt.Compare(b.inc.DetectedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.inc.ID, b.inc.ID)
+	})
+	return out, nil
+}
+
+// retarget moves an unsettled incident to a higher root found within its
+// settle window: the same incident, its root, title, scope and severity
+// those of the new root, its impact starting at the earliest failure.
+func (e *Engine) retarget(ctx context.Context, g *inventory.Graph, l lowerIncident, root ConfirmedRoot, impact Impact, now time.Time) error {
+	inc := l.inc
+	from := strings.Join(inc.RootAssets, ", ")
+	inc.RootAssets, inc.Cause, inc.Impact = []string{root.Asset}, causeOf(root), impact
+	if impact.Sites > inc.Peak.Sites || impact.Assets > inc.Peak.Assets {
+		inc.Peak = impact
+	}
+	inc.Severity = e.opts.Severity.Of(root.Kind, inc.Cause, impact, g)
+	inc.Title = title(root.Asset, inc.Cause, impact)
+	if started := e.started(root); started.Before(inc.ImpactStartedAt) {
+		inc.ImpactStartedAt = started
+	}
+	// The lower root may have recovered meanwhile; the new one is failing.
+	inc.Status, inc.MitigatedAt = Investigating, nil
+	ev := Event{At: now, Type: EventRetargeted, Text: fmt.Sprintf("re-targeted from %s to %s: %d sites, %d customers",
+		from, root.Asset, impact.Sites, len(impact.Customers))}
+	if err := e.store.Update(ctx, inc, append([]Event{ev}, e.rootSignals(root.Asset)...)...); err != nil {
+		return err
+	}
+	delete(e.open, l.root)
+	e.open[root.Asset] = inc
+	return nil
+}
+
+// mergeBelow merges into inc the open incidents whose roots are now in
+// the scope of root.
+func (e *Engine) mergeBelow(ctx context.Context, g *inventory.Graph, inc *Incident, root ConfirmedRoot, now time.Time) error {
+	lower, err := e.below(ctx, g, root, inc.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range lower {
+		other := l.inc
 		other.Status, other.MergedInto = Merged, inc.ID
 		ev := Event{At: now, Type: EventMerged, Text: fmt.Sprintf("merged into incident %d (%s)", inc.ID, root.Asset)}
 		if err := e.store.Update(ctx, other, ev); err != nil {
 			return err
 		}
 		note := Event{IncidentID: inc.ID, At: now, Type: EventMerged,
-			Text: fmt.Sprintf("incident %d (%s) merged into this one", other.ID, lower)}
+			Text: fmt.Sprintf("incident %d (%s) merged into this one", other.ID, l.root)}
 		if err := e.store.AddEvent(ctx, &note); err != nil {
 			return err
 		}
-		delete(e.open, lower)
+		delete(e.open, l.root)
 	}
 	return nil
 }
 
 // attach follows an incident staff opened on the root: correlation's
-// finding goes into its timeline and widens its scope.
-func (e *Engine) attach(ctx context.Context, open *Incident, root SettledRoot, impact Impact, now time.Time) error {
+// finding goes into its timeline and widens its scope, and the incidents
+// below the root merge into it.
+func (e *Engine) attach(ctx context.Context, g *inventory.Graph, open *Incident, root ConfirmedRoot, impact Impact, now time.Time) error {
 	e.open[root.Asset] = open
 	note := Event{IncidentID: open.ID, At: now, Type: EventNote,
 		Text: fmt.Sprintf("correlation found %s down with %d down symptoms: attached to this incident", root.Asset, len(root.Symptoms))}
 	if err := e.store.AddEvent(ctx, &note); err != nil {
 		return err
 	}
-	return e.widen(ctx, open, impact, now)
+	if err := e.widen(ctx, open, impact, now); err != nil {
+		return err
+	}
+	return e.mergeBelow(ctx, g, open, root, now)
 }
 
-// widen updates the scope of an open incident and its peak.
+// widen updates the scope of an open incident and its peak; the title of
+// an incident of correlation follows, unless staff wrote their own.
 func (e *Engine) widen(ctx context.Context, inc *Incident, impact Impact, now time.Time) error {
 	if impact.Assets == inc.Impact.Assets && impact.Sites == inc.Impact.Sites && slices.Equal(impact.Customers, inc.Impact.Customers) {
 		return nil
+	}
+	if inc.Auto && len(inc.RootAssets) == 1 && inc.Title == title(inc.RootAssets[0], inc.Cause, inc.Impact) {
+		inc.Title = title(inc.RootAssets[0], inc.Cause, impact)
 	}
 	inc.Impact = impact
 	if impact.Sites > inc.Peak.Sites || impact.Assets > inc.Peak.Assets {
@@ -104,50 +208,6 @@ func (e *Engine) widen(ctx context.Context, inc *Incident, impact Impact, now ti
 	}
 	return e.store.Update(ctx, inc, Event{At: now, Type: EventScopeChanged,
 		Text: fmt.Sprintf("scope: %d assets, %d sites, %d customers", impact.Assets, impact.Sites, len(impact.Customers))})
-}
-
-// followOpen moves open auto incidents: to monitoring when their root
-// recovered, back to investigating when it fails again, and to resolved
-// after a quiet period unless held.
-func (e *Engine) followOpen(ctx context.Context, g *inventory.Graph, res Correlation, now time.Time) error {
-	for _, root := range sortedNames(e.open) {
-		inc, ok, err := e.current(ctx, root)
-		if err != nil {
-			return err
-		}
-		if !ok || !inc.Auto {
-			continue
-		}
-		_, failing := res.Failed[root]
-		switch {
-		case failing && inc.Status == Monitoring:
-			inc.Status, inc.MitigatedAt = Investigating, nil
-			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Text: root + " failed again: investigating"}); err != nil {
-				return err
-			}
-		case !failing && inc.Status != Monitoring:
-			e.recheckBelow(g, root)
-			if e.recovered == nil {
-				e.recovered = map[string]time.Time{}
-			}
-			e.recovered[root] = now
-			at := now
-			inc.Status, inc.MitigatedAt = Monitoring, &at
-			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Public: true,
-				Text: root + " recovered: monitoring"}); err != nil {
-				return err
-			}
-		case !failing && !inc.Hold && inc.MitigatedAt != nil && now.Sub(*inc.MitigatedAt) >= e.opts.Quiet:
-			at := now
-			inc.Status, inc.ResolvedAt = Resolved, &at
-			if err := e.store.Update(ctx, inc, Event{At: now, Type: EventStatus, Public: true,
-				Text: "resolved after a quiet period"}); err != nil {
-				return err
-			}
-			delete(e.open, root)
-		}
-	}
-	return nil
 }
 
 // impactOf is the impact of a root asset from the graph.

@@ -85,32 +85,72 @@ func openIncidents(t *testing.T, st *incident.Store) []incident.Incident {
 	return list
 }
 
-func TestAHypervisorDownIsOneIncidentAfterTheSettleWindow(t *testing.T) {
+// eventTypes returns the types of a timeline but its signals, in order.
+func eventTypes(events []incident.Event) []incident.EventType {
+	var out []incident.EventType
+	for _, ev := range events {
+		if ev.Type != incident.EventSignal {
+			out = append(out, ev.Type)
+		}
+	}
+	return out
+}
+
+// TestAHypervisorDownIsOneIncidentReTargetedWithinTheSettleWindow has vm1
+// fail first: its incident opens at once, unsettled; hv1 failing within the
+// window re-targets that same incident to hv1, which settles once the
+// window, counted from the first detection, elapsed.
+func TestAHypervisorDownIsOneIncidentReTargetedWithinTheSettleWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := &clock{time.Date(2026, 11, 27, 2, 13, 0, 0, time.UTC)}
+		t0 := c.t
 		e, st := newEngine(t, db, c, nil)
 		e.Observe(down(c.t, "s1", "s2", "vm1"))
 		tick(t, e, c, 10*time.Second)
+		first := openIncidents(t, st)
+		if len(first) != 1 || !slices.Equal(first[0].RootAssets, []string{"vm1"}) || first[0].SettledAt != nil ||
+			!first[0].DetectedAt.Equal(t0.Add(10*time.Second)) {
+			t.Fatalf("at the first confirmed root: %+v, want one unsettled incident on vm1 detected then", first)
+		}
 		// The rest of the hypervisor fails inside the settle window.
 		e.Observe(down(c.t, "hv1", "vm2", "s3", "s4"))
 		tick(t, e, c, 30*time.Second)
-		if got := openIncidents(t, st); len(got) != 0 {
-			t.Fatalf("opened before the settle window: %+v", got)
-		}
-		tick(t, e, c, 40*time.Second)
 		got := openIncidents(t, st)
+		if len(got) != 1 || got[0].ID != first[0].ID || !slices.Equal(got[0].RootAssets, []string{"hv1"}) || got[0].SettledAt != nil {
+			t.Fatalf("after hv1 failed: %+v, want incident %d re-targeted to hv1, unsettled", got, first[0].ID)
+		}
+		// No settled incident before the window, counted from the detection.
+		tick(t, e, c, 29*time.Second)
+		if got := openIncidents(t, st); len(got) != 1 || got[0].SettledAt != nil {
+			t.Fatalf("settled before the window elapsed: %+v", got)
+		}
+		tick(t, e, c, time.Second)
+		got = openIncidents(t, st)
 		if len(got) != 1 {
 			t.Fatalf("want one incident, got %+v", got)
 		}
 		inc := got[0]
-		if !slices.Equal(inc.RootAssets, []string{"hv1"}) || inc.Severity != incident.Critical ||
+		if inc.ID != first[0].ID || !slices.Equal(inc.RootAssets, []string{"hv1"}) || inc.Severity != incident.Critical ||
 			!slices.Equal(inc.Impact.Customers, []string{"C1", "C2", "C3"}) || inc.Impact.Sites != 4 ||
-			inc.Title != "hv1 down: 4 sites, 3 customers" || inc.TimeToDetect() != 80*time.Second {
+			inc.Title != "hv1 down: 4 sites, 3 customers" || inc.TimeToDetect() != 10*time.Second ||
+			inc.SettledAt == nil || inc.TimeToPublicWord() != 70*time.Second {
 			t.Fatalf("incident: %+v", inc)
 		}
 		events, err := st.Events(context.Background(), inc.ID)
-		if err != nil || len(events) < 2 || events[0].Type != incident.EventSignal || events[0].Text != "hv1/tcp down" {
-			t.Fatalf("timeline: %+v %v", events, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []incident.EventType{incident.EventOpened, incident.EventRetargeted, incident.EventSettled}
+		if got := eventTypes(events); !slices.Equal(got, want) {
+			t.Fatalf("timeline %v, want %v: %+v", got, want, events)
+		}
+		texts := map[string]bool{}
+		for _, ev := range events {
+			texts[ev.Text] = true
+		}
+		if !texts["vm1/tcp down"] || !texts["hv1/tcp down"] || !texts["re-targeted from vm1 to hv1: 4 sites, 3 customers"] ||
+			!texts["settled on hv1: 4 sites, 3 customers; customers and public channels are told now"] {
+			t.Fatalf("timeline texts: %+v", events)
 		}
 		// Recovery: monitoring, then resolved after the quiet period.
 		e.Observe(up(c.t, "hv1", "vm1", "vm2", "s1", "s2", "s3", "s4"))
@@ -134,16 +174,18 @@ func TestALowerIncidentMergesIntoItsAncestorsAndASiteAloneIsASiteProblem(t *test
 		tick(t, e, c, 61*time.Second)
 		first := openIncidents(t, st)
 		// Half the sites of this small host: critical by share, not just major.
-		if len(first) != 1 || first[0].RootAssets[0] != "vm1" || first[0].Severity != incident.Critical {
-			t.Fatalf("vm1 incident: %+v", first)
+		if len(first) != 1 || first[0].RootAssets[0] != "vm1" || first[0].Severity != incident.Critical || first[0].SettledAt == nil {
+			t.Fatalf("vm1 incident, settled: %+v", first)
 		}
+		// hv1 fails once vm1's incident settled: its own incident opens at
+		// once and vm1's merges into it.
 		e.Observe(down(c.t, "hv1", "vm2", "s3", "s4"))
 		tick(t, e, c, 0)
-		tick(t, e, c, 61*time.Second)
 		got := openIncidents(t, st)
-		if len(got) != 1 || got[0].RootAssets[0] != "hv1" {
-			t.Fatalf("after hv1 failed: %+v", got)
+		if len(got) != 1 || got[0].RootAssets[0] != "hv1" || got[0].ID == first[0].ID || got[0].SettledAt != nil {
+			t.Fatalf("after hv1 failed: %+v, want a new unsettled incident on hv1", got)
 		}
+		tick(t, e, c, 61*time.Second)
 		merged, err := st.Get(context.Background(), first[0].ID)
 		if err != nil || merged.Status != incident.Merged || merged.MergedInto != got[0].ID {
 			t.Fatalf("vm1 incident not merged: %+v %v", merged, err)
@@ -205,9 +247,8 @@ func TestMaintenanceOpensNoIncidentUntilItEnds(t *testing.T) {
 	}
 	c.t = time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) // 04:00 Paris: the window ended
 	tick(t, e, c, 0)
-	tick(t, e, c, 61*time.Second)
-	if got := openIncidents(t, st); len(got) != 1 || got[0].RootAssets[0] != "hv1" {
-		t.Fatalf("still down after the window: %+v", got)
+	if got := openIncidents(t, st); len(got) != 1 || got[0].RootAssets[0] != "hv1" || !got[0].DetectedAt.Equal(c.t) {
+		t.Fatalf("still down after the window: %+v, want an incident on hv1 at once", got)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -33,6 +34,9 @@ type MaintenanceStore struct {
 	db *store.DB
 	// Now is the clock of the windows' UpdatedAt.
 	Now func() time.Time
+	// outbox, when set, is told of every change of a window inside the
+	// transaction that writes it.
+	outbox Outbox
 }
 
 // NewMaintenanceStore returns the maintenance window store over db.
@@ -76,13 +80,19 @@ func (s *MaintenanceStore) Create(ctx context.Context, w *Window, by string) err
 	}
 	now := ts(s.Now())
 	var id int64
-	err = s.db.QueryRowContext(ctx, `INSERT INTO maintenance_windows (title, assets, start_local, end_local, zone,
-		weekly, verify_seconds, title_en, description, description_en, sequence, cancelled, updated_at, created_by,
-		created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $12) RETURNING id`,
-		w.Title, assets, w.Start, w.End, w.Zone, w.Weekly, int64(w.Verify/time.Second), w.TitleEN, w.Description,
-		w.DescriptionEN, false, now, by).Scan(&id)
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO maintenance_windows (title, assets, start_local, end_local, zone,
+			weekly, verify_seconds, title_en, description, description_en, sequence, cancelled, updated_at, created_by,
+			created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $12) RETURNING id`,
+			w.Title, assets, w.Start, w.End, w.Zone, w.Weekly, int64(w.Verify/time.Second), w.TitleEN, w.Description,
+			w.DescriptionEN, false, now, by).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("create maintenance window: %w", err)
+		}
+		return enqueue(ctx, tx, s.outbox, Trigger{Type: TriggerMaintenance, MaintenanceID: id, Sequence: 0, At: now})
+	})
 	if err != nil {
-		return fmt.Errorf("create maintenance window: %w", s.db.MapError(err))
+		return err
 	}
 	w.ID = strconv.FormatInt(id, 10)
 	w.Sequence, w.Cancelled, w.UpdatedAt = 0, false, now
@@ -126,7 +136,7 @@ func (s *MaintenanceStore) Update(ctx context.Context, w *Window) error {
 			return fmt.Errorf("update maintenance window %d: %w", id, err)
 		}
 		w.Sequence, w.UpdatedAt = cur.Sequence+1, now
-		return nil
+		return enqueue(ctx, tx, s.outbox, Trigger{Type: TriggerMaintenance, MaintenanceID: id, Sequence: w.Sequence, At: now})
 	})
 }
 
@@ -146,15 +156,19 @@ func (s *MaintenanceStore) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE maintenance_windows SET cancelled = $2, sequence = sequence + 1,
-		updated_at = $3 WHERE id = $1 AND NOT cancelled`, n, true, ts(s.Now()))
-	if err != nil {
-		return fmt.Errorf("cancel maintenance window %d: %w", n, s.db.MapError(err))
-	}
-	if affected, _ := res.RowsAffected(); affected == 0 {
-		return store.NotFound("maintenance window", id)
-	}
-	return nil
+	now := ts(s.Now())
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var seq int
+		err := tx.QueryRowContext(ctx, `UPDATE maintenance_windows SET cancelled = $2, sequence = sequence + 1,
+			updated_at = $3 WHERE id = $1 AND NOT cancelled RETURNING sequence`, n, true, now).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.NotFound("maintenance window", id)
+		}
+		if err != nil {
+			return fmt.Errorf("cancel maintenance window %d: %w", n, err)
+		}
+		return enqueue(ctx, tx, s.outbox, Trigger{Type: TriggerMaintenance, MaintenanceID: n, Sequence: seq, At: now})
+	})
 }
 
 // Retain deletes the windows cancelled before before and returns how many.

@@ -48,8 +48,11 @@ func OpenManual(ctx context.Context, st *Store, g *inventory.Graph, roots []stri
 	if sev == "" {
 		sev = computed
 	}
+	// Staff know what they say: their incident has no settle window, and
+	// customers and public channels may hear of it at once.
+	settled := now
 	inc := Incident{Title: title, Status: Investigating, Severity: sev, Cause: CauseOutage, RootAssets: roots,
-		Impact: impact, Peak: impact, ImpactStartedAt: now, DetectedAt: now, DetectedBy: DetectedByStaff}
+		Impact: impact, Peak: impact, ImpactStartedAt: now, DetectedAt: now, SettledAt: &settled, DetectedBy: DetectedByStaff}
 	if inc.Title == "" {
 		inc.Title = manualTitle(roots, impact)
 	}

@@ -41,11 +41,12 @@ func figureOf(ds []time.Duration) Figure {
 }
 
 // Period holds the response figures of the incidents opened in a period:
-// time to detect over all of them, to acknowledge over those acknowledged,
-// to resolve over those resolved.
+// time to detect over all of them, to the public word over those settled,
+// to acknowledge over those acknowledged, to resolve over those resolved.
 type Period struct {
 	Count             int    `json:"count"`
 	TimeToDetect      Figure `json:"time_to_detect"`
+	TimeToPublicWord  Figure `json:"time_to_public_word"`
 	TimeToAcknowledge Figure `json:"time_to_acknowledge"`
 	TimeToResolve     Figure `json:"time_to_resolve"`
 }
@@ -65,10 +66,13 @@ type ResponseStats struct {
 	Period
 }
 
-type durations struct{ detect, ack, resolve []time.Duration }
+type durations struct{ detect, public, ack, resolve []time.Duration }
 
 func (d *durations) add(inc *Incident) {
 	d.detect = append(d.detect, inc.TimeToDetect())
+	if inc.SettledAt != nil {
+		d.public = append(d.public, inc.TimeToPublicWord())
+	}
 	if inc.AcknowledgedAt != nil {
 		d.ack = append(d.ack, inc.TimeToAcknowledge())
 	}
@@ -78,7 +82,7 @@ func (d *durations) add(inc *Incident) {
 }
 
 func (d *durations) period() Period {
-	return Period{Count: len(d.detect), TimeToDetect: figureOf(d.detect),
+	return Period{Count: len(d.detect), TimeToDetect: figureOf(d.detect), TimeToPublicWord: figureOf(d.public),
 		TimeToAcknowledge: figureOf(d.ack), TimeToResolve: figureOf(d.resolve)}
 }
 

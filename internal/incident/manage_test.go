@@ -2,8 +2,10 @@ package incident_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,15 +200,19 @@ func TestStatsFiguresOverThePeriodAndPerMonth(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		st := incident.NewStore(db)
-		// detect, acknowledge after detection, resolve after the start (0: not yet).
-		add := func(root string, detected time.Time, detect, ack, resolve time.Duration, status incident.Status) {
+		// detect, settle after detection (-1: not yet), acknowledge after
+		// detection, resolve after the start (0: not yet).
+		add := func(root string, detected time.Time, detect, settle, ack, resolve time.Duration, status incident.Status) {
 			t.Helper()
-			inc := incident.Incident{Title: root, Status: incident.Investigating, Severity: incident.Minor,
+			inc := incident.Incident{Title: root, Status: incident.Investigating, Severity: incident.Minor, Auto: true,
 				Cause: incident.CauseOutage, RootAssets: []string{root}, ImpactStartedAt: detected.Add(-detect), DetectedAt: detected}
 			if _, err := st.Create(ctx, &inc, incident.Event{At: detected, Type: incident.EventOpened, Text: "opened"}); err != nil {
 				t.Fatal(err)
 			}
 			inc.Status = status
+			if settle >= 0 {
+				inc.SettledAt = ptrTo(detected.Add(settle))
+			}
 			if ack > 0 {
 				inc.AcknowledgedAt = ptrTo(detected.Add(ack))
 			}
@@ -219,11 +225,11 @@ func TestStatsFiguresOverThePeriodAndPerMonth(t *testing.T) {
 		}
 		oct := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 		nov := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
-		add("a", oct, time.Minute, 2*time.Minute, time.Hour, incident.Resolved)
-		add("b", oct.Add(time.Hour), 3*time.Minute, 4*time.Minute, 3*time.Hour, incident.Resolved)
-		add("c", nov, 2*time.Minute, 0, 0, incident.Investigating)
-		add("d", nov.Add(time.Hour), time.Minute, 0, 0, incident.Merged)
-		add("e", oct.AddDate(0, -3, 0), time.Minute, 0, 0, incident.Investigating)
+		add("a", oct, time.Minute, time.Minute, 2*time.Minute, time.Hour, incident.Resolved)
+		add("b", oct.Add(time.Hour), 3*time.Minute, 3*time.Minute, 4*time.Minute, 3*time.Hour, incident.Resolved)
+		add("c", nov, 2*time.Minute, -1, 0, 0, incident.Investigating)
+		add("d", nov.Add(time.Hour), time.Minute, time.Minute, 0, 0, incident.Merged)
+		add("e", oct.AddDate(0, -3, 0), time.Minute, time.Minute, 0, 0, incident.Investigating)
 
 		s, err := incident.Stats(ctx, st, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {
@@ -231,13 +237,25 @@ func TestStatsFiguresOverThePeriodAndPerMonth(t *testing.T) {
 		}
 		if s.Count != 3 || s.TimeToDetect != (incident.Figure{N: 3, Mean: 2 * time.Minute, Median: 2 * time.Minute}) ||
 			s.TimeToAcknowledge != (incident.Figure{N: 2, Mean: 3 * time.Minute, Median: 3 * time.Minute}) ||
-			s.TimeToResolve != (incident.Figure{N: 2, Mean: 2 * time.Hour, Median: 2 * time.Hour}) {
+			s.TimeToResolve != (incident.Figure{N: 2, Mean: 2 * time.Hour, Median: 2 * time.Hour}) ||
+			// To the public word: a's 1+1 min and b's 3+3 min; c has not settled.
+			s.TimeToPublicWord != (incident.Figure{N: 2, Mean: 4 * time.Minute, Median: 4 * time.Minute}) {
 			t.Fatalf("overall %+v", s.Period)
 		}
 		if len(s.Months) != 2 || s.Months[0].Month != "2026-10" || s.Months[0].Count != 2 ||
+			s.Months[0].TimeToPublicWord != (incident.Figure{N: 2, Mean: 4 * time.Minute, Median: 4 * time.Minute}) ||
 			s.Months[1].Month != "2026-11" || s.Months[1].Count != 1 || s.Months[1].TimeToDetect.Median != 2*time.Minute ||
-			s.Months[1].TimeToResolve.N != 0 {
+			s.Months[1].TimeToResolve.N != 0 || s.Months[1].TimeToPublicWord.N != 0 {
 			t.Fatalf("months %+v", s.Months)
+		}
+		// The API serves both figures.
+		body, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(body), `"time_to_detect":{"n":3,"mean_seconds":120,"median_seconds":120}`) ||
+			!strings.Contains(string(body), `"time_to_public_word":{"n":2,"mean_seconds":240,"median_seconds":240}`) {
+			t.Fatalf("stats as JSON: %s", body)
 		}
 		empty, err := incident.Stats(ctx, st, nov.AddDate(1, 0, 0), nov.AddDate(2, 0, 0))
 		if err != nil || empty.Count != 0 || len(empty.Months) != 0 {

@@ -67,8 +67,13 @@ type Incident struct {
 	Lead       string `json:"lead,omitempty"`
 	Comms      string `json:"communication,omitempty"`
 
-	ImpactStartedAt        time.Time  `json:"started_at"`
-	DetectedAt             time.Time  `json:"detected_at"`
+	ImpactStartedAt time.Time `json:"started_at"`
+	DetectedAt      time.Time `json:"detected_at"`
+	// SettledAt is when the incident settled: nil while correlation may
+	// still re-target and widen it and only staff know of it; customers
+	// and public channels hear of it from then on. Staff's incidents
+	// settle when they open.
+	SettledAt              *time.Time `json:"settled_at,omitempty"`
 	AcknowledgedAt         *time.Time `json:"acknowledged_at,omitempty"`
 	MitigatedAt            *time.Time `json:"mitigated_at,omitempty"`
 	ResolvedAt             *time.Time `json:"resolved_at,omitempty"`
@@ -103,6 +108,11 @@ const (
 	EventNotification EventType = "notification-sent"
 	EventMerged       EventType = "merged"
 	EventNote         EventType = "note"
+	// EventRetargeted moves an unsettled incident to a higher root found
+	// within its settle window; EventSettled says its window elapsed and
+	// customers and public channels are told from then on.
+	EventRetargeted EventType = "retargeted"
+	EventSettled    EventType = "settled"
 )
 
 // Event is one entry of an incident's timeline.
@@ -119,6 +129,20 @@ type Event struct {
 
 // TimeToDetect is from the first hard failure to the incident's detection.
 func (i *Incident) TimeToDetect() time.Duration { return i.DetectedAt.Sub(i.ImpactStartedAt) }
+
+// TimeToPublicWord is from the first hard failure to the incident's
+// settling, when customers and public channels hear of it, or 0 while it
+// has not settled.
+func (i *Incident) TimeToPublicWord() time.Duration {
+	if i.SettledAt == nil {
+		return 0
+	}
+	return i.SettledAt.Sub(i.ImpactStartedAt)
+}
+
+// Settled reports whether the incident settled: customers and public
+// channels may hear of it.
+func (i *Incident) Settled() bool { return i.SettledAt != nil }
 
 // TimeToAcknowledge is from detection to a staff member taking it, or 0.
 func (i *Incident) TimeToAcknowledge() time.Duration {

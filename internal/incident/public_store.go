@@ -54,7 +54,7 @@ func (s *Store) AddPublicUpdate(ctx context.Context, u *PublicUpdate, now time.T
 			if v.ReplacesEvent != 0 {
 				return &EditError{Field: "replaces_event", Message: "an update that changes the status replaces its own status change: give no replaces_event"}
 			}
-			if v.ReplacesEvent, err = moveForUpdate(ctx, tx, &inc, v.Status, v.Author, now); err != nil {
+			if v.ReplacesEvent, err = s.moveForUpdate(ctx, tx, &inc, v.Status, v.Author, now); err != nil {
 				return err
 			}
 		} else if v.ReplacesEvent != 0 {
@@ -72,7 +72,8 @@ func (s *Store) AddPublicUpdate(ctx context.Context, u *PublicUpdate, now time.T
 		if err != nil {
 			return fmt.Errorf("add public update to incident %d: %w", v.IncidentID, err)
 		}
-		return nil
+		return enqueue(ctx, tx, s.outbox, Trigger{Type: TriggerPublicUpdate, IncidentID: v.IncidentID, UpdateID: v.ID,
+			EventID: v.ReplacesEvent, At: v.At})
 	})
 	if err != nil {
 		return err
@@ -85,7 +86,7 @@ func (s *Store) AddPublicUpdate(ctx context.Context, u *PublicUpdate, now time.T
 // (the move allowed, its timestamps, staff taking the incident), and
 // returns the id of the status-changed event, public since the update
 // gives its text.
-func moveForUpdate(ctx context.Context, tx *sql.Tx, inc *Incident, to Status, author string, now time.Time) (int64, error) {
+func (s *Store) moveForUpdate(ctx context.Context, tx *sql.Tx, inc *Incident, to Status, author string, now time.Time) (int64, error) {
 	ev, err := staffMove(inc, to, author, now)
 	if err != nil {
 		return 0, err
@@ -95,7 +96,7 @@ func moveForUpdate(ctx context.Context, tx *sql.Tx, inc *Incident, to Status, au
 	if acknowledgeBy(inc, now) {
 		events = append(events, Event{At: now, Type: EventNote, Author: author, Text: "acknowledged"})
 	}
-	if err := updateIncident(ctx, tx, inc, events...); err != nil {
+	if err := s.updateIncident(ctx, tx, inc, events...); err != nil {
 		return 0, err
 	}
 	return events[0].ID, nil
@@ -199,7 +200,8 @@ func (s *Store) EditPublicUpdate(ctx context.Context, incidentID, updateID int64
 		if err != nil {
 			return fmt.Errorf("edit public update %d: %w", updateID, err)
 		}
-		return nil
+		return enqueue(ctx, tx, s.outbox, Trigger{Type: TriggerPublicUpdate, IncidentID: u.IncidentID, UpdateID: u.ID,
+			EventID: u.ReplacesEvent, At: u.UpdatedAt})
 	})
 	if err != nil {
 		return PublicUpdate{}, err
@@ -285,7 +287,7 @@ func (s *Store) SetComponentStatus(ctx context.Context, incidentID int64, compon
 		if err != nil {
 			return fmt.Errorf("set component %s of incident %d: %w", component, incidentID, err)
 		}
-		return addEvent(ctx, tx, &Event{IncidentID: incidentID, At: now, Type: EventNote, Author: author,
+		return s.addEvent(ctx, tx, &Event{IncidentID: incidentID, At: now, Type: EventNote, Author: author,
 			Text: fmt.Sprintf("component %s set to %s by staff", component, cmp.Or(status, "auto"))})
 	})
 }
@@ -309,13 +311,16 @@ func (s *Store) ComponentOverrides(ctx context.Context, ids []int64) (map[int64]
 	return out, nil
 }
 
-// PublicSince returns the incidents a public page may show: those not
-// merged, of any cause, that are open or were resolved at or after since;
-// newest first. Each half of the condition reads its own index.
+// PublicSince returns the incidents a public page may show: those settled
+// and not merged, of any cause, that are open or were resolved at or after
+// since; newest first. An incident still in its settle window is known to
+// staff alone: it shows once settled. Each half of the condition reads its
+// own index.
 func (s *Store) PublicSince(ctx context.Context, since time.Time) ([]Incident, error) {
 	list, err := s.query(ctx, `SELECT `+incidentColumns+` FROM incidents
-		WHERE status IN ('investigating', 'identified', 'monitoring')
-		UNION ALL SELECT `+incidentColumns+` FROM incidents WHERE status = 'resolved' AND resolved_at >= $1
+		WHERE status IN ('investigating', 'identified', 'monitoring') AND settled_at IS NOT NULL
+		UNION ALL SELECT `+incidentColumns+` FROM incidents
+		WHERE status = 'resolved' AND resolved_at >= $1 AND settled_at IS NOT NULL
 		ORDER BY id DESC`, ts(since))
 	if err != nil {
 		return nil, fmt.Errorf("public incidents since %s: %w", since.Format(time.RFC3339), err)

@@ -16,6 +16,9 @@ import (
 // Store keeps incidents and their timelines.
 type Store struct {
 	db *store.DB
+	// outbox, when set, is told of every event and public update inside
+	// the transaction that writes it.
+	outbox Outbox
 }
 
 // NewStore returns the incident store over db.
@@ -23,7 +26,7 @@ func NewStore(db *store.DB) *Store { return &Store{db: db} }
 
 const incidentColumns = `id, title, status, severity, cause, root_assets, reason, impact, peak, auto, hold,
 	merged_into, lead, comms, impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at,
-	first_customer_contact_at, customer_reported_first, detected_by`
+	first_customer_contact_at, customer_reported_first, detected_by, settled_at`
 
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
@@ -44,23 +47,30 @@ func dedupKey(inc *Incident) any {
 
 // Create stores a new incident with its first timeline entries and
 // returns its id. A root that already has an open incident is ErrConflict.
+// An incident not opened by correlation (Auto false) is settled when it
+// opens: SettledAt, when nil, becomes its DetectedAt.
 func (s *Store) Create(ctx context.Context, inc *Incident, first Event, more ...Event) (int64, error) {
+	if !inc.Auto && inc.SettledAt == nil {
+		at := inc.DetectedAt
+		inc.SettledAt = &at
+	}
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		roots, impact, peak, err := encodeIncident(inc)
 		if err != nil {
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO incidents (title, status, severity, cause, root_assets, dedup_key, reason,
-			impact, peak, auto, hold, lead, comms, impact_started_at, detected_at, customer_reported_first, detected_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+			impact, peak, auto, hold, lead, comms, impact_started_at, detected_at, customer_reported_first, detected_by,
+			settled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
 			inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak, inc.Auto, inc.Hold,
-			inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt), inc.CustomerReportedFirst, string(inc.DetectedBy)).Scan(&inc.ID)
+			inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt), inc.CustomerReportedFirst, string(inc.DetectedBy),
+			nullTS(inc.SettledAt)).Scan(&inc.ID)
 		if err != nil {
 			return fmt.Errorf("create incident: %w", err)
 		}
 		for _, ev := range append([]Event{first}, more...) {
 			ev.IncidentID = inc.ID
-			if err := addEvent(ctx, tx, &ev); err != nil {
+			if err := s.addEvent(ctx, tx, &ev); err != nil {
 				return err
 			}
 		}
@@ -72,11 +82,11 @@ func (s *Store) Create(ctx context.Context, inc *Incident, first Event, more ...
 // Update writes every field of an incident and appends the events to its
 // timeline, in one transaction.
 func (s *Store) Update(ctx context.Context, inc *Incident, events ...Event) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error { return updateIncident(ctx, tx, inc, events...) })
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return s.updateIncident(ctx, tx, inc, events...) })
 }
 
 // updateIncident is Update inside tx; the events get their ids.
-func updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, events ...Event) error {
+func (s *Store) updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, events ...Event) error {
 	roots, impact, peak, err := encodeIncident(inc)
 	if err != nil {
 		return err
@@ -89,11 +99,11 @@ func updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, events ...Ev
 		root_assets = $6, dedup_key = $7, reason = $8, impact = $9, peak = $10, auto = $11, hold = $12,
 		merged_into = $13, lead = $14, comms = $15, impact_started_at = $16, detected_at = $17,
 		acknowledged_at = $18, mitigated_at = $19, resolved_at = $20, first_customer_contact_at = $21,
-		customer_reported_first = $22 WHERE id = $1`,
+		customer_reported_first = $22, settled_at = $23 WHERE id = $1`,
 		inc.ID, inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak,
 		inc.Auto, inc.Hold, merged, inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt),
 		nullTS(inc.AcknowledgedAt), nullTS(inc.MitigatedAt), nullTS(inc.ResolvedAt),
-		nullTS(inc.FirstCustomerContactAt), inc.CustomerReportedFirst)
+		nullTS(inc.FirstCustomerContactAt), inc.CustomerReportedFirst, nullTS(inc.SettledAt))
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -102,7 +112,7 @@ func updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, events ...Ev
 	}
 	for i := range events {
 		events[i].IncidentID = inc.ID
-		if err := addEvent(ctx, tx, &events[i]); err != nil {
+		if err := s.addEvent(ctx, tx, &events[i]); err != nil {
 			return err
 		}
 	}
@@ -111,10 +121,12 @@ func updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, events ...Ev
 
 // AddEvent appends an entry to an incident's timeline.
 func (s *Store) AddEvent(ctx context.Context, e *Event) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error { return addEvent(ctx, tx, e) })
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return s.addEvent(ctx, tx, e) })
 }
 
-func addEvent(ctx context.Context, tx *sql.Tx, e *Event) error {
+// addEvent writes an event in tx and hands its trigger to the outbox, in
+// the same transaction; events recording notifications trigger none.
+func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, e *Event) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -123,7 +135,10 @@ func addEvent(ctx context.Context, tx *sql.Tx, e *Event) error {
 	if err != nil {
 		return fmt.Errorf("add event to incident %d: %w", e.IncidentID, err)
 	}
-	return nil
+	if e.Type == EventNotification {
+		return nil
+	}
+	return enqueue(ctx, tx, s.outbox, Trigger{Type: string(e.Type), IncidentID: e.IncidentID, EventID: e.ID, At: ts(e.At)})
 }
 
 func encodeIncident(inc *Incident) (roots, impact, peak string, err error) {
@@ -219,16 +234,17 @@ func queryIncidents(ctx context.Context, db store.Querier, q string, args ...any
 		var inc Incident
 		var roots, impact, peak string
 		var merged sql.NullInt64
-		var ack, mit, res, contact sql.NullTime
+		var ack, mit, res, contact, settled sql.NullTime
 		err := rows.Scan(&inc.ID, &inc.Title, &inc.Status, &inc.Severity, &inc.Cause, &roots, &inc.Reason, &impact, &peak,
 			&inc.Auto, &inc.Hold, &merged, &inc.Lead, &inc.Comms, &inc.ImpactStartedAt, &inc.DetectedAt, &ack, &mit, &res,
-			&contact, &inc.CustomerReportedFirst, &inc.DetectedBy)
+			&contact, &inc.CustomerReportedFirst, &inc.DetectedBy, &settled)
 		if err != nil {
 			return nil, fmt.Errorf("list incidents: %w", err)
 		}
 		inc.MergedInto = merged.Int64
 		inc.ImpactStartedAt, inc.DetectedAt = inc.ImpactStartedAt.UTC(), inc.DetectedAt.UTC()
 		inc.AcknowledgedAt, inc.MitigatedAt, inc.ResolvedAt, inc.FirstCustomerContactAt = ptr(ack), ptr(mit), ptr(res), ptr(contact)
+		inc.SettledAt = ptr(settled)
 		if err := errors.Join(json.Unmarshal([]byte(roots), &inc.RootAssets), json.Unmarshal([]byte(impact), &inc.Impact),
 			json.Unmarshal([]byte(peak), &inc.Peak)); err != nil {
 			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)

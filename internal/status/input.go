@@ -30,7 +30,8 @@ type Input struct {
 	// assets.
 	Graph *inventory.Graph
 	// Incidents are the open ones and those resolved within Archive,
-	// of every cause (Build keeps site problems off the public page).
+	// of every cause (Build keeps site problems off the public page),
+	// settled ones only: an incident in its settle window is not public.
 	Incidents []incident.Incident
 	// Events, Updates and Overrides are by incident id.
 	Events    map[int64][]incident.Event
