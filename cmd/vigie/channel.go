@@ -196,12 +196,12 @@ func setOrNot(set bool) string {
 }
 
 // notifyStore returns the store of channels and messages of a.
-func notifyStore(a *app.App) *notify.Store { return notify.NewStore(a.DB) }
+func notifyStore(a *app.App) *notify.Store { return a.Notify }
 
 // channelTester returns what sends a test message through a's senders,
 // or nil when this build has none wired.
-func channelTester(*app.App) func(ctx context.Context, channelID string, to notify.Recipient) error {
-	return nil
+func channelTester(a *app.App) func(ctx context.Context, channelID string, to notify.Recipient) error {
+	return a.SendTest
 }
 
 func runChannelOther(ctx context.Context, e *env, sub string, args []string) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/httpguard"
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/notify"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -30,6 +31,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	pingRate := fs.Float64("ping-rate", app.DefaultPingRate, "requests per second allowed to each client address on the routes without credentials (heartbeats, health, metrics); 0 for no limit")
 	pingBurst := fs.Int("ping-burst", app.DefaultPingBurst, "how many of those requests one address may make at once")
 	sf := addStatusFlags(fs)
+	notifyWindow := fs.Duration("notify-window", notify.DefaultWindow, "at most one notification per recipient and channel in this window; updates in it are gathered, several incidents become one summary")
+	notifyGather := fs.Duration("notify-gather", notify.DefaultGather, "how long a first notification to customers and public channels waits for others to join it (0: the default; use 1ns for none)")
+	maintNotice := fs.Duration("maintenance-notice", notify.DefaultAhead, "how long before a maintenance window its notice goes to the customers it touches")
+	escalate := fs.Duration("escalate-after", notify.DefaultEscalate, "page every staff member when a page stays unacknowledged this long")
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -43,6 +48,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if *settle <= 0 || *quiet <= 0 || *sweep <= 0 {
 		return fmt.Errorf("%w: --settle, --quiet and --sweep must be positive durations", errUsage)
+	}
+	if *notifyWindow <= 0 || *notifyGather < 0 || *maintNotice <= 0 || *escalate <= 0 {
+		return fmt.Errorf("%w: --notify-window, --maintenance-notice and --escalate-after must be positive durations, --notify-gather 0 or more", errUsage)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("%w: give --tls-cert and --tls-key together, or neither", errUsage)
@@ -65,7 +73,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg := app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
-		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror}
+		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
+		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate}
 	sf.apply(&cfg)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {

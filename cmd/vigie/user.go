@@ -17,7 +17,7 @@ import (
 )
 
 // userUsage is the one-line synopsis of vigie user.
-const userUsage = "vigie user add|list|disable|enable|set-role|remove [--email E] [--role admin|staff|viewer]"
+const userUsage = "vigie user add|list|disable|enable|set-role|remove|duty [--email E] [--role admin|staff|viewer]"
 
 func runUser(ctx context.Context, e *env, args []string) error {
 	sub := ""
@@ -29,6 +29,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return runUserAdd(ctx, e, args)
 	case "list", "disable", "enable", "set-role", "remove":
 		return runUserChange(ctx, e, sub, args)
+	case "duty":
+		return runUserDuty(ctx, e, args)
 	case "-h", "--help":
 		fmt.Fprintln(e.stdout, "Usage: "+userUsage+" [--db DSN]")
 		fmt.Fprintln(e.stdout, "\nadd      add a staff user; the password is read from standard input; when none is")
@@ -38,6 +40,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "enable   let a disabled user sign in again (their old tokens stay deleted)")
 		fmt.Fprintln(e.stdout, "set-role give a user another role (--role)")
 		fmt.Fprintln(e.stdout, "remove   delete a user and their tokens")
+		fmt.Fprintln(e.stdout, "duty     show who is on duty; with --email and --duty, set a member's duty hours (pages)")
 		fmt.Fprintln(e.stdout, "\nThe last enabled admin cannot be demoted, disabled or removed.")
 		return nil
 	case "":

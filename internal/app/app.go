@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/leader"
+	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
@@ -95,8 +97,20 @@ type Config struct {
 	// to within seconds of each change; MirrorURL is where that copy is
 	// served, linked from the live page.
 	Mirror, MirrorURL string
-	// Now is the clock of the status page (default time.Now).
+	// Now is the clock of the status page and of notifications (default
+	// time.Now).
 	Now func() time.Time
+	// NotifyWindow is the coalescing window of notifications (default
+	// 5 min): at most one message per recipient and channel in it;
+	// NotifyGather how long a first message waits for others to join it
+	// (default 20 s; negative: none). MaintenanceNotice is how long
+	// before a window its notice goes out (default 3 days); EscalateAfter
+	// how long a page may stay unacknowledged before everyone is paged
+	// (default 10 min).
+	NotifyWindow, NotifyGather, MaintenanceNotice, EscalateAfter time.Duration
+	// MailRootCAs, when set, are the only authorities the e-mail sender
+	// trusts (tests and private relays); nil is the system's.
+	MailRootCAs *x509.CertPool
 	// Version names the build on the first screen.
 	Version string
 }
@@ -141,7 +155,14 @@ type App struct {
 	// StatusTokens keeps customers' secret status URLs.
 	Status       *status.Publisher
 	StatusTokens *status.TokenStore
-	Log          *slog.Logger
+	// Notify keeps the notification channels and the outbox's messages;
+	// NotifyPrefs the customers' opt-outs and the staff's duty hours;
+	// NotifyLinks signs the links of messages.
+	Notify      *notify.Store
+	NotifyPrefs *notify.Prefs
+	NotifyLinks *notify.Links
+	notifier    notifier
+	Log         *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics;
 	// Health the state of its background work, served on /readyz.
 	Metrics *prometheus.Registry
@@ -247,11 +268,20 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := a.openNotify(ctx, cfg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database and the mail connections.
+func (a *App) Close() error {
+	if a.notifier.email != nil {
+		_ = a.notifier.email.Close()
+	}
+	return a.DB.Close()
+}
 
 // Handler returns the HTTP handler of the server.
 func (a *App) Handler() http.Handler { return a.handler(nil) }
@@ -282,6 +312,8 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		PostMortems: a.PostMortems,
 		Alerts:      a.Alerts,
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
+		PublicName: a.cfg.PublicName, Notify: a.Notify, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
+		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge,
 		Health:    a.Health,
 		Stopping:  stopping,
 		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,

@@ -35,6 +35,7 @@ func (a *App) lead(ctx context.Context) {
 		a.Health.Component(componentIncidents, 3*a.cfg.SweepEvery+30*time.Second),
 		a.Health.Component(componentMonitor, 3*a.cfg.SweepEvery+30*time.Second),
 		a.Health.Component(componentRetention, 3*time.Hour),
+		a.Health.Component(componentNotify, 3*a.cfg.SweepEvery+30*time.Second),
 	}
 	for _, c := range comps {
 		c.Activate(true)
@@ -44,6 +45,7 @@ func (a *App) lead(ctx context.Context) {
 	wg.Go(func() { a.runIncidents(ctx, comps[0]) })
 	wg.Go(func() { a.runMonitor(ctx, comps[1]) })
 	wg.Go(func() { a.runRetention(ctx, comps[2]) })
+	wg.Go(func() { a.runNotify(ctx, comps[3]) })
 	wg.Wait()
 }
 

@@ -20,6 +20,8 @@ const (
 	TopicResults   = "results"   // remote results queued: the detector
 	TopicHeartbeat = "heartbeat" // a job reported; the payload is its check key
 	TopicRecheck   = "recheck"   // run now the checks of these assets (space-separated)
+	TopicOutbox    = "outbox"    // notification triggers written: the planner
+	TopicMessages  = "messages"  // notification messages queued: the delivery workers
 )
 
 // hub hands wake-ups to the subscribers of this process. A wake-up is a

@@ -45,8 +45,15 @@ type Deps struct {
 	// secret status URLs.
 	Status       *status.Publisher
 	StatusTokens *status.TokenStore
-	// PublicURL is the status page's address, for the URLs given out.
-	PublicURL string
+	// PublicURL is the status page's address, for the URLs given out;
+	// PublicName the host's name on the pages.
+	PublicURL, PublicName string
+	// NotifyPrefs keeps customers' opt-outs and the staff's duty hours;
+	// NotifyLinks reads the signed links of messages; Acknowledge takes an
+	// incident by such a link (optional: without them no link routes).
+	NotifyPrefs *notify.Prefs
+	NotifyLinks *notify.Links
+	Acknowledge func(ctx context.Context, token string) (incident.Incident, notify.Ack, error)
 	// MaxStreams caps the live-update streams of open status pages
 	// (default 500), so that readers never hold every connection the
 	// server allows: past it a page stays as loaded, without live updates.
@@ -134,6 +141,8 @@ func (s *Server) router() *router {
 	rt.surface = "public"
 	s.publicRoutes(rt)
 	s.statusRoutes(rt)
+	s.notifyLinkRoutes(rt)
+	s.notifyRoutes(rt)
 	return rt
 }
 

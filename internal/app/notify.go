@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigie/vigie/internal/health"
+	"github.com/vigie/vigie/internal/i18n"
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/notify"
+	"github.com/vigie/vigie/internal/store"
+)
+
+// componentNotify names the leader's notification work on /readyz.
+const componentNotify = "notifications"
+
+// notifier holds what sends notifications: the renderer and one sender
+// per channel kind.
+type notifier struct {
+	renderer *notify.Renderer
+	email    *notify.EmailSender
+	senders  map[notify.Kind]notify.Sender
+}
+
+// openNotify builds the notification services: the outbox store, the
+// preferences, the signed links, the senders, and the intake that makes
+// every incident event, public update and window change a row of the
+// outbox in its own transaction.
+func (a *App) openNotify(ctx context.Context, cfg Config) error {
+	bundle, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	r, err := notify.NewRenderer(bundle, notify.RenderOptions{PublicName: cfg.PublicName, PublicURL: cfg.PublicURL})
+	if err != nil {
+		return fmt.Errorf("notifications: %w", err)
+	}
+	email := &notify.EmailSender{RootCAs: cfg.MailRootCAs}
+	a.notifier = notifier{renderer: r, email: email, senders: map[notify.Kind]notify.Sender{
+		notify.KindEmail:     email,
+		notify.KindWebhook:   notify.NewWebhookSender(nil, nil),
+		notify.KindSlack:     notify.NewSlackSender(nil, nil),
+		notify.KindDiscord:   notify.NewDiscordSender(nil, nil),
+		notify.KindMastodon:  notify.NewMastodonSender(nil, nil),
+		notify.KindDiscourse: notify.NewDiscourseSender(nil, nil),
+	}}
+	a.Notify = notify.NewStore(a.DB)
+	a.Notify.Validators = notify.ValidatorsOf(a.notifier.senders)
+	a.NotifyPrefs = notify.NewPrefs(a.DB, nil)
+	if a.NotifyLinks, err = notify.LoadLinks(ctx, a.DB); err != nil {
+		return err
+	}
+	triggers := notify.NewTriggers(a.DB)
+	a.Incidents.SetOutbox(triggers)
+	a.Maintenance.SetOutbox(triggers)
+	return nil
+}
+
+// publicHost is the host name of the public URL, for Message-IDs.
+func (a *App) publicHost() string {
+	if u, err := url.Parse(a.cfg.PublicURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "vigie.invalid"
+}
+
+// SendTest sends a test message on a channel at once.
+func (a *App) SendTest(ctx context.Context, channelID string, to notify.Recipient) error {
+	return a.Notify.SendTest(ctx, a.notifier.senders, a.notifier.renderer.Render, a.publicHost(), channelID, to,
+		func(ctx context.Context, id string) (notify.Recipient, error) {
+			c, err := a.Inventory.Customer(ctx, id)
+			if err != nil {
+				return notify.Recipient{}, err
+			}
+			lang := "fr"
+			if c.Language == "en" {
+				lang = "en"
+			}
+			return notify.Recipient{Kind: "customer", ID: c.ID, Address: c.Email, Name: c.Name, Lang: lang, Zone: c.Timezone}, nil
+		})
+}
+
+// Acknowledge takes the incident a signed acknowledgement link names.
+func (a *App) Acknowledge(ctx context.Context, token string) (incident.Incident, notify.Ack, error) {
+	inc, ack, err := a.planner().Acknowledge(ctx, token)
+	if err == nil {
+		a.Status.Notify()
+	}
+	return inc, ack, err
+}
+
+// Planner returns the notification planner as configured.
+func (a *App) planner() *notify.Planner {
+	return notify.NewPlanner(notify.PlannerDeps{DB: a.DB, Queue: a.Notify, Channels: a.Notify.Channels, Prefs: a.NotifyPrefs,
+		Links: a.NotifyLinks, Incidents: a.Incidents, Maintenance: a.Maintenance, Inventory: a.Inventory, Auth: a.Auth,
+		Pages: a.Status}, notify.PlannerOptions{Window: a.cfg.NotifyWindow, Gather: a.cfg.NotifyGather,
+		Ahead: a.cfg.MaintenanceNotice, Escalate: a.cfg.EscalateAfter, PublicURL: a.cfg.PublicURL, Now: a.cfg.Now,
+		Logger: a.Log})
+}
+
+// Planner returns the notification planner, for previews and tests.
+func (a *App) Planner() *notify.Planner { return a.planner() }
+
+// Render renders a message as its channel would send it.
+func (a *App) Render(m *notify.Message, lang string) (notify.Rendered, error) {
+	return a.notifier.renderer.RenderIn(m, lang)
+}
+
+// runNotify plans and delivers notifications while this process leads:
+// the planner turns the outbox's triggers and the clock's notices into
+// messages, woken by new triggers and at least every sweep; the worker
+// delivers them.
+func (a *App) runNotify(ctx context.Context, c *health.Component) {
+	wakeTriggers, stopTriggers := a.DB.Subscribe(store.TopicOutbox)
+	defer stopTriggers()
+	wakeMessages, stopMessages := a.DB.Subscribe(store.TopicMessages)
+	defer stopMessages()
+	wake := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wakeMessages:
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	w := notify.NewWorker(a.Notify, a.notifier.senders, a.notifier.renderer.Render, notify.WorkerOptions{
+		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: wake, Now: a.cfg.Now,
+		Poll: min(time.Second, a.cfg.SweepEvery)})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	p := a.planner()
+	health.Loop(ctx, c, a.Log, a.cfg.SweepEvery, wakeTriggers, func(ctx context.Context) (time.Duration, bool, error) {
+		_, err := p.Plan(ctx)
+		return 0, false, err
+	})
+	<-done
+}
+
+// recordNotification writes a message's final outcome on the timeline of
+// each incident it tells about, in the transaction that records it.
+func (a *App) recordNotification(ctx context.Context, tx *sql.Tx, m *notify.Message, outcome string) error {
+	var ids []int64
+	for _, it := range m.Items {
+		if it.IncidentID != 0 && !slices.Contains(ids, it.IncidentID) {
+			ids = append(ids, it.IncidentID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	to := m.Recipient.ID
+	if m.Recipient.Address != "" && m.Recipient.Address != to {
+		to += " <" + m.Recipient.Address + ">"
+	}
+	text := fmt.Sprintf("%s on %s to %s: %s", m.Topic, m.Channel, to, outcome)
+	if outcome != string(notify.StateSent) && m.LastError != "" {
+		text += " (" + strings.TrimSpace(m.LastError) + ")"
+	}
+	now := time.Now()
+	if a.cfg.Now != nil {
+		now = a.cfg.Now()
+	}
+	for _, id := range ids {
+		if err := a.Incidents.AddEventTx(ctx, tx, &incident.Event{IncidentID: id, At: now, Type: incident.EventNotification,
+			Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

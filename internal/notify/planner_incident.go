@@ -1,0 +1,267 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/status"
+)
+
+// planEvent plans an incident's timeline event: a page when a critical or
+// major incident opens, the first public word when it settles (at once
+// for incidents staff open), then each public status change, and the
+// first word to customers a widening reaches.
+func (p *Planner) planEvent(ctx context.Context, t incident.Trigger) (*plan, error) {
+	pl := &plan{}
+	switch incident.EventType(t.Type) {
+	case incident.EventOpened, incident.EventSettled, incident.EventStatus, incident.EventScopeChanged:
+	default:
+		return pl, nil
+	}
+	inc, err := p.d.Incidents.Get(ctx, t.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	cause := eventCause(t.EventID)
+	settled := inc.SettledAt != nil
+	switch incident.EventType(t.Type) {
+	case incident.EventOpened:
+		if inc.Severity == incident.Critical || inc.Severity == incident.Major {
+			if err := p.planPage(ctx, pl, &inc, "page", cause, false); err != nil {
+				return nil, err
+			}
+		}
+		if settled {
+			err = p.planPublic(ctx, pl, &inc, publicWord{event: "opened", cause: cause})
+		}
+	case incident.EventSettled:
+		err = p.planPublic(ctx, pl, &inc, publicWord{event: "opened", cause: cause})
+	case incident.EventStatus:
+		if settled {
+			err = p.planPublic(ctx, pl, &inc, publicWord{cause: cause, update: "e" + strconv.FormatInt(t.EventID, 10), everyone: true})
+		}
+	case incident.EventScopeChanged:
+		if settled {
+			err = p.planPublic(ctx, pl, &inc, publicWord{event: "opened", cause: cause, onlyNew: true})
+		}
+	}
+	return pl, err
+}
+
+// planPublicUpdate plans a staff-written public update. One that gives the
+// text of an engine event was planned with that event.
+func (p *Planner) planPublicUpdate(ctx context.Context, t incident.Trigger) (*plan, error) {
+	pl := &plan{}
+	ups, err := p.d.Incidents.PublicUpdates(ctx, []int64{t.IncidentID})
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(ups[t.IncidentID], func(u incident.PublicUpdate) bool { return u.ID == t.UpdateID })
+	if i < 0 || ups[t.IncidentID][i].ReplacesEvent != 0 {
+		return pl, nil
+	}
+	inc, err := p.d.Incidents.Get(ctx, t.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	if inc.SettledAt == nil {
+		return pl, nil
+	}
+	u := "u" + strconv.FormatInt(t.UpdateID, 10)
+	return pl, p.planPublic(ctx, pl, &inc, publicWord{event: "update", cause: u, update: u, everyone: true})
+}
+
+// publicWord says what public message to plan.
+type publicWord struct {
+	// event names the item ("opened", "update"); "" takes it from the
+	// update's status.
+	event string
+	// cause prefixes the idempotency keys.
+	cause string
+	// update is the id of the page's update whose text is told ("" the
+	// latest).
+	update string
+	// everyone adds the customers told before to those in scope now;
+	// onlyNew keeps only those in scope never told.
+	everyone, onlyNew bool
+}
+
+// publicView finds the incident as the public side shows it: on
+// everyone's page, or on its one customer's (a site problem, a VPS).
+func (p *Planner) publicView(ctx context.Context, inc *incident.Incident) (*status.Page, *status.Incident, error) {
+	pages := []string{""}
+	if len(inc.Impact.Customers) == 1 {
+		pages = append(pages, inc.Impact.Customers[0])
+	}
+	for _, c := range pages {
+		if c == "" && inc.Cause == incident.CauseSiteProblem {
+			continue
+		}
+		page, err := p.page(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range page.Incidents {
+			if page.Incidents[i].ID == inc.ID {
+				return page, &page.Incidents[i], nil
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// incidentItem is the item telling word w about the incident as the page
+// shows it; ok is false when the page has no such update.
+func (p *Planner) incidentItem(page *status.Page, v *status.Incident, inc *incident.Incident, w publicWord) (Item, bool) {
+	if len(v.Updates) == 0 {
+		return Item{}, false
+	}
+	u := v.Updates[0]
+	if w.update != "" {
+		k := slices.IndexFunc(v.Updates, func(u status.Update) bool { return u.ID == w.update })
+		if k < 0 {
+			return Item{}, false
+		}
+		u = v.Updates[k]
+	}
+	ev := w.event
+	if ev == "" {
+		ev = string(u.Status)
+		if u.Status == status.Investigating {
+			ev = "update"
+		}
+	}
+	topic := TopicIncident
+	if inc.Cause == incident.CauseSiteProblem {
+		topic = TopicSiteProblem
+	}
+	it := Item{Topic: topic, Event: ev, At: u.At, IncidentID: inc.ID, Title: Text(v.Name), Body: Text(u.Body),
+		Status: string(v.Status), Severity: string(inc.Severity), StartedAt: ptrTime(v.StartedAt)}
+	if topic == TopicSiteProblem && inc.Reason != "" {
+		it.Body = Text{FR: it.Body.FR + " " + reasonText("fr", inc.Reason), EN: it.Body.EN + " " + reasonText("en", inc.Reason)}
+	}
+	for _, a := range v.Components {
+		for _, c := range page.Components {
+			if c.ID == a.Component {
+				it.Components = append(it.Components, Text(c.Name))
+			}
+		}
+	}
+	return it, true
+}
+
+// planPublic plans a public word about an incident: to the affected
+// customers, each in their language and naming their sites, and, when
+// the incident is platform-wide, to the public channels.
+func (p *Planner) planPublic(ctx context.Context, pl *plan, inc *incident.Incident, w publicWord) error {
+	page, v, err := p.publicView(ctx, inc)
+	if err != nil || v == nil {
+		return err
+	}
+	it, ok := p.incidentItem(page, v, inc, w)
+	if !ok {
+		return nil
+	}
+	a, err := p.audience(ctx, true)
+	if err != nil {
+		return err
+	}
+	subject := "i" + strconv.FormatInt(inc.ID, 10)
+	told, err := p.told(ctx, subject)
+	if err != nil {
+		return err
+	}
+	who := map[string]bool{}
+	for _, c := range inc.Impact.Customers {
+		if !w.onlyNew || !told[c] {
+			who[c] = true
+		}
+	}
+	if w.everyone {
+		for c := range told {
+			who[c] = true
+		}
+	}
+	g := p.d.Inventory.Graph()
+	sites := sitesByOwner(g, g.Scope(inc.RootAssets))
+	now := p.o.Now()
+	thread := "incident/" + strconv.FormatInt(inc.ID, 10)
+	for _, ch := range a.channelsFor(AudienceCustomers) {
+		if ch.Kind != KindEmail {
+			continue
+		}
+		for _, id := range sortedKeys(who) {
+			r, ok := customerRecipient(a.customers[id])
+			if !ok || a.optOuts.stops(id, ch.Kind, it.Topic) {
+				continue
+			}
+			ci := withSites(it, sites[id])
+			ci.Link = p.incidentLink(inc.ID, r.Lang)
+			pl.add(Message{Key: key(w.cause, ch.ID, id), Channel: ch.ID, Recipient: r, Topic: it.Topic, Thread: thread,
+				IncidentID: inc.ID, Items: []Item{ci}, Unsubscribe: p.unsubscribe(id, ch.Kind, it.Topic),
+				NotBefore: now.Add(p.o.Gather)}, p.o.Window)
+			pl.tell(subject, id)
+		}
+	}
+	if !v.Platform || inc.Cause != incident.CauseOutage || page.Customer != nil {
+		return nil
+	}
+	for _, ch := range a.channelsFor(AudiencePublic) {
+		r := channelRecipient(ch)
+		ci := it
+		ci.Link = p.incidentLink(inc.ID, r.Lang)
+		pl.add(Message{Key: key(w.cause, ch.ID, ch.ID), Channel: ch.ID, Recipient: r, Topic: it.Topic, Thread: thread,
+			IncidentID: inc.ID, Items: []Item{ci}, NotBefore: now.Add(p.o.Gather)}, p.o.Window)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// reasonText says a site problem's cause in plain words.
+func reasonText(lang, reason string) string {
+	fr := map[string]string{
+		"http-status": "Le site répond par une erreur HTTP : vérifiez votre application (journaux d'erreurs, mise à jour récente).",
+		"tls":         "Le certificat du site est invalide ou expiré : vérifiez son renouvellement.",
+		"dns":         "Le nom de domaine ne se résout pas : vérifiez sa configuration DNS et son renouvellement.",
+		"timeout":     "Le site ne répond pas à temps : vérifiez votre application (requêtes lentes, extensions).",
+		"content":     "La page ne contient plus le texte attendu : vérifiez son contenu.",
+		"refused":     "La connexion au site est refusée : le serveur web ne l'accepte pas.",
+		"certificate": "Le certificat du site est invalide ou expiré : vérifiez son renouvellement.",
+		"slow":        "Le site répond, mais très lentement : vérifiez votre application.",
+		"network":     "La connexion au site est coupée en cours de route.",
+	}
+	en := map[string]string{
+		"http-status": "The site answers with an HTTP error: check your application (error logs, a recent update).",
+		"tls":         "The site's certificate is invalid or expired: check its renewal.",
+		"dns":         "The domain name does not resolve: check its DNS settings and its renewal.",
+		"timeout":     "The site does not answer in time: check your application (slow queries, plugins).",
+		"content":     "The page no longer holds the expected text: check its content.",
+		"refused":     "The connection to the site is refused: the web server does not accept it.",
+		"certificate": "The site's certificate is invalid or expired: check its renewal.",
+		"slow":        "The site answers, but very slowly: check your application.",
+		"network":     "The connection to the site breaks on the way.",
+	}
+	words := fr
+	if lang == "en" {
+		words = en
+	}
+	if t, ok := words[strings.ToLower(reason)]; ok {
+		return t
+	}
+	if lang == "en" {
+		return fmt.Sprintf("Cause: %s.", reason)
+	}
+	return fmt.Sprintf("Cause : %s.", reason)
+}
