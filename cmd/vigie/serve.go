@@ -32,9 +32,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	pingBurst := fs.Int("ping-burst", app.DefaultPingBurst, "how many of those requests one address may make at once")
 	sf := addStatusFlags(fs)
 	notifyWindow := fs.Duration("notify-window", notify.DefaultWindow, "at most one notification per recipient and channel in this window; updates in it are gathered, several incidents become one summary")
-	notifyGather := fs.Duration("notify-gather", notify.DefaultGather, "how long a first notification to customers and public channels waits for others to join it (0: the default; use 1ns for none)")
+	notifyGather := fs.Duration("notify-gather", notify.DefaultGather, "how long a first notification to customers and public channels waits for others to join it (0: none)")
 	maintNotice := fs.Duration("maintenance-notice", notify.DefaultAhead, "how long before a maintenance window its notice goes to the customers it touches")
 	escalate := fs.Duration("escalate-after", notify.DefaultEscalate, "page every staff member when a page stays unacknowledged this long")
+	notifyLease := fs.Duration("notify-lease", 2*time.Minute, "how long a message being sent is its worker's: a server killed mid-delivery sends it again after this")
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -49,8 +50,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *settle <= 0 || *quiet <= 0 || *sweep <= 0 {
 		return fmt.Errorf("%w: --settle, --quiet and --sweep must be positive durations", errUsage)
 	}
-	if *notifyWindow <= 0 || *notifyGather < 0 || *maintNotice <= 0 || *escalate <= 0 {
-		return fmt.Errorf("%w: --notify-window, --maintenance-notice and --escalate-after must be positive durations, --notify-gather 0 or more", errUsage)
+	if *notifyWindow <= 0 || *notifyGather < 0 || *maintNotice <= 0 || *escalate <= 0 || *notifyLease <= 0 {
+		return fmt.Errorf("%w: --notify-window, --maintenance-notice, --escalate-after and --notify-lease must be positive durations, --notify-gather 0 or more", errUsage)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("%w: give --tls-cert and --tls-key together, or neither", errUsage)
@@ -70,11 +71,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *maxConns == 0 {
 		*maxConns = -1 // app.Config reads zero as its default
 	}
+	if *notifyGather == 0 {
+		*notifyGather = -1 // app.Config reads zero as its default
+	}
 	cfg := app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
 		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
-		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate}
+		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease}
 	sf.apply(&cfg)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {

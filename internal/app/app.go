@@ -108,6 +108,10 @@ type Config struct {
 	// how long a page may stay unacknowledged before everyone is paged
 	// (default 10 min).
 	NotifyWindow, NotifyGather, MaintenanceNotice, EscalateAfter time.Duration
+	// NotifyLease is how long a message being sent is its worker's before
+	// another may send it again (default 2 min): a process killed
+	// mid-delivery delays its messages by at most this.
+	NotifyLease time.Duration
 	// MailRootCAs, when set, are the only authorities the e-mail sender
 	// trusts (tests and private relays); nil is the system's.
 	MailRootCAs *x509.CertPool

@@ -135,7 +135,7 @@ func (a *App) runNotify(ctx context.Context, c *health.Component) {
 		}
 	}()
 	w := notify.NewWorker(a.Notify, a.notifier.senders, a.notifier.renderer.Render, notify.WorkerOptions{
-		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: wake, Now: a.cfg.Now,
+		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: wake, Now: a.cfg.Now, Lease: a.cfg.NotifyLease,
 		Poll: min(time.Second, a.cfg.SweepEvery)})
 	done := make(chan struct{})
 	go func() {
