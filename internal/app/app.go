@@ -317,7 +317,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Alerts:      a.Alerts,
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
 		PublicName: a.cfg.PublicName, Notify: a.Notify, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
-		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge,
+		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
 		Health:    a.Health,
 		Stopping:  stopping,
 		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,

@@ -111,6 +111,11 @@ func (a *App) Render(m *notify.Message, lang string) (notify.Rendered, error) {
 	return a.notifier.renderer.RenderIn(m, lang)
 }
 
+// PreviewUpdate renders what each channel would send for a public update.
+func (a *App) PreviewUpdate(ctx context.Context, id int64, st incident.Status, fr, en string) ([]notify.Preview, error) {
+	return a.planner().PreviewUpdate(ctx, id, st, fr, en, a.Render)
+}
+
 // runNotify plans and delivers notifications while this process leads:
 // the planner turns the outbox's triggers and the clock's notices into
 // messages, woken by new triggers and at least every sweep; the worker

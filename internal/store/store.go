@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,9 +52,13 @@ type DB struct {
 	// notifications (0 on SQLite).
 	scope uint32
 
-	wakes   hub
-	observe atomic.Pointer[func(op string, d time.Duration, err error)]
-	appends atomic.Pointer[func(source string, n int)]
+	wakes hub
+	// afterCommit holds, per open transaction, the wake-ups NotifyTx
+	// queued on SQLite, given to this process's subscribers once it
+	// commits.
+	afterCommit sync.Map // *sql.Tx → *[]string (topic:payload pairs)
+	observe     atomic.Pointer[func(op string, d time.Duration, err error)]
+	appends     atomic.Pointer[func(source string, n int)]
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.
@@ -176,12 +181,19 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", db.MapError(err))
 	}
+	defer db.afterCommit.Delete(tx)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return db.MapError(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", db.MapError(err))
+	}
+	if v, ok := db.afterCommit.Load(tx); ok {
+		for _, w := range *v.(*[]string) {
+			topic, payload, _ := strings.Cut(w, ":")
+			db.Wake(topic, payload)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -66,11 +67,17 @@ func (db *DB) Wake(topic, payload string) {
 	}
 }
 
-// NotifyTx queues a wake-up for the other processes on the database, sent
-// by PostgreSQL when tx commits; on SQLite, where one server runs, it does
-// nothing. Call Wake after the commit for this process.
+// NotifyTx queues a wake-up sent when tx commits: by PostgreSQL to every
+// process on the database; on SQLite, where one server runs, to this
+// process's subscribers when tx is one of InTx's (call Wake after the
+// commit of any other).
 func (db *DB) NotifyTx(ctx context.Context, tx *sql.Tx, topic, payload string) error {
 	if db.Engine != Postgres {
+		v, _ := db.afterCommit.LoadOrStore(tx, &[]string{})
+		list := v.(*[]string)
+		if !slices.Contains(*list, topic+":"+payload) {
+			*list = append(*list, topic+":"+payload)
+		}
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.WakeChannel(), topic+":"+payload); err != nil {

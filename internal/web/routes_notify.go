@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/notify"
 )
@@ -17,6 +19,7 @@ type notifyAPI struct {
 	prefs     *notify.Prefs
 	auth      *auth.Service
 	inventory *inventory.Service
+	preview   func(ctx context.Context, id int64, st incident.Status, fr, en string) ([]notify.Preview, error)
 	now       func() time.Time
 }
 
@@ -25,9 +28,12 @@ func (s *Server) notifyRoutes(rt *router) {
 	if d.NotifyPrefs == nil {
 		return
 	}
-	h := &notifyAPI{responder: s.responder, prefs: d.NotifyPrefs, auth: d.Auth, inventory: d.Inventory, now: d.Now}
+	h := &notifyAPI{responder: s.responder, prefs: d.NotifyPrefs, auth: d.Auth, inventory: d.Inventory, preview: d.PreviewUpdate, now: d.Now}
 	rt.handle("GET /api/v1/duty", needs(auth.PermRead), classAPI, doc{summary: "The staff's duty hours, who is on duty now, and whom a page would reach now"}, h.showDuty)
 	rt.handle("PUT /api/v1/users/{email}/duty", needs(auth.PermUsers), classAPI, doc{summary: "Set a staff member's duty hours (in their time zone) and whether they are paged", body: dutyForm{}}, h.setDuty)
+	if h.preview != nil {
+		rt.handle("POST /api/v1/incidents/{id}/updates/preview", needs(auth.PermIncidents), classAPI, doc{summary: "What each channel would send for this public update, in French and English, before posting it: nothing is sent or stored", body: updateForm{}}, h.previewUpdate)
+	}
 	rt.handle("GET /api/v1/customers/{id}/notifications", needs(auth.PermRead), classAPI, doc{summary: "A customer's opt-outs"}, h.showOptOuts)
 	rt.handle("PUT /api/v1/customers/{id}/notifications", needs(auth.PermInventory), classAPI, doc{summary: "Stop or let again a customer's messages of a topic on a kind of channel", body: optOutForm{}}, h.setOptOut)
 }
@@ -140,4 +146,28 @@ func (h *notifyAPI) setOptOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.showOptOuts(w, r)
+}
+
+// previewUpdate answers what every channel would send for a public update
+// (the body of POST …/updates), in both languages.
+func (h *notifyAPI) previewUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := incidentID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var form updateForm
+	if err := decodeJSON(w, r, &form); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	list, err := h.preview(r.Context(), id, form.Status, form.MessageFR, form.MessageEN)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []notify.Preview{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident": id, "channels": list})
 }

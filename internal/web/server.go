@@ -54,6 +54,9 @@ type Deps struct {
 	NotifyPrefs *notify.Prefs
 	NotifyLinks *notify.Links
 	Acknowledge func(ctx context.Context, token string) (incident.Incident, notify.Ack, error)
+	// PreviewUpdate renders what each channel would send for a public
+	// update, without sending it (optional).
+	PreviewUpdate func(ctx context.Context, id int64, st incident.Status, fr, en string) ([]notify.Preview, error)
 	// MaxStreams caps the live-update streams of open status pages
 	// (default 500), so that readers never hold every connection the
 	// server allows: past it a page stays as loaded, without live updates.
