@@ -18,13 +18,13 @@ import (
 // webhook receiver that checks signatures, a Slack room, a Mastodon
 // instance and a Discourse forum, each checking the documented request.
 type peers struct {
-	mu       sync.Mutex
-	hooks    []notify.WebhookPayload
-	badHooks int
-	slack    []string
-	statuses []mastoStatus
-	topics   map[int][]string // topic id → raws, first the topic's
-	titles   []string
+	mu                       sync.Mutex
+	hooks                    []notify.WebhookPayload
+	badHooks                 int
+	slack                    []string
+	statuses                 []mastoStatus
+	topics                   map[int][]string // topic id → raws, first the topic's
+	titles                   []string
 	hook, chat, masto, forum *httptest.Server
 }
 

@@ -114,7 +114,9 @@ func testOneUpdateReachesEveryChannel(t *testing.T, engine store.Engine) {
 	}
 	waitUntil(t, 10*time.Second, "the public channels and the staff room hear of it", func() bool {
 		ok := false
-		p.snapshot(func(p *peers) { ok = len(p.hooks) == 1 && len(p.statuses) == 1 && len(p.topics) == 1 && len(p.slack) == 1 })
+		p.snapshot(func(p *peers) {
+			ok = len(p.hooks) == 1 && len(p.statuses) == 1 && len(p.topics) == 1 && len(p.slack) == 1
+		})
 		return ok
 	})
 	p.snapshot(func(p *peers) {
@@ -267,4 +269,3 @@ func (s *server) timeline(id int64) string {
 	}
 	return body
 }
-
