@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // FieldError is one problem of a channel, by the name of its field
@@ -70,6 +71,16 @@ func (ch *Channel) validate() []FieldError {
 	for k := range ch.Config {
 		if strings.TrimSpace(k) == "" || k != strings.TrimSpace(k) {
 			fields = append(fields, FieldError{"config", fmt.Sprintf("setting name %q: empty or with spaces around it", k)})
+		}
+	}
+	// A shared channel (a room, an account, the forum) speaks one
+	// language, in one zone.
+	if l, ok := ch.Config["lang"]; ok && l != "fr" && l != "en" {
+		fields = append(fields, FieldError{"config.lang", fmt.Sprintf("want fr or en, got %q", l)})
+	}
+	if z, ok := ch.Config["zone"]; ok {
+		if loc, err := time.LoadLocation(z); err != nil || z == "" || loc == time.Local {
+			fields = append(fields, FieldError{"config.zone", fmt.Sprintf("want an IANA time zone such as Europe/Paris, got %q", z)})
 		}
 	}
 	if ch.RatePerMinute < 0 || ch.RatePerMinute > maxRatePerMinute {

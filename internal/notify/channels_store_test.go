@@ -35,6 +35,7 @@ func TestChannelsAreValidatedByField(t *testing.T) {
 			{Channel{ID: "x", Kind: KindWebhook, Audiences: []Audience{AudiencePublic, "everyone", AudiencePublic}}, []string{"audiences[1]", "audiences[2]"}},
 			{Channel{ID: "x", Kind: KindSlack, Audiences: []Audience{AudienceCustomers}}, []string{"audiences[0]"}},
 			{Channel{ID: "x", Kind: KindWebhook, Audiences: []Audience{AudienceStaff}, RatePerMinute: -1}, []string{"rate_per_minute"}},
+			{Channel{ID: "x", Kind: KindWebhook, Audiences: []Audience{AudiencePublic}, Config: map[string]string{"lang": "de", "zone": "Mars/Olympus"}}, []string{"config.lang", "config.zone"}},
 			{Channel{ID: "x", Kind: KindWebhook, Audiences: []Audience{AudienceStaff}, Secret: strings.Repeat("s", 5000)}, []string{"secret"}},
 			{Channel{ID: "mail", Kind: KindEmail, Audiences: []Audience{AudienceCustomers}}, []string{"config.host"}},
 		}
