@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -178,6 +179,15 @@ func testOneUpdateReachesEveryChannel(t *testing.T, engine store.Engine) {
 		t.Fatalf("unsubscribe headers: %q %q", alice[0].Get("List-Unsubscribe"), alice[0].Get("List-Unsubscribe-Post"))
 	}
 	u, _ := url.Parse(unsub)
+	if code, page := get(t, s.base+u.Path); code != 200 || !strings.Contains(page, "Alice Ateliers") || !strings.Contains(page, "Ne plus recevoir") {
+		t.Errorf("the opt-out page: %d\n%s", code, page)
+	}
+	if code, _ := get(t, s.base+"/unsubscribe/"+strings.ToUpper(path.Base(u.Path))); code != 404 {
+		t.Errorf("a changed opt-out link answers %d, want 404", code)
+	}
+	if out := must2("GET", "/api/v1/customers/C1/notifications", "", 200); strings.Contains(out, "incident") {
+		t.Fatalf("opening the opt-out page opted out: GET must change nothing: %s", out)
+	}
 	resp, err = http.Post(s.base+u.Path, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("one-click unsubscribe: %v %v", resp, err)

@@ -91,9 +91,14 @@ var optOutWords = map[string]map[string]string{
 }
 
 func (h *notifyLinks) optOutView(r *http.Request, o notify.OptOut) (linkView, bool) {
-	lang := "fr"
-	if c, err := h.inventory.Customer(r.Context(), o.Customer); err == nil && c.Language == "en" {
-		lang = "en"
+	lang, who := "fr", o.Customer
+	if c, err := h.inventory.Customer(r.Context(), o.Customer); err == nil {
+		if c.Language == "en" {
+			lang = "en"
+		}
+		if c.Name != "" {
+			who = c.Name + " (" + c.ID + ")"
+		}
 	}
 	t := optOutWords[lang]
 	v := linkView{Lang: lang, Name: h.name, Title: t["title"], Back: t["back"], Home: "/" + map[string]string{"fr": "", "en": "en/"}[lang]}
@@ -101,7 +106,7 @@ func (h *notifyLinks) optOutView(r *http.Request, o notify.OptOut) (linkView, bo
 	if ch == "" {
 		ch = o.Channel
 	}
-	v.Lines = []string{strings.Replace(strings.Replace(strings.Replace(t["for"], "%s", o.Customer, 1), "%s", t[o.Topic], 1), "%s", ch, 1)}
+	v.Lines = []string{strings.Replace(strings.Replace(strings.Replace(t["for"], "%s", who, 1), "%s", t[o.Topic], 1), "%s", ch, 1)}
 	list, err := h.prefs.OptOuts(r.Context(), o.Customer)
 	off := err == nil && containsOptOut(list, o)
 	if off {
