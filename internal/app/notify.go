@@ -25,6 +25,10 @@ type notifier struct {
 	renderer *notify.Renderer
 	email    *notify.EmailSender
 	senders  map[notify.Kind]notify.Sender
+	// worker delivers while this process leads, woken by wake; it is
+	// built once, so that its metrics are registered once.
+	worker *notify.Worker
+	wake   chan struct{}
 }
 
 // openNotify builds the notification services: the outbox store, the
@@ -55,6 +59,10 @@ func (a *App) openNotify(ctx context.Context, cfg Config) error {
 	if a.NotifyLinks, err = notify.LoadLinks(ctx, a.DB); err != nil {
 		return err
 	}
+	a.notifier.wake = make(chan struct{}, 1)
+	a.notifier.worker = notify.NewWorker(a.Notify, a.notifier.senders, a.notifier.renderer.Render, notify.WorkerOptions{
+		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: a.notifier.wake, Now: cfg.Now,
+		Lease: cfg.NotifyLease, Poll: min(time.Second, cfg.SweepEvery), Registerer: a.Metrics})
 	triggers := notify.NewTriggers(a.DB)
 	a.Incidents.SetOutbox(triggers)
 	a.Maintenance.SetOutbox(triggers)
@@ -125,7 +133,7 @@ func (a *App) runNotify(ctx context.Context, c *health.Component) {
 	defer stopTriggers()
 	wakeMessages, stopMessages := a.DB.Subscribe(store.TopicMessages)
 	defer stopMessages()
-	wake := make(chan struct{}, 1)
+	wake := a.notifier.wake
 	go func() {
 		for {
 			select {
@@ -139,9 +147,7 @@ func (a *App) runNotify(ctx context.Context, c *health.Component) {
 			}
 		}
 	}()
-	w := notify.NewWorker(a.Notify, a.notifier.senders, a.notifier.renderer.Render, notify.WorkerOptions{
-		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: wake, Now: a.cfg.Now, Lease: a.cfg.NotifyLease,
-		Poll: min(time.Second, a.cfg.SweepEvery)})
+	w := a.notifier.worker
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -279,3 +279,34 @@ func (s *server) timeline(id int64) string {
 	}
 	return body
 }
+
+// A customer's link stops one kind of message, or every one, and takes
+// them back, without signing in.
+func TestTheOptOutPageStopsEverythingAndTakesItBack(t *testing.T) {
+	ctx := context.Background()
+	s := startServer(t, ctx, app.Config{DB: storetest.DSN(t, store.SQLite)}, notifyHost, "")
+	tok := s.app.NotifyLinks.OptOutToken(notify.OptOut{Customer: "C2", Channel: "email", Topic: "maintenance"})
+	post := func(action string) string {
+		t.Helper()
+		resp, err := http.PostForm(s.base+"/unsubscribe/"+tok, url.Values{"action": {action}})
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("POST %s: %v %v", action, resp, err)
+		}
+		_ = resp.Body.Close()
+		_, out := s.call("GET", "/api/v1/customers/C2/notifications", "", nil)
+		return out
+	}
+	if code, page := get(t, s.base+"/unsubscribe/"+tok); code != 200 || !strings.Contains(page, "Bob Bakery (C2)") ||
+		!strings.Contains(page, `value="stop-all"`) || !strings.Contains(page, "maintenance notices") {
+		t.Fatalf("the page in Bob's language: %d\n%s", code, page)
+	}
+	if out := post("stop-all"); !regexp.MustCompile(`"channel": ?"\*",\s*"topic": ?"\*"`).MatchString(out) {
+		t.Fatalf("stop-all: %s", out)
+	}
+	if _, page := get(t, s.base+"/unsubscribe/"+tok); !strings.Contains(page, "Now: off.") || !strings.Contains(page, `value="resume"`) {
+		t.Errorf("after stopping everything, the page says:\n%s", page)
+	}
+	if out := post("resume"); !regexp.MustCompile(`"opt_outs": ?\[\]`).MatchString(out) {
+		t.Errorf("resume left opt-outs: %s", out)
+	}
+}

@@ -80,14 +80,14 @@ var optOutWords = map[string]map[string]string{
 		"incident": "les messages sur les incidents qui touchent vos services", "maintenance": "les avis de maintenance qui touchent vos services",
 		"site-problem": "les messages sur les problèmes de vos propres sites", "*": "tous les messages sur vos services",
 		"for": "Compte client %s : %s, par %s.", "channel-*": "tous les canaux", "channel-email": "e-mail",
-		"now-off": "Actuellement : désactivés.", "now-on": "Actuellement : activés.", "back": "Voir l'état des services"},
+		"now-off": "Actuellement : désactivés.", "stop-all": "Ne plus recevoir aucun message sur vos services", "now-on": "Actuellement : activés.", "back": "Voir l'état des services"},
 	"en": {"title": "Your notifications", "bad": "This link is not valid: it was changed. Use the link of the last message you received.",
 		"stop": "Stop these messages", "resume": "Receive these messages again",
 		"stopped": "Done: you will no longer receive these messages.", "resumed": "Done: you will receive these messages again.",
 		"incident": "messages about incidents touching your services", "maintenance": "maintenance notices touching your services",
 		"site-problem": "messages about problems of your own sites", "*": "every message about your services",
 		"for": "Customer account %s: %s, by %s.", "channel-*": "every channel", "channel-email": "e-mail",
-		"now-off": "Now: off.", "now-on": "Now: on.", "back": "See the status of the services"},
+		"now-off": "Now: off.", "stop-all": "Stop every message about your services", "now-on": "Now: on.", "back": "See the status of the services"},
 }
 
 func (h *notifyLinks) optOutView(r *http.Request, o notify.OptOut) (linkView, bool) {
@@ -108,13 +108,17 @@ func (h *notifyLinks) optOutView(r *http.Request, o notify.OptOut) (linkView, bo
 	}
 	v.Lines = []string{strings.Replace(strings.Replace(strings.Replace(t["for"], "%s", who, 1), "%s", t[o.Topic], 1), "%s", ch, 1)}
 	list, err := h.prefs.OptOuts(r.Context(), o.Customer)
-	off := err == nil && containsOptOut(list, o)
+	all := notify.OptOut{Customer: o.Customer, Channel: "*", Topic: "*"}
+	off := err == nil && (containsOptOut(list, o) || containsOptOut(list, all))
 	if off {
 		v.Lines = append(v.Lines, t["now-off"])
 		v.Forms = []linkForm{{"resume", t["resume"]}}
 	} else {
 		v.Lines = append(v.Lines, t["now-on"])
 		v.Forms = []linkForm{{"stop", t["stop"]}}
+	}
+	if !off && (o.Topic != "*" || o.Channel != "*") {
+		v.Forms = append(v.Forms, linkForm{"stop-all", t["stop-all"]})
 	}
 	return v, off
 }
@@ -154,10 +158,23 @@ func (h *notifyLinks) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badRequest("a form body (List-Unsubscribe=One-Click, or action=stop or resume)"))
 		return
 	}
-	stop := r.PostForm.Get("action") != "resume"
-	if err := h.prefs.SetOptOut(r.Context(), o, stop); err != nil {
+	action := r.PostForm.Get("action")
+	stop := action != "resume"
+	target := o
+	if action == "stop-all" {
+		// The link proves who the customer is; everything is theirs to stop.
+		target = notify.OptOut{Customer: o.Customer, Channel: "*", Topic: "*"}
+	}
+	if err := h.prefs.SetOptOut(r.Context(), target, stop); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if !stop {
+		// Taking the messages back also lifts a stop of everything.
+		if err := h.prefs.SetOptOut(r.Context(), notify.OptOut{Customer: o.Customer, Channel: "*", Topic: "*"}, false); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	v, _ := h.optOutView(r, o)
 	t := optOutWords[v.Lang]
