@@ -20,7 +20,7 @@ func TestChannelCommandsKeepSecretsWriteOnly(t *testing.T) {
 		dsn := dsnOf(t, db)
 		const secret = "mastodon-token-Zq81"
 		r := vigie(t, dsn, secret+"\n", "channel", "add", "social", "--kind", "mastodon", "--audience", "public",
-			"--config", "server=https://mastodon.example.org", "--name", "Mastodon")
+			"--config", "instance=https://mastodon.example.org", "--name", "Mastodon")
 		if r.code != 0 || !strings.Contains(r.stdout, "channel social added (mastodon, secret set)") {
 			t.Fatalf("channel add: %+v", r)
 		}
@@ -28,11 +28,17 @@ func TestChannelCommandsKeepSecretsWriteOnly(t *testing.T) {
 		if err := os.WriteFile(file, []byte("hmac-key-77\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		r = vigie(t, dsn, "", "channel", "add", "hook", "--kind", "webhook", "--audience", "staff,public", "--rate", "10")
-		if r.code != 0 || !strings.Contains(r.stdout, "secret not set") {
-			t.Fatalf("channel add without secret: %+v", r)
+		r = vigie(t, dsn, "", "channel", "add", "hook", "--kind", "webhook", "--audience", "public", "--rate", "10", "--config", "url=https://example.org/hook")
+		if r.code != 1 || !strings.Contains(r.stderr, "secret: ") {
+			t.Fatalf("a webhook without its signing secret: %+v", r)
 		}
-		r = vigie(t, dsn, "", "channel", "set", "hook", "--secret-file", file, "--disable", "--config", "url=https://example.org/hook")
+		r = vigie(t, dsn, "", "channel", "add", "hook", "--kind", "webhook", "--audience", "public", "--rate", "10",
+			"--config", "url=https://example.org/hook", "--secret-file", file)
+		if r.code != 0 || !strings.Contains(r.stdout, "channel hook added (webhook, secret set)") {
+			t.Fatalf("channel add: %+v", r)
+		}
+		// A change that leaves the secret out keeps it.
+		r = vigie(t, dsn, "", "channel", "set", "hook", "--disable")
 		if r.code != 0 || !strings.Contains(r.stdout, "channel hook changed (webhook, secret set)") {
 			t.Fatalf("channel set: %+v", r)
 		}
@@ -47,11 +53,11 @@ func TestChannelCommandsKeepSecretsWriteOnly(t *testing.T) {
 		}
 		r = vigie(t, dsn, "", "channel", "show", "social")
 		outputs = append(outputs, r.stdout+r.stderr)
-		if r.code != 0 || !strings.Contains(r.stdout, "config:     server=https://mastodon.example.org") || !strings.Contains(r.stdout, "secret:     set") {
+		if r.code != 0 || !strings.Contains(r.stdout, "config:     instance=https://mastodon.example.org") || !strings.Contains(r.stdout, "secret:     set") {
 			t.Fatalf("channel show: %+v", r)
 		}
 		// A change without a secret keeps it.
-		r = vigie(t, dsn, "", "channel", "set", "social", "--name", "Fediverse", "--unset", "server")
+		r = vigie(t, dsn, "", "channel", "set", "social", "--name", "Fediverse", "--config", "visibility=unlisted")
 		outputs = append(outputs, r.stdout+r.stderr)
 		if r.code != 0 || !strings.Contains(r.stdout, "secret set") {
 			t.Fatalf("channel set without secret: %+v", r)
@@ -59,7 +65,7 @@ func TestChannelCommandsKeepSecretsWriteOnly(t *testing.T) {
 		st := notify.NewStore(db)
 		if db.Engine == store.SQLite {
 			ch, err := st.Channel(context.Background(), "social")
-			if err != nil || ch.Name != "Fediverse" || len(ch.Config) != 0 || !ch.SecretSet {
+			if err != nil || ch.Name != "Fediverse" || ch.Config["visibility"] != "unlisted" || !ch.SecretSet {
 				t.Fatalf("stored %+v %v", ch, err)
 			}
 		}
@@ -70,11 +76,11 @@ func TestChannelCommandsKeepSecretsWriteOnly(t *testing.T) {
 		}{
 			{[]string{"add", "Bad", "--kind", "webhook", "--audience", "staff"}, 1, "id: want"},
 			{[]string{"add", "x", "--kind", "slack", "--audience", "customers"}, 1, "audiences[0]: customers are reached one by one"},
-			{[]string{"add", "hook", "--kind", "webhook", "--audience", "staff"}, 1, `a channel "hook" already exists`},
+			{[]string{"add", "hook", "--kind", "webhook", "--audience", "staff", "--config", "url=https://example.org/b", "--secret-file", file}, 1, `a channel "hook" already exists`},
 			{[]string{"set", "hook", "--kind", "slack"}, 2, "kind cannot change"},
 			{[]string{"set", "hook", "--enable", "--disable"}, 2, "not both"},
 			{[]string{"show", "nope"}, 1, `channel "nope" not found`},
-			{[]string{"test", "social"}, 1, "POST /api/v1/channels/social/test"},
+			{[]string{"set", "social", "--unset", "instance"}, 1, "config.instance: "},
 			{[]string{"list", "social"}, 2, "list takes 0 channel id"},
 			{[]string{"frobnicate"}, 2, `unknown subcommand "frobnicate"`},
 			{[]string{"remove", "hook"}, 0, "channel hook removed"},

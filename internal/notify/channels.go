@@ -108,6 +108,12 @@ func (ch *Channel) validateAudiences() []FieldError {
 			fields = append(fields, FieldError{f, fmt.Sprintf("%s is given twice", a)})
 		case a == AudienceCustomers && ch.Kind != KindEmail:
 			fields = append(fields, FieldError{f, "customers are reached one by one, by e-mail only"})
+		case a == AudiencePublic && ch.Kind == KindEmail:
+			fields = append(fields, FieldError{f, "e-mail reaches customers and staff one by one; the public is reached by webhooks, chat, Mastodon or the forum"})
+		case a == AudienceStaff && (ch.Kind == KindMastodon || ch.Kind == KindDiscourse):
+			fields = append(fields, FieldError{f, "Mastodon and the forum are public: pages, with their internal details and acknowledgement links, never go there"})
+		case a == AudienceStaff && slices.Contains(ch.Audiences, AudiencePublic):
+			fields = append(fields, FieldError{f, "a channel speaks to the public or to the staff, not both: pages carry internal details and acknowledgement links"})
 		}
 	}
 	return fields

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/store"
@@ -78,6 +79,14 @@ func (s *Store) AddChannel(ctx context.Context, ch *Channel) error {
 // UpdateChannel validates ch and replaces the stored channel of its ID. An empty
 // Secret keeps the stored one; the kind cannot change.
 func (s *Store) UpdateChannel(ctx context.Context, ch *Channel) error {
+	if ch.Secret == "" {
+		// The kind's check needs the secret it keeps.
+		cur, err := s.channelWithSecret(ctx, ch.ID)
+		if err != nil {
+			return err
+		}
+		ch.Secret = cur.Secret
+	}
 	if err := s.check(ch); err != nil {
 		return err
 	}
@@ -212,7 +221,7 @@ func (s *Store) check(ch *Channel) error {
 			if errors.As(err, &inv) {
 				return inv
 			}
-			fields = append(fields, FieldError{"config", err.Error()})
+			fields = append(fields, settingOf(err.Error()))
 		}
 	}
 	if len(fields) > 0 {
@@ -220,4 +229,18 @@ func (s *Store) check(ch *Channel) error {
 	}
 	slices.Sort(ch.Audiences)
 	return nil
+}
+
+// settingOf names the field a kind's check complains about, from its
+// message ("secret: required", "instance: …"): the secret, a setting, or
+// the settings as a whole.
+func settingOf(msg string) FieldError {
+	name, rest, ok := strings.Cut(msg, ":")
+	switch {
+	case !ok || strings.ContainsAny(name, " \t"):
+		return FieldError{"config", msg}
+	case name == "secret":
+		return FieldError{"secret", strings.TrimSpace(rest)}
+	}
+	return FieldError{"config." + name, strings.TrimSpace(rest)}
 }

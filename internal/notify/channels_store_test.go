@@ -119,3 +119,48 @@ func TestChannelSecretsAreWriteOnly(t *testing.T) {
 		}
 	})
 }
+
+// A change that leaves the secret out keeps it, and the kind's own check
+// sees it: disabling a Mastodon channel needs no token typed again.
+func TestAChannelChangedWithoutItsSecretKeepsItThroughTheKindsCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		st, _ := newTestStore(t, db)
+		st.Validators = ValidatorsOf(map[Kind]Sender{KindMastodon: NewMastodonSender(nil, nil)})
+		ch := Channel{ID: "social", Kind: KindMastodon, Audiences: []Audience{AudiencePublic}, Enabled: true,
+			Config: map[string]string{"instance": "https://mastodon.example.org"}, Secret: "token-1"}
+		if err := st.AddChannel(ctx, &ch); err != nil {
+			t.Fatal(err)
+		}
+		change := Channel{ID: "social", Kind: KindMastodon, Audiences: []Audience{AudiencePublic}, Enabled: false,
+			Config: map[string]string{"instance": "https://mastodon.example.org"}, RatePerMinute: 20}
+		if err := st.UpdateChannel(ctx, &change); err != nil {
+			t.Fatalf("a change without the secret: %v", err)
+		}
+		got, err := st.channelWithSecret(ctx, "social")
+		if err != nil || got.Secret != "token-1" || got.Enabled || got.RatePerMinute != 20 {
+			t.Fatalf("stored: %+v %v", got, err)
+		}
+		// The kind's complaint names its field.
+		bad := Channel{ID: "other", Kind: KindMastodon, Audiences: []Audience{AudiencePublic}, Enabled: true,
+			Config: map[string]string{"instance": "https://mastodon.example.org"}}
+		var inv *InvalidError
+		if err := st.AddChannel(ctx, &bad); !errors.As(err, &inv) || inv.Fields[0].Field != "secret" {
+			t.Errorf("a channel without its token: %v", err)
+		}
+		for _, aud := range [][]Audience{{AudiencePublic, AudienceStaff}} {
+			c := Channel{ID: "mixed", Kind: KindWebhook, Audiences: aud, Enabled: true, Secret: "s"}
+			if err := st.AddChannel(ctx, &c); !errors.As(err, &inv) {
+				t.Errorf("a webhook for the public and the staff was accepted")
+			}
+		}
+		for _, c := range []Channel{
+			{ID: "m", Kind: KindMastodon, Audiences: []Audience{AudienceStaff}, Secret: "s", Config: map[string]string{"instance": "https://m.example"}},
+			{ID: "e", Kind: KindEmail, Audiences: []Audience{AudiencePublic}},
+		} {
+			if err := st.AddChannel(ctx, &c); !errors.As(err, &inv) || inv.Fields[0].Field != "audiences[0]" {
+				t.Errorf("%s for %v: %v", c.Kind, c.Audiences, err)
+			}
+		}
+	})
+}

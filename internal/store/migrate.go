@@ -114,3 +114,16 @@ func (db *DB) Migrate(ctx context.Context, logger *slog.Logger) ([]int64, error)
 	}
 	return applied, nil
 }
+
+// MigrateDownTo undoes the migrations after version, newest first: tests
+// of a migration take a database back to just before it.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.provider(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate down to %d: %w", version, err)
+	}
+	return nil
+}

@@ -66,7 +66,7 @@ func TestChannelSecretsAreNeverShownByTheAPI(t *testing.T) {
 		}
 		expect("GET", "/api/v1/channels", "", http.StatusOK)
 		expect("GET", "/api/v1/channels/chat", "", http.StatusOK)
-		updated := expect("PUT", "/api/v1/channels/chat", `{"kind":"slack","name":"Chat","audiences":["public","staff"],"enabled":false}`, http.StatusOK)
+		updated := expect("PUT", "/api/v1/channels/chat", `{"kind":"slack","name":"Chat","audiences":["staff"],"enabled":false}`, http.StatusOK)
 		if !strings.Contains(updated, `"secret_set": true`) || !strings.Contains(updated, `"enabled": false`) {
 			t.Fatalf("an update without secret: %s", updated)
 		}
