@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -26,11 +28,16 @@ func runUserDuty(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
-	if *email == "" && (*duty != "" || *zone != "") {
-		return fmt.Errorf("%w: --duty and --timezone need --email", errUsage)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *email == "" && (given["duty"] || given["timezone"] || given["page"]) {
+		return fmt.Errorf("%w: --duty, --timezone and --page need --email", errUsage)
+	}
+	if *email != "" && !given["duty"] && !given["timezone"] && !given["page"] {
+		return fmt.Errorf("%w: with --email, give what changes: --duty, --timezone or --page", errUsage)
 	}
 	if *email != "" {
-		if _, err := notify.ParseDuty(*duty); err != nil {
+		if _, err := notify.ParseDuty(*duty); given["duty"] && err != nil {
 			return fmt.Errorf("%w: --duty: %w", errUsage, err)
 		}
 		if *zone != "" {
@@ -53,8 +60,21 @@ func runUserDuty(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		}
-		if err := a.NotifyPrefs.SetDuty(ctx, *email, *duty, *page); err != nil {
-			return err
+		if given["duty"] || given["page"] {
+			// Only what was given changes: the rest is read back.
+			cur, err := staffOf(ctx, a, *email)
+			if err != nil {
+				return err
+			}
+			if !given["duty"] {
+				*duty = cur.Duty
+			}
+			if !given["page"] {
+				*page = cur.Page
+			}
+			if err := a.NotifyPrefs.SetDuty(ctx, *email, *duty, *page); err != nil {
+				return err
+			}
 		}
 	}
 	staff, err := a.NotifyPrefs.StaffList(ctx)
@@ -81,6 +101,20 @@ func runUserDuty(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "a page now reaches %d on duty\n", len(paged))
 	}
 	return nil
+}
+
+// staffOf returns a staff member's duty as stored.
+func staffOf(ctx context.Context, a *app.App, email string) (notify.Staff, error) {
+	list, err := a.NotifyPrefs.StaffList(ctx)
+	if err != nil {
+		return notify.Staff{}, err
+	}
+	for _, s := range list {
+		if strings.EqualFold(s.Email, strings.TrimSpace(email)) {
+			return s, nil
+		}
+	}
+	return notify.Staff{}, fmt.Errorf("%s: %w", email, notify.ErrNoSuchStaff)
 }
 
 func yesNo(b bool) string {

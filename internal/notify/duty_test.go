@@ -43,6 +43,7 @@ func TestDutyRoutingFollowsEachZoneAcrossDaylightSavingChanges(t *testing.T) {
 		{Email: "paris@example.org", Zone: "Europe/Paris", Duty: "08:00-23:00", Page: true},
 		{Email: "montreal@example.org", Zone: "America/Montreal", Duty: "12:00-20:00", Page: true},
 		{Email: "away@example.org", Zone: "Europe/Paris", Duty: "always", Page: false},
+		{Email: "viewer@example.org", Role: "viewer", Zone: "Europe/Paris", Duty: "always", Page: true},
 	}
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)

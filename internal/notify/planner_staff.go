@@ -75,7 +75,7 @@ func (p *Planner) planPage(ctx context.Context, pl *plan, inc *incident.Incident
 func onlyPaged(staff []Staff) []Staff {
 	var out []Staff
 	for _, s := range staff {
-		if s.Page {
+		if s.Pageable() {
 			out = append(out, s)
 		}
 	}

@@ -114,6 +114,10 @@ type Staff struct {
 	Page bool   `json:"page"`
 }
 
+// Pageable reports whether pages may reach the staff member: they take
+// pages and may act on an incident (viewers only read).
+func (s Staff) Pageable() bool { return s.Page && s.Role != "viewer" }
+
 // On reports whether the staff member is on duty at at.
 func (s Staff) On(at time.Time) bool {
 	d, err := ParseDuty(s.Duty)
@@ -175,7 +179,7 @@ func (p *Prefs) SetDuty(ctx context.Context, email, duty string, page bool) erro
 func Paged(staff []Staff, at time.Time) (list []Staff, everyone bool) {
 	var on, all []Staff
 	for _, s := range staff {
-		if !s.Page {
+		if !s.Pageable() {
 			continue
 		}
 		all = append(all, s)
