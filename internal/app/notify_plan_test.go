@@ -94,6 +94,20 @@ func (p *planned) plan() []notify.Message {
 	return list
 }
 
+// deliverAll marks every message due as sent, as a worker would.
+func (p *planned) deliverAll() {
+	p.t.Helper()
+	claimed, err := p.a.Notify.Claim(p.ctx, p.clock.Now(), 1000, time.Minute)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for _, c := range claimed {
+		if err := p.a.Notify.Sent(p.ctx, c.Message.ID, "", p.clock.Now(), nil); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
 func (p *planned) open(roots []string, sev incident.Severity) incident.Incident {
 	p.t.Helper()
 	inc, err := incident.OpenManual(p.ctx, p.a.Incidents, p.a.Inventory.Graph(), roots, "", sev, "ops@example.org", p.clock.Now())
@@ -180,33 +194,42 @@ func TestTheFirstWordGoesToStaffAndThePublicWordWaitsForTheSettle(t *testing.T) 
 				t.Fatal(err)
 			}
 			now := p.clock.Now()
-			inc := &incident.Incident{Title: "web-01 down", Status: incident.Investigating, Severity: incident.Critical,
+			inc := &incident.Incident{Title: "web-01 down", Status: incident.Investigating, Severity: incident.Minor,
 				Cause: incident.CauseOutage, RootAssets: []string{"web-01"}, Auto: true, DetectedBy: incident.DetectedByProbe,
 				Impact: incident.Impact{Assets: imp.Assets, Sites: imp.Sites, Customers: imp.Customers}, ImpactStartedAt: now, DetectedAt: now}
 			if _, err := p.a.Incidents.Create(p.ctx, inc, incident.Event{At: now, Type: incident.EventOpened, Text: "opened by correlation"}); err != nil {
+				t.Fatal(err)
+			}
+			if list := p.plan(); len(list) != 0 {
+				t.Fatalf("a minor incident, not settled: %v, want nothing (the digest tells it)", recipients(list))
+			}
+			// Within the window the root moves up to hv01 and the incident
+			// becomes critical: the staff on duty are paged then.
+			p.clock.Add(20 * time.Second)
+			imp, _ = g.Impact("hv01")
+			inc.RootAssets, inc.Title, inc.Severity = []string{"hv01"}, "hv01 down", incident.Critical
+			inc.Impact = incident.Impact{Assets: imp.Assets, Sites: imp.Sites, Customers: imp.Customers}
+			if err := p.a.Incidents.Update(p.ctx, inc, incident.Event{At: p.clock.Now(), Type: incident.EventRetargeted,
+				Text: "re-targeted from web-01 to hv01"}); err != nil {
 				t.Fatal(err)
 			}
 			list := p.plan()
 			if len(list) != 1 || list[0].Recipient.ID != "night@example.org" || list[0].Topic != notify.TopicPage {
 				t.Fatalf("before the settle: %+v, want one page to the staff on duty", recipients(list))
 			}
-			if !strings.Contains(list[0].Items[0].Internal, "web-01") || list[0].Items[0].AckLink == "" {
+			if !strings.Contains(list[0].Items[0].Internal, "hv01") || list[0].Items[0].AckLink == "" {
 				t.Errorf("the page names no root or has no acknowledgement link: %+v", list[0].Items[0])
 			}
-			// Within the window the root moves up to hv01, then it settles.
-			p.clock.Add(60 * time.Second)
-			imp, _ = g.Impact("hv01")
-			inc.RootAssets, inc.Title = []string{"hv01"}, "hv01 down"
-			inc.Impact = incident.Impact{Assets: imp.Assets, Sites: imp.Sites, Customers: imp.Customers}
+			// It settles.
+			p.clock.Add(40 * time.Second)
 			at := p.clock.Now()
 			inc.SettledAt = &at
-			if err := p.a.Incidents.Update(p.ctx, inc, incident.Event{At: at, Type: incident.EventRetargeted, Text: "re-targeted from web-01 to hv01"},
-				incident.Event{At: at, Type: incident.EventSettled, Text: "settled on hv01"}); err != nil {
+			if err := p.a.Incidents.Update(p.ctx, inc, incident.Event{At: at, Type: incident.EventSettled, Text: "settled on hv01"}); err != nil {
 				t.Fatal(err)
 			}
 			list = p.plan()
 			alice, bob := to(list, "mail", "C1"), to(list, "mail", "C2")
-			if len(alice) != 1 || len(bob) != 1 || len(to(list, "mail", "C3")) != 0 {
+			if len(alice) != 1 || len(bob) != 1 || len(to(list, "mail", "C3")) != 0 || len(to(list, "mail", "night@example.org")) != 1 {
 				t.Fatalf("after the settle: %v", recipients(list))
 			}
 			if got := alice[0].Items[0].Sites; strings.Join(got, ",") != "alice-blog,alice-shop" {
@@ -214,6 +237,21 @@ func TestTheFirstWordGoesToStaffAndThePublicWordWaitsForTheSettle(t *testing.T) 
 			}
 			if bob[0].Recipient.Lang != "en" || bob[0].Recipient.Zone != "America/Montreal" || bob[0].Items[0].Body.EN == "" {
 				t.Errorf("Bob's message: %+v", bob[0])
+			}
+			// Later, everything told, it widens to Carla: she alone hears of
+			// it; the public channels are not told twice.
+			p.clock.Add(time.Minute)
+			p.deliverAll()
+			inc.Impact.Customers = []string{"C1", "C2", "C3"}
+			if err := p.a.Incidents.Update(p.ctx, inc, incident.Event{At: p.clock.Now(), Type: incident.EventScopeChanged, Text: "scope: 3 customers"}); err != nil {
+				t.Fatal(err)
+			}
+			list = p.plan()
+			if len(to(list, "mail", "C3")) != 1 || len(to(list, "mail", "C1")) != 1 || len(to(list, "mail", "C2")) != 1 {
+				t.Errorf("after the widening: %v", recipients(list))
+			}
+			if n := len(to(list, "hook", "hook")); n != 1 {
+				t.Errorf("the public channel got %d messages, want the first word only", n)
 			}
 			if len(to(list, "hook", "hook")) != 1 {
 				t.Errorf("the public channel: %v", recipients(list))
@@ -373,6 +411,43 @@ func TestASiteProblemGoesOnlyToItsOwner(t *testing.T) {
 			}
 			if body := list[0].Items[0].Body.EN; !strings.Contains(body, "HTTP error") {
 				t.Errorf("the cause is not told in plain words: %q", body)
+			}
+		})
+	}
+}
+
+// A public update is told once; correcting its text later changes the
+// page and the feeds, and sends nothing again.
+func TestAnEditedUpdateIsNotSentAgain(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			p := openPlanned(t, engine, notifyHost, planStart)
+			inc := p.open([]string{"hv01"}, incident.Minor)
+			p.plan()
+			// The update joins the first word, still waiting.
+			u := &incident.PublicUpdate{IncidentID: inc.ID, Status: incident.Investigating, MessageFR: "Un disque a lâché.", MessageEN: "A disk failed."}
+			if err := p.a.Incidents.AddPublicUpdate(p.ctx, u, p.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			list := p.plan()
+			told := 0
+			for _, m := range to(list, "mail", "C2") {
+				for _, it := range m.Items {
+					if it.Body.EN == "A disk failed." {
+						told++
+					}
+				}
+			}
+			if told != 1 {
+				t.Fatalf("Bob was told the update %d times: %v", told, recipients(list))
+			}
+			p.clock.Add(10 * time.Minute)
+			p.deliverAll()
+			if _, err := p.a.Incidents.EditPublicUpdate(p.ctx, inc.ID, u.ID, "Un disque a lâché ; remplacé.", "A disk failed; replaced.", p.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if again := p.plan(); len(again) != len(list) {
+				t.Errorf("the edit sent %d more messages", len(again)-len(list))
 			}
 		})
 	}

@@ -86,7 +86,15 @@ type Planner struct {
 	// trigger of a round was committed before the round began.
 	pages map[string]*status.Page
 	aud   *audience
+	// failures counts, by trigger, the rounds that failed to plan it: one
+	// that keeps failing is set aside, so that it never holds back the
+	// triggers after it.
+	failures map[int64]int
 }
+
+// maxTriggerFailures is how many rounds may fail on one trigger before it
+// is set aside, logged as an error.
+const maxTriggerFailures = 5
 
 // page returns the public page of customer ("" everyone's) for this round.
 func (p *Planner) page(ctx context.Context, customer string) (*status.Page, error) {
@@ -181,12 +189,16 @@ func (p *Planner) Plan(ctx context.Context) (int, error) {
 		}
 		for _, t := range list {
 			pl, err := p.planTrigger(ctx, t.Trigger)
-			if err != nil {
-				if !errors.Is(err, store.ErrNotFound) {
-					return n, fmt.Errorf("plan notifications of %s trigger %d: %w", t.Type, t.id, err)
-				}
+			switch {
+			case errors.Is(err, store.ErrNotFound):
 				// What the trigger names is gone: nothing to tell.
 				pl = &plan{}
+			case err != nil && ctx.Err() == nil && p.failed(t.id) >= maxTriggerFailures:
+				p.o.Logger.Error("notifications: a trigger keeps failing; set aside, nothing will be sent for it",
+					"trigger", t.id, "type", t.Type, "incident", t.IncidentID, "maintenance", t.MaintenanceID, "err", err)
+				pl = &plan{}
+			case err != nil:
+				return n, fmt.Errorf("plan notifications of %s trigger %d: %w", t.Type, t.id, err)
 			}
 			if err := p.commit(ctx, pl, t.id); err != nil {
 				return n, err
@@ -209,6 +221,15 @@ func (p *Planner) Plan(ctx context.Context) (int, error) {
 		n += len(pl.msgs)
 	}
 	return n, nil
+}
+
+// failed counts one more failed round on a trigger and returns the count.
+func (p *Planner) failed(id int64) int {
+	if p.failures == nil {
+		p.failures = map[int64]int{}
+	}
+	p.failures[id]++
+	return p.failures[id]
 }
 
 func (p *Planner) pending(ctx context.Context, limit int) ([]trigger, error) {

@@ -18,7 +18,8 @@ import (
 func (p *Planner) planEvent(ctx context.Context, t incident.Trigger) (*plan, error) {
 	pl := &plan{}
 	switch incident.EventType(t.Type) {
-	case incident.EventOpened, incident.EventSettled, incident.EventStatus, incident.EventScopeChanged:
+	case incident.EventOpened, incident.EventSettled, incident.EventStatus, incident.EventScopeChanged,
+		incident.EventRetargeted, incident.EventNote:
 	default:
 		return pl, nil
 	}
@@ -28,13 +29,21 @@ func (p *Planner) planEvent(ctx context.Context, t incident.Trigger) (*plan, err
 	}
 	cause := eventCause(t.EventID)
 	settled := inc.SettledAt != nil
-	switch incident.EventType(t.Type) {
-	case incident.EventOpened:
-		if inc.Severity == incident.Critical || inc.Severity == incident.Major {
+	// A critical or major incident pages once: when it opens so, or when
+	// a re-targeting, a widening or staff make it so later.
+	if (inc.Severity == incident.Critical || inc.Severity == incident.Major) && inc.Status != incident.Resolved && inc.Status != incident.Merged {
+		paged, err := p.paged(ctx, inc.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !paged {
 			if err := p.planPage(ctx, pl, &inc, "page", cause, false); err != nil {
 				return nil, err
 			}
 		}
+	}
+	switch incident.EventType(t.Type) {
+	case incident.EventOpened:
 		if settled {
 			err = p.planPublic(ctx, pl, &inc, publicWord{event: "opened", cause: cause})
 		}
@@ -71,7 +80,13 @@ func (p *Planner) planPublicUpdate(ctx context.Context, t incident.Trigger) (*pl
 	if inc.SettledAt == nil {
 		return pl, nil
 	}
+	// An edit of the update triggers again: it was told once, as written
+	// then; the page and the feeds show the new text.
 	u := "u" + strconv.FormatInt(t.UpdateID, 10)
+	if done, err := p.marked(ctx, "update/"+u); err != nil || done {
+		return pl, err
+	}
+	pl.marks = append(pl.marks, "update/"+u)
 	return pl, p.planPublic(ctx, pl, &inc, publicWord{event: "update", cause: u, update: u, everyone: true})
 }
 
@@ -207,7 +222,9 @@ func (p *Planner) planPublic(ctx context.Context, pl *plan, inc *incident.Incide
 			pl.tell(subject, id)
 		}
 	}
-	if !v.Platform || inc.Cause != incident.CauseOutage || page.Customer != nil {
+	// A widening tells the newly reached customers; the public channels
+	// heard of the incident already.
+	if !v.Platform || inc.Cause != incident.CauseOutage || page.Customer != nil || w.onlyNew {
 		return nil
 	}
 	for _, ch := range a.channelsFor(AudiencePublic) {

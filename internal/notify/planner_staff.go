@@ -72,6 +72,15 @@ func (p *Planner) planPage(ctx context.Context, pl *plan, inc *incident.Incident
 	return nil
 }
 
+// paged reports whether an incident was paged already.
+func (p *Planner) paged(ctx context.Context, id int64) (bool, error) {
+	var n int
+	if err := p.d.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM notify_pages WHERE incident_id = $1`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("read the page of incident %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
 func onlyPaged(staff []Staff) []Staff {
 	var out []Staff
 	for _, s := range staff {
