@@ -60,9 +60,15 @@ func (a *App) openNotify(ctx context.Context, cfg Config) error {
 		return err
 	}
 	a.notifier.wake = make(chan struct{}, 1)
+	// A send must end well within its lease, or the message would be
+	// taken again, and sent twice, while still going out.
+	send := 30 * time.Second
+	if cfg.NotifyLease > 0 {
+		send = min(send, cfg.NotifyLease/3)
+	}
 	a.notifier.worker = notify.NewWorker(a.Notify, a.notifier.senders, a.notifier.renderer.Render, notify.WorkerOptions{
 		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: a.notifier.wake, Now: cfg.Now,
-		Lease: cfg.NotifyLease, Poll: min(time.Second, cfg.SweepEvery), Registerer: a.Metrics})
+		Lease: cfg.NotifyLease, SendTimeout: send, Poll: min(time.Second, cfg.SweepEvery), Registerer: a.Metrics})
 	triggers := notify.NewTriggers(a.DB)
 	a.Incidents.SetOutbox(triggers)
 	a.Maintenance.SetOutbox(triggers)

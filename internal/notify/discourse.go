@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -85,11 +86,20 @@ func (s *DiscourseSender) Send(ctx context.Context, ch *Channel, out *Outgoing) 
 	h := http.Header{}
 	h.Set("Api-Key", ch.Secret)
 	h.Set("Api-Username", ch.Config["username"])
+	base := strings.TrimRight(ch.Config["url"], "/")
 	answer, err := s.web.post(ctx, webCall{
 		channel: ch.ID,
-		url:     strings.TrimRight(ch.Config["url"], "/") + "/posts.json",
+		url:     base + "/posts.json",
 		header:  h, body: body, secrets: []string{ch.Secret},
 	})
+	if err != nil && p.ExternalID != "" && webStatus(err) == http.StatusUnprocessableEntity {
+		// A first post whose answer was lost made its topic: the retry is
+		// refused as a duplicate. The topic found by its external id is
+		// this message delivered, and the thread to follow.
+		if id, ok := s.topicOf(ctx, ch, base, h, p.ExternalID); ok {
+			return id, nil
+		}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -142,4 +152,21 @@ func discourseExternalID(thread string) string {
 		}
 	}
 	return string(b)
+}
+
+// topicOf finds the topic of an external id; ok is false when there is
+// none, or the forum does not say.
+func (s *DiscourseSender) topicOf(ctx context.Context, ch *Channel, base string, h http.Header, externalID string) (string, bool) {
+	answer, err := s.web.post(ctx, webCall{channel: ch.ID, method: http.MethodGet,
+		url: base + "/t/external_id/" + url.PathEscape(externalID) + ".json", header: h, secrets: []string{ch.Secret}})
+	if err != nil {
+		return "", false
+	}
+	var topic struct {
+		ID int64 `json:"id"`
+	}
+	if json.Unmarshal(answer, &topic) != nil || topic.ID <= 0 {
+		return "", false
+	}
+	return strconv.FormatInt(topic.ID, 10), true
 }

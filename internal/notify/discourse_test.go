@@ -37,6 +37,18 @@ func (p *discoursePeer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(code)
 		json.NewEncoder(w).Encode(map[string]any{"action": "create_post", "errors": []string{msg}})
 	}
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/t/external_id/") {
+		// Discourse answers the topic of an external id (after a redirect).
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/t/external_id/"), ".json")
+		for i, t := range p.topics {
+			if t.externalID == id && r.Header.Get("Api-Key") == p.key && r.Header.Get("Api-Username") == p.user {
+				json.NewEncoder(w).Encode(map[string]any{"id": i + 1, "title": t.title})
+				return
+			}
+		}
+		fail(http.StatusNotFound, "The requested URL or resource could not be found.")
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/posts.json" {
 		fail(http.StatusNotFound, "The requested URL or resource could not be found.")
 		return
@@ -149,11 +161,11 @@ func TestDiscourseRefusals(t *testing.T) {
 	if _, err := s.Send(context.Background(), ch, webTestOutgoing("msg-1")); err != nil {
 		t.Fatal(err)
 	}
-	// The same thread opened again: the forum refuses the external id.
+	// Another thread under a title already used: the forum refuses it.
 	again := webTestOutgoing("msg-2")
-	again.Rendered.Subject = "Panne du stockage sur hv3, suite"
+	again.Message.Thread, again.Thread.Key = "incident/13", "incident/13"
 	_, err := s.Send(context.Background(), ch, again)
-	if !IsPermanent(err) || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "External ID has already been taken") {
+	if !IsPermanent(err) || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "Title has already been used") {
 		t.Errorf("got %v, want a permanent 422 quoting the forum's errors", err)
 	}
 	lost := webTestOutgoing("msg-3")
@@ -209,5 +221,33 @@ func TestDiscourseValidateNamesTheSetting(t *testing.T) {
 	}
 	for _, c := range cases {
 		webCheckValidate(t, NewDiscourseSender(nil, nil), &Channel{Config: c.config, Secret: c.secret}, c.key)
+	}
+}
+
+// A first post whose answer was lost is sent again: the forum refuses the
+// duplicate topic, and the sender finds it by its external id instead of
+// giving up the thread.
+func TestDiscourseRetryOfALostFirstPostFindsItsTopic(t *testing.T) {
+	p, ch := newDiscoursePeer(t)
+	s := NewDiscourseSender(nil, webClock)
+	out := webTestOutgoing("msg-lost")
+	first, err := s.Send(context.Background(), ch, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Send(context.Background(), ch, out)
+	if err != nil || again != first {
+		t.Fatalf("the retry: %q %v, want topic %q", again, err, first)
+	}
+	if len(p.topics) != 1 || len(p.topics[0].raws) != 1 {
+		t.Errorf("the forum holds %d topics, the first with %d posts", len(p.topics), len(p.topics[0].raws))
+	}
+	// Another thread's duplicate title is still refused.
+	other := webTestOutgoing("msg-other")
+	other.Message.Thread = "incident/99"
+	other.Thread.Key = "incident/99"
+	other.Rendered.Subject = out.Rendered.Subject
+	if _, err := s.Send(context.Background(), ch, other); !IsPermanent(err) {
+		t.Errorf("a duplicate title of another thread: %v, want a permanent refusal", err)
 	}
 }

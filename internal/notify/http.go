@@ -86,6 +86,7 @@ func webSameHostRedirect(req *http.Request, via []*http.Request) error {
 // webCall is one request of a sender.
 type webCall struct {
 	channel string // the channel id, named in errors
+	method  string // POST when empty
 	url     string
 	header  http.Header
 	body    []byte
@@ -103,14 +104,20 @@ func (p webPoster) post(ctx context.Context, c webCall) ([]byte, error) {
 		// url.Parse's error quotes the URL, which may be the secret.
 		return nil, Permanent(fmt.Errorf("channel %s: invalid URL", c.channel))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(c.body))
+	method := c.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(c.body))
 	if err != nil {
 		return nil, Permanent(fmt.Errorf("channel %s: build request for %s: %w", c.channel, u.Host, webScrubbed(err, c.secrets)))
 	}
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("User-Agent", webUserAgent)
 	resp, err := p.client.Do(req)
 	if err != nil {
@@ -131,6 +138,23 @@ func (p webPoster) post(ctx context.Context, c webCall) ([]byte, error) {
 	return nil, p.refusal(c, u.Host, resp, body)
 }
 
+// webStatusError is a peer's answer that was not 2xx.
+type webStatusError struct {
+	code int
+	msg  string
+}
+
+func (e *webStatusError) Error() string { return e.msg }
+
+// webStatus returns the HTTP status a peer refused with, or 0.
+func webStatus(err error) int {
+	var s *webStatusError
+	if errors.As(err, &s) {
+		return s.code
+	}
+	return 0
+}
+
 // refusal turns a non-2xx answer into the error of its class.
 func (p webPoster) refusal(c webCall, host string, resp *http.Response, body []byte) error {
 	code := resp.StatusCode
@@ -138,7 +162,7 @@ func (p webPoster) refusal(c webCall, host string, resp *http.Response, body []b
 	if code >= 300 && code < 400 {
 		what = "redirect not followed"
 	}
-	err := fmt.Errorf("channel %s: %s answered %d %s", c.channel, host, code, http.StatusText(code))
+	err := error(&webStatusError{code: code, msg: fmt.Sprintf("channel %s: %s answered %d %s", c.channel, host, code, http.StatusText(code))})
 	if what != "" {
 		err = fmt.Errorf("%w: %s", err, what)
 	}
