@@ -52,31 +52,44 @@ func runUserDuty(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeApp(e, a)
 	if *email != "" {
-		if _, err := a.Auth.User(ctx, *email); err != nil {
+		if err := applyDuty(ctx, a, *email, *duty, *zone, *page, given); err != nil {
 			return err
 		}
-		if *zone != "" {
-			if err := a.Auth.SetTimezone(ctx, *email, *zone); err != nil {
-				return err
-			}
-		}
-		if given["duty"] || given["page"] {
-			// Only what was given changes: the rest is read back.
-			cur, err := staffOf(ctx, a, *email)
-			if err != nil {
-				return err
-			}
-			if !given["duty"] {
-				*duty = cur.Duty
-			}
-			if !given["page"] {
-				*page = cur.Page
-			}
-			if err := a.NotifyPrefs.SetDuty(ctx, *email, *duty, *page); err != nil {
-				return err
-			}
+	}
+	return printDuty(ctx, e, a)
+}
+
+// applyDuty changes what was given of a staff member's watch.
+func applyDuty(ctx context.Context, a *app.App, email, duty, zone string, page bool, given map[string]bool) error {
+	if _, err := a.Auth.User(ctx, email); err != nil {
+		return err
+	}
+	if zone != "" {
+		if err := a.Auth.SetTimezone(ctx, email, zone); err != nil {
+			return err
 		}
 	}
+	if given["duty"] || given["page"] {
+		// Only what was given changes: the rest is read back.
+		cur, err := staffOf(ctx, a, email)
+		if err != nil {
+			return err
+		}
+		if !given["duty"] {
+			duty = cur.Duty
+		}
+		if !given["page"] {
+			page = cur.Page
+		}
+		if err := a.NotifyPrefs.SetDuty(ctx, email, duty, page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printDuty prints the staff's duty hours and whom a page reaches now.
+func printDuty(ctx context.Context, e *env, a *app.App) error {
 	staff, err := a.NotifyPrefs.StaffList(ctx)
 	if err != nil {
 		return err

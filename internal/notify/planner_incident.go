@@ -159,14 +159,32 @@ func (p *Planner) incidentItem(page *status.Page, v *status.Incident, inc *incid
 	if topic == TopicSiteProblem && inc.Reason != "" {
 		it.Body = Text{FR: it.Body.FR + " " + reasonText("fr", inc.Reason), EN: it.Body.EN + " " + reasonText("en", inc.Reason)}
 	}
-	for _, a := range v.Components {
-		for _, c := range page.Components {
-			if c.ID == a.Component {
-				it.Components = append(it.Components, Text(c.Name))
-			}
+	it.Components = componentsOf(page, v)
+	return it, true
+}
+
+// componentsOf names the components an incident touches, in page order.
+func componentsOf(page *status.Page, v *status.Incident) []Text {
+	var out []Text
+	for _, c := range page.Components {
+		if slices.ContainsFunc(v.Components, func(a status.Affected) bool { return a.Component == c.ID }) {
+			out = append(out, Text(c.Name))
 		}
 	}
-	return it, true
+	return out
+}
+
+// toldOrInScope returns the customers an update of the incident goes to:
+// those told before and those in its scope now.
+func (p *Planner) toldOrInScope(ctx context.Context, inc *incident.Incident) (map[string]bool, error) {
+	who, err := p.told(ctx, "i"+strconv.FormatInt(inc.ID, 10))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range inc.Impact.Customers {
+		who[c] = true
+	}
+	return who, nil
 }
 
 // planPublic plans a public word about an incident: to the affected
@@ -202,38 +220,15 @@ func (p *Planner) planPublic(ctx context.Context, pl *plan, inc *incident.Incide
 		}
 	}
 	g := p.d.Inventory.Graph()
-	sites := sitesByOwner(g, g.Scope(inc.RootAssets))
-	now := p.o.Now()
-	thread := "incident/" + strconv.FormatInt(inc.ID, 10)
-	for _, ch := range a.channelsFor(AudienceCustomers) {
-		if ch.Kind != KindEmail {
-			continue
-		}
-		for _, id := range sortedKeys(who) {
-			r, ok := customerRecipient(a.customers[id])
-			if !ok || a.optOuts.stops(id, ch.Kind, it.Topic) {
-				continue
-			}
-			ci := withSites(it, sites[id])
-			ci.Link = p.incidentLink(inc.ID, r.Lang)
-			pl.add(Message{Key: key(w.cause, ch.ID, id), Channel: ch.ID, Recipient: r, Topic: it.Topic, Thread: thread,
-				IncidentID: inc.ID, Items: []Item{ci}, Unsubscribe: p.unsubscribe(id, ch.Kind, it.Topic),
-				NotBefore: now.Add(p.o.Gather)}, p.o.Window)
-			pl.tell(subject, id)
-		}
-	}
+	tl := telling{cause: w.cause, thread: "incident/" + strconv.FormatInt(inc.ID, 10), subject: subject, incident: inc.ID,
+		link: func(lang string) string { return p.incidentLink(inc.ID, lang) }}
+	p.tellCustomers(pl, a, it, who, sitesByOwner(g, g.Scope(inc.RootAssets)), tl)
 	// A widening tells the newly reached customers; the public channels
 	// heard of the incident already.
 	if !v.Platform || inc.Cause != incident.CauseOutage || page.Customer != nil || w.onlyNew {
 		return nil
 	}
-	for _, ch := range a.channelsFor(AudiencePublic) {
-		r := channelRecipient(ch)
-		ci := it
-		ci.Link = p.incidentLink(inc.ID, r.Lang)
-		pl.add(Message{Key: key(w.cause, ch.ID, ch.ID), Channel: ch.ID, Recipient: r, Topic: it.Topic, Thread: thread,
-			IncidentID: inc.ID, Items: []Item{ci}, NotBefore: now.Add(p.o.Gather)}, p.o.Window)
-	}
+	p.tellPublic(pl, a, it, tl)
 	return nil
 }
 

@@ -143,33 +143,11 @@ func (p *Planner) planWindow(ctx context.Context, pl *plan, w *incident.Window, 
 	if err != nil {
 		return err
 	}
-	now := p.o.Now()
-	thread := "maintenance/" + w.ID
-	for _, ch := range a.channelsFor(AudienceCustomers) {
-		if ch.Kind != KindEmail {
-			continue
-		}
-		for _, c := range sortedKeys(who) {
-			r, ok := customerRecipient(a.customers[c])
-			if !ok || a.optOuts.stops(c, ch.Kind, TopicMaintenance) {
-				continue
-			}
-			ci := withSites(it, sites[c])
-			ci.Link = p.link(status.HomePath, r.Lang)
-			pl.add(Message{Key: key(cause, ch.ID, c), Channel: ch.ID, Recipient: r, Topic: TopicMaintenance, Thread: thread,
-				Items: []Item{ci}, Unsubscribe: p.unsubscribe(c, ch.Kind, TopicMaintenance), NotBefore: now.Add(p.o.Gather)}, p.o.Window)
-			pl.tell(subject, c)
-		}
-	}
-	if !platform {
-		return nil
-	}
-	for _, ch := range a.channelsFor(AudiencePublic) {
-		r := channelRecipient(ch)
-		ci := it
-		ci.Link = p.link(status.HomePath, r.Lang)
-		pl.add(Message{Key: key(cause, ch.ID, ch.ID), Channel: ch.ID, Recipient: r, Topic: TopicMaintenance, Thread: thread,
-			Items: []Item{ci}, NotBefore: now.Add(p.o.Gather)}, p.o.Window)
+	tl := telling{cause: cause, thread: "maintenance/" + w.ID, subject: subject,
+		link: func(lang string) string { return p.link(status.HomePath, lang) }}
+	p.tellCustomers(pl, a, it, who, sites, tl)
+	if platform {
+		p.tellPublic(pl, a, it, tl)
 	}
 	return nil
 }

@@ -26,8 +26,8 @@ func NewPrefs(db *store.DB, now func() time.Time) *Prefs {
 	return &Prefs{db: db, now: now}
 }
 
-// validOptOut checks an opt-out's channel kind and topic.
-func validOptOut(o OptOut) error {
+// ValidOptOut checks an opt-out's channel kind and topic.
+func ValidOptOut(o OptOut) error {
 	if o.Channel != "*" && !slices.Contains(Kinds, Kind(o.Channel)) {
 		return fmt.Errorf("channel: want * or one of the channel kinds, got %q", o.Channel)
 	}
@@ -41,7 +41,7 @@ func validOptOut(o OptOut) error {
 // SetOptOut stops (stop true) or lets again (stop false) a customer's
 // messages of a topic on a kind of channel.
 func (p *Prefs) SetOptOut(ctx context.Context, o OptOut, stop bool) error {
-	if err := validOptOut(o); err != nil {
+	if err := ValidOptOut(o); err != nil {
 		return err
 	}
 	return p.db.InTx(ctx, func(tx *sql.Tx) error {

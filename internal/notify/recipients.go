@@ -148,3 +148,51 @@ func ptrTime(t time.Time) *time.Time {
 	}
 	return &t
 }
+
+// telling is what the messages of one notice share.
+type telling struct {
+	// cause prefixes the idempotency keys; thread groups the messages of
+	// one incident or window; subject records who was told ("" none).
+	cause, thread, subject string
+	incident               int64
+	// link is the public page of the notice in a language.
+	link func(lang string) string
+}
+
+// tellCustomers queues the item for each customer of who on every
+// customers' e-mail channel, naming their own sites, in their language,
+// unless they opted out of its topic there.
+func (p *Planner) tellCustomers(pl *plan, a *audience, it Item, who map[string]bool, sites map[string][]string, tl telling) {
+	now := p.o.Now()
+	for _, ch := range a.channelsFor(AudienceCustomers) {
+		if ch.Kind != KindEmail {
+			continue
+		}
+		for _, id := range sortedKeys(who) {
+			r, ok := customerRecipient(a.customers[id])
+			if !ok || a.optOuts.stops(id, ch.Kind, it.Topic) {
+				continue
+			}
+			ci := withSites(it, sites[id])
+			ci.Link = tl.link(r.Lang)
+			pl.add(Message{Key: key(tl.cause, ch.ID, id), Channel: ch.ID, Recipient: r, Topic: it.Topic, Thread: tl.thread,
+				IncidentID: tl.incident, Items: []Item{ci}, Unsubscribe: p.unsubscribe(id, ch.Kind, it.Topic),
+				NotBefore: now.Add(p.o.Gather)}, p.o.Window)
+			if tl.subject != "" {
+				pl.tell(tl.subject, id)
+			}
+		}
+	}
+}
+
+// tellPublic queues the item on every public channel, in its language.
+func (p *Planner) tellPublic(pl *plan, a *audience, it Item, tl telling) {
+	now := p.o.Now()
+	for _, ch := range a.channelsFor(AudiencePublic) {
+		r := channelRecipient(ch)
+		ci := it
+		ci.Link = tl.link(r.Lang)
+		pl.add(Message{Key: key(tl.cause, ch.ID, ch.ID), Channel: ch.ID, Recipient: r, Topic: it.Topic, Thread: tl.thread,
+			IncidentID: tl.incident, Items: []Item{ci}, NotBefore: now.Add(p.o.Gather)}, p.o.Window)
+	}
+}

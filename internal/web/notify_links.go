@@ -12,6 +12,7 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/notify"
+	"github.com/vigie/vigie/internal/store"
 )
 
 var linkPage = template.Must(template.ParseFS(templates, "templates/notify_link.html"))
@@ -80,14 +81,14 @@ var optOutWords = map[string]map[string]string{
 		"incident": "les messages sur les incidents qui touchent vos services", "maintenance": "les avis de maintenance qui touchent vos services",
 		"site-problem": "les messages sur les problèmes de vos propres sites", "*": "tous les messages sur vos services",
 		"for": "Compte client %s : %s, par %s.", "channel-*": "tous les canaux", "channel-email": "e-mail",
-		"now-off": "Actuellement : désactivés.", "stop-all": "Ne plus recevoir aucun message sur vos services", "now-on": "Actuellement : activés.", "back": "Voir l'état des services"},
+		"now-off": "Actuellement : désactivés.", "gone": "Ce compte client n'existe plus : aucun message ne lui est envoyé.", "stop-all": "Ne plus recevoir aucun message sur vos services", "now-on": "Actuellement : activés.", "back": "Voir l'état des services"},
 	"en": {"title": "Your notifications", "bad": "This link is not valid: it was changed. Use the link of the last message you received.",
 		"stop": "Stop these messages", "resume": "Receive these messages again",
 		"stopped": "Done: you will no longer receive these messages.", "resumed": "Done: you will receive these messages again.",
 		"incident": "messages about incidents touching your services", "maintenance": "maintenance notices touching your services",
 		"site-problem": "messages about problems of your own sites", "*": "every message about your services",
 		"for": "Customer account %s: %s, by %s.", "channel-*": "every channel", "channel-email": "e-mail",
-		"now-off": "Now: off.", "stop-all": "Stop every message about your services", "now-on": "Now: on.", "back": "See the status of the services"},
+		"now-off": "Now: off.", "gone": "This customer account no longer exists: no message is sent to it.", "stop-all": "Stop every message about your services", "now-on": "Now: on.", "back": "See the status of the services"},
 }
 
 func (h *notifyLinks) optOutView(r *http.Request, o notify.OptOut) (linkView, bool) {
@@ -132,11 +133,18 @@ func containsOptOut(list []notify.OptOut, o notify.OptOut) bool {
 	return false
 }
 
+// refuseOptOut answers a link that is not valid, or whose customer is
+// gone (problem "bad" or "gone"), in both languages.
+func (h *notifyLinks) refuseOptOut(w http.ResponseWriter, r *http.Request, problem string) {
+	t := optOutWords["fr"]
+	h.render(w, r, http.StatusNotFound, linkView{Lang: "fr", Name: h.name, Title: t["title"],
+		Problem: t[problem] + " / " + optOutWords["en"][problem], Back: t["back"]})
+}
+
 func (h *notifyLinks) showUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	o, err := h.links.ReadOptOut(r.PathValue("token"))
 	if err != nil {
-		t := optOutWords["fr"]
-		h.render(w, r, http.StatusNotFound, linkView{Lang: "fr", Name: h.name, Title: t["title"], Problem: t["bad"] + " / " + optOutWords["en"]["bad"], Back: t["back"]})
+		h.refuseOptOut(w, r, "bad")
 		return
 	}
 	v, _ := h.optOutView(r, o)
@@ -149,8 +157,15 @@ func (h *notifyLinks) showUnsubscribe(w http.ResponseWriter, r *http.Request) {
 func (h *notifyLinks) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	o, err := h.links.ReadOptOut(r.PathValue("token"))
 	if err != nil {
-		t := optOutWords["fr"]
-		h.render(w, r, http.StatusNotFound, linkView{Lang: "fr", Name: h.name, Title: t["title"], Problem: t["bad"] + " / " + optOutWords["en"]["bad"], Back: t["back"]})
+		h.refuseOptOut(w, r, "bad")
+		return
+	}
+	if _, err := h.inventory.Customer(r.Context(), o.Customer); errors.Is(err, store.ErrNotFound) {
+		// The customer is gone: nothing is sent to them any more.
+		h.refuseOptOut(w, r, "gone")
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)

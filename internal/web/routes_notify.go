@@ -141,8 +141,12 @@ func (h *notifyAPI) setOptOut(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.prefs.SetOptOut(r.Context(), o, body.Stop); err != nil {
+	if err := notify.ValidOptOut(o); err != nil {
 		h.fail(w, r, badRequest("%s", err.Error()))
+		return
+	}
+	if err := h.prefs.SetOptOut(r.Context(), o, body.Stop); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	h.showOptOuts(w, r)
