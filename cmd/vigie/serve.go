@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -36,6 +38,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maintNotice := fs.Duration("maintenance-notice", notify.DefaultAhead, "how long before a maintenance window its notice goes to the customers it touches")
 	escalate := fs.Duration("escalate-after", notify.DefaultEscalate, "page every staff member when a page stays unacknowledged this long")
 	notifyLease := fs.Duration("notify-lease", 2*time.Minute, "how long a message being sent is its worker's: a server killed mid-delivery sends it again after this")
+	mailCA := fs.String("mail-ca", "", "also trust the certificate authorities of this PEM file for SMTP relays, as a private relay needs")
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -80,6 +83,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
 		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease}
 	sf.apply(&cfg)
+	if *mailCA != "" {
+		if cfg.MailRootCAs, err = loadMailCA(*mailCA); err != nil {
+			return err
+		}
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -90,6 +98,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// loadMailCA returns the system's certificate roots with those of the PEM
+// file path added, for the e-mail sender.
+func loadMailCA(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--mail-ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%w: --mail-ca: %s holds no PEM certificate", errUsage, path)
+	}
+	return pool, nil
 }
 
 // listFlag is a flag that may be repeated, each value added to the list.

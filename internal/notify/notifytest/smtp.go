@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log"
@@ -42,6 +43,11 @@ type SMTPOptions struct {
 	// Reject, when it returns an error, refuses a recipient with it (an
 	// *smtp.SMTPError such as a 550).
 	Reject func(rcpt string) error
+	// Delay, when set, holds each mail this long after its data has been
+	// read and before it is kept and accepted: a client may hang up in
+	// between, as a sender killed mid-delivery does, and the mail is kept
+	// all the same, as a real relay may.
+	Delay time.Duration
 }
 
 // Mail is one mail the test server accepted.
@@ -59,6 +65,7 @@ type SMTP struct {
 	Host    string
 	Port    int
 	RootCAs *x509.CertPool // trusts the server's certificate
+	CertPEM []byte         // the same certificate, PEM-encoded, for a process to trust
 
 	opts  SMTPOptions
 	conns atomic.Int64
@@ -71,11 +78,12 @@ type SMTP struct {
 func StartSMTP(t testing.TB, opts SMTPOptions) *SMTP {
 	t.Helper()
 	cert, roots := certificate(t)
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &SMTP{Addr: ln.Addr().String(), RootCAs: roots, opts: opts}
+	s := &SMTP{Addr: ln.Addr().String(), RootCAs: roots, CertPEM: certPEM, opts: opts}
 	host, port, _ := net.SplitHostPort(s.Addr)
 	s.Host, s.Port = host, atoi(port)
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &testSession{s: s}, nil }))
@@ -183,6 +191,7 @@ func (ss *testSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	time.Sleep(ss.s.opts.Delay)
 	ss.s.mu.Lock()
 	ss.s.mails = append(ss.s.mails, Mail{From: ss.from, To: ss.to, Data: b})
 	ss.s.mu.Unlock()
