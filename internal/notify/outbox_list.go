@@ -94,7 +94,8 @@ func (s *Store) Resend(ctx context.Context, id int64) (Message, error) {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &store.ConflictError{Message: fmt.Sprintf("notification %d is %s: %s", id, m.State, ErrNotResendable), Err: ErrNotResendable}
 		}
-		return nil
+		// The workers take it at once, wherever the leader is.
+		return s.db.NotifyTx(ctx, tx, store.TopicMessages, "")
 	})
 	return m, err
 }
@@ -119,6 +120,11 @@ func (s *Store) ResendAll(ctx context.Context, f ListFilter) (int64, error) {
 		return 0, fmt.Errorf("resend dead messages: %w", s.db.MapError(err))
 	}
 	n, _ := res.RowsAffected()
+	if n > 0 {
+		if err := s.db.Notify(ctx, store.TopicMessages, ""); err != nil {
+			return n, err
+		}
+	}
 	return n, nil
 }
 

@@ -283,11 +283,6 @@ func (p *Planner) commit(ctx context.Context, pl *plan, triggerID int64) error {
 	if err != nil {
 		return fmt.Errorf("queue notifications: %w", err)
 	}
-	if len(pl.msgs) > 0 {
-		// NotifyTx reaches the workers of this process only through
-		// PostgreSQL; on SQLite they are woken here, after the commit.
-		p.d.DB.Wake(store.TopicMessages, "")
-	}
 	return nil
 }
 
