@@ -109,7 +109,7 @@ func TestFailuresWaitTheirBackoffThenGoDead(t *testing.T) {
 			if ids := claimIDs(t, st, now, 5); !slices.Equal(ids, []int64{id}) {
 				t.Fatalf("attempt %d: claimed %v", attempt, ids)
 			}
-			var cause error = fmt.Errorf("connection refused (try %d)", attempt)
+			cause := error(fmt.Errorf("connection refused (try %d)", attempt))
 			if attempt == 2 {
 				cause = retryLater(2 * time.Hour)
 			}

@@ -10,9 +10,8 @@ import (
 // server and the benchmark too; these names keep this package's tests
 // short.
 type (
-	smtpOptions  = notifytest.SMTPOptions
-	receivedMail = notifytest.Mail
-	parsedMail   = notifytest.ParsedMail
+	smtpOptions = notifytest.SMTPOptions
+	parsedMail  = notifytest.ParsedMail
 )
 
 type smtpServer struct{ *notifytest.SMTP }
