@@ -45,15 +45,21 @@ func (h *api) listUpdates(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"updates": nonNil(byIncident[id])})
 }
 
+// readUpdate reads the incident id and the body of a public update, the
+// one to post or to preview.
+func readUpdate(w http.ResponseWriter, r *http.Request) (int64, updateForm, error) {
+	var form updateForm
+	id, err := incidentID(r)
+	if err == nil {
+		err = decodeJSON(w, r, &form)
+	}
+	return id, form, err
+}
+
 // addUpdate adds a public update, moving the incident to its status.
 func (h *api) addUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := incidentID(r)
+	id, form, err := readUpdate(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var form updateForm
-	if err := decodeJSON(w, r, &form); err != nil {
 		h.fail(w, r, err)
 		return
 	}

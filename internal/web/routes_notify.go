@@ -155,13 +155,8 @@ func (h *notifyAPI) setOptOut(w http.ResponseWriter, r *http.Request) {
 // previewUpdate answers what every channel would send for a public update
 // (the body of POST …/updates), in both languages.
 func (h *notifyAPI) previewUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := incidentID(r)
+	id, form, err := readUpdate(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var form updateForm
-	if err := decodeJSON(w, r, &form); err != nil {
 		h.fail(w, r, err)
 		return
 	}
