@@ -262,6 +262,11 @@ func (p *Planner) commit(ctx context.Context, pl *plan, triggerID int64) error {
 	if err != nil {
 		return fmt.Errorf("queue notifications: %w", err)
 	}
+	if len(pl.msgs) > 0 {
+		// NotifyTx told the other processes, on PostgreSQL only; this
+		// process's worker hears it here, after the commit.
+		p.d.DB.Wake(store.TopicMessages, "")
+	}
 	return nil
 }
 
