@@ -100,8 +100,8 @@ func (r *report) printSend(out io.Writer) {
 	fmt.Fprintln(out, "| run | mails | distinct recipients | wall | mails/s | CPU s (this process) | CPU s (SMTP server) | wall ratio | CPU ratio |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|")
 	send := v.lastMail - v.due
-	fmt.Fprintf(out, "| Vigie, send | %s | %s | %s | %.0f | %.2f (whole run: %.2f) | %.2f |", thousands(int64(v.mails)), thousands(int64(v.recipients)),
-		round(send), float64(v.mails)/send.Seconds(), v.cpu, v.cpu, v.peersCPU)
+	fmt.Fprintf(out, "| Vigie, send | %s | %s | %s | %.0f | %.2f | %.2f |", thousands(int64(v.mails)), thousands(int64(v.recipients)),
+		round(send), float64(v.mails)/send.Seconds(), v.cpu, v.peersCPU)
 	if b != nil {
 		fmt.Fprintf(out, " %.2f× | %.2f× |\n", send.Seconds()/b.took.Seconds(), v.cpu/b.cpu)
 		fmt.Fprintf(out, "| Vigie, whole | %s | %s | %s | %.0f | %.2f | %.2f | %.2f× | |\n", thousands(int64(v.mails)), thousands(int64(v.recipients)),
