@@ -110,13 +110,26 @@ func (s *Store) lastDelivery(ctx context.Context, tx *sql.Tx, channel, recipient
 
 // mergeTarget returns the message to a recipient on a channel that waits
 // untried (never sent, never failed), locked, or nil.
+//
+// The earliest is chosen here rather than by ORDER BY and LIMIT: with
+// them, SQLite walks the due index (state, not_before) in order through
+// every pending message of every recipient, which made planning an
+// incident for thousands of customers quadratic; without them it takes
+// the recipient's index, and a recipient has few messages waiting.
 func (s *Store) mergeTarget(ctx context.Context, tx *sql.Tx, channel, recipient string) (*Message, error) {
 	list, err := s.messages(ctx, tx, `WHERE channel_id = $1 AND recipient_id = $2 AND state = 'pending' AND attempts = 0
-		AND sent_at IS NULL AND last_error = '' ORDER BY not_before, id LIMIT 1`+s.db.Engine.LockRows(), channel, recipient)
+		AND sent_at IS NULL AND last_error = ''`+s.db.Engine.LockRows(), channel, recipient)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	return &list[0], nil
+	first := &list[0]
+	for i := range list[1:] {
+		m := &list[i+1]
+		if m.NotBefore.Before(first.NotBefore) || (m.NotBefore.Equal(first.NotBefore) && m.ID < first.ID) {
+			first = m
+		}
+	}
+	return first, nil
 }
 
 // merge adds to target the items of m it does not hold yet.

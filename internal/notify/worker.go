@@ -114,9 +114,13 @@ func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	outage := time.Duration(0)
+	backlog := false // the last claim took all it asked for
 	for ctx.Err() == nil {
+		// With messages waiting, claim when half the slots are free
+		// rather than at each one: a claim is a write transaction whose
+		// cost hardly depends on how many it takes.
 		free := cap(slots) - len(slots)
-		if free == 0 {
+		if free == 0 || (backlog && free < (cap(slots)+1)/2) {
 			w.waitFor(ctx, w.o.PollMax)
 			continue
 		}
@@ -127,7 +131,7 @@ func (w *Worker) Run(ctx context.Context) {
 			w.waitFor(ctx, outage)
 			continue
 		}
-		outage = 0
+		outage, backlog = 0, len(claimed) == free
 		for _, c := range claimed {
 			slots <- struct{}{}
 			wg.Go(func() {

@@ -13,7 +13,7 @@ import (
 // DefaultRates are the messages per minute a channel of each kind sends
 // when its RatePerMinute is 0: what the services behind them accept.
 var DefaultRates = map[Kind]int{
-	KindEmail:     6000,
+	KindEmail:     30000,
 	KindWebhook:   60,
 	KindSlack:     60,
 	KindDiscord:   60,

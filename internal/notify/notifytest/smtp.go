@@ -13,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/big"
@@ -48,6 +49,9 @@ type SMTPOptions struct {
 	// between, as a sender killed mid-delivery does, and the mail is kept
 	// all the same, as a real relay may.
 	Delay time.Duration
+	// OnMail, when set, is told of each mail as the server accepts it
+	// (after keeping it), from the session's goroutine.
+	OnMail func(Mail)
 }
 
 // Mail is one mail the test server accepted.
@@ -65,7 +69,9 @@ type SMTP struct {
 	Host    string
 	Port    int
 	RootCAs *x509.CertPool // trusts the server's certificate
-	CertPEM []byte         // the same certificate, PEM-encoded, for a process to trust
+	// CertPEM is the server's certificate, PEM-encoded, for a client in
+	// another process to trust.
+	CertPEM []byte
 
 	opts  SMTPOptions
 	conns atomic.Int64
@@ -77,13 +83,27 @@ type SMTP struct {
 // StartSMTP starts a test SMTP server that stops with the test.
 func StartSMTP(t testing.TB, opts SMTPOptions) *SMTP {
 	t.Helper()
-	cert, roots := certificate(t)
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, stop, err := NewSMTP(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &SMTP{Addr: ln.Addr().String(), RootCAs: roots, CertPEM: certPEM, opts: opts}
+	t.Cleanup(stop)
+	return s
+}
+
+// NewSMTP starts a test SMTP server outside a test (a benchmark, a
+// tool); stop ends it.
+func NewSMTP(opts SMTPOptions) (s *SMTP, stop func(), err error) {
+	cert, roots, err := certificate()
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen: %w", err)
+	}
+	s = &SMTP{Addr: ln.Addr().String(), RootCAs: roots, opts: opts,
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})}
 	host, port, _ := net.SplitHostPort(s.Addr)
 	s.Host, s.Port = host, atoi(port)
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &testSession{s: s}, nil }))
@@ -100,8 +120,7 @@ func StartSMTP(t testing.TB, opts SMTPOptions) *SMTP {
 		l = tls.NewListener(l, srv.TLSConfig)
 	}
 	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return s
+	return s, func() { _ = srv.Close() }, nil
 }
 
 // Mails returns a copy of what the server has accepted so far.
@@ -193,8 +212,12 @@ func (ss *testSession) Data(r io.Reader) error {
 	}
 	time.Sleep(ss.s.opts.Delay)
 	ss.s.mu.Lock()
-	ss.s.mails = append(ss.s.mails, Mail{From: ss.from, To: ss.to, Data: b})
+	m := Mail{From: ss.from, To: ss.to, Data: b}
+	ss.s.mails = append(ss.s.mails, m)
 	ss.s.mu.Unlock()
+	if ss.s.opts.OnMail != nil {
+		ss.s.opts.OnMail(m)
+	}
 	return nil
 }
 
@@ -230,11 +253,10 @@ func (c *countedConn) Close() error {
 
 // certificate makes a self-signed certificate for 127.0.0.1 and a
 // pool that trusts it.
-func certificate(t testing.TB) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
+func certificate() (tls.Certificate, *x509.CertPool, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, fmt.Errorf("certificate key: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "vigie test smtp"},
@@ -245,15 +267,15 @@ func certificate(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, fmt.Errorf("certificate: %w", err)
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, fmt.Errorf("certificate: %w", err)
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, roots
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, roots, nil
 }
 
 func atoi(s string) int {
