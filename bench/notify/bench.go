@@ -109,7 +109,10 @@ func waitChecked(ctx context.Context, h *host, within time.Duration) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("after %s, %d of %d checks have a state (%v)", within, len(states), h.checks, err)
+			if err != nil {
+				return fmt.Errorf("after %s, read the states: %w", within, err)
+			}
+			return fmt.Errorf("after %s, %d of %d checks have a state", within, len(states), h.checks)
 		}
 		select {
 		case <-ctx.Done():
@@ -279,7 +282,7 @@ func openIncident(ctx context.Context, h *host) (int64, error) {
 	}
 	var inc struct{ ID int64 }
 	if err := json.Unmarshal(raw, &inc); err != nil || inc.ID == 0 {
-		return 0, fmt.Errorf("POST /api/v1/incidents: %v: %.200s", err, raw)
+		return 0, fmt.Errorf("POST /api/v1/incidents: %w: %.200s", err, raw)
 	}
 	return inc.ID, nil
 }
