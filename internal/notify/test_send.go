@@ -35,9 +35,6 @@ func (s *Store) SendTest(ctx context.Context, senders map[Kind]Sender, render fu
 	}
 	now := s.Now().UTC()
 	topic := TopicIncident
-	if to.Kind == "staff" {
-		topic = TopicPage
-	}
 	m := &Message{Key: fmt.Sprintf("test/%s/%d", ch.ID, now.UnixNano()), Channel: ch.ID, Recipient: to, Topic: topic,
 		Thread: "test/" + ch.ID, Items: []Item{{Topic: topic, Event: "update", At: now,
 			Title: Text{FR: "Message de test", EN: "Test message"},
