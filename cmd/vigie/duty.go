@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -69,23 +68,15 @@ func applyDuty(ctx context.Context, a *app.App, email, duty, zone string, page b
 			return err
 		}
 	}
-	if given["duty"] || given["page"] {
-		// Only what was given changes: the rest is read back.
-		cur, err := staffOf(ctx, a, email)
-		if err != nil {
-			return err
-		}
-		if !given["duty"] {
-			duty = cur.Duty
-		}
-		if !given["page"] {
-			page = cur.Page
-		}
-		if err := a.NotifyPrefs.SetDuty(ctx, email, duty, page); err != nil {
-			return err
-		}
+	var d *string
+	var pg *bool
+	if given["duty"] {
+		d = &duty
 	}
-	return nil
+	if given["page"] {
+		pg = &page
+	}
+	return a.NotifyPrefs.ChangeDuty(ctx, email, d, pg)
 }
 
 // printDuty prints the staff's duty hours and whom a page reaches now.
@@ -114,20 +105,6 @@ func printDuty(ctx context.Context, e *env, a *app.App) error {
 		fmt.Fprintf(e.stdout, "a page now reaches %d on duty\n", len(paged))
 	}
 	return nil
-}
-
-// staffOf returns a staff member's duty as stored.
-func staffOf(ctx context.Context, a *app.App, email string) (notify.Staff, error) {
-	list, err := a.NotifyPrefs.StaffList(ctx)
-	if err != nil {
-		return notify.Staff{}, err
-	}
-	for _, s := range list {
-		if strings.EqualFold(s.Email, strings.TrimSpace(email)) {
-			return s, nil
-		}
-	}
-	return notify.Staff{}, fmt.Errorf("%s: %w", email, notify.ErrNoSuchStaff)
 }
 
 func yesNo(b bool) string {

@@ -79,6 +79,13 @@ func testOneUpdateReachesEveryChannel(t *testing.T, engine store.Engine) {
 		}
 	}
 	must2("PUT", "/api/v1/users/ops@example.org/duty", `{"duty":"always","timezone":"Europe/Paris"}`, 200)
+	// A change of one field keeps the others.
+	if out := must2("PUT", "/api/v1/users/ops@example.org/duty", `{"page":false}`, 200); !regexp.MustCompile(`"duty": ?"always",\s*"page": ?false`).MatchString(out) {
+		t.Fatalf("paging off kept no duty hours: %s", out)
+	}
+	must2("PUT", "/api/v1/users/ops@example.org/duty", `{"page":true}`, 200)
+	must2("PUT", "/api/v1/users/ops@example.org/duty", `{"timezone":"Local"}`, 422)
+	must2("PUT", "/api/v1/users/ops@example.org/duty", `{"duty":"8h-23h"}`, 422)
 
 	// Staff open a critical incident on hv01: staff incidents are settled
 	// at once, so everyone is told at once.

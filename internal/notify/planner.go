@@ -86,15 +86,16 @@ type Planner struct {
 	// trigger of a round was committed before the round began.
 	pages map[string]*status.Page
 	aud   *audience
-	// failures counts, by trigger, the rounds that failed to plan it: one
-	// that keeps failing is set aside, so that it never holds back the
-	// triggers after it.
-	failures map[int64]int
+	// failures holds, by trigger, when planning it first failed: one that
+	// keeps failing for setAsideAfter is set aside, so that it never holds
+	// back the triggers after it for good. A passing fault (the database
+	// away for a while) only delays it.
+	failures map[int64]time.Time
 }
 
-// maxTriggerFailures is how many rounds may fail on one trigger before it
+// setAsideAfter is how long a trigger may keep failing to plan before it
 // is set aside, logged as an error.
-const maxTriggerFailures = 5
+const setAsideAfter = 15 * time.Minute
 
 // page returns the public page of customer ("" everyone's) for this round.
 func (p *Planner) page(ctx context.Context, customer string) (*status.Page, error) {
@@ -193,7 +194,7 @@ func (p *Planner) Plan(ctx context.Context) (int, error) {
 			case errors.Is(err, store.ErrNotFound):
 				// What the trigger names is gone: nothing to tell.
 				pl = &plan{}
-			case err != nil && ctx.Err() == nil && p.failed(t.id) >= maxTriggerFailures:
+			case err != nil && ctx.Err() == nil && p.failingFor(t.id) >= setAsideAfter:
 				p.o.Logger.Error("notifications: a trigger keeps failing; set aside, nothing will be sent for it",
 					"trigger", t.id, "type", t.Type, "incident", t.IncidentID, "maintenance", t.MaintenanceID, "err", err)
 				pl = &plan{}
@@ -223,13 +224,19 @@ func (p *Planner) Plan(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// failed counts one more failed round on a trigger and returns the count.
-func (p *Planner) failed(id int64) int {
+// failingFor records a failed round on a trigger and returns how long it
+// has been failing.
+func (p *Planner) failingFor(id int64) time.Duration {
 	if p.failures == nil {
-		p.failures = map[int64]int{}
+		p.failures = map[int64]time.Time{}
 	}
-	p.failures[id]++
-	return p.failures[id]
+	now := p.o.Now()
+	first, ok := p.failures[id]
+	if !ok {
+		p.failures[id] = now
+		return 0
+	}
+	return now.Sub(first)
 }
 
 func (p *Planner) pending(ctx context.Context, limit int) ([]trigger, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/store"
@@ -172,6 +173,30 @@ func (p *Prefs) SetDuty(ctx context.Context, email, duty string, page bool) erro
 		}
 		return nil
 	})
+}
+
+// ChangeDuty changes what is given of a staff member's watch, their duty
+// hours or whether they are paged; nil keeps what is stored.
+func (p *Prefs) ChangeDuty(ctx context.Context, email string, duty *string, page *bool) error {
+	if duty == nil && page == nil {
+		return nil
+	}
+	list, err := p.StaffList(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(s Staff) bool { return strings.EqualFold(s.Email, strings.TrimSpace(email)) })
+	if i < 0 {
+		return fmt.Errorf("duty of %s: %w", email, ErrNoSuchStaff)
+	}
+	d, pg := list[i].Duty, list[i].Page
+	if duty != nil {
+		d = *duty
+	}
+	if page != nil {
+		pg = *page
+	}
+	return p.SetDuty(ctx, list[i].Email, d, pg)
 }
 
 // Paged returns whom a new page goes to at at: the staff on duty who take

@@ -63,14 +63,14 @@ func (h *notifyAPI) showDuty(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"now": now.UTC(), "staff": out, "paged_now": emails, "everyone": everyone})
 }
 
-// dutyForm is a staff member's watch: duty hours "HH:MM-HH:MM" in their
-// time zone (across midnight when the end comes first), "always" or ""
-// (never); the zone, when given, replaces theirs; page false keeps them
-// out of pages.
+// dutyForm is a change of a staff member's watch; what is left out stays:
+// duty hours "HH:MM-HH:MM" in their time zone (across midnight when the end
+// comes first), "always" or "" (never); their time zone; page false keeps
+// them out of pages.
 type dutyForm struct {
-	Duty     string `json:"duty"`
-	Timezone string `json:"timezone,omitempty"`
-	Page     *bool  `json:"page,omitempty"`
+	Duty     *string `json:"duty,omitempty"`
+	Timezone string  `json:"timezone,omitempty"`
+	Page     *bool   `json:"page,omitempty"`
 }
 
 func (h *notifyAPI) setDuty(w http.ResponseWriter, r *http.Request) {
@@ -80,12 +80,14 @@ func (h *notifyAPI) setDuty(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PathValue("email")
-	if _, err := notify.ParseDuty(body.Duty); err != nil {
-		h.fail(w, r, fieldError("invalid duty", err, []map[string]string{field("duty", err.Error())}))
-		return
+	if body.Duty != nil {
+		if _, err := notify.ParseDuty(*body.Duty); err != nil {
+			h.fail(w, r, fieldError("invalid duty", err, []map[string]string{field("duty", err.Error())}))
+			return
+		}
 	}
 	if body.Timezone != "" {
-		if _, err := time.LoadLocation(body.Timezone); err != nil {
+		if loc, err := time.LoadLocation(body.Timezone); err != nil || loc == time.Local || body.Timezone == "Local" {
 			h.fail(w, r, fieldError("invalid duty", err, []map[string]string{field("timezone", "unknown time zone: want an IANA name such as America/Montreal")}))
 			return
 		}
@@ -94,14 +96,13 @@ func (h *notifyAPI) setDuty(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	page := body.Page == nil || *body.Page
 	if body.Timezone != "" {
 		if err := h.auth.SetTimezone(r.Context(), email, body.Timezone); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 	}
-	if err := h.prefs.SetDuty(r.Context(), email, body.Duty, page); err != nil {
+	if err := h.prefs.ChangeDuty(r.Context(), email, body.Duty, body.Page); err != nil {
 		if errors.Is(err, notify.ErrNoSuchStaff) {
 			h.fail(w, r, badRequest("no such user: %s", email))
 			return
