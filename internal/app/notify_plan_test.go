@@ -452,3 +452,67 @@ func TestAnEditedUpdateIsNotSentAgain(t *testing.T) {
 		})
 	}
 }
+
+// A window announced, then moved to another date and another asset: those
+// told before and those it reaches now hear of the change; one cancelled
+// while in progress is told over; a weekly one's end notice survives the
+// move to the next week.
+func TestMaintenanceChangesReachWhoWasToldAndWhoIsReachedNow(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			p := openPlanned(t, engine, notifyHost, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+			w := &incident.Window{Title: "Disque de web-01", Assets: []string{"web-01"},
+				Start: "2026-11-27T02:00", End: "2026-11-27T03:00", Zone: "Europe/Paris"}
+			if err := p.a.Maintenance.Create(p.ctx, w, "ops@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			events := func(who string) string {
+				var out []string
+				for _, m := range to(p.plan(), "mail", who) {
+					for _, it := range m.Items {
+						out = append(out, it.Event)
+					}
+				}
+				return strings.Join(out, ",")
+			}
+			if got := events("C1"); got != "scheduled" {
+				t.Fatalf("Alice, whose sites are on web-01: %q", got)
+			}
+			p.deliverAll()
+			// Moved a day later, onto web-02 (Bob's): Alice, told before, and
+			// Bob, reached now, hear of it.
+			w.Start, w.End, w.Assets = "2026-11-28T02:00", "2026-11-28T03:00", []string{"web-02"}
+			if err := p.a.Maintenance.Update(p.ctx, w); err != nil {
+				t.Fatal(err)
+			}
+			if a, b := events("C1"), events("C2"); a != "scheduled,changed" || b != "changed" {
+				t.Fatalf("after the move: Alice %q, Bob %q", a, b)
+			}
+			// At its start, then cancelled while in progress: Bob hears it is over.
+			p.clock.at = time.Date(2026, 11, 28, 1, 10, 0, 0, time.UTC)
+			if b := events("C2"); b != "changed,started" {
+				t.Fatalf("at the start: Bob %q", b)
+			}
+			p.deliverAll()
+			if err := p.a.Maintenance.Delete(p.ctx, w.ID); err != nil {
+				t.Fatal(err)
+			}
+			if b := events("C2"); b != "changed,started,ended" {
+				t.Errorf("cancelled while in progress: Bob %q", b)
+			}
+			// A weekly window: its end notice still goes 30 min after the
+			// end, when the window already shows next week's occurrence.
+			weekly := &incident.Window{Title: "Sauvegardes", Assets: []string{"hv02"}, Weekly: true,
+				Start: "2026-11-29T02:00", End: "2026-11-29T02:10", Zone: "Europe/Paris"}
+			if err := p.a.Maintenance.Create(p.ctx, weekly, "ops@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			p.clock.at = time.Date(2026, 11, 29, 1, 5, 0, 0, time.UTC)
+			p.plan()
+			p.clock.at = time.Date(2026, 11, 29, 1, 40, 0, 0, time.UTC)
+			if c := events("C3"); !strings.HasSuffix(c, "started,ended") {
+				t.Errorf("Carla, for the weekly window: %q", c)
+			}
+		})
+	}
+}
