@@ -310,7 +310,13 @@ func TestAnUnacknowledgedPageEscalatesToEveryone(t *testing.T) {
 			if err != nil || got.AcknowledgedAt == nil {
 				t.Fatalf("acknowledge: %v %+v", err, got)
 			}
-			if _, _, err := p.a.Acknowledge(p.ctx, token[:len(token)-2]+"xx"); err == nil {
+			sig := strings.LastIndex(token, ".") + 3
+			swap := byte('A')
+			if token[sig] == 'A' {
+				swap = 'B'
+			}
+			forged := token[:sig] + string(swap) + token[sig+1:]
+			if _, _, err := p.a.Acknowledge(p.ctx, forged); err == nil {
 				t.Error("a changed link acknowledged")
 			}
 			before := len(list)
@@ -512,6 +518,55 @@ func TestMaintenanceChangesReachWhoWasToldAndWhoIsReachedNow(t *testing.T) {
 			p.clock.at = time.Date(2026, 11, 29, 1, 40, 0, 0, time.UTC)
 			if c := events("C3"); !strings.HasSuffix(c, "started,ended") {
 				t.Errorf("Carla, for the weekly window: %q", c)
+			}
+		})
+	}
+}
+
+// The public channels hear of an outage once it is platform-wide, and
+// follow to its end one they were told of, even once it narrows.
+func TestPublicChannelsFollowWhatTheyWereTold(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			p := openPlanned(t, engine, notifyHost, planStart)
+			now := p.clock.Now()
+			inc := &incident.Incident{Title: "web-02 down", Status: incident.Investigating, Severity: incident.Minor,
+				Cause: incident.CauseOutage, RootAssets: []string{"web-02"}, Auto: true, DetectedBy: incident.DetectedByProbe,
+				Impact: incident.Impact{Assets: 2, Sites: 1, Customers: []string{"C2"}}, ImpactStartedAt: now, DetectedAt: now, SettledAt: &now}
+			if _, err := p.a.Incidents.Create(p.ctx, inc, incident.Event{At: now, Type: incident.EventOpened, Text: "opened by correlation"}); err != nil {
+				t.Fatal(err)
+			}
+			public := func() []string {
+				var out []string
+				for _, m := range to(p.plan(), "hook", "hook") {
+					for _, it := range m.Items {
+						out = append(out, it.Event)
+					}
+				}
+				return out
+			}
+			if got := public(); len(got) != 0 {
+				t.Fatalf("one customer's VPS went public: %v", got)
+			}
+			p.clock.Add(time.Minute)
+			p.deliverAll()
+			inc.RootAssets, inc.Impact = []string{"hv01"}, incident.Impact{Assets: 5, Sites: 3, Customers: []string{"C1", "C2"}}
+			if err := p.a.Incidents.Update(p.ctx, inc, incident.Event{At: p.clock.Now(), Type: incident.EventScopeChanged, Text: "scope: 2 customers"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := public(); strings.Join(got, ",") != "opened" {
+				t.Fatalf("widened to a platform-wide outage, the public got %v", got)
+			}
+			p.clock.Add(10 * time.Minute)
+			p.deliverAll()
+			inc.RootAssets, inc.Impact = []string{"web-02"}, incident.Impact{Assets: 2, Sites: 1, Customers: []string{"C2"}}
+			inc.Status = incident.Monitoring
+			if err := p.a.Incidents.Update(p.ctx, inc, incident.Event{At: p.clock.Now(), Type: incident.EventStatus, Public: true,
+				Text: "web-02 recovered: monitoring"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := public(); strings.Join(got, ",") != "opened,monitoring" {
+				t.Errorf("narrowed again, the public was not told the end: %v", got)
 			}
 		})
 	}

@@ -71,7 +71,9 @@ func (l *Links) open(token string, want string, n int) ([]string, error) {
 	if !ok || len(token) > 512 {
 		return nil, ErrBadLink
 	}
-	enc := base64.RawURLEncoding
+	// Strict: non-zero trailing bits are refused, so each link has one
+	// spelling.
+	enc := base64.RawURLEncoding.Strict()
 	payload, err1 := enc.DecodeString(p)
 	sum, err2 := enc.DecodeString(s)
 	if err1 != nil || err2 != nil {

@@ -184,6 +184,7 @@ func (p *Planner) toldOrInScope(ctx context.Context, inc *incident.Incident) (ma
 	for _, c := range inc.Impact.Customers {
 		who[c] = true
 	}
+	delete(who, toldPublic)
 	return who, nil
 }
 
@@ -219,18 +220,27 @@ func (p *Planner) planPublic(ctx context.Context, pl *plan, inc *incident.Incide
 			who[c] = true
 		}
 	}
+	delete(who, toldPublic)
 	g := p.d.Inventory.Graph()
 	tl := telling{cause: w.cause, thread: "incident/" + strconv.FormatInt(inc.ID, 10), subject: subject, incident: inc.ID,
 		link: func(lang string) string { return p.incidentLink(inc.ID, lang) }}
 	p.tellCustomers(pl, a, it, who, sitesByOwner(g, g.Scope(inc.RootAssets)), tl)
-	// A widening tells the newly reached customers; the public channels
-	// heard of the incident already.
-	if !v.Platform || inc.Cause != incident.CauseOutage || page.Customer != nil || w.onlyNew {
+	// The public channels hear of a platform-wide outage, and follow to
+	// its end one they were told of, even if it narrows; a widening tells
+	// them only when it makes the incident platform-wide.
+	platform := v.Platform && page.Customer == nil
+	switch {
+	case inc.Cause != incident.CauseOutage, !platform && !told[toldPublic], w.onlyNew && told[toldPublic]:
 		return nil
 	}
 	p.tellPublic(pl, a, it, tl)
+	pl.tell(subject, toldPublic)
 	return nil
 }
+
+// toldPublic stands, among the customers told about an incident, for the
+// public channels.
+const toldPublic = "*public"
 
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
