@@ -185,6 +185,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", db.MapError(err))
 	}
+	wakes := &[]string{}
+	db.afterCommit.Store(tx, wakes)
 	defer db.afterCommit.Delete(tx)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
@@ -193,11 +195,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", db.MapError(err))
 	}
-	if v, ok := db.afterCommit.Load(tx); ok {
-		for _, w := range *v.(*[]string) {
-			topic, payload, _ := strings.Cut(w, ":")
-			db.Wake(topic, payload)
-		}
+	for _, w := range *wakes {
+		topic, payload, _ := strings.Cut(w, ":")
+		db.Wake(topic, payload)
 	}
 	return nil
 }

@@ -73,10 +73,13 @@ func (db *DB) Wake(topic, payload string) {
 // commit of any other).
 func (db *DB) NotifyTx(ctx context.Context, tx *sql.Tx, topic, payload string) error {
 	if db.Engine != Postgres {
-		v, _ := db.afterCommit.LoadOrStore(tx, &[]string{})
-		list := v.(*[]string)
-		if !slices.Contains(*list, topic+":"+payload) {
-			*list = append(*list, topic+":"+payload)
+		// Only InTx's transactions are followed to their commit; the
+		// list belongs to the goroutine running the transaction.
+		if v, ok := db.afterCommit.Load(tx); ok {
+			list := v.(*[]string)
+			if !slices.Contains(*list, topic+":"+payload) {
+				*list = append(*list, topic+":"+payload)
+			}
 		}
 		return nil
 	}

@@ -47,9 +47,11 @@ func (s *Server) notifyLinkRoutes(rt *router) {
 
 // linkView is what the link page shows.
 type linkView struct {
-	Lang, Name, Title, Home, Back, Action, Done, Problem string
-	Lines                                                []string
-	Forms                                                []linkForm
+	// The forms post back to the page they are on (no action), whatever
+	// prefix a reverse proxy serves it under.
+	Lang, Name, Title, Home, Back, Done, Problem string
+	Lines                                        []string
+	Forms                                        []linkForm
 }
 
 type linkForm struct{ Action, Label string }
@@ -61,7 +63,6 @@ func (h *notifyLinks) render(w http.ResponseWriter, r *http.Request, code int, v
 	if v.Home == "" {
 		v.Home = "/"
 	}
-	v.Action = r.URL.Path
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Cache-Control", "no-store")
@@ -210,7 +211,9 @@ func (h *notifyLinks) showAck(w http.ResponseWriter, r *http.Request) {
 	}
 	inc, err := h.incidents.Get(r.Context(), a.Incident)
 	if err != nil {
-		h.fail(w, r, err)
+		h.log.WarnContext(r.Context(), "acknowledgement link", "incident", a.Incident, "err", err)
+		v.Problem = "This incident cannot be read now (it may have been deleted). Open it in the console or through the API."
+		h.render(w, r, http.StatusNotFound, v)
 		return
 	}
 	v.Lines = []string{"Incident " + strconv.FormatInt(inc.ID, 10) + " (" + string(inc.Severity) + ", " + string(inc.Status) + "): " + inc.Title + "."}
@@ -231,7 +234,9 @@ func (h *notifyLinks) acknowledge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.log.WarnContext(r.Context(), "acknowledgement link", "err", err)
+		h.render(w, r, http.StatusServiceUnavailable, linkView{Lang: "en", Name: h.name, Title: "Acknowledge an incident", Back: "The status page", Home: "/en/",
+			Problem: "The incident could not be acknowledged now; try again, or take it in the console or through the API."})
 		return
 	}
 	v := linkView{Lang: "en", Name: h.name, Title: "Acknowledge an incident", Back: "The status page", Home: "/en/",
