@@ -50,8 +50,9 @@ func (s *Service) SetRole(ctx context.Context, email string, role Role) error {
 	return nil
 }
 
-// DisableUser stops a user from signing in and deletes all their tokens in
-// the same transaction: enabling them again does not bring the tokens back.
+// DisableUser stops a user from signing in and deletes all their tokens and
+// sessions in the same transaction: enabling them again does not bring them
+// back.
 // Disabling the last enabled admin gives an error wrapping ErrLastAdmin.
 func (s *Service) DisableUser(ctx context.Context, email string) error {
 	email = normalizeEmail(email)
@@ -63,6 +64,9 @@ func (s *Service) DisableUser(ctx context.Context, email string) error {
 		}
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2`, now, u.ID); err != nil {
+			return err
+		}
+		if err := endStaffSessions(ctx, tx, u.ID); err != nil {
 			return err
 		}
 		var err error
@@ -78,7 +82,8 @@ func (s *Service) DisableUser(ctx context.Context, email string) error {
 	return nil
 }
 
-// EnableUser lets a disabled user sign in again; they have no tokens left.
+// EnableUser lets a disabled user sign in again; they have no tokens nor
+// sessions left.
 func (s *Service) EnableUser(ctx context.Context, email string) error {
 	email = normalizeEmail(email)
 	err := s.changeRights(ctx, email, func(tx *sql.Tx, u User) error {
@@ -91,8 +96,8 @@ func (s *Service) EnableUser(ctx context.Context, email string) error {
 	return nil
 }
 
-// RemoveUser deletes a user and their tokens. Removing the last enabled admin
-// gives an error wrapping ErrLastAdmin.
+// RemoveUser deletes a user, their tokens and their sessions. Removing the
+// last enabled admin gives an error wrapping ErrLastAdmin.
 func (s *Service) RemoveUser(ctx context.Context, email string) error {
 	email = normalizeEmail(email)
 	var revoked []int64
@@ -104,6 +109,9 @@ func (s *Service) RemoveUser(ctx context.Context, email string) error {
 		// Deleted explicitly rather than through the foreign key, which a
 		// SQLite connection may have off, and to forget them here.
 		if revoked, err = deleteTokens(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		if err := endStaffSessions(ctx, tx, u.ID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, u.ID)
