@@ -23,7 +23,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Usage: "+synopsis+" [--db DSN]")
 		fmt.Fprintln(e.stdout, "\ncreate prints a new API bearer token once; list shows a user's tokens; revoke deletes one.")
 		fmt.Fprintln(e.stdout, "A token acts with its user's role, or with --role when weaker (admin, staff, viewer);")
-		fmt.Fprintln(e.stdout, "--scope narrows it to some jobs: alertmanager, read, import (comma-separated).")
+		fmt.Fprintln(e.stdout, "--scope narrows it to some jobs: alertmanager, read, import, overview (comma-separated).")
 		return nil
 	default:
 		return fmt.Errorf("%w: want '%s'", errUsage, synopsis)
@@ -33,7 +33,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "the user's e-mail address")
 	name := fs.String("name", "", "the token's name (create, revoke)")
 	roleName := fs.String("role", "", "the token's role, at most the user's; default: the user's (create)")
-	scopeList := fs.String("scope", "", "comma-separated scopes narrowing the token: alertmanager, read, import (create)")
+	scopeList := fs.String("scope", "", "comma-separated scopes narrowing the token: alertmanager, read, import, overview (create)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err

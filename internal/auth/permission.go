@@ -36,11 +36,15 @@ const (
 	PermRules Permission = "rules"
 	// PermSettings changes server settings.
 	PermSettings Permission = "settings"
+	// PermOverview reads one customer's overview (their assets' states,
+	// incidents, maintenance and backups), for a host's customer panel:
+	// less than PermRead, which holds it too.
+	PermOverview Permission = "overview"
 )
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings}
+	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"
@@ -51,11 +55,12 @@ var Roles = []Role{RoleAdmin, RoleStaff, RoleViewer}
 // rolePermissions is what each role may do: admins everything; staff read
 // everything and run incidents, maintenance, notes, post-mortems and
 // silences, but change no inventory, users, tokens, locations, rules or
-// settings; viewers only read.
+// settings; viewers only read. Whoever reads may read a customer's
+// overview, which shows nothing PermRead does not.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin:  Permissions,
-	RoleStaff:  {PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts},
-	RoleViewer: {PermRead},
+	RoleStaff:  {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts},
+	RoleViewer: {PermRead, PermOverview},
 }
 
 // Scope narrows a token to one job: a token with scopes may do only what
@@ -66,19 +71,23 @@ type Scope string
 const (
 	// ScopeAlertmanager may only post Alertmanager webhooks.
 	ScopeAlertmanager Scope = "alertmanager"
-	// ScopeRead may only read.
+	// ScopeRead may only read (customers' overviews included).
 	ScopeRead Scope = "read"
 	// ScopeImport may only import the inventory.
 	ScopeImport Scope = "import"
+	// ScopeOverview may only read customers' overviews: the token a host's
+	// customer panel keeps on its server.
+	ScopeOverview Scope = "overview"
 )
 
 // Scopes lists every scope.
-var Scopes = []Scope{ScopeAlertmanager, ScopeRead, ScopeImport}
+var Scopes = []Scope{ScopeAlertmanager, ScopeRead, ScopeImport, ScopeOverview}
 
 var scopePermissions = map[Scope][]Permission{
 	ScopeAlertmanager: {PermAlerts},
-	ScopeRead:         {PermRead},
+	ScopeRead:         {PermRead, PermOverview},
 	ScopeImport:       {PermImport},
+	ScopeOverview:     {PermOverview},
 }
 
 // ParseScope returns the scope named s, or an error wrapping ErrInvalid.

@@ -12,29 +12,34 @@ import (
 // permission.go.
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings}
-	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts}
+		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview}
+	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview}
+	read := []Permission{PermRead, PermOverview}
 	tests := []struct {
 		role   Role
 		scopes []Scope
 		want   []Permission
 	}{
 		{RoleAdmin, nil, all},
-		{RoleAdmin, []Scope{ScopeRead}, []Permission{PermRead}},
+		{RoleAdmin, []Scope{ScopeRead}, read},
+		{RoleAdmin, []Scope{ScopeOverview}, []Permission{PermOverview}},
 		{RoleAdmin, []Scope{ScopeAlertmanager}, []Permission{PermAlerts}},
 		{RoleAdmin, []Scope{ScopeImport}, []Permission{PermImport}},
-		{RoleAdmin, []Scope{ScopeRead, ScopeImport}, []Permission{PermRead, PermImport}},
-		{RoleAdmin, []Scope{ScopeRead, ScopeAlertmanager, ScopeImport}, []Permission{PermRead, PermAlerts, PermImport}},
+		{RoleAdmin, []Scope{ScopeRead, ScopeImport}, []Permission{PermRead, PermOverview, PermImport}},
+		{RoleAdmin, []Scope{ScopeRead, ScopeAlertmanager, ScopeImport}, []Permission{PermRead, PermOverview, PermAlerts, PermImport}},
 		{RoleStaff, nil, staff},
-		{RoleStaff, []Scope{ScopeRead}, []Permission{PermRead}},
+		{RoleStaff, []Scope{ScopeRead}, read},
+		{RoleStaff, []Scope{ScopeOverview}, []Permission{PermOverview}},
 		{RoleStaff, []Scope{ScopeAlertmanager}, []Permission{PermAlerts}},
 		{RoleStaff, []Scope{ScopeImport}, nil},
-		{RoleStaff, []Scope{ScopeRead, ScopeAlertmanager}, []Permission{PermRead, PermAlerts}},
-		{RoleViewer, nil, []Permission{PermRead}},
-		{RoleViewer, []Scope{ScopeRead}, []Permission{PermRead}},
+		{RoleStaff, []Scope{ScopeRead, ScopeAlertmanager}, []Permission{PermRead, PermOverview, PermAlerts}},
+		{RoleViewer, nil, read},
+		{RoleViewer, []Scope{ScopeRead}, read},
+		{RoleViewer, []Scope{ScopeOverview}, []Permission{PermOverview}},
 		{RoleViewer, []Scope{ScopeAlertmanager}, nil},
 		{RoleViewer, []Scope{ScopeImport}, nil},
 		{RoleViewer, []Scope{ScopeAlertmanager, ScopeImport}, nil},
+		{RoleViewer, []Scope{ScopeOverview, ScopeImport}, []Permission{PermOverview}},
 		{"", nil, nil},
 		{"root", nil, nil},
 	}

@@ -58,3 +58,22 @@ func (g *Graph) OwnedSites(customer string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Owned returns the sorted names of every asset a customer owns, of any
+// kind: what their overview shows, and nothing of anyone else's.
+func (g *Graph) Owned(customer string) []string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	c, ok := g.custIndex[customer]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i := range g.nodes {
+		if n := &g.nodes[i]; n.live && n.owner == c {
+			out = append(out, n.name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

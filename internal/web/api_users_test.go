@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
@@ -47,7 +48,7 @@ func TestUsersAndTokensThroughTheAPI(t *testing.T) {
 				t.Fatalf("remove the last admin: %d %v", status, body)
 			}
 			if status, body = c.json("GET", "/api/v1/me", ""); status != http.StatusOK || body["role"] != "admin" ||
-				len(body["permissions"].([]any)) != 11 {
+				len(body["permissions"].([]any)) != len(auth.Permissions) {
 				t.Fatalf("me: %d %v", status, body)
 			}
 			if status, _ = c.json("DELETE", "/api/v1/users/eve@example.org", ""); status != http.StatusNoContent {

@@ -35,6 +35,8 @@ type api struct {
 	// status page's address.
 	statusTokens *status.TokenStore
 	publicURL    string
+	// status builds a customer's page, which their overview repeats.
+	status *status.Publisher
 	// notify keeps channels and messages; notifyTest sends a test message.
 	notify     *notify.Store
 	notifyTest notifyTester
@@ -51,7 +53,7 @@ func (s *Server) apiRoutes(rt *router) {
 		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, locations: d.Locations, agents: d.Agents, incidents: d.Incidents,
 		maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: d.Alerts,
 		digest:  incident.DigestSources{Incidents: d.Incidents, Maintenance: d.Maintenance, PostMortems: d.PostMortems, Signals: d.Detection},
-		imports: make(chan struct{}, d.MaxImports), now: d.Now, statusTokens: d.StatusTokens, publicURL: d.PublicURL,
+		imports: make(chan struct{}, d.MaxImports), now: d.Now, statusTokens: d.StatusTokens, publicURL: d.PublicURL, status: d.Status,
 		notify: d.Notify, notifyTest: d.NotifyTest}
 	read, inv := needs(auth.PermRead), needs(auth.PermInventory)
 
@@ -64,6 +66,7 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("POST /api/v1/customers/{id}/status-url", inv, classAPI, doc{summary: "Give a customer a new secret URL of their own status page, feeds and calendar (shown once; the old one stops working)"}, h.issueStatusURL)
 	rt.handle("GET /api/v1/customers/{id}/status-url", read, classAPI, doc{summary: "Whether a customer has a secret status URL, and since when (never the secret)"}, h.showStatusURL)
 	rt.handle("DELETE /api/v1/customers/{id}/status-url", inv, classAPI, doc{summary: "Revoke a customer's secret status URL"}, h.revokeStatusURL)
+	rt.handle("GET /api/v1/customers/{id}/overview", needs(auth.PermOverview), classAPI, doc{summary: "A customer's overview for a host's own panel: their assets' states, the open incidents and the maintenance touching them (public texts, their sites only), their backup heartbeats"}, h.showOverview)
 	rt.handle("GET /api/v1/assets", read, classAPI, doc{summary: "List assets by name, a page at a time", query: []string{"kind: only this kind", "owner: only this customer's", "prefix: names starting with this", "label: only those with this label, k=v", "after: the cursor: the last name of the previous page", "limit: at most this many (default 100)"}}, h.listAssets)
 	rt.handle("POST /api/v1/assets", inv, classAPI, doc{summary: "Create an asset", body: inventory.Asset{}}, h.createAsset)
 	rt.handle("GET /api/v1/assets/{name}", read, classAPI, doc{summary: "Show an asset"}, h.showAsset)
