@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/stats"
 	"io"
 	"net/http"
 	"os"
@@ -49,7 +50,7 @@ type vigieRun struct {
 // detection is the probe's lateness and the engine's ticks over a window.
 type detection struct {
 	took     time.Duration
-	lateness histogram
+	lateness stats.Histogram
 	ticks    []time.Duration
 }
 
@@ -144,7 +145,7 @@ func measureVigie(ctx context.Context, cfg config, h *host, p *peers) (*vigieRun
 	if err != nil {
 		return v, err
 	}
-	v.quiet = detection{took: q1.Sub(q0), lateness: l1.since(l0), ticks: tk.between(q0, q1)}
+	v.quiet = detection{took: q1.Sub(q0), lateness: l1.Since(l0), ticks: tk.between(q0, q1)}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -177,8 +178,8 @@ func measureVigie(ctx context.Context, cfg config, h *host, p *peers) (*vigieRun
 	v.seenFirstRow, v.seenAllRows = sinceOr(s.firstRow, v.t0), sinceOr(s.allRows, v.t0)
 	v.readMails(p.take())
 	firstMail := v.t0.Add(v.firstMail)
-	v.plan = detection{took: firstMail.Sub(v.t0), lateness: s.atFirst.since(l1), ticks: tk.between(v.t0, firstMail)}
-	v.send = detection{took: end.Sub(firstMail), lateness: l2.since(s.atFirst), ticks: tk.between(firstMail, end)}
+	v.plan = detection{took: firstMail.Sub(v.t0), lateness: s.atFirst.Since(l1), ticks: tk.between(v.t0, firstMail)}
+	v.send = detection{took: end.Sub(firstMail), lateness: l2.Since(s.atFirst), ticks: tk.between(firstMail, end)}
 	return v, v.readOutbox(ctx, h)
 }
 

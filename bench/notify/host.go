@@ -7,19 +7,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/seed"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the admin connection that makes and drops the schema
 
 	"github.com/vigie/vigie/internal/app"
-	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/notify"
@@ -134,29 +133,11 @@ func openHost(ctx context.Context, cfg config, p *peers) (h *host, err error) {
 // the staff account and the e-mail channel.
 func (h *host) setUp(ctx context.Context, cfg config, p *peers) error {
 	inv := buildInventory(cfg.customers, cfg.watched, p.info.HTTPAddr, cfg.interval)
-	var yaml strings.Builder
-	if err := inventory.WriteYAML(&yaml, inv); err != nil {
-		return err
-	}
-	progress("importing %d customers and %d assets (%.1f MB of YAML) into %s", len(inv.Customers), len(inv.Assets),
-		float64(yaml.Len())/1e6, h.engine)
-	start := time.Now()
-	files := []inventory.File{{Name: "host.yaml", Data: []byte(yaml.String())}}
-	if _, err := h.app.Inventory.ImportFiles(ctx, files, inventory.ImportOptions{}); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	h.imported = time.Since(start)
-	checks, err := h.app.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true})
+	sd, err := seed.Import(ctx, h.app, inv, progress)
 	if err != nil {
 		return err
 	}
-	h.checks = len(checks)
-	if _, err := h.app.Auth.AddUser(ctx, "bench@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
-		return err
-	}
-	if h.bearer, _, err = h.app.Auth.CreateToken(ctx, "bench@example.org", auth.TokenSpec{Name: "bench"}); err != nil {
-		return err
-	}
+	h.imported, h.checks, h.bearer = sd.Imported, sd.Checks, sd.Bearer
 	ch := &notify.Channel{ID: "mail", Kind: notify.KindEmail, Name: "Customers' mail", Enabled: true,
 		Audiences: []notify.Audience{notify.AudienceCustomers}, RatePerMinute: cfg.rate, Secret: smtpPassword,
 		Config: map[string]string{"host": p.info.SMTPHost, "port": strconv.Itoa(p.info.SMTPPort), "username": smtpUser,

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/machine"
+	"github.com/vigie/vigie/bench/internal/stats"
 	"io"
 	"math"
 	"strings"
@@ -15,7 +17,7 @@ const target = 60 * time.Second
 // report is everything a run measured.
 type report struct {
 	cfg      config
-	machine  machine
+	machine  machine.Machine
 	started  time.Time
 	took     time.Duration
 	engine   string
@@ -26,20 +28,20 @@ type report struct {
 }
 
 func newReport(ctx context.Context, cfg config) *report {
-	return &report{cfg: cfg, machine: describeMachine(ctx), started: time.Now()}
+	return &report{cfg: cfg, machine: machine.Describe(ctx), started: time.Now()}
 }
 
 // end records the end of the run.
 func (r *report) end() {
 	r.took = time.Since(r.started)
-	r.machine.loadEnd = loadAverage()
+	r.machine.End()
 }
 
 func (r *report) print(out io.Writer) {
 	m, c := r.machine, r.cfg
-	fmt.Fprintf(out, "Notification benchmark: %s CPUs (`nproc`; %s), %s, %s UTC, run took %s\n", m.nproc, m.cpu, m.goVersion,
+	fmt.Fprintf(out, "Notification benchmark: %s CPUs (`nproc`; %s), %s, %s UTC, run took %s\n", m.Nproc, m.CPU, m.GoVersion,
 		r.started.UTC().Format("2006-01-02 15:04"), r.took.Round(time.Second))
-	fmt.Fprintf(out, "Source: %s; load average at the start %s, at the end %s\n", m.source, m.loadStart, m.loadEnd)
+	fmt.Fprintf(out, "Source: %s; load average at the start %s, at the end %s\n", m.Source, m.LoadStart, m.LoadEnd)
 	fmt.Fprintf(out, "Command: `%s`\n", strings.Join(append([]string{"go run ./bench/notify"}, c.args...), " "))
 	gather := "20s (default)"
 	if c.gather < 0 {
@@ -140,15 +142,15 @@ func (r *report) printDetection(out io.Writer) {
 		d    detection
 	}{{"quiet, before the incident", v.quiet}, {"incident to first mail (planning, gather)", v.plan}, {"sending (first to last mail)", v.send}} {
 		d, l := w.d, w.d.lateness
-		fmt.Fprintf(out, "| %s | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s |\n", w.name, round(d.took), l.count, secs(l.mean()),
-			secs(l.quantile(0.5)), secs(l.quantile(0.99)), secs(l.worst()), len(d.ticks), round(percentile(d.ticks, 0.5)),
-			round(percentile(d.ticks, 0.99)), round(percentile(d.ticks, 1)))
+		fmt.Fprintf(out, "| %s | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s |\n", w.name, round(d.took), l.Count, secs(l.Mean()),
+			secs(l.Quantile(0.5)), secs(l.Quantile(0.99)), secs(l.Worst()), len(d.ticks), round(stats.Percentile(d.ticks, 0.5)),
+			round(stats.Percentile(d.ticks, 0.99)), round(stats.Percentile(d.ticks, 1)))
 	}
 	q, s := v.quiet, v.send
 	fmt.Fprintf(out, "\nSending against quiet: probe lateness p99 %s, mean %s; engine tick p50 %s, p99 %s\n",
-		ratio(s.lateness.quantile(0.99), q.lateness.quantile(0.99)), ratio(s.lateness.mean(), q.lateness.mean()),
-		ratio(percentile(s.ticks, 0.5).Seconds(), percentile(q.ticks, 0.5).Seconds()),
-		ratio(percentile(s.ticks, 0.99).Seconds(), percentile(q.ticks, 0.99).Seconds()))
+		ratio(s.lateness.Quantile(0.99), q.lateness.Quantile(0.99)), ratio(s.lateness.Mean(), q.lateness.Mean()),
+		ratio(stats.Percentile(s.ticks, 0.5).Seconds(), stats.Percentile(q.ticks, 0.5).Seconds()),
+		ratio(stats.Percentile(s.ticks, 0.99).Seconds(), stats.Percentile(q.ticks, 0.99).Seconds()))
 }
 
 func ratio(a, b float64) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/vigie/vigie/bench/internal/stats"
 	"os"
 	"runtime"
 	"strconv"
@@ -21,10 +22,10 @@ type sampler struct {
 	heapPeak  uint64
 	rssPeak   int64
 	samples   int
-	firstRow  time.Time // a message row was seen
-	allRows   time.Time // every message row was seen
-	firstMail time.Time // first mail accepted, as the sampler saw it
-	atFirst   histogram // the probe's lateness then
+	firstRow  time.Time       // a message row was seen
+	allRows   time.Time       // every message row was seen
+	firstMail time.Time       // first mail accepted, as the sampler saw it
+	atFirst   stats.Histogram // the probe's lateness then
 	err       error
 }
 

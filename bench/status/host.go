@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/seed"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/vigie/vigie/internal/app"
-	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/simulate"
@@ -93,26 +93,8 @@ func startHost(ctx context.Context, cfg config) (h *host, err error) {
 // importHost imports the generated host as YAML, as an operator would,
 // and makes a staff token.
 func (h *host) importHost(ctx context.Context) error {
-	var yaml strings.Builder
-	if err := inventory.WriteYAML(&yaml, h.inv); err != nil {
-		return err
-	}
-	progress("importing %d assets (%.1f MB of YAML)", len(h.inv.Assets), float64(yaml.Len())/1e6)
-	start := time.Now()
-	files := []inventory.File{{Name: "host.yaml", Data: []byte(yaml.String())}}
-	if _, err := h.app.Inventory.ImportFiles(ctx, files, inventory.ImportOptions{}); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	h.imported = time.Since(start)
-	checks, err := h.app.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true})
-	if err != nil {
-		return err
-	}
-	h.checks = len(checks)
-	if _, err := h.app.Auth.AddUser(ctx, "bench@example.org", auth.RoleAdmin, "a long enough password"); err != nil {
-		return err
-	}
-	h.bearer, _, err = h.app.Auth.CreateToken(ctx, "bench@example.org", auth.TokenSpec{Name: "bench"})
+	sd, err := seed.Import(ctx, h.app, h.inv, progress)
+	h.imported, h.checks, h.bearer = sd.Imported, sd.Checks, sd.Bearer
 	return err
 }
 

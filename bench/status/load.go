@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/stats"
 	"io"
 	"net"
 	"net/http"
@@ -146,8 +147,8 @@ func generateLoad(ctx context.Context, urls []string, clients int, warmup, durat
 		all = append(all, w.latencies...)
 	}
 	slices.Sort(all)
-	res.P50, res.P90, res.P99 = percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99)
-	res.P999, res.Max = percentile(all, 0.999), percentile(all, 1)
+	res.P50, res.P90, res.P99 = stats.Percentile(all, 0.50), stats.Percentile(all, 0.90), stats.Percentile(all, 0.99)
+	res.P999, res.Max = stats.Percentile(all, 0.999), stats.Percentile(all, 1)
 	return res, nil
 }
 

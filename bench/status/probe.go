@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/vigie/vigie/bench/internal/stats"
 )
 
 // Metrics of the built-in probe read by the run.
@@ -18,7 +20,7 @@ const (
 // probeReading is the probe's metrics at one moment; the difference of
 // two readings is what happened between them.
 type probeReading struct {
-	lateness histogram
+	lateness stats.Histogram
 	// late counts runs started more than their interval late.
 	late, runs, failed, skipped float64
 }
@@ -38,7 +40,7 @@ func readProbe(g prometheus.Gatherer) (probeReading, error) {
 			if len(f.Metric) != 1 || f.Metric[0].Histogram == nil {
 				return r, fmt.Errorf("%s: want one histogram", metricLateness)
 			}
-			r.lateness, found = histogramOf(f.Metric[0].Histogram), true
+			r.lateness, found = stats.FromProto(f.Metric[0].Histogram), true
 		case metricLate:
 			r.late = sum(f, nil)
 		case metricRuns:
@@ -56,17 +58,8 @@ func readProbe(g prometheus.Gatherer) (probeReading, error) {
 
 // since returns what happened between old and r.
 func (r probeReading) since(old probeReading) probeReading {
-	return probeReading{lateness: r.lateness.since(old.lateness), late: r.late - old.late, runs: r.runs - old.runs,
+	return probeReading{lateness: r.lateness.Since(old.lateness), late: r.late - old.late, runs: r.runs - old.runs,
 		failed: r.failed - old.failed, skipped: r.skipped - old.skipped}
-}
-
-func histogramOf(h *dto.Histogram) histogram {
-	out := histogram{count: h.GetSampleCount(), sum: h.GetSampleSum()}
-	for _, b := range h.Bucket {
-		out.bounds = append(out.bounds, b.GetUpperBound())
-		out.cum = append(out.cum, b.GetCumulativeCount())
-	}
-	return out
 }
 
 // sum adds up the counters of a family that keep passes (all when nil).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/stats"
 	"slices"
 	"time"
 
@@ -127,5 +128,5 @@ func timeCustomer(a *app.App, token string) (time.Duration, error) {
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	return percentile(s, 0.5)
+	return stats.Percentile(s, 0.5)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/machine"
 	"io"
 	"math"
 	"strings"
@@ -20,7 +21,7 @@ const lateBound = 0.1
 // report is everything a run measured.
 type report struct {
 	cfg       config
-	machine   machine
+	machine   machine.Machine
 	started   time.Time
 	took      time.Duration
 	host      hostInfo
@@ -38,20 +39,20 @@ type hostInfo struct {
 }
 
 func newReport(ctx context.Context, cfg config) *report {
-	return &report{cfg: cfg, machine: describeMachine(ctx), started: time.Now()}
+	return &report{cfg: cfg, machine: machine.Describe(ctx), started: time.Now()}
 }
 
 // end records the end of the run.
 func (r *report) end() {
 	r.took = time.Since(r.started)
-	r.machine.loadEnd = loadAverage()
+	r.machine.End()
 }
 
 func (r *report) print(out io.Writer) {
 	m, c := r.machine, r.cfg
-	fmt.Fprintf(out, "Status page load benchmark: %s CPUs (`nproc`; %s), %s, %s UTC, run took %s\n", m.nproc, m.cpu, m.goVersion,
+	fmt.Fprintf(out, "Status page load benchmark: %s CPUs (`nproc`; %s), %s, %s UTC, run took %s\n", m.Nproc, m.CPU, m.GoVersion,
 		r.started.UTC().Format("2006-01-02 15:04"), r.took.Round(time.Second))
-	fmt.Fprintf(out, "Source: %s; load average at the start %s, at the end %s\n", m.source, m.loadStart, m.loadEnd)
+	fmt.Fprintf(out, "Source: %s; load average at the start %s, at the end %s\n", m.Source, m.LoadStart, m.LoadEnd)
 	fmt.Fprintf(out, "Command: `%s`\n", strings.Join(append([]string{"go run ./bench/status"}, c.args...), " "))
 	hi := r.host
 	fmt.Fprintf(out, "Host: %s sites, %s customers, %s assets, %d public components (simulate.Generate), imported in %s into a fresh SQLite database; "+
@@ -103,8 +104,8 @@ func ratio(rate, base float64) string {
 func (r *report) printLoad(out io.Writer) {
 	bound := math.NaN()
 	for _, w := range r.windows {
-		if len(w.probe.lateness.bounds) > 0 {
-			_, bound = w.probe.lateness.above(lateBound)
+		if len(w.probe.lateness.Bounds) > 0 {
+			_, bound = w.probe.lateness.Above(lateBound)
 			break
 		}
 	}
@@ -114,8 +115,8 @@ func (r *report) printLoad(out io.Writer) {
 	base, small := r.baseline("static"), r.baseline("static-gz")
 	for _, w := range r.windows {
 		lat := w.probe.lateness
-		over, _ := lat.above(lateBound)
-		probe := fmt.Sprintf("%s | %s | %s | %d | %.0f", seconds(lat.quantile(0.5)), seconds(lat.quantile(0.99)), seconds(lat.mean()), over, w.probe.late)
+		over, _ := lat.Above(lateBound)
+		probe := fmt.Sprintf("%s | %s | %s | %d | %.0f", seconds(lat.Quantile(0.5)), seconds(lat.Quantile(0.99)), seconds(lat.Mean()), over, w.probe.late)
 		if w.load == nil {
 			fmt.Fprintf(out, "| %s | | | | | | | | %s |\n", w.name, probe)
 			continue
@@ -158,7 +159,7 @@ func (r *report) printTargets(out io.Writer) {
 	worstQuiet, worstLoad, worstStatic, worstPage := 0.0, 0.0, 0.0, 0.0
 	var bad float64
 	for _, w := range r.windows {
-		p99 := w.probe.lateness.quantile(0.99)
+		p99 := w.probe.lateness.Quantile(0.99)
 		if w.recovery {
 			continue
 		}

@@ -1,4 +1,6 @@
-package main
+// Package machine describes where a benchmark ran: the CPUs, the Go
+// version, the commit and the load average, printed with its figures.
+package machine
 
 import (
 	"bufio"
@@ -11,24 +13,28 @@ import (
 	"strings"
 )
 
-// machine describes where and what ran.
-type machine struct {
-	nproc     string
-	cpu       string
-	goVersion string
-	source    string
-	loadStart string
-	loadEnd   string
+// Machine describes where and what ran.
+type Machine struct {
+	Nproc     string // what nproc says
+	CPU       string // the model name
+	GoVersion string
+	Source    string // the commit, and whether the tree had changes
+	LoadStart string // the load averages when the run started
+	LoadEnd   string // and when it ended (set by End)
 }
 
-func describeMachine(ctx context.Context) machine {
-	m := machine{nproc: strconv.Itoa(runtime.NumCPU()), cpu: cpuModel(), source: source(ctx), loadStart: loadAverage(),
-		goVersion: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
+// Describe reads the machine at the start of a run.
+func Describe(ctx context.Context) Machine {
+	m := Machine{Nproc: strconv.Itoa(runtime.NumCPU()), CPU: cpuModel(), Source: source(ctx), LoadStart: LoadAverage(),
+		GoVersion: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
 	if out, err := exec.CommandContext(ctx, "nproc").Output(); err == nil {
-		m.nproc = strings.TrimSpace(string(out))
+		m.Nproc = strings.TrimSpace(string(out))
 	}
 	return m
 }
+
+// End reads the load averages at the end of the run.
+func (m *Machine) End() { m.LoadEnd = LoadAverage() }
 
 // cpuModel is the first model name of /proc/cpuinfo, or "unknown".
 func cpuModel() string {
@@ -46,8 +52,8 @@ func cpuModel() string {
 	return "unknown"
 }
 
-// loadAverage is the first three fields of /proc/loadavg, or "unknown".
-func loadAverage() string {
+// LoadAverage is the first three fields of /proc/loadavg, or "unknown".
+func LoadAverage() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return "unknown"

@@ -1,4 +1,4 @@
-package main
+package stats
 
 import (
 	"math"
@@ -35,8 +35,8 @@ func TestPercentileIsTheNearestRank(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := percentile(tc.sorted, tc.q); got != tc.want {
-				t.Errorf("percentile(%v, %v) = %v, want %v", tc.sorted, tc.q, got, tc.want)
+			if got := Percentile(tc.sorted, tc.q); got != tc.want {
+				t.Errorf("Percentile(%v, %v) = %v, want %v", tc.sorted, tc.q, got, tc.want)
 			}
 		})
 	}
@@ -44,7 +44,7 @@ func TestPercentileIsTheNearestRank(t *testing.T) {
 
 func TestHistogramQuantileInterpolatesWithinItsBucket(t *testing.T) {
 	// Buckets ≤1, ≤2, ≤4 holding 10, 30 and 50 observations; 10 more above 4.
-	h := histogram{bounds: []float64{1, 2, 4}, cum: []uint64{10, 40, 90}, count: 100, sum: 250}
+	h := Histogram{Bounds: []float64{1, 2, 4}, Cum: []uint64{10, 40, 90}, Count: 100, Sum: 250}
 	tests := []struct {
 		q, want float64
 	}{
@@ -58,11 +58,11 @@ func TestHistogramQuantileInterpolatesWithinItsBucket(t *testing.T) {
 		{0.001, 0.01}, // rank 0.1
 	}
 	for _, tc := range tests {
-		if got := h.quantile(tc.q); math.Abs(got-tc.want) > 1e-9 {
+		if got := h.Quantile(tc.q); math.Abs(got-tc.want) > 1e-9 {
 			t.Errorf("quantile(%v) = %v, want %v", tc.q, got, tc.want)
 		}
 	}
-	if got := h.mean(); got != 2.5 {
+	if got := h.Mean(); got != 2.5 {
 		t.Errorf("mean = %v, want 2.5", got)
 	}
 	aboveTests := []struct {
@@ -76,24 +76,38 @@ func TestHistogramQuantileInterpolatesWithinItsBucket(t *testing.T) {
 		{5, -1, 4},            // above every bound
 	}
 	for _, tc := range aboveTests {
-		if got, bound := h.above(tc.x); got != tc.want || bound != tc.bound {
+		if got, bound := h.Above(tc.x); got != tc.want || bound != tc.bound {
 			t.Errorf("above(%v) = %d over %v, want %d over %v", tc.x, got, bound, tc.want, tc.bound)
 		}
 	}
-	if got := (histogram{bounds: []float64{1}, cum: []uint64{0}}).quantile(0.5); !math.IsNaN(got) {
+	if got := (Histogram{Bounds: []float64{1}, Cum: []uint64{0}}).Quantile(0.5); !math.IsNaN(got) {
 		t.Errorf("quantile of nothing = %v, want NaN", got)
 	}
 }
 
 func TestHistogramSinceKeepsOnlyTheWindow(t *testing.T) {
-	before := histogram{bounds: []float64{1, 2}, cum: []uint64{5, 8}, count: 9, sum: 10}
-	after := histogram{bounds: []float64{1, 2}, cum: []uint64{6, 18}, count: 20, sum: 30}
-	d := after.since(before)
-	if d.count != 11 || d.sum != 20 || d.cum[0] != 1 || d.cum[1] != 10 {
+	before := Histogram{Bounds: []float64{1, 2}, Cum: []uint64{5, 8}, Count: 9, Sum: 10}
+	after := Histogram{Bounds: []float64{1, 2}, Cum: []uint64{6, 18}, Count: 20, Sum: 30}
+	d := after.Since(before)
+	if d.Count != 11 || d.Sum != 20 || d.Cum[0] != 1 || d.Cum[1] != 10 {
 		t.Fatalf("since = %+v, want count 11, sum 20, cum [1 10]", d)
 	}
 	// 11 observations: 1 up to 1, 9 in (1, 2], 1 above 2.
-	if got, _ := d.above(1); got != 10 {
+	if got, _ := d.Above(1); got != 10 {
 		t.Errorf("above(1) = %d, want 10", got)
+	}
+}
+
+func TestWorstIsTheHighestBucketHoldingAnObservation(t *testing.T) {
+	h := Histogram{Bounds: []float64{1, 2, 4}, Cum: []uint64{3, 5, 5}, Count: 5}
+	if got := h.Worst(); got != 2 {
+		t.Errorf("Worst = %v, want 2", got)
+	}
+	h.Count = 6 // one above the last bound
+	if got := h.Worst(); !math.IsInf(got, 1) {
+		t.Errorf("Worst with one above every bound = %v, want +Inf", got)
+	}
+	if got := (Histogram{Bounds: []float64{1}, Cum: []uint64{0}}).Worst(); !math.IsNaN(got) {
+		t.Errorf("Worst of nothing = %v, want NaN", got)
 	}
 }
