@@ -91,11 +91,11 @@ func (a *App) SendTest(ctx context.Context, channelID string, to notify.Recipien
 			if err != nil {
 				return notify.Recipient{}, err
 			}
-			lang := "fr"
-			if c.Language == "en" {
-				lang = "en"
+			r, ok := notify.CustomerRecipient(c)
+			if !ok {
+				return r, fmt.Errorf("customer %s has no e-mail address", id)
 			}
-			return notify.Recipient{Kind: "customer", ID: c.ID, Address: c.Email, Name: c.Name, Lang: lang, Zone: c.Timezone}, nil
+			return r, nil
 		})
 }
 

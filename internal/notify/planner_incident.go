@@ -11,16 +11,22 @@ import (
 	"github.com/vigie/vigie/internal/status"
 )
 
+// plannedTypes are the trigger types the planner reads: the intake keeps no
+// row of the others (signals, roles, merges), which would only be read
+// and dropped. A note may change the severity, which may page.
+var plannedTypes = map[string]bool{
+	string(incident.EventOpened): true, string(incident.EventSettled): true, string(incident.EventStatus): true,
+	string(incident.EventScopeChanged): true, string(incident.EventRetargeted): true, string(incident.EventNote): true,
+	incident.TriggerPublicUpdate: true, incident.TriggerMaintenance: true,
+}
+
 // planEvent plans an incident's timeline event: a page when a critical or
 // major incident opens, the first public word when it settles (at once
 // for incidents staff open), then each public status change, and the
 // first word to customers a widening reaches.
 func (p *Planner) planEvent(ctx context.Context, t incident.Trigger) (*plan, error) {
 	pl := &plan{}
-	switch incident.EventType(t.Type) {
-	case incident.EventOpened, incident.EventSettled, incident.EventStatus, incident.EventScopeChanged,
-		incident.EventRetargeted, incident.EventNote:
-	default:
+	if !plannedTypes[t.Type] {
 		return pl, nil
 	}
 	inc, err := p.d.Incidents.Get(ctx, t.IncidentID)

@@ -65,9 +65,9 @@ func (p *Planner) audience(ctx context.Context, withCustomers bool) (*audience, 
 	return a, nil
 }
 
-// customerRecipient is a customer as a recipient; ok is false for one
-// without an e-mail address.
-func customerRecipient(c inventory.Customer) (Recipient, bool) {
+// CustomerRecipient is a customer as a recipient, in their language and
+// zone; ok is false for one without an e-mail address.
+func CustomerRecipient(c inventory.Customer) (Recipient, bool) {
 	lang := c.Language
 	if lang != "en" {
 		lang = "fr"
@@ -169,7 +169,7 @@ func (p *Planner) tellCustomers(pl *plan, a *audience, it Item, who map[string]b
 			continue
 		}
 		for _, id := range sortedKeys(who) {
-			r, ok := customerRecipient(a.customers[id])
+			r, ok := CustomerRecipient(a.customers[id])
 			if !ok || a.optOuts.stops(id, ch.Kind, it.Topic) {
 				continue
 			}

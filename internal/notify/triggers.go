@@ -21,8 +21,11 @@ type Triggers struct {
 // maintenance stores' SetOutbox.
 func NewTriggers(db *store.DB) *Triggers { return &Triggers{db: db} }
 
-// Enqueue writes t inside tx.
+// Enqueue writes t inside tx, unless the planner never reads its type.
 func (t *Triggers) Enqueue(ctx context.Context, tx *sql.Tx, tr incident.Trigger) error {
+	if !plannedTypes[tr.Type] {
+		return nil
+	}
 	at := tr.At
 	if at.IsZero() {
 		at = time.Now()
