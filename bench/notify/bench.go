@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie/vigie/bench/internal/seed"
 	"github.com/vigie/vigie/bench/internal/stats"
 	"io"
 	"net/http"
@@ -84,7 +85,7 @@ func bench(ctx context.Context, cfg config) (*report, error) {
 	defer h.close(cfg.keep)
 	rep.engine, rep.imported, rep.checks = h.engine, h.imported, h.checks
 	progress("serving on %s; waiting for the %d checks to have a state", h.base, h.checks)
-	if err := waitChecked(ctx, h, cfg.interval+30*time.Second); err != nil {
+	if err := seed.WaitChecked(ctx, h.app, h.checks, cfg.interval+30*time.Second); err != nil {
 		return rep, err
 	}
 	v, err := measureVigie(ctx, cfg, h, p)
@@ -99,28 +100,6 @@ func bench(ctx context.Context, cfg config) (*report, error) {
 	progress("baseline: %d mails with go-mail over %d connections", cfg.customers, cfg.conns)
 	rep.base, err = runBaseline(ctx, cfg, p, v.sent)
 	return rep, err
-}
-
-// waitChecked waits until every check has a state: each has run once.
-func waitChecked(ctx context.Context, h *host, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		states, err := h.app.Detection.States(ctx)
-		if err == nil && len(states) >= h.checks {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			if err != nil {
-				return fmt.Errorf("after %s, read the states: %w", within, err)
-			}
-			return fmt.Errorf("after %s, %d of %d checks have a state", within, len(states), h.checks)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // measureVigie measures detection in a quiet window, then opens the

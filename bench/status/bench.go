@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
+	"github.com/vigie/vigie/bench/internal/seed"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -91,7 +91,7 @@ func bench(ctx context.Context, cfg config) (rep *report, err error) {
 	}()
 	rep.host = describeHost(h, cfg)
 	progress("serving on %s; waiting for every one of %d checks to have a state", h.base, h.checks)
-	if err := waitChecked(ctx, h, cfg.interval+30*time.Second); err != nil {
+	if err := seed.WaitChecked(ctx, h.app, h.checks, cfg.interval+30*time.Second); err != nil {
 		return rep, err
 	}
 	progress("opening an incident on %s", incidentRoot)
@@ -117,28 +117,6 @@ func bench(ctx context.Context, cfg config) (rep *report, err error) {
 	}
 	rep.builds, err = measureBuilds(ctx, h, st)
 	return rep, err
-}
-
-// waitChecked waits until every check has a state: each has run once.
-func waitChecked(ctx context.Context, h *host, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		states, err := h.app.Detection.States(ctx)
-		if err == nil && len(states) >= h.checks {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			if err != nil {
-				return fmt.Errorf("check states: %w", err)
-			}
-			return fmt.Errorf("after %s, %d of %d checks have a state", within, len(states), h.checks)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
-	}
 }
 
 // writeStaticFiles writes the baselines: the rendered home page itself,

@@ -40,8 +40,10 @@ func (g *Graph) Scope(roots []string) []string {
 	return out
 }
 
-// OwnedSites returns the sorted names of the sites a customer owns.
-func (g *Graph) OwnedSites(customer string) []string {
+// Owned returns the sorted names of the assets a customer owns, of one
+// kind, or of any when kind is "": what their overview shows, and nothing
+// of anyone else's.
+func (g *Graph) Owned(customer, kind string) []string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	c, ok := g.custIndex[customer]
@@ -50,27 +52,7 @@ func (g *Graph) OwnedSites(customer string) []string {
 	}
 	var out []string
 	for i := range g.nodes {
-		n := &g.nodes[i]
-		if n.live && n.owner == c && n.kind == KindSite {
-			out = append(out, n.name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// Owned returns the sorted names of every asset a customer owns, of any
-// kind: what their overview shows, and nothing of anyone else's.
-func (g *Graph) Owned(customer string) []string {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	c, ok := g.custIndex[customer]
-	if !ok {
-		return nil
-	}
-	var out []string
-	for i := range g.nodes {
-		if n := &g.nodes[i]; n.live && n.owner == c {
+		if n := &g.nodes[i]; n.live && n.owner == c && (kind == "" || n.kind == kind) {
 			out = append(out, n.name)
 		}
 	}

@@ -35,8 +35,8 @@ func TestOwnedSitesListsOnlyTheCustomersSites(t *testing.T) {
 		"C3": nil, // owns a VM, no site
 		"C9": nil,
 	} {
-		if got := g.OwnedSites(customer); !slices.Equal(got, want) {
-			t.Errorf("OwnedSites(%s) = %v, want %v", customer, got, want)
+		if got := g.Owned(customer, KindSite); !slices.Equal(got, want) {
+			t.Errorf("Owned(%s, site) = %v, want %v", customer, got, want)
 		}
 	}
 }

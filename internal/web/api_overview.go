@@ -107,7 +107,7 @@ func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
 		Assets: []overviewAsset{}, Incidents: []overviewIncident{}, Maintenance: []overviewMaintenance{}, Backups: []overviewBackup{}}
 	g := h.inv.Graph()
 	var checks []check.Check
-	for _, name := range g.Owned(c.ID) {
+	for _, name := range g.Owned(c.ID, "") {
 		list, err := h.inv.Checks(ctx, inventory.CheckFilter{Asset: name, Effective: true})
 		if err != nil {
 			h.fail(w, r, err)

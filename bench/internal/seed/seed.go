@@ -51,3 +51,26 @@ func Import(ctx context.Context, a *app.App, inv *inventory.Inventory, progress 
 	}
 	return s, nil
 }
+
+// WaitChecked waits until every one of checks has a state: each has run
+// once.
+func WaitChecked(ctx context.Context, a *app.App, checks int, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		states, err := a.Detection.States(ctx)
+		if err == nil && len(states) >= checks {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("after %s, read the states: %w", within, err)
+			}
+			return fmt.Errorf("after %s, %d of %d checks have a state", within, len(states), checks)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
