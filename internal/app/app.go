@@ -27,6 +27,7 @@ import (
 	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/httpguard"
+	"github.com/vigie/vigie/internal/i18n"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/leader"
@@ -268,11 +269,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		pings:        pings,
 		StatusTokens: status.NewTokenStore(db),
 	}
-	if a.Status, err = newPublisher(a, cfg); err != nil {
+	// One bundle of texts for the page and the messages, which repeat it.
+	bundle, err := i18n.New()
+	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	if err := a.openNotify(ctx, cfg); err != nil {
+	if a.Status, err = newPublisher(a, cfg, bundle); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := a.openNotify(ctx, cfg, bundle); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

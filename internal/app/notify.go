@@ -35,11 +35,7 @@ type notifier struct {
 // preferences, the signed links, the senders, and the intake that makes
 // every incident event, public update and window change a row of the
 // outbox in its own transaction.
-func (a *App) openNotify(ctx context.Context, cfg Config) error {
-	bundle, err := i18n.New()
-	if err != nil {
-		return err
-	}
+func (a *App) openNotify(ctx context.Context, cfg Config, bundle *i18n.Bundle) error {
 	r, err := notify.NewRenderer(bundle, notify.RenderOptions{PublicName: cfg.PublicName, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return fmt.Errorf("notifications: %w", err)

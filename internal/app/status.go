@@ -86,14 +86,10 @@ func (s *statusSource) Load(ctx context.Context) (*status.Input, error) {
 }
 
 // newPublisher builds the public side's publisher from the configuration.
-func newPublisher(a *App, cfg Config) (*status.Publisher, error) {
+func newPublisher(a *App, cfg Config, bundle *i18n.Bundle) (*status.Publisher, error) {
 	zone, err := time.LoadLocation(cfg.StatusZone)
 	if err != nil {
 		return nil, fmt.Errorf("status zone %q: %w", cfg.StatusZone, err)
-	}
-	bundle, err := i18n.New()
-	if err != nil {
-		return nil, err
 	}
 	renderer, err := status.NewRenderer(bundle)
 	if err != nil {

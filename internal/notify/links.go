@@ -32,20 +32,22 @@ var ErrBadLink = errors.New("this link is not valid: it was changed, or it has e
 // The settings row holding the key of signed links.
 const linkKeySetting = "link_key"
 
-// LoadLinks reads the links' key, making it on first use.
+// LoadLinks reads the links' key, making it on first use: every later
+// start only reads it.
 func LoadLinks(ctx context.Context, db *store.DB) (*Links, error) {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO notify_settings (name, value) VALUES ($1, $2)
-			ON CONFLICT (name) DO NOTHING`, linkKeySetting, hex.EncodeToString(key))
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("make the key of signed links: %w", err)
+	v, err := readLinkKey(ctx, db)
+	if errors.Is(err, sql.ErrNoRows) {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		// Two servers starting at once on a new database agree on the
+		// first key written.
+		if _, err := db.ExecContext(ctx, `INSERT INTO notify_settings (name, value) VALUES ($1, $2)
+			ON CONFLICT (name) DO NOTHING`, linkKeySetting, hex.EncodeToString(key)); err != nil {
+			return nil, fmt.Errorf("make the key of signed links: %w", err)
+		}
+		v, err = readLinkKey(ctx, db)
 	}
-	var v string
-	if err := db.QueryRowContext(ctx, `SELECT value FROM notify_settings WHERE name = $1`, linkKeySetting).Scan(&v); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("read the key of signed links: %w", err)
 	}
 	k, err := hex.DecodeString(v)
@@ -53,6 +55,12 @@ func LoadLinks(ctx context.Context, db *store.DB) (*Links, error) {
 		return nil, errors.New("read the key of signed links: the stored key is malformed")
 	}
 	return &Links{key: k}, nil
+}
+
+func readLinkKey(ctx context.Context, db *store.DB) (string, error) {
+	var v string
+	err := db.QueryRowContext(ctx, `SELECT value FROM notify_settings WHERE name = $1`, linkKeySetting).Scan(&v)
+	return v, err
 }
 
 // NewLinks returns Links over a fixed key (tests).

@@ -1,7 +1,11 @@
 package notify
 
 import (
+	"context"
+
 	"errors"
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +55,23 @@ func FuzzReadLinks(f *testing.F) {
 			t.Errorf("%q read as %+v, which signs differently", s, o)
 		}
 		_, _ = l.ReadAck(s, time.Unix(1e9, 0))
+	})
+}
+
+// The key is made once and read back by every later start (and replica).
+func TestTheLinksKeyIsMadeOnceAndKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		first, err := LoadLinks(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := LoadLinks(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := first.OptOutToken(OptOut{Customer: "C1", Channel: "email", Topic: "incident"})
+		if _, err := again.ReadOptOut(tok); err != nil {
+			t.Errorf("a link signed before a restart is refused after it: %v", err)
+		}
 	})
 }
