@@ -97,15 +97,16 @@ func (a *App) SendTest(ctx context.Context, channelID string, to notify.Recipien
 
 // Acknowledge takes the incident a signed acknowledgement link names.
 func (a *App) Acknowledge(ctx context.Context, token string) (incident.Incident, notify.Ack, error) {
-	inc, ack, err := a.planner().Acknowledge(ctx, token)
+	inc, ack, err := a.Planner().Acknowledge(ctx, token)
 	if err == nil {
 		a.Status.Notify()
 	}
 	return inc, ack, err
 }
 
-// Planner returns the notification planner as configured.
-func (a *App) planner() *notify.Planner {
+// Planner returns a notification planner as configured (tests drive one
+// by hand; the leader runs its own).
+func (a *App) Planner() *notify.Planner {
 	return notify.NewPlanner(notify.PlannerDeps{DB: a.DB, Queue: a.Notify, Channels: a.Notify.Channels, Prefs: a.NotifyPrefs,
 		Links: a.NotifyLinks, Incidents: a.Incidents, Maintenance: a.Maintenance, Inventory: a.Inventory, Auth: a.Auth,
 		Pages: a.Status}, notify.PlannerOptions{Window: a.cfg.NotifyWindow, Gather: a.cfg.NotifyGather,
@@ -113,8 +114,6 @@ func (a *App) planner() *notify.Planner {
 		Logger: a.Log})
 }
 
-// Planner returns the notification planner, for previews and tests.
-func (a *App) Planner() *notify.Planner { return a.planner() }
 
 // Render renders a message as its channel would send it.
 func (a *App) Render(m *notify.Message, lang string) (notify.Rendered, error) {
@@ -123,7 +122,7 @@ func (a *App) Render(m *notify.Message, lang string) (notify.Rendered, error) {
 
 // PreviewUpdate renders what each channel would send for a public update.
 func (a *App) PreviewUpdate(ctx context.Context, id int64, st incident.Status, fr, en string) ([]notify.Preview, error) {
-	return a.planner().PreviewUpdate(ctx, id, st, fr, en, a.Render)
+	return a.Planner().PreviewUpdate(ctx, id, st, fr, en, a.Render)
 }
 
 // runNotify plans and delivers notifications while this process leads:
@@ -155,7 +154,7 @@ func (a *App) runNotify(ctx context.Context, c *health.Component) {
 		defer close(done)
 		w.Run(ctx)
 	}()
-	p := a.planner()
+	p := a.Planner()
 	health.Loop(ctx, c, a.Log, a.cfg.SweepEvery, wakeTriggers, func(ctx context.Context) (time.Duration, bool, error) {
 		_, err := p.Plan(ctx)
 		return 0, false, err

@@ -142,9 +142,6 @@ func NewPlanner(d PlannerDeps, o PlannerOptions) *Planner {
 	return &Planner{d: d, o: o}
 }
 
-// Options returns the planner's options, defaults filled in.
-func (p *Planner) Options() PlannerOptions { return p.o }
-
 // trigger is one row of the outbox.
 type trigger struct {
 	id int64
