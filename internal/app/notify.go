@@ -114,7 +114,6 @@ func (a *App) Planner() *notify.Planner {
 		Logger: a.Log})
 }
 
-
 // Render renders a message as its channel would send it.
 func (a *App) Render(m *notify.Message, lang string) (notify.Rendered, error) {
 	return a.notifier.renderer.RenderIn(m, lang)
