@@ -180,8 +180,10 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 		beats, err = a.Heartbeats.Retain(ctx, live, now)
 		errs = append(errs, err)
 	}
+	runs, err := a.Heartbeats.RetainRuns(ctx, now)
+	errs = append(errs, err)
 	a.Log.Info("retention", "signals", r.Signals, "minute_rows", r.Minutes, "hour_rows", r.Hours, "day_rows", r.Days,
-		"alert_dedup", dedup, "location_tokens", locations, "api_tokens", tokens, "heartbeat_tokens", beats,
+		"alert_dedup", dedup, "location_tokens", locations, "api_tokens", tokens, "heartbeat_tokens", beats, "heartbeat_runs", runs,
 		"cancelled_maintenance", cancelled, "sign_in_rows", signIns)
 	return errors.Join(errs...)
 }

@@ -29,16 +29,22 @@ const MaxBody = 64 << 10
 // MaxMessage is the longest ping message, in characters.
 const MaxMessage = 1000
 
+// MaxRestorePoint is the longest restore point id, in bytes.
+const MaxRestorePoint = 200
+
 // ErrBodyTooLarge is returned by ParsePing for a body over MaxBody.
 var ErrBodyTooLarge = fmt.Errorf("body larger than %d bytes", MaxBody)
 
 // Ping is what a job reports when it calls: its status and, optionally, the
-// size of what it produced, how long it ran and a message.
+// size of what it produced, how long it ran, a message and, for a backup,
+// the id its tool gave the copy it made (a snapshot or archive name),
+// which customers are shown as a restore point.
 type Ping struct {
-	Status   string    `json:"status"` // StatusOK or StatusFail
-	Size     *int64    `json:"size,omitempty"`
-	Duration *Duration `json:"duration,omitempty"`
-	Message  string    `json:"message,omitempty"`
+	Status       string    `json:"status"` // StatusOK or StatusFail
+	Size         *int64    `json:"size,omitempty"`
+	Duration     *Duration `json:"duration,omitempty"`
+	Message      string    `json:"message,omitempty"`
+	RestorePoint string    `json:"restore_point,omitempty"`
 }
 
 // Duration is how long a job ran: in JSON, a number of seconds (90, 1.5) or
@@ -126,6 +132,9 @@ func (p *Ping) normalize() error {
 	if p.Duration != nil && *p.Duration < 0 {
 		return errors.New("field \"duration\": must not be negative")
 	}
+	if err := checkRestorePoint(p.RestorePoint); err != nil {
+		return err
+	}
 	if n := utf8.RuneCountInString(p.Message); n > MaxMessage {
 		return fmt.Errorf("field \"message\": %d characters, at most %d are allowed", n, MaxMessage)
 	}
@@ -135,6 +144,26 @@ func (p *Ping) normalize() error {
 		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
 	}) >= 0 {
 		return errors.New("field \"message\": control characters are not allowed")
+	}
+	return nil
+}
+
+// checkRestorePoint accepts an id of at most MaxRestorePoint bytes of
+// printable characters (spaces inside only): what backup tools name their
+// snapshots and archives with, and nothing a page could show wrongly.
+func checkRestorePoint(id string) error {
+	const field = "field \"restore_point\": "
+	switch {
+	case id == "":
+		return nil
+	case len(id) > MaxRestorePoint:
+		return fmt.Errorf(field+"%d bytes, at most %d are allowed", len(id), MaxRestorePoint)
+	case !utf8.ValidString(id):
+		return errors.New(field + "not valid UTF-8")
+	case strings.TrimSpace(id) != id:
+		return errors.New(field + "must not start or end with a space")
+	case strings.IndexFunc(id, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0:
+		return errors.New(field + "only printable characters are allowed (no tab, line break or control character)")
 	}
 	return nil
 }

@@ -16,8 +16,8 @@ import (
 // so its job needs no new URL; a job still pinging keeps it indefinitely.
 const OrphanRetention = 90 * 24 * time.Hour
 
-// Retain deletes the tokens and last pings of heartbeat checks that are
-// not in live and have had neither a ping nor a new token for
+// Retain deletes the tokens, last pings and histories of heartbeat checks
+// that are not in live and have had neither a ping nor a new token for
 // OrphanRetention before now, and returns how many it deleted. live must
 // list the keys of every current check (check.Check.Key), heartbeat ones at
 // least: a nil live is refused, since it would read as "no check exists".
@@ -57,6 +57,11 @@ func (s *Store) Retain(ctx context.Context, live []string, now time.Time) (int64
 			n, err := res.RowsAffected()
 			if err != nil {
 				return err
+			}
+			if n > 0 {
+				if err := deleteRuns(ctx, tx, key); err != nil {
+					return err
+				}
 			}
 			deleted += n
 		}

@@ -29,10 +29,12 @@ type Store struct {
 	db *store.DB
 	// now dates new tokens; tests replace it.
 	now func() time.Time
+	// maxRuns is MaxRuns; tests lower it.
+	maxRuns int
 }
 
 // NewStore returns a Store on db, which must be migrated.
-func NewStore(db *store.DB) *Store { return &Store{db: db, now: time.Now} }
+func NewStore(db *store.DB) *Store { return &Store{db: db, now: time.Now, maxRuns: MaxRuns} }
 
 // timestamp is t as stored: UTC, to the microsecond both engines keep.
 func timestamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
@@ -76,12 +78,18 @@ func (s *Store) Rotate(ctx context.Context, checkKey string) (string, error) {
 	return token, nil
 }
 
-// Remove deletes the token and pings of a heartbeat check, or returns an
+// Remove deletes the token, last ping and history of a heartbeat check, or returns an
 // error wrapping store.ErrNotFound when it has none.
 func (s *Store) Remove(ctx context.Context, checkKey string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM heartbeats WHERE check_key = $1`, checkKey)
-	if err := affectedOne(s.db, res, err); err != nil {
-		return fmt.Errorf("remove heartbeat of %s: %w", checkKey, err)
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM heartbeats WHERE check_key = $1`, checkKey)
+		if err := affectedOne(s.db, res, err); err != nil {
+			return err
+		}
+		return deleteRuns(ctx, tx, checkKey)
+	})
+	if err != nil {
+		return fmt.Errorf("remove heartbeat of %s: %w", checkKey, s.db.MapError(err))
 	}
 	return nil
 }
@@ -124,13 +132,20 @@ func (s *Store) RecordChecked(ctx context.Context, v Checked, p Ping, now time.T
 		d := time.Duration(*p.Duration).Milliseconds()
 		ms = &d
 	}
-	// The hash in the condition makes a rotation between the read and this
-	// write refuse the old token rather than record with it.
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE heartbeats SET last_at = $1, last_status = $2, last_size = $3, last_duration_ms = $4, last_message = $5
-		WHERE check_key = $6 AND token_hash = $7`,
-		timestamp(now), p.Status, p.Size, ms, p.Message, v.Key, v.hash)
-	if err := affectedOne(s.db, res, err); errors.Is(err, store.ErrNotFound) {
+	at := timestamp(now)
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		// The hash in the condition makes a rotation between the read and
+		// this write refuse the old token rather than record with it.
+		res, err := tx.ExecContext(ctx,
+			`UPDATE heartbeats SET last_at = $1, last_status = $2, last_size = $3, last_duration_ms = $4, last_message = $5
+			WHERE check_key = $6 AND token_hash = $7`,
+			at, p.Status, p.Size, ms, p.Message, v.Key, v.hash)
+		if err := affectedOne(s.db, res, err); err != nil {
+			return err
+		}
+		return addRun(ctx, tx, v.Key, at, p, ms)
+	})
+	if errors.Is(err, store.ErrNotFound) {
 		return "", fmt.Errorf("record heartbeat: %w", ErrUnknownToken)
 	} else if err != nil {
 		return "", fmt.Errorf("record heartbeat of %s: %w", v.Key, err)
