@@ -63,9 +63,18 @@ type overview struct {
 		Sites  []string
 	}
 	Backups []struct {
-		Asset, Check string
-		LastPingAt   *time.Time `json:"last_ping_at"`
-		Stale        bool
+		Asset, Check  string
+		LastPingAt    *time.Time `json:"last_ping_at"`
+		Status        string
+		LastGoodAt    *time.Time `json:"last_good_at"`
+		RestorePoints []struct {
+			ID       string
+			At       time.Time
+			Size     *int64
+			Duration *float64
+		} `json:"restore_points"`
+		DueBy *time.Time `json:"due_by"`
+		Stale bool
 	}
 }
 
@@ -81,19 +90,30 @@ func testOverview(t *testing.T, engine store.Engine) {
 	cfg := app.Config{DB: storetest.DSN(t, engine), PublicURL: "https://status.example.org", Now: func() time.Time { return now }}
 	s := startServer(t, ctx, cfg, overviewHost, "")
 
-	// A's web check is down; both backups pinged two hours ago.
+	// A's web check is down; both backups ran well yesterday and two hours
+	// ago, naming their restore points; A's failed an hour ago.
 	downSince := now.Add(-20 * time.Minute)
 	if err := s.app.Detection.SaveStates(ctx, []detect.StateRow{{Check: "alice-vm/web", State: detect.Down, Since: downSince}}); err != nil {
 		t.Fatal(err)
 	}
-	pinged := now.Add(-2 * time.Hour)
-	for _, key := range []string{"alice-vm/backup", "bruno-vm/backup"} {
-		token, _, err := s.app.Heartbeats.Ensure(ctx, key)
+	pinged, failed := now.Add(-2*time.Hour), now.Add(-time.Hour)
+	size, dur := int64(7<<30), heartbeat.Duration(90*time.Second)
+	for _, owner := range []string{"alice", "bruno"} {
+		token, _, err := s.app.Heartbeats.Ensure(ctx, owner+"-vm/backup")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.app.Heartbeats.Record(ctx, token, heartbeat.Ping{Status: heartbeat.StatusOK}, pinged); err != nil {
-			t.Fatal(err)
+		pings := []heartbeat.Ping{{Status: heartbeat.StatusOK, RestorePoint: owner + "-snap-1"},
+			{Status: heartbeat.StatusOK, RestorePoint: owner + "-snap-2", Size: &size, Duration: &dur}}
+		for i, p := range pings {
+			if _, err := s.app.Heartbeats.Record(ctx, token, p, pinged.Add(time.Duration(i-1)*24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if owner == "alice" {
+			if _, err := s.app.Heartbeats.Record(ctx, token, heartbeat.Ping{Status: heartbeat.StatusFail, Message: "disk full"}, failed); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// The hypervisor fails: both customers' sites are reached.
@@ -145,9 +165,17 @@ func testOverview(t *testing.T, engine store.Engine) {
 		got.Maintenance[0].Name.EN != "hv01 memory" || !slices.Equal(got.Maintenance[0].Sites, []string{"alice-blog"}) {
 		t.Errorf("maintenance: %+v", got.Maintenance)
 	}
-	if len(got.Backups) != 1 || got.Backups[0].Asset != "alice-vm" || got.Backups[0].Check != "backup" ||
-		got.Backups[0].LastPingAt == nil || !got.Backups[0].LastPingAt.Equal(pinged) || got.Backups[0].Stale {
-		t.Errorf("backups: %+v", got.Backups)
+	if len(got.Backups) != 1 {
+		t.Fatalf("backups: %+v", got.Backups)
+	}
+	b := got.Backups[0]
+	if b.Asset != "alice-vm" || b.Check != "backup" || b.LastPingAt == nil || !b.LastPingAt.Equal(failed) || b.Status != "fail" ||
+		b.LastGoodAt == nil || !b.LastGoodAt.Equal(pinged) || b.DueBy == nil || !b.DueBy.Equal(pinged.Add(25*time.Hour)) || b.Stale {
+		t.Errorf("backup: %+v", b)
+	}
+	if rp := b.RestorePoints; len(rp) != 2 || rp[0].ID != "alice-snap-2" || !rp[0].At.Equal(pinged) || rp[0].Size == nil || *rp[0].Size != size ||
+		rp[0].Duration == nil || *rp[0].Duration != 90 || rp[1].ID != "alice-snap-1" || !rp[1].At.Equal(pinged.Add(-24*time.Hour)) || rp[1].Size != nil {
+		t.Errorf("restore points: %+v", rp)
 	}
 	for _, theirs := range []string{"bruno", "Bruno", "CB"} {
 		if strings.Contains(raw, theirs) {
@@ -155,7 +183,7 @@ func testOverview(t *testing.T, engine store.Engine) {
 		}
 	}
 
-	// A day and more later, without a new ping, the backup is stale.
+	// A day and more later, without a good run since, the backup is stale.
 	now = now.Add(26 * time.Hour)
 	got = overview{}
 	if code, raw := panel.call("GET", "/api/v1/customers/CA/overview", "", &got); code != 200 || len(got.Backups) != 1 || !got.Backups[0].Stale {

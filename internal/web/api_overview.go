@@ -68,17 +68,29 @@ type overviewMaintenance struct {
 }
 
 // overviewBackup is a heartbeat check of one of the customer's assets:
-// DueBy is when the next ping is due at the latest (period and grace after
-// the last one, or after the token for none); Stale is set past it.
+// its last ping of any status, its last good run (LastGoodAt) and the
+// restore points of its good runs, newest first. DueBy is when a good run
+// is due at the latest (period and grace after the last good one, or after
+// the token for none); Stale is set past it.
 type overviewBackup struct {
-	Asset      string              `json:"asset"`
-	Check      string              `json:"check"`
-	LastPingAt *time.Time          `json:"last_ping_at"`
-	Status     string              `json:"status,omitempty"`
-	Size       *int64              `json:"size,omitempty"`
-	Duration   *heartbeat.Duration `json:"duration,omitempty"`
-	DueBy      *time.Time          `json:"due_by"`
-	Stale      bool                `json:"stale"`
+	Asset         string                 `json:"asset"`
+	Check         string                 `json:"check"`
+	LastPingAt    *time.Time             `json:"last_ping_at"`
+	Status        string                 `json:"status,omitempty"`
+	Size          *int64                 `json:"size,omitempty"`
+	Duration      *heartbeat.Duration    `json:"duration,omitempty"`
+	LastGoodAt    *time.Time             `json:"last_good_at"`
+	RestorePoints []overviewRestorePoint `json:"restore_points"`
+	DueBy         *time.Time             `json:"due_by"`
+	Stale         bool                   `json:"stale"`
+}
+
+// overviewRestorePoint is a good run that named the copy it made.
+type overviewRestorePoint struct {
+	ID       string              `json:"id"`
+	At       time.Time           `json:"at"`
+	Size     *int64              `json:"size,omitempty"`
+	Duration *heartbeat.Duration `json:"duration,omitempty"`
 }
 
 func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
@@ -184,39 +196,28 @@ func assetState(rows []detect.StateRow) (string, *time.Time) {
 }
 
 // overviewBackups lists the heartbeat checks among checks with their last
-// ping; a check with no token yet has none and is not stale.
+// ping and good runs; a check with no token yet has none and is not stale.
 func (h *api) overviewBackups(r *http.Request, checks []check.Check, now time.Time) ([]overviewBackup, error) {
-	out := []overviewBackup{}
-	var beats map[string]heartbeat.Beat
-	for _, c := range checks {
-		if c.Kind != check.Heartbeat {
-			continue
+	list, err := h.heartbeats.Backups(r.Context(), checks, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]overviewBackup, 0, len(list))
+	for _, b := range list {
+		o := overviewBackup{Asset: b.Asset, Check: b.Name, RestorePoints: []overviewRestorePoint{}}
+		if b.Last != nil {
+			o.LastPingAt, o.Status, o.Size, o.Duration = &b.Last.At, b.Last.Status, b.Last.Size, b.Last.Duration
 		}
-		if beats == nil {
-			var err error
-			if beats, err = h.heartbeats.LastAll(r.Context()); err != nil {
-				return nil, err
-			}
+		if b.LastGood != nil {
+			o.LastGoodAt = &b.LastGood.At
 		}
-		b := overviewBackup{Asset: c.Asset, Check: c.ID().Name}
-		beat, ok := beats[c.Key()]
-		if !ok {
-			out = append(out, b)
-			continue
+		for _, p := range b.RestorePoints {
+			o.RestorePoints = append(o.RestorePoints, overviewRestorePoint{ID: p.RestorePoint, At: p.At, Size: p.Size, Duration: p.Duration})
 		}
-		grace := time.Duration(c.Grace)
-		if grace <= 0 {
-			grace = check.DefaultHeartbeatGrace
+		if b.Issued {
+			o.DueBy, o.Stale = &b.DueBy, b.Stale
 		}
-		from := beat.Created
-		if !beat.At.IsZero() {
-			at := beat.At
-			b.LastPingAt, b.Status, b.Size, b.Duration = &at, beat.Ping.Status, beat.Ping.Size, beat.Ping.Duration
-			from = at
-		}
-		due := from.Add(time.Duration(c.Period) + grace)
-		b.DueBy, b.Stale = &due, now.After(due)
-		out = append(out, b)
+		out = append(out, o)
 	}
 	return out, nil
 }

@@ -29,7 +29,7 @@ func (s *Server) publicRoutes(rt *router) {
 		notify: d.OnHeartbeat, health: d.Health, metrics: d.Metrics, now: d.Now}
 	// Jobs ping with the token in the URL; GET (and HEAD) serve cron lines
 	// and tools that can only fetch a URL.
-	rt.handle("POST /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat, with an optional JSON body (status, size, duration, message)", rawBody: "application/json"}, h.receivePing)
+	rt.handle("POST /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat, with an optional JSON body (status, size, duration, message, restore_point)", rawBody: "application/json"}, h.receivePing)
 	rt.handle("GET /api/v1/heartbeats/{token}", noCredential, classPing, doc{summary: "A job's heartbeat from a cron line: ok, no body"}, h.receivePing)
 	rt.handle("GET /server", noCredential, classOps, doc{summary: "A first screen: the server, its version and health, and where the API reference is"}, h.showHome)
 	if d.Status == nil {
