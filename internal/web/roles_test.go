@@ -61,6 +61,9 @@ var pathValue = regexp.MustCompile(`\{[a-z]+\}`)
 // table says no, never 401 or 403 where it says yes. The routes come from
 // the router itself, so a new route is checked as soon as it exists, and
 // one registered without a permission stops the server from being built.
+// noRedirect answers a redirect as it comes, as a route's own answer.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite)})
@@ -85,7 +88,7 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,6 +150,16 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			// A user's token, even an admin's, is no machine credential.
 			if got := call(method, path, who[0].token); got != http.StatusUnauthorized {
 				t.Errorf("%s with an admin's token: %d, want 401", rt.Pattern, got)
+			}
+		case "customer session", "staff session":
+			// Only a session cookie opens them: a bearer token, even an
+			// admin's, is sent to sign in (GET) or refused.
+			want := http.StatusUnauthorized
+			if method == http.MethodGet {
+				want = http.StatusSeeOther
+			}
+			if got := call(method, path, who[0].token); got != want {
+				t.Errorf("%s with an admin's token: %d, want %d", rt.Pattern, got, want)
 			}
 		case "anyone":
 			if got := call(method, path, ""); got == http.StatusUnauthorized || got == http.StatusForbidden {

@@ -99,6 +99,9 @@ type Deps struct {
 	Limiter Limiter
 	// MaxImports is how many imports may run at once (default 2).
 	MaxImports int
+	// EmbedOrigins may frame the works panel /embed/{token} (optional:
+	// without them the route does not exist).
+	EmbedOrigins []string
 	// Version names the build, for the first screen.
 	Version string
 	// Now is the clock (default time.Now).
@@ -165,6 +168,7 @@ func (s *Server) router() *router {
 	s.notifyLinkRoutes(rt)
 	s.notifyRoutes(rt)
 	s.pageRoutes(rt)
+	s.backupsRoutes(rt)
 	return rt
 }
 
