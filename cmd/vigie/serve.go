@@ -40,6 +40,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	notifyLease := fs.Duration("notify-lease", 2*time.Minute, "how long a message being sent is its worker's: a server killed mid-delivery sends it again after this")
 	mailCA := fs.String("mail-ca", "", "also trust the certificate authorities of this PEM file for SMTP relays, as a private relay needs")
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
+	var embedOrigins listFlag
+	fs.Var(&embedOrigins, "embed-origin", "an origin (https://panel.example.net) whose pages may frame the works panel /embed/{token}; repeat it for several; without it the panel is off")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -65,6 +67,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if _, err := httpguard.ParseProxies(proxies); err != nil {
 		return fmt.Errorf("%w: --trusted-proxy: %w", errUsage, err)
 	}
+	if err := (httpguard.HeaderOptions{FrameAncestors: embedOrigins}).Check(); err != nil {
+		return fmt.Errorf("%w: --embed-origin: %w", errUsage, err)
+	}
 	if *pingRate < 0 || *pingBurst < 1 {
 		return fmt.Errorf("%w: --ping-rate must be 0 (no limit) or more, --ping-burst 1 or more", errUsage)
 	}
@@ -81,7 +86,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
 		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
-		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease}
+		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease,
+		EmbedOrigins: embedOrigins}
 	sf.apply(&cfg)
 	if *mailCA != "" {
 		if cfg.MailRootCAs, err = loadMailCA(*mailCA); err != nil {

@@ -118,6 +118,10 @@ type Config struct {
 	MailRootCAs *x509.CertPool
 	// Version names the build on the first screen.
 	Version string
+	// EmbedOrigins are the origins (https://panel.example.net) whose pages
+	// may frame the embeddable works panel, /embed/{token}; none turns it
+	// off (404).
+	EmbedOrigins []string
 }
 
 // The defaults of PingRate and PingBurst: a host's jobs behind one NAT
@@ -236,6 +240,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := (httpguard.HeaderOptions{FrameAncestors: cfg.EmbedOrigins}).Check(); err != nil {
+		return nil, fmt.Errorf("embed origins: %w", err)
+	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -338,9 +345,10 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
 		PublicName: a.cfg.PublicName, Notify: a.Notify, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
 		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
-		Health:    a.Health,
-		Stopping:  stopping,
-		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		EmbedOrigins: a.cfg.EmbedOrigins,
+		Health:       a.Health,
+		Stopping:     stopping,
+		Inventory:    a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled
 			// run, wherever the leader is.

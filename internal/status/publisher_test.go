@@ -9,9 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/vigie/vigie/internal/store"
-	"github.com/vigie/vigie/internal/store/storetest"
 )
 
 type fakeSource struct {
@@ -162,22 +159,8 @@ func (c *countingParts) render(p *Page, part Part) ([]File, error) {
 }
 
 func TestCustomersSitesAreBuiltOncePerChangeAPartAtATime(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
-	for _, id := range []string{"c1", "c2", "c3"} {
-		if _, err := db.ExecContext(ctx, `INSERT INTO customers (id, name, email, language, timezone) VALUES ($1, $1, 'x@example.org', 'fr', 'Europe/Paris')`, id); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tokens := NewTokenStore(db)
-	tok := map[string]string{}
-	for _, id := range []string{"c1", "c2", "c3"} {
-		v, err := tokens.Issue(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok[id] = v
-	}
+	tokens, tok := customersWithTokens(t, "c1", "c2", "c3")
 	c := &countingParts{builds: map[string]int{}, parts: map[Part]int{}}
 	src := &fakeSource{fp: "a", in: Input{Zone: time.UTC}}
 	p := NewPublisher(PublisherOptions{Source: src, Tokens: tokens, Build: c.build, RenderPart: c.render, MaxCustomers: 2,

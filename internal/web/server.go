@@ -168,6 +168,7 @@ func (s *Server) router() *router {
 	s.notifyLinkRoutes(rt)
 	s.notifyRoutes(rt)
 	s.pageRoutes(rt)
+	s.embedRoutes(rt)
 	s.backupsRoutes(rt)
 	return rt
 }
