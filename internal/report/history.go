@@ -140,3 +140,15 @@ func (r *Reader) Availability(ctx context.Context, a *AssetState, windows []inci
 	ws := Windows(windows, Touches(a.Name, r.Inventory.Graph().DependsOn), period)
 	return Fold(period, checks, excludedSpans(ws)), ws, nil
 }
+
+// Affected returns the names of the assets among list that a failure or
+// a maintenance of roots reaches, in list's order.
+func Affected(list []AssetState, roots []string, dependsOn func(string) []string) []string {
+	var out []string
+	for i := range list {
+		if Touches(list[i].Name, dependsOn)(roots) {
+			out = append(out, list[i].Name)
+		}
+	}
+	return out
+}

@@ -76,7 +76,7 @@ func (r *Reader) Monthly(ctx context.Context, a *AssetState, page *status.Page, 
 			m.Windows = append(m.Windows, w)
 		}
 	}
-	roots, err := r.incidentRoots(ctx, m.Period.From)
+	roots, err := r.IncidentRoots(ctx, m.Period.From)
 	if err != nil {
 		return Monthly{}, err
 	}
@@ -84,9 +84,9 @@ func (r *Reader) Monthly(ctx context.Context, a *AssetState, page *status.Page, 
 	return m, nil
 }
 
-// incidentRoots returns the root assets of the incidents a page may show
+// IncidentRoots returns the root assets of the incidents a page may show
 // that were open at or after since, by id.
-func (r *Reader) incidentRoots(ctx context.Context, since time.Time) (map[int64][]string, error) {
+func (r *Reader) IncidentRoots(ctx context.Context, since time.Time) (map[int64][]string, error) {
 	list, err := r.Incidents.PublicSince(ctx, since)
 	if err != nil {
 		return nil, fmt.Errorf("incidents since %s: %w", since.Format(time.DateOnly), err)

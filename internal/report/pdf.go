@@ -143,7 +143,7 @@ func (m *Monthly) pdfWindows(d *pdfDoc, w Words) {
 	d.row(widths, []string{w.T("AreaReportName"), w.T("AreaReportStart"), w.T("AreaReportEnd"), w.T("AreaReportExcluded")}, true)
 	for _, win := range m.Windows {
 		d.row(widths, []string{clip(win.Name(w.Lang), 48), w.At(win.Occurrence.From), w.At(win.Occurrence.To),
-			Length(win.Excluded(m.Period), w.Lang)}, false)
+			w.Excluded(win, m.Period)}, false)
 	}
 }
 

@@ -68,16 +68,25 @@ func (w Words) MonthName(t time.Time) string {
 	return fmt.Sprintf("%s %d", w.T(fmt.Sprintf("PageMonth%d", t.Month())), t.Year())
 }
 
-// Date is the day of t: "7 décembre 2026".
+// Date is the day of t: "7 décembre 2026", "1er décembre 2026".
 func (w Words) Date(t time.Time) string {
 	t = t.In(w.Zone)
-	return fmt.Sprintf("%d %s %d", t.Day(), w.T(fmt.Sprintf("PageMonth%d", t.Month())), t.Year())
+	return fmt.Sprintf("%s %s %d", w.dayNumber(t), w.T(fmt.Sprintf("PageMonth%d", t.Month())), t.Year())
 }
 
-// Day is the day of t, short, for a table of one month: "7 déc.".
+// Day is the day of t, short, within a year: "7 déc.".
 func (w Words) Day(t time.Time) string {
 	t = t.In(w.Zone)
-	return fmt.Sprintf("%d %s", t.Day(), w.T(fmt.Sprintf("PageMonthShort%d", t.Month())))
+	return fmt.Sprintf("%s %s", w.dayNumber(t), w.T(fmt.Sprintf("PageMonthShort%d", t.Month())))
+}
+
+// dayNumber is the day of the month as written before its name: French
+// writes the first "1er".
+func (w Words) dayNumber(t time.Time) string {
+	if t.Day() == 1 && w.Lang != "en" {
+		return "1er"
+	}
+	return fmt.Sprint(t.Day())
 }
 
 // At is an instant with its zone: "7 décembre 2026, 14:05 CET".
@@ -93,4 +102,13 @@ func (w Words) Ratio(a Availability) string {
 		return Percent(r, w.Lang)
 	}
 	return w.T("AreaNoData")
+}
+
+// Excluded is the time of a window left out of availability within s, or
+// why none was: it was not announced in advance.
+func (w Words) Excluded(win Window, s Span) string {
+	if win.Announced.Duration() == 0 {
+		return w.T("AreaReportNotAnnounced")
+	}
+	return Length(win.Excluded(s), w.Lang)
 }

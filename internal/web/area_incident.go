@@ -1,0 +1,89 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vigie/vigie/internal/report"
+	"github.com/vigie/vigie/internal/status"
+)
+
+// updateRow is one entry of a public timeline.
+type updateRow struct {
+	Status, When, Text string
+}
+
+// incidentView is the page of an incident or a maintenance window.
+type incidentView struct {
+	notice
+	Maintenance bool
+	// Impact, Started and Resolved are an incident's; Description a
+	// window's.
+	Impact, Started, Resolved, Description string
+	Updates                                []updateRow
+}
+
+// showIncident shows an incident (/account/incidents/12) or a maintenance
+// window (/account/incidents/m3) of the viewer's own status page: an id
+// the page does not show them is not found, whether it exists or not.
+func (h *area) showIncident(w http.ResponseWriter, r *http.Request) {
+	a, err := h.load(r)
+	if err != nil {
+		h.s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if win, ok := strings.CutPrefix(id, "m"); ok {
+		i := slices.IndexFunc(a.page.Maintenances, func(m status.Maintenance) bool { return m.ID == win })
+		if i < 0 {
+			h.notFound(w, r)
+			return
+		}
+		m := &a.page.Maintenances[i]
+		view := incidentView{notice: a.maintenanceNotice(m), Maintenance: true, Description: text(a.w, m.Description)}
+		h.s.renderPage(w, r, http.StatusOK, "area_incident", view.Name, view)
+		return
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	i := slices.IndexFunc(a.page.Incidents, func(in status.Incident) bool { return in.ID == n })
+	if err != nil || i < 0 {
+		h.notFound(w, r)
+		return
+	}
+	in := &a.page.Incidents[i]
+	view := incidentView{notice: a.incidentNotice(in), Impact: a.w.T(impactIDs[in.Impact]),
+		Started: a.w.At(in.StartedAt)}
+	if in.ResolvedAt != nil {
+		view.Resolved = a.w.At(*in.ResolvedAt)
+	}
+	for _, u := range in.Updates {
+		view.Updates = append(view.Updates, updateRow{Status: a.w.T(incidentStatusIDs[u.Status]), When: a.w.At(u.At), Text: text(a.w, u.Body)})
+	}
+	h.s.renderPage(w, r, http.StatusOK, "area_incident", view.Name, view)
+}
+
+// impactIDs are the status page's words for an incident's impact.
+var impactIDs = map[status.Indicator]string{
+	status.IndicatorNone:        "PageImpactNone",
+	status.IndicatorMinor:       "PageImpactMinor",
+	status.IndicatorMajor:       "PageImpactMajor",
+	status.IndicatorCritical:    "PageImpactCritical",
+	status.IndicatorMaintenance: "PageImpactMaintenance",
+}
+
+// notFoundView is the page of an address the viewer has nothing at.
+type notFoundView struct{ Back string }
+
+// notFound answers a page that does not exist for the viewer, saying
+// nothing of whether it exists for someone else.
+func (h *area) notFound(w http.ResponseWriter, r *http.Request) {
+	h.s.renderPage(w, r, http.StatusNotFound, "area_notfound", h.wordsOf(r).T("AreaNotFoundTitle"), notFoundView{Back: "/account"})
+}
+
+// wordsOf returns the viewer's words, for pages that load nothing else.
+func (h *area) wordsOf(r *http.Request) report.Words {
+	v := viewerOf(r)
+	return report.Words{Texts: h.texts, Lang: v.Lang, Zone: v.Zone}
+}
