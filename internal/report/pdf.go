@@ -116,35 +116,41 @@ func (m *Monthly) PDF(out io.Writer, w Words, customer string) error {
 	return nil
 }
 
-func (m *Monthly) pdfIncidents(d *pdfDoc, w Words) {
-	d.heading(w.T("AreaReportIncidents"))
-	if len(m.Incidents) == 0 {
-		d.para(w.T("AreaReportNoIncidents"))
+// table writes a section: its heading, then a table of rows under
+// headers, or the empty sentence when there are none.
+func (d *pdfDoc) table(heading, empty string, headers []string, rows [][]string) {
+	d.heading(heading)
+	if len(rows) == 0 {
+		d.para(empty)
 		return
 	}
 	widths := []float64{0.40, 0.22, 0.22, 0.16}
-	d.row(widths, []string{w.T("AreaReportName"), w.T("AreaReportStart"), w.T("AreaReportEnd"), w.T("AreaReportLength")}, true)
+	d.row(widths, headers, true)
+	for _, r := range rows {
+		d.row(widths, r, false)
+	}
+}
+
+func (m *Monthly) pdfIncidents(d *pdfDoc, w Words) {
+	var rows [][]string
 	for _, in := range m.Incidents {
 		end := w.T("AreaReportOngoing")
 		if in.End != nil {
 			end = w.At(*in.End)
 		}
-		d.row(widths, []string{clip(in.Name.In(status.Lang(w.Lang)).Text, 48), w.At(in.Start), end, Length(in.Duration, w.Lang)}, false)
+		rows = append(rows, []string{clip(in.Name.In(status.Lang(w.Lang)).Text, 48), w.At(in.Start), end, Length(in.Duration, w.Lang)})
 	}
+	d.table(w.T("AreaReportIncidents"), w.T("AreaReportNoIncidents"),
+		[]string{w.T("AreaReportName"), w.T("AreaReportStart"), w.T("AreaReportEnd"), w.T("AreaReportLength")}, rows)
 }
 
 func (m *Monthly) pdfWindows(d *pdfDoc, w Words) {
-	d.heading(w.T("AreaReportWindows"))
-	if len(m.Windows) == 0 {
-		d.para(w.T("AreaReportNoWindows"))
-		return
-	}
-	widths := []float64{0.40, 0.22, 0.22, 0.16}
-	d.row(widths, []string{w.T("AreaReportName"), w.T("AreaReportStart"), w.T("AreaReportEnd"), w.T("AreaReportExcluded")}, true)
+	var rows [][]string
 	for _, win := range m.Windows {
-		d.row(widths, []string{clip(win.Name(w.Lang), 48), w.At(win.Occurrence.From), w.At(win.Occurrence.To),
-			w.Excluded(win, m.Period)}, false)
+		rows = append(rows, []string{clip(win.Name(w.Lang), 48), w.At(win.Occurrence.From), w.At(win.Occurrence.To), w.Excluded(win, m.Period)})
 	}
+	d.table(w.T("AreaReportWindows"), w.T("AreaReportNoWindows"),
+		[]string{w.T("AreaReportName"), w.T("AreaReportStart"), w.T("AreaReportEnd"), w.T("AreaReportExcluded")}, rows)
 }
 
 // clip shortens a text to n characters, for a table cell.

@@ -73,7 +73,8 @@ func (h *area) uptimes(r *http.Request, a *areaRequest, asset *report.AssetState
 
 // notice is an incident or a maintenance window touching the viewer.
 type notice struct {
-	Link, Name, Status, When, Latest string
+	// Class tells incidents (area-notice-incident) from maintenance.
+	Class, Link, Name, Status, When, Latest string
 	// Affected are the viewer's assets it reaches; Platform is set when
 	// it reaches the whole platform.
 	Affected []assetRef
@@ -99,7 +100,7 @@ func (n *notice) reaches(name string) bool {
 
 // incidentNotice words one of the page's incidents.
 func (a *areaRequest) incidentNotice(in *status.Incident) notice {
-	n := notice{Link: incidentLink(in.ID), Name: text(a.w, in.Name), Status: a.w.T(incidentStatusIDs[in.Status]),
+	n := notice{Class: "area-notice-incident", Link: incidentLink(in.ID), Name: text(a.w, in.Name), Status: a.w.T(incidentStatusIDs[in.Status]),
 		When: startedWords(a.w, in.StartedAt, a.now), Platform: in.Platform,
 		Affected: refs(report.Affected(a.assets, a.roots[in.ID], a.dependsOn))}
 	if len(in.Updates) > 0 {
@@ -110,7 +111,7 @@ func (a *areaRequest) incidentNotice(in *status.Incident) notice {
 
 // maintenanceNotice words one of the page's maintenance windows.
 func (a *areaRequest) maintenanceNotice(m *status.Maintenance) notice {
-	n := notice{Link: maintenanceLink(m.ID), Name: text(a.w, m.Name), Status: a.w.T(maintenanceStatusIDs[m.Status]),
+	n := notice{Class: "area-notice-maintenance", Link: maintenanceLink(m.ID), Name: text(a.w, m.Name), Status: a.w.T(maintenanceStatusIDs[m.Status]),
 		When: a.w.T("AreaWindow", "From", a.w.At(m.ScheduledFor), "To", a.w.At(m.ScheduledUntil)), Platform: m.Platform}
 	if m.Cancelled {
 		n.Status = a.w.T("PageMaintCancelled")

@@ -75,12 +75,19 @@ type spanRow struct {
 	Link, Name, Start, End, Length string
 }
 
+// spanTable is the incidents or the windows of a report; Last heads its
+// last column.
+type spanTable struct {
+	Last string
+	Rows []spanRow
+}
+
 // reportView is a monthly report as a printable page.
 type reportView struct {
 	Title, Asset, Month, Customer, Made, Zone, Partial string
 	Total, Breakdown, Rule, PDF                        string
 	Days                                               []dayRow
-	Incidents, Windows                                 []spanRow
+	Incidents, Windows                                 spanTable
 }
 
 // showReport answers /account/reports/{asset}/{month}: the page of the
@@ -141,7 +148,8 @@ func reportViewOf(w report.Words, m *report.Monthly, customer string) reportView
 		Zone: w.T("AreaReportZone", "Zone", m.Zone.String()), Total: w.T("AreaReportTotal", "Value", w.Ratio(m.Total)),
 		Breakdown: w.T("AreaReportBreakdown", "Down", report.Length(m.Total.Down, w.Lang),
 			"Maintenance", report.Length(m.Total.Maintenance, w.Lang), "Unknown", report.Length(m.Total.Unknown, w.Lang)),
-		Rule: w.T("AreaReportRule"), PDF: reportLink(m.Asset, m.Month.From.In(m.Zone)) + ".pdf"}
+		Rule: w.T("AreaReportRule"), PDF: reportLink(m.Asset, m.Month.From.In(m.Zone)) + ".pdf",
+		Incidents: spanTable{Last: w.T("AreaReportLength")}, Windows: spanTable{Last: w.T("AreaReportExcluded")}}
 	if !m.Complete() {
 		v.Partial = w.T("AreaReportPartial", "When", w.At(m.Period.To))
 	}
@@ -158,11 +166,11 @@ func reportViewOf(w report.Words, m *report.Monthly, customer string) reportView
 		if in.End != nil {
 			end = w.At(*in.End)
 		}
-		v.Incidents = append(v.Incidents, spanRow{Link: incidentLink(in.ID), Name: text(w, in.Name), Start: w.At(in.Start),
+		v.Incidents.Rows = append(v.Incidents.Rows, spanRow{Link: incidentLink(in.ID), Name: text(w, in.Name), Start: w.At(in.Start),
 			End: end, Length: report.Length(in.Duration, w.Lang)})
 	}
 	for _, win := range m.Windows {
-		v.Windows = append(v.Windows, spanRow{Link: maintenanceLink(win.ID), Name: win.Name(w.Lang), Start: w.At(win.Occurrence.From),
+		v.Windows.Rows = append(v.Windows.Rows, spanRow{Link: maintenanceLink(win.ID), Name: win.Name(w.Lang), Start: w.At(win.Occurrence.From),
 			End: w.At(win.Occurrence.To), Length: w.Excluded(win, m.Period)})
 	}
 	return v
