@@ -53,7 +53,9 @@ func kindWords(w report.Words, kind string) string {
 func sinceWords(w report.Words, t, now time.Time) string { return dayTimeWords(w, "AreaSince", t, now) }
 
 // startedWords says when something started, as sinceWords does.
-func startedWords(w report.Words, t, now time.Time) string { return dayTimeWords(w, "AreaStarted", t, now) }
+func startedWords(w report.Words, t, now time.Time) string {
+	return dayTimeWords(w, "AreaStarted", t, now)
+}
 
 // dayTimeWords words t with the messages prefix+"Today" (Time) or
 // prefix+"Day" (Day and Time): "depuis 10:02 CET", "depuis le 5 déc.
@@ -105,7 +107,7 @@ func problemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
 		id = problemIDs[report.ProblemOther]
 	}
 	out := areaProblem{Asset: p.Asset, Link: assetLink(p.Asset), Warning: p.Warning, Detail: p.Detail,
-		What: w.T(id, "Code", p.Code, "Seconds", int(p.Timeout/time.Second), "Count", p.Days, "Date", dateOrEmpty(w, p.Until)),
+		What:  w.T(id, "Code", p.Code, "Seconds", int(p.Timeout/time.Second), "Count", p.Days, "Date", dateOrEmpty(w, p.Until)),
 		Since: sinceWords(w, p.Since, now)}
 	switch p.Kind {
 	case report.ProblemCertExpiring:
