@@ -39,7 +39,7 @@ type assetView struct {
 func (h *area) showAsset(w http.ResponseWriter, r *http.Request) {
 	a, err := h.load(r)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	asset, ok := a.asset(r.PathValue("name"))
@@ -59,12 +59,12 @@ func (h *area) showAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	d30, d90, err := h.uptimes(r, a, asset)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	view.Uptimes = []uptimeView{uptimeOf(a.w, "AreaUptime30", d30), uptimeOf(a.w, "AreaUptime90", d90)}
 	if err := h.chart(r, a, asset, &view); err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	view.Incidents, view.Windows = a.touching(asset)

@@ -141,7 +141,7 @@ type homeView struct {
 func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
 	a, err := h.load(r)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	view := homeView{Customer: a.v.Customer.Name, Generated: a.w.T("AreaGenerated", "When", a.w.At(a.now))}
@@ -152,7 +152,7 @@ func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
 		}
 		d30, d90, err := h.uptimes(r, a, asset)
 		if err != nil {
-			h.s.fail(w, r, err)
+			h.s.failPage(w, r, err)
 			return
 		}
 		view.Assets = append(view.Assets, assetRow{Name: asset.Name, Link: assetLink(asset.Name), Kind: kindWords(a.w, asset.Kind),
@@ -169,11 +169,4 @@ func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.s.renderPage(w, r, http.StatusOK, "area_home", a.w.T("AreaHomeTitle"), view)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -31,7 +31,7 @@ type incidentView struct {
 func (h *area) showIncident(w http.ResponseWriter, r *http.Request) {
 	a, err := h.load(r)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
@@ -73,13 +73,10 @@ var impactIDs = map[status.Indicator]string{
 	status.IndicatorMaintenance: "PageImpactMaintenance",
 }
 
-// notFoundView is the page of an address the viewer has nothing at.
-type notFoundView struct{ Back string }
-
-// notFound answers a page that does not exist for the viewer, saying
-// nothing of whether it exists for someone else.
+// notFound answers a page that does not exist for the viewer, as every
+// 404 of the areas does: nothing tells whether it exists for someone else.
 func (h *area) notFound(w http.ResponseWriter, r *http.Request) {
-	h.s.renderPage(w, r, http.StatusNotFound, "area_notfound", h.wordsOf(r).T("AreaNotFoundTitle"), notFoundView{Back: "/account"})
+	h.s.failPage(w, r, &Error{Status: http.StatusNotFound, Message: "not found"})
 }
 
 // wordsOf returns the viewer's words, for pages that load nothing else.

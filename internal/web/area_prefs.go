@@ -62,7 +62,7 @@ var savedIDs = map[string]string{"notifications": "AreaSavedNotifications", "loc
 func (h *area) showPreferences(w http.ResponseWriter, r *http.Request) {
 	view, err := h.prefsView(r)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	if id, ok := savedIDs[r.URL.Query().Get("saved")]; ok {
@@ -124,16 +124,16 @@ func (h *area) saveNotifications(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(r)
 	if h.prefs == nil {
-		h.s.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "notifications are not enabled"})
+		h.s.failPage(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "notifications are not enabled"})
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		h.s.fail(w, r, badRequest("a form body"))
+		h.s.failPage(w, r, badRequest("a form body"))
 		return
 	}
 	outs, err := h.prefs.OptOuts(ctx, v.Customer.ID)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	anyOn := false
@@ -147,14 +147,14 @@ func (h *area) saveNotifications(w http.ResponseWriter, r *http.Request) {
 			err = h.prefs.SetOptOut(ctx, notify.OptOut{Customer: v.Customer.ID, Channel: "*", Topic: string(t)}, false)
 		}
 		if err != nil {
-			h.s.fail(w, r, err)
+			h.s.failPage(w, r, err)
 			return
 		}
 	}
 	for _, o := range outs {
 		if anyOn && o.Topic == "*" {
 			if err := h.prefs.SetOptOut(ctx, o, false); err != nil {
-				h.s.fail(w, r, err)
+				h.s.failPage(w, r, err)
 				return
 			}
 		}
@@ -170,7 +170,7 @@ func (h *area) saveLocale(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v, words := viewerOf(r), h.wordsOf(r)
 	if err := r.ParseForm(); err != nil {
-		h.s.fail(w, r, badRequest("a form body"))
+		h.s.failPage(w, r, badRequest("a form body"))
 		return
 	}
 	lang, zone := strings.TrimSpace(r.PostForm.Get("language")), strings.TrimSpace(r.PostForm.Get("timezone"))
@@ -191,7 +191,7 @@ func (h *area) saveLocale(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	if problem != "" {
@@ -218,13 +218,13 @@ func validZone(zone string) bool {
 func (h *area) issueLinks(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	if h.tokens == nil {
-		h.s.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "private status links are not enabled"})
+		h.s.failPage(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "private status links are not enabled"})
 		return
 	}
 	token, err := h.tokens.Issue(r.Context(), v.Customer.ID)
 	if err != nil {
 		h.s.audit(r, "area.links", v.Customer.ID, false, "")
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	h.s.audit(r, "area.links", v.Customer.ID, true, "")
@@ -240,7 +240,7 @@ func (h *area) issueLinks(w http.ResponseWriter, r *http.Request) {
 func (h *area) renderPrefs(w http.ResponseWriter, r *http.Request, code int, edit func(*prefsView)) {
 	view, err := h.prefsView(r)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	edit(view)

@@ -46,7 +46,7 @@ func (h *area) listReports(w http.ResponseWriter, r *http.Request) {
 	v, words := viewerOf(r), h.wordsOf(r)
 	assets, err := h.reader.CustomerAssets(r.Context(), v.Customer.ID)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	zone := reportZone(v)
@@ -96,7 +96,7 @@ type reportView struct {
 func (h *area) showReport(w http.ResponseWriter, r *http.Request) {
 	a, err := h.load(r)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	month, pdf := strings.CutSuffix(r.PathValue("month"), ".pdf")
@@ -109,14 +109,14 @@ func (h *area) showReport(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := h.reader.Monthly(r.Context(), asset, a.page, from.Year(), from.Month(), zone, a.now)
 	if err != nil {
-		h.s.fail(w, r, err)
+		h.s.failPage(w, r, err)
 		return
 	}
 	words := report.Words{Texts: h.texts, Lang: a.w.Lang, Zone: zone}
 	if pdf {
 		var b bytes.Buffer
 		if err := m.PDF(&b, words, a.v.Customer.Name); err != nil {
-			h.s.fail(w, r, err)
+			h.s.failPage(w, r, err)
 			return
 		}
 		hdr := w.Header()

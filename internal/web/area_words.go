@@ -107,7 +107,7 @@ func problemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
 		id = problemIDs[report.ProblemOther]
 	}
 	out := areaProblem{Asset: p.Asset, Link: assetLink(p.Asset), Warning: p.Warning, Detail: p.Detail,
-		What:  w.T(id, "Code", p.Code, "Seconds", int(p.Timeout/time.Second), "Count", p.Days, "Date", dateOrEmpty(w, p.Until)),
+		What:  w.T(id, problemData(w, p)...),
 		Since: sinceWords(w, p.Since, now)}
 	switch p.Kind {
 	case report.ProblemCertExpiring:
@@ -122,11 +122,17 @@ func problemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
 	return out
 }
 
-func dateOrEmpty(w report.Words, t time.Time) string {
-	if t.IsZero() {
-		return ""
+// problemData is what the sentence of a problem's kind takes; only the
+// plural sentences get a Count, which makes go-i18n look for plural forms.
+func problemData(w report.Words, p report.Problem) []any {
+	data := []any{"Code", p.Code, "Seconds", int(p.Timeout / time.Second)}
+	if !p.Until.IsZero() {
+		data = append(data, "Date", w.Date(p.Until))
 	}
-	return w.Date(t)
+	if p.Kind == report.ProblemCertExpiring {
+		data = append(data, "Count", p.Days)
+	}
+	return data
 }
 
 // assetLink is the page of one of the viewer's assets.

@@ -26,7 +26,7 @@ type area struct {
 
 func (s *Server) areaRoutes(rt *router) {
 	d := s.d
-	if d.Inventory == nil || d.Detection == nil || d.Status == nil || d.Texts == nil {
+	if d.Sessions == nil || d.Inventory == nil || d.Detection == nil || d.Status == nil || d.Texts == nil {
 		return
 	}
 	h := &area{s: s, inv: d.Inventory, status: d.Status, prefs: d.NotifyPrefs, tokens: d.StatusTokens, texts: d.Texts,

@@ -165,6 +165,7 @@ func (s *Server) router() *router {
 	s.notifyLinkRoutes(rt)
 	s.notifyRoutes(rt)
 	s.pageRoutes(rt)
+	s.areaRoutes(rt)
 	return rt
 }
 
