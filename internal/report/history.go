@@ -40,17 +40,23 @@ func (r *Reader) History(ctx context.Context, a *AssetState, period Span) ([][]C
 			continue
 		}
 		row := a.Rows[i]
-		if row.State != detect.Unknown && !row.Since.After(period.From) {
-			st := row.State
-			if st == detect.Down && Expiring(row.Reason, row.Message) {
-				st = detect.Up
-			}
+		st := row.State
+		if st == detect.Down && Expiring(row.Reason, row.Message) {
+			st = detect.Up
+		}
+		if st != detect.Unknown && !row.Since.After(period.From) {
 			out = append(out, []Change{{period.From, st}})
 			continue
 		}
 		changes, err := r.checkHistory(ctx, a.Name, row.Check, period)
 		if err != nil {
 			return nil, fmt.Errorf("history of %s: %w", row.Check, err)
+		}
+		// The stored state is the check's current one even when the log
+		// lacks the signal of its last change (kept less long, or written
+		// by a process that stopped before appending it).
+		if n := len(changes); st != detect.Unknown && row.Since.Before(period.To) && (n == 0 || changes[n-1].At.Before(row.Since)) {
+			changes = append(changes, Change{row.Since, st})
 		}
 		out = append(out, changes)
 	}

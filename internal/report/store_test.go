@@ -15,8 +15,9 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// reportHost gives customer C1 two sites on a shared hypervisor (one
-// never checked yet) and C2 one; blog also has a backup heartbeat.
+// reportHost gives customer C1 three sites on a shared hypervisor (one
+// never checked yet, one whose state the log lacks) and C2 one; blog
+// also has a backup heartbeat.
 const reportHost = `customers:
   - {id: C1, name: Café Crème, email: c1@example.org, timezone: Europe/Paris}
   - {id: C2, name: Other, email: c2@example.org}
@@ -25,6 +26,7 @@ assets:
   - {name: vm1, kind: vm, depends_on: [hv1]}
   - {name: blog, kind: site, owner: C1, depends_on: [vm1], url: "https://blog.example/"}
   - {name: notes, kind: site, owner: C1, depends_on: [vm1], url: "https://notes.example/"}
+  - {name: wiki, kind: site, owner: C1, depends_on: [vm1], url: "https://wiki.example/"}
   - {name: shop, kind: site, owner: C2, depends_on: [vm1], url: "https://shop.example/"}
 checks:
   - {asset: blog, name: backup, kind: heartbeat, period: 24h}
@@ -76,6 +78,8 @@ func seed(t *testing.T, db *store.DB) *fixture {
 		{Check: "blog/http", State: detect.Up, Since: utc(20, 12, 0)},
 		{Check: "blog/backup", State: detect.Down, Since: utc(2, 0, 0), Reason: check.ReasonMissed},
 		{Check: "shop/http", State: detect.Down, Since: utc(5, 0, 0), Reason: check.ReasonTimeout},
+		// Up since the 15th, a change the log does not hold.
+		{Check: "wiki/http", State: detect.Up, Since: utc(15, 0, 0)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +153,7 @@ func TestCustomerAssetsHoldOnlyTheirOwn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(list) != 2 || list[0].Name != "blog" || list[1].Name != "notes" {
+		if len(list) != 3 || list[0].Name != "blog" || list[1].Name != "notes" || list[2].Name != "wiki" {
 			t.Fatalf("C1's assets: %+v", list)
 		}
 		blog := list[0]
@@ -236,6 +240,13 @@ func TestAvailabilityWindowsAndUnknownTime(t *testing.T) {
 		a := tl.Sum(period)
 		if _, ok := a.Ratio(); ok || a.Unknown != period.Duration()-2*time.Hour {
 			t.Fatalf("a site never checked: %+v, want no data but the maintenance", a)
+		}
+		wiki := f.asset(t, "wiki")
+		if tl, _, err = f.r.Availability(ctx, &wiki, windows, period); err != nil {
+			t.Fatal(err)
+		}
+		if a := tl.Sum(period); a.Up != f.now.Sub(utc(15, 0, 0)) || a.Unknown != utc(15, 0, 0).Sub(period.From)-2*time.Hour {
+			t.Fatalf("a site up since the 15th by its stored state alone: %+v", a)
 		}
 	})
 }

@@ -27,6 +27,8 @@ assets:
   - {name: boutique.cafe-creme.fr, kind: site, owner: C1, depends_on: [vm1], url: "https://boutique.cafe-creme.fr/"}
   - {name: cafe-vps, kind: vm, owner: C1, depends_on: [hv1], address: "192.0.2.7:22"}
   - {name: bob-bakery.example, kind: site, owner: C2, depends_on: [vm1], url: "https://bob-bakery.example/"}
+checks:
+  - {asset: boutique.cafe-creme.fr, name: tls, kind: tls}
 components:
   - {name: Hébergement mutualisé, name_en: Shared hosting, covers: {kind: vm}}
 `
@@ -94,6 +96,8 @@ func serveArea(t *testing.T, db *store.DB) *areaFixture {
 		{Check: "blog.cafe-creme.fr/http", State: detect.Down, Since: time.Date(2026, 12, 7, 9, 2, 0, 0, time.UTC),
 			Reason: check.ReasonHTTPStatus, Message: "HTTP/1.1 500 Internal Server Error, want 200-299"},
 		{Check: "boutique.cafe-creme.fr/http", State: detect.Up, Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+		{Check: "boutique.cafe-creme.fr/tls", State: detect.Down, Since: time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC),
+			Reason: check.ReasonCertificate, Message: "certificate for boutique.cafe-creme.fr expires in 14 days (2026-12-13), less than min_days 14"},
 		{Check: "cafe-vps/tcp", State: detect.Up, Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 		{Check: "bob-bakery.example/http", State: detect.Down, Since: time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC),
 			Reason: check.ReasonTimeout, Message: "bob-secret-detail: context deadline exceeded"},

@@ -112,7 +112,7 @@ func (a *areaRequest) incidentNotice(in *status.Incident) notice {
 // maintenanceNotice words one of the page's maintenance windows.
 func (a *areaRequest) maintenanceNotice(m *status.Maintenance) notice {
 	n := notice{Class: "area-notice-maintenance", Link: maintenanceLink(m.ID), Name: text(a.w, m.Name), Status: a.w.T(maintenanceStatusIDs[m.Status]),
-		When: a.w.T("AreaWindow", "From", a.w.At(m.ScheduledFor), "To", a.w.At(m.ScheduledUntil)), Platform: m.Platform}
+		When: windowWords(a.w, m.ScheduledFor, m.ScheduledUntil), Platform: m.Platform}
 	if m.Cancelled {
 		n.Status = a.w.T("PageMaintCancelled")
 	}

@@ -48,8 +48,11 @@ func TestTheHomeTellsACustomerTheirOwnProblemsInPlainWords(t *testing.T) {
 			// The hypervisor's incident names exactly which of their services it reaches.
 			"Panne", "Une alimentation de l'hyperviseur a lâché.",
 			"/account/incidents/"+strconv.FormatInt(f.shared, 10),
-			"Mise à jour de vm1", "/account/incidents/m"+f.window,
-			"En panne", "En service", "Disponibilité sur 30 jours")
+			"Mise à jour de vm1", "/account/incidents/m"+f.window, "Le 9 décembre 2026, de 02:00 à 03:00 CET",
+			"En panne", "En service", "Disponibilité sur 30 jours",
+			// A certificate ending soon is a warning, its days counted from now.
+			"boutique.cafe-creme.fr</a></strong> — le certificat expire dans 6 jours (le 13 décembre 2026).",
+			"À surveiller", "Renouvelez le certificat avant cette date.")
 		// The window on vm1 reaches both sites, not the VPS (on hv1 itself).
 		_, win, _ := strings.Cut(html.UnescapeString(body), "Mise à jour de vm1")
 		win, _, _ = strings.Cut(win, "</li>")

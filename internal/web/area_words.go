@@ -111,6 +111,8 @@ func problemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
 		Since: sinceWords(w, p.Since, now)}
 	switch p.Kind {
 	case report.ProblemCertExpiring:
+		// How long it has been failing says nothing: the days left do.
+		out.Since = ""
 		out.Advice = w.T("AreaAdviceCertExpiring")
 	case report.ProblemRedirects:
 		out.Advice = w.T("AreaAdviceRedirects")
@@ -163,3 +165,13 @@ var maintenanceStatusIDs = map[status.MaintenanceStatus]string{
 
 // text is a public text in the reader's language.
 func text(w report.Words, t status.Text) string { return t.In(status.Lang(w.Lang)).Text }
+
+// windowWords is a maintenance window: one day and two times when it
+// ends the day it starts, in the same zone offset; two instants otherwise.
+func windowWords(w report.Words, from, to time.Time) string {
+	a, b := from.In(w.Zone), to.In(w.Zone)
+	if a.Year() == b.Year() && a.YearDay() == b.YearDay() && a.Format("MST") == b.Format("MST") {
+		return w.T("AreaWindowSameDay", "Date", w.Date(a), "From", a.Format("15:04"), "To", b.Format("15:04"), "Zone", a.Format("MST"))
+	}
+	return w.T("AreaWindow", "From", w.At(a), "To", w.At(b))
+}
