@@ -41,8 +41,9 @@ type areaFixture struct {
 	base string
 	d    Deps
 	// shared is an incident open on hv1, touching both customers;
-	// bobsOwn a problem of Bob's site alone; window one on vm1.
-	shared, bobsOwn int64
+	// cafesOwn and bobsOwn problems of one site of each, told to its
+	// owner alone; window one on vm1.
+	shared, cafesOwn, bobsOwn int64
 	window          string
 }
 
@@ -116,6 +117,7 @@ func serveArea(t *testing.T, db *store.DB) *areaFixture {
 		t.Fatal(err)
 	}
 	f.shared = openIncident(t, &d, "hv1", incident.CauseOutage, time.Date(2026, 12, 7, 8, 45, 0, 0, time.UTC))
+	f.cafesOwn = openIncident(t, &d, "blog.cafe-creme.fr", incident.CauseSiteProblem, time.Date(2026, 12, 7, 9, 2, 0, 0, time.UTC))
 	f.bobsOwn = openIncident(t, &d, "bob-bakery.example", incident.CauseSiteProblem, time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
 	if err := d.Incidents.AddPublicUpdate(ctx, &incident.PublicUpdate{IncidentID: f.shared, Status: incident.Identified,
 		MessageFR: "Une alimentation de l'hyperviseur a lâché.", MessageEN: "A power supply of the hypervisor failed.",

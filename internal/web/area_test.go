@@ -70,6 +70,7 @@ func TestAnotherCustomersAssetIncidentOrReportIsNotFound(t *testing.T) {
 		// What is theirs answers: the check that the refusals below are
 		// about the owner, not the address.
 		for _, path := range []string{"/account/assets/blog.cafe-creme.fr", "/account/incidents/" + strconv.FormatInt(f.shared, 10),
+			"/account/incidents/" + strconv.FormatInt(f.cafesOwn, 10), // on their own page alone
 			"/account/incidents/m" + f.window, "/account/reports/blog.cafe-creme.fr/2026-11", "/account/reports/blog.cafe-creme.fr/2026-11.pdf"} {
 			if resp, body := c1.get(path); resp.StatusCode != http.StatusOK {
 				t.Fatalf("%s: %d %.300s", path, resp.StatusCode, body)
