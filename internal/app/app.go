@@ -139,12 +139,10 @@ const (
 
 // App is an opened Vigie.
 type App struct {
-	cfg       Config
-	DB        *store.DB
-	Inventory *inventory.Service
-	Auth      *auth.Service
-	// Audit is the audit log of staff actions and sign-ins.
-	Audit      *auth.Audit
+	cfg        Config
+	DB         *store.DB
+	Inventory  *inventory.Service
+	Auth       *auth.Service
 	Heartbeats *heartbeat.Store
 	Detection  *detect.Store
 	Locations  *probe.LocationStore
@@ -260,7 +258,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		DB:           db,
 		Inventory:    inv,
 		Auth:         auth.NewService(db),
-		Audit:        auth.NewAudit(db, nil),
 		Heartbeats:   heartbeat.NewStore(db),
 		Detection:    detect.NewStore(db),
 		Compliance:   probe.NewCompliance(db, inv),
@@ -343,7 +340,6 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
 		Health:    a.Health,
 		Stopping:  stopping,
-		Audit:     a.Audit,
 		Inventory: a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled

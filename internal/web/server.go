@@ -99,9 +99,6 @@ type Deps struct {
 	Limiter Limiter
 	// MaxImports is how many imports may run at once (default 2).
 	MaxImports int
-	// Audit is the audit log: every staff action and sign-in (optional:
-	// without it nothing is recorded and its routes answer 503).
-	Audit *auth.Audit
 	// Version names the build, for the first screen.
 	Version string
 	// Now is the clock (default time.Now).
