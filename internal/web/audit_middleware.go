@@ -22,10 +22,18 @@ type auditNote struct {
 type auditNoteKey struct{}
 
 // noteActor tells the audit middleware, when the request goes through it,
-// who acts: a staff user's e-mail, with detail saying how (which token).
-func noteActor(ctx context.Context, actor, detail string) {
+// who acts (named as actorOf names them).
+func noteActor(ctx context.Context, actor string) {
 	if n, ok := ctx.Value(auditNoteKey{}).(*auditNote); ok {
-		n.actor, n.detail = actor, detail
+		n.actor = actor
+	}
+}
+
+// auditDetail adds words for admins to the audit entry of a staff request
+// (which second factor, how many sessions ended); never a secret.
+func auditDetail(r *http.Request, detail string) {
+	if n, ok := r.Context().Value(auditNoteKey{}).(*auditNote); ok {
+		n.detail = detail
 	}
 }
 

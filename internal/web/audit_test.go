@@ -82,20 +82,20 @@ func TestEveryStaffChangeIsAuditedOnce(t *testing.T) {
 				ok                    bool
 			}{
 				{admin, "POST", "/api/v1/customers", `{"id": "C1", "name": "Acme", "email": "it@acme.example"}`, 201,
-					"ops@example.org", "POST /api/v1/customers", "", true},
+					"ops@example.org (token test)", "POST /api/v1/customers", "", true},
 				{admin, "PUT", "/api/v1/customers/C1", `{"id": "C1", "name": "Acme SA", "email": "it@acme.example"}`, 200,
-					"ops@example.org", "PUT /api/v1/customers/{id}", "id=C1", true},
+					"ops@example.org (token test)", "PUT /api/v1/customers/{id}", "id=C1", true},
 				{admin, "GET", "/api/v1/customers/C1", "", 200, "", "", "", false},
 				{admin, "POST", "/api/v1/incidents/999/events", `{"text": "looking"}`, 404,
-					"ops@example.org", "POST /api/v1/incidents/{id}/events", "id=999", false},
+					"ops@example.org (token test)", "POST /api/v1/incidents/{id}/events", "id=999", false},
 				{admin, "DELETE", "/api/v1/users/zed@example.org/tokens/ci", "", 404,
-					"ops@example.org", "DELETE /api/v1/users/{email}/tokens/{name}", "email=zed@example.org, name=ci", false},
+					"ops@example.org (token test)", "DELETE /api/v1/users/{email}/tokens/{name}", "email=zed@example.org, name=ci", false},
 				{viewer, "DELETE", "/api/v1/customers/C1", "", 403,
-					"vic@example.org", "DELETE /api/v1/customers/{id}", "id=C1", false},
+					"vic@example.org (token dash)", "DELETE /api/v1/customers/{id}", "id=C1", false},
 				{viewer, "GET", "/api/v1/customers", "", 200, "", "", "", false},
 				{nobody, "POST", "/api/v1/customers", `{"id": "C2", "name": "Bob"}`, 401, "", "", "", false},
 				{admin, "DELETE", "/api/v1/customers/C1", "", 204,
-					"ops@example.org", "DELETE /api/v1/customers/{id}", "id=C1", true},
+					"ops@example.org (token test)", "DELETE /api/v1/customers/{id}", "id=C1", true},
 			}
 			var last int64
 			for _, s := range steps {
@@ -116,7 +116,7 @@ func TestEveryStaffChangeIsAuditedOnce(t *testing.T) {
 				en := got[0]
 				last = en.ID
 				if en.Actor != s.actor || en.Action != s.action || en.Target != s.target || en.OK != s.ok ||
-					en.Addr != "127.0.0.1" || en.Detail != "token "+map[bool]string{true: "test", false: "dash"}[s.who == admin] {
+					en.Addr != "127.0.0.1" || en.Detail != "" {
 					t.Errorf("%s: recorded %+v, want actor %s, action %q, target %q, ok %v", name, en, s.actor, s.action, s.target, s.ok)
 				}
 				if strings.Contains(en.Detail, "Acme") || strings.Contains(en.Target, "Acme") {

@@ -161,6 +161,9 @@ func (rt *router) handle(pattern string, a access, c class, d doc, h http.Handle
 		next = rt.s.requireAgent(next)
 	case a.who == customerSession || a.who == staffSession:
 		next = rt.s.requireSession(a, next)
+		if a.who == staffSession {
+			next = rt.s.audited(pattern, next)
+		}
 	}
 	rt.mux.Handle(pattern, deadlines(c, next))
 }
@@ -242,7 +245,7 @@ func (s *Server) requireStaff(perm auth.Permission, next http.Handler) http.Hand
 				Err: fmt.Errorf("authenticate: %w", err), RetryAfter: retryAfterSeconds})
 			return
 		}
-		noteActor(r.Context(), p.Email, "token "+p.TokenName)
+		noteActor(r.Context(), principalActor(p))
 		if !p.Can(perm) {
 			s.deny(w, r, &Error{Status: http.StatusForbidden,
 				Message: fmt.Sprintf("this token (role %s%s) may not do this: it needs the %q permission", p.Role, scopeText(p.Scopes), perm)})

@@ -39,16 +39,22 @@ func localNext(next string) string {
 	return u.RequestURI()
 }
 
+// otpKey reads an otpauth://totp/ URL with a secret.
+func otpKey(otpauthURL string) (*otp.Key, error) {
+	key, err := otp.NewKeyFromURL(otpauthURL)
+	if err == nil && (key.Type() != "totp" || key.Secret() == "") {
+		err = errors.New("not an otpauth://totp/ URL with a secret")
+	}
+	return key, err
+}
+
 // qrSize is the side of the enrolment QR code, in pixels.
 const qrSize = 200
 
 // totpQR returns the QR code of an otpauth:// URL as a PNG data: URI, for
 // an <img> (the pages' CSP allows data: images, and no script is needed).
 func totpQR(otpauthURL string) (template.URL, error) {
-	key, err := otp.NewKeyFromURL(otpauthURL)
-	if err == nil && (key.Type() != "totp" || key.Secret() == "") {
-		err = errors.New("not an otpauth://totp/ URL with a secret")
-	}
+	key, err := otpKey(otpauthURL)
 	if err != nil {
 		return "", fmt.Errorf("totp qr code: %w", err)
 	}
@@ -85,6 +91,17 @@ const (
 	byTOTP         secondFactor = "totp"
 	byRecoveryCode secondFactor = "recovery code"
 )
+
+// words names a second factor in the audit log.
+func (f secondFactor) words() string {
+	switch f {
+	case byTOTP:
+		return "TOTP code"
+	case byRecoveryCode:
+		return "recovery code"
+	}
+	return "empty code"
+}
 
 // checkSecondFactor accepts, for the user with email, a TOTP code (six
 // digits, spaces allowed) or one of their recovery codes; it returns which
