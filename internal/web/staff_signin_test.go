@@ -27,7 +27,7 @@ func TestStaffSignInIsThrottledAndAudited(t *testing.T) {
 				t.Fatalf("wrong password %d: %d", i+1, resp.StatusCode)
 			}
 		}
-		_, page := b.get("/staff/signin")
+		b.get("/staff/signin")
 		resp, page := b.post("/staff/signin", url.Values{"email": {"sam@host.example"}, "password": {staffPassword},
 			"csrf": {formToken(b.cookie(formCookie))}})
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" ||

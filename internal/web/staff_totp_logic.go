@@ -123,9 +123,3 @@ func checkSecondFactor(ctx context.Context, a *auth.Service, email, code string,
 	}
 	return byRecoveryCode, nil
 }
-
-// refused reports whether err is a refusal of what was typed rather than a
-// failure of the server.
-func refused(err error) bool {
-	return errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrInvalid)
-}
