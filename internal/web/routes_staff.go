@@ -16,8 +16,8 @@ func (s *Server) staffRoutes(rt *router) {
 		query: append([]string{"format: json (default) or csv"}, auditQuery...)}, log.needsAudit(log.listAudit))
 	rt.handle("GET /api/v1/audit.csv", audit, classAPI, doc{summary: "The audit log as a CSV file, newest first, cells a spreadsheet would run as formulas defused",
 		query: auditQuery}, log.needsAudit(log.exportAudit))
-	if s.d.Sessions == nil {
-		return
+	if s.d.Sessions == nil || s.d.Throttle == nil {
+		return // no sign-in without sessions and their throttle
 	}
 	h := &staff{Server: s, audits: log}
 	next := []string{"next: the page to go to once signed in (a path of this site)"}

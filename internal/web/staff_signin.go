@@ -134,6 +134,9 @@ func waitSeconds(d time.Duration) int {
 // auditSignIn records a sign-in attempt under the address typed, which no
 // session names yet.
 func (h *staff) auditSignIn(r *http.Request, email string, ok bool, detail string) {
+	if h.d.Audit == nil {
+		return
+	}
 	e := auth.AuditEntry{Actor: email, Action: "sign-in", Addr: addrText(h.d.ClientAddr(r)), Detail: detail, OK: ok}
 	// The entry is written even when the browser has gone.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditRecordTimeout)
