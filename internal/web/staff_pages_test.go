@@ -196,8 +196,14 @@ func TestTheSecurityPage(t *testing.T) {
 		if strings.Join(actions, "|") != strings.Join(want, "|") {
 			t.Fatalf("audited:\n%q\nwant\n%q", actions, want)
 		}
+	})
+}
 
-		// An admin may not turn TOTP off.
+// TestAdminsMayNotTurnTOTPOff: the form is refused, TOTP stays on.
+func TestAdminsMayNotTurnTOTPOff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		site := newStaffSite(t, db)
 		admin := site.addStaff(t, "root@host.example", auth.RoleAdmin)
 		adminSecret, _ := site.enrol(t, "root@host.example")
 		a := newBrowser(t, site.base)

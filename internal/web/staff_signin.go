@@ -102,6 +102,14 @@ func (h *staff) signIn(w http.ResponseWriter, r *http.Request) {
 		h.failPage(w, r, fmt.Errorf("staff sign-in: %w", err))
 		return
 	}
+	h.openStaffSession(w, r, u, view.Next)
+}
+
+// openStaffSession opens the session of a staff member whose password was
+// right, at the password level, and sends them on: to the TOTP step when
+// they have TOTP, to enrolling when their role needs it, else to next.
+func (h *staff) openStaffSession(w http.ResponseWriter, r *http.Request, u auth.User, next string) {
+	ctx := r.Context()
 	hasTOTP, err := h.d.Auth.HasTOTP(ctx, u.Email)
 	if err == nil {
 		err = h.d.Throttle.Succeeded(ctx, u.Email)
@@ -116,13 +124,13 @@ func (h *staff) signIn(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case hasTOTP:
 		h.auditSignIn(r, u.Email, true, "password right; TOTP code asked next")
-		seeOther(w, r, withNext(staffTOTP, view.Next))
+		seeOther(w, r, withNext(staffTOTP, next))
 	case auth.TOTPRequired(u.Role):
 		h.auditSignIn(r, u.Email, true, "password right; must set up TOTP first")
-		seeOther(w, r, withNext(staffTOTPSetup, view.Next))
+		seeOther(w, r, withNext(staffTOTPSetup, next))
 	default:
 		h.auditSignIn(r, u.Email, true, "password")
-		seeOther(w, r, view.Next)
+		seeOther(w, r, next)
 	}
 }
 
