@@ -148,8 +148,22 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			if got := call(method, path, who[0].token); got != http.StatusUnauthorized {
 				t.Errorf("%s with an admin's token: %d, want 401", rt.Pattern, got)
 			}
+		case "staff session":
+			// A token opens no page: a GET is sent to sign in, a form refused.
+			want, where := http.StatusUnauthorized, ""
+			if method == http.MethodGet {
+				want, where = http.StatusSeeOther, "/staff/signin?next="
+			}
+			if got, loc := callPage(t, method, srv.URL+path, who[0].token); got != want || !strings.HasPrefix(loc, where) {
+				t.Errorf("%s with an admin's token and no session: %d %q, want %d %s", rt.Pattern, got, loc, want, where)
+			}
 		case "anyone":
-			if got := call(method, path, ""); got == http.StatusUnauthorized || got == http.StatusForbidden {
+			got := call(method, path, "")
+			// The staff sign-in form refuses a post without its form token.
+			if got == http.StatusForbidden && method == http.MethodPost && path == "/staff/signin" {
+				break
+			}
+			if got == http.StatusUnauthorized || got == http.StatusForbidden {
 				t.Errorf("%s without credentials: %d", rt.Pattern, got)
 			}
 		case "customer session", "staff session":
@@ -166,4 +180,22 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			t.Errorf("route %q: unknown credential %q", rt.Pattern, rt.Credential)
 		}
 	}
+}
+
+// callPage sends a request with a bearer token and no cookie, without
+// following redirects, and returns the status and Location.
+func callPage(t *testing.T, method, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
 }

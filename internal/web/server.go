@@ -157,6 +157,7 @@ func (s *Server) router() *router {
 	rt := &router{mux: http.NewServeMux(), s: s}
 	rt.surface = "staff"
 	s.apiRoutes(rt)
+	s.staffRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
 	rt.surface = "public"
