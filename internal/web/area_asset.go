@@ -9,30 +9,30 @@ import (
 	"github.com/vigie/vigie/internal/status"
 )
 
-// checkRow is one check of an asset, as its owner sees it.
-type checkRow struct {
+// areaCheckRow is one check of an asset, as its owner sees it.
+type areaCheckRow struct {
 	Name, Kind string
 	State      areaState
 }
 
-// uptimeView is an asset's availability over one window, with what was
+// areaUptime is an asset's availability over one window, with what was
 // left out of it.
-type uptimeView struct {
+type areaUptime struct {
 	Label, Ratio, Down, Maintenance, Unknown string
 }
 
-// assetView is the page of one asset.
-type assetView struct {
+// areaAssetView is the page of one asset.
+type areaAssetView struct {
 	Name, Kind, Generated string
 	State                 areaState
 	Problems              []areaProblem
-	Checks                []checkRow
-	Uptimes               []uptimeView
+	Checks                []areaCheckRow
+	Uptimes               []areaUptime
 	// Chart is the latency SVG, ChartSummary its words; both empty when
 	// the asset has no check with a latency.
 	Chart              template.HTML
 	ChartSummary       string
-	Incidents, Windows []notice
+	Incidents, Windows []areaNotice
 	ReportLink         string
 }
 
@@ -47,22 +47,22 @@ func (h *area) showAsset(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
-	view := assetView{Name: asset.Name, Kind: kindWords(a.w, asset.Kind), State: stateOf(a.w, asset, a.now),
+	view := areaAssetView{Name: asset.Name, Kind: areaKindWords(a.w, asset.Kind), State: areaStateOf(a.w, asset, a.now),
 		Generated:  a.w.T("AreaGenerated", "When", a.w.At(a.now)),
-		ReportLink: reportLink(asset.Name, a.now.In(a.w.Zone))}
+		ReportLink: areaReportLink(asset.Name, a.now.In(a.w.Zone))}
 	for _, p := range asset.Problems(a.now) {
-		view.Problems = append(view.Problems, problemWords(a.w, p, a.now))
+		view.Problems = append(view.Problems, areaProblemWords(a.w, p, a.now))
 	}
 	for i, c := range asset.Checks {
 		one := report.AssetState{Name: asset.Name, Checks: asset.Checks[i : i+1], Rows: asset.Rows[i : i+1]}
-		view.Checks = append(view.Checks, checkRow{Name: c.ID().Name, Kind: string(c.Kind), State: stateOf(a.w, &one, a.now)})
+		view.Checks = append(view.Checks, areaCheckRow{Name: c.ID().Name, Kind: string(c.Kind), State: areaStateOf(a.w, &one, a.now)})
 	}
 	d30, d90, err := h.uptimes(r, a, asset)
 	if err != nil {
 		h.s.failPage(w, r, err)
 		return
 	}
-	view.Uptimes = []uptimeView{uptimeOf(a.w, "AreaUptime30", d30), uptimeOf(a.w, "AreaUptime90", d90)}
+	view.Uptimes = []areaUptime{areaUptimeOf(a.w, "AreaUptime30", d30), areaUptimeOf(a.w, "AreaUptime90", d90)}
 	if err := h.chart(r, a, asset, &view); err != nil {
 		h.s.failPage(w, r, err)
 		return
@@ -71,14 +71,14 @@ func (h *area) showAsset(w http.ResponseWriter, r *http.Request) {
 	h.s.renderPage(w, r, http.StatusOK, "area_asset", asset.Name, view)
 }
 
-func uptimeOf(w report.Words, label string, av report.Availability) uptimeView {
-	return uptimeView{Label: w.T(label), Ratio: w.Ratio(av), Down: report.Length(av.Down, w.Lang),
+func areaUptimeOf(w report.Words, label string, av report.Availability) areaUptime {
+	return areaUptime{Label: w.T(label), Ratio: w.Ratio(av), Down: report.Length(av.Down, w.Lang),
 		Maintenance: report.Length(av.Maintenance, w.Lang), Unknown: report.Length(av.Unknown, w.Lang)}
 }
 
 // chart draws the asset's latency over the last 24 hours, in steps of
 // ten minutes.
-func (h *area) chart(r *http.Request, a *areaRequest, asset *report.AssetState, view *assetView) error {
+func (h *area) chart(r *http.Request, a *areaRequest, asset *report.AssetState, view *areaAssetView) error {
 	to := a.now.Truncate(10 * time.Minute)
 	s, ok, err := h.reader.Latency(r.Context(), asset, report.Span{From: to.Add(-24 * time.Hour), To: to}, 10*time.Minute)
 	if err != nil || !ok {
@@ -97,7 +97,7 @@ func (h *area) chart(r *http.Request, a *areaRequest, asset *report.AssetState, 
 // touching lists the incidents (open, or resolved within the last 90
 // days) and the maintenance (in progress or to come) of the viewer's page
 // that reach the asset.
-func (a *areaRequest) touching(asset *report.AssetState) (incs, wins []notice) {
+func (a *areaRequest) touching(asset *report.AssetState) (incs, wins []areaNotice) {
 	touches := report.Touches(asset.Name, a.dependsOn)
 	since := a.now.Add(-status.History)
 	for i := range a.page.Incidents {

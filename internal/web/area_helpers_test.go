@@ -44,15 +44,17 @@ type areaFixture struct {
 	// cafesOwn and bobsOwn problems of one site of each, told to its
 	// owner alone; window one on vm1.
 	shared, cafesOwn, bobsOwn int64
-	window          string
+	window                    string
 }
 
-// storeSource builds the status page from the stores, as the app does.
-type storeSource struct{ d *Deps }
+// areaStatusSource builds the status page from the stores, as the app does.
+type areaStatusSource struct{ d *Deps }
 
-func (s storeSource) Fingerprint(context.Context) (string, error) { return time.Now().String(), nil }
+func (s areaStatusSource) Fingerprint(context.Context) (string, error) {
+	return time.Now().String(), nil
+}
 
-func (s storeSource) Load(ctx context.Context) (*status.Input, error) {
+func (s areaStatusSource) Load(ctx context.Context) (*status.Input, error) {
 	d := s.d
 	in := &status.Input{Zone: time.UTC, Name: "Nuage Coop", Graph: d.Inventory.Graph()}
 	var err error
@@ -81,10 +83,10 @@ func (s storeSource) Load(ctx context.Context) (*status.Input, error) {
 	return in, nil
 }
 
-// serveArea serves the whole web layer over db with areaHost and its
+// areaServe serves the whole web layer over db with areaHost and its
 // outage: Café Crème's blog answers 500, Bob's site times out, the
 // hypervisor has an open incident and vm1 a maintenance to come.
-func serveArea(t *testing.T, db *store.DB) *areaFixture {
+func areaServe(t *testing.T, db *store.DB) *areaFixture {
 	t.Helper()
 	ctx := context.Background()
 	now := areaNow
@@ -116,9 +118,9 @@ func serveArea(t *testing.T, db *store.DB) *areaFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.shared = openIncident(t, &d, "hv1", incident.CauseOutage, time.Date(2026, 12, 7, 8, 45, 0, 0, time.UTC))
-	f.cafesOwn = openIncident(t, &d, "blog.cafe-creme.fr", incident.CauseSiteProblem, time.Date(2026, 12, 7, 9, 2, 0, 0, time.UTC))
-	f.bobsOwn = openIncident(t, &d, "bob-bakery.example", incident.CauseSiteProblem, time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
+	f.shared = areaOpenIncident(t, &d, "hv1", incident.CauseOutage, time.Date(2026, 12, 7, 8, 45, 0, 0, time.UTC))
+	f.cafesOwn = areaOpenIncident(t, &d, "blog.cafe-creme.fr", incident.CauseSiteProblem, time.Date(2026, 12, 7, 9, 2, 0, 0, time.UTC))
+	f.bobsOwn = areaOpenIncident(t, &d, "bob-bakery.example", incident.CauseSiteProblem, time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
 	if err := d.Incidents.AddPublicUpdate(ctx, &incident.PublicUpdate{IncidentID: f.shared, Status: incident.Identified,
 		MessageFR: "Une alimentation de l'hyperviseur a lâché.", MessageEN: "A power supply of the hypervisor failed.",
 		Author: "ops@example.org"}, now.Add(-20*time.Minute)); err != nil {
@@ -131,7 +133,7 @@ func serveArea(t *testing.T, db *store.DB) *areaFixture {
 		t.Fatal(err)
 	}
 	f.window = win.ID
-	d.Status = status.NewPublisher(status.PublisherOptions{Source: storeSource{&d}, Tokens: d.StatusTokens, Now: d.Now,
+	d.Status = status.NewPublisher(status.PublisherOptions{Source: areaStatusSource{&d}, Tokens: d.StatusTokens, Now: d.Now,
 		Build:  func(in *status.Input, customer string) *status.Page { return status.Build(in, customer, d.Texts) },
 		Render: func(p *status.Page) (*status.Site, error) { return status.NewSite(p.Version, p.Generated), nil }})
 	f.d = d
@@ -139,8 +141,8 @@ func serveArea(t *testing.T, db *store.DB) *areaFixture {
 	return f
 }
 
-// openIncident opens a settled incident on root at a time.
-func openIncident(t *testing.T, d *Deps, root string, cause incident.Cause, at time.Time) int64 {
+// areaOpenIncident opens a settled incident on root at a time.
+func areaOpenIncident(t *testing.T, d *Deps, root string, cause incident.Cause, at time.Time) int64 {
 	t.Helper()
 	inc := incident.Incident{Title: root + " down", Status: incident.Investigating, Severity: incident.Major, Cause: cause,
 		RootAssets: []string{root}, ImpactStartedAt: at, DetectedAt: at, Reason: "timeout"}

@@ -71,71 +71,71 @@ func (h *area) uptimes(r *http.Request, a *areaRequest, asset *report.AssetState
 	return tl.Sum(report.Span{From: a.now.Add(-30 * 24 * time.Hour), To: a.now}), tl.Sum(p90), nil
 }
 
-// notice is an incident or a maintenance window touching the viewer.
-type notice struct {
+// areaNotice is an incident or a maintenance window touching the viewer.
+type areaNotice struct {
 	// Class tells incidents (area-notice-incident) from maintenance.
 	Class, Link, Name, Status, When, Latest string
 	// Affected are the viewer's assets it reaches; Platform is set when
 	// it reaches the whole platform.
-	Affected []assetRef
+	Affected []areaAssetRef
 	Platform bool
 }
 
-// assetRef names one of the viewer's assets and links to its page.
-type assetRef struct{ Name, Link string }
+// areaAssetRef names one of the viewer's assets and links to its page.
+type areaAssetRef struct{ Name, Link string }
 
-// refs links each of the viewer's assets named.
-func refs(names []string) []assetRef {
-	out := make([]assetRef, len(names))
+// areaRefs links each of the viewer's assets named.
+func areaRefs(names []string) []areaAssetRef {
+	out := make([]areaAssetRef, len(names))
 	for i, n := range names {
-		out[i] = assetRef{n, assetLink(n)}
+		out[i] = areaAssetRef{n, areaAssetLink(n)}
 	}
 	return out
 }
 
 // reaches tells whether the notice reaches the named asset.
-func (n *notice) reaches(name string) bool {
-	return slices.ContainsFunc(n.Affected, func(a assetRef) bool { return a.Name == name })
+func (n *areaNotice) reaches(name string) bool {
+	return slices.ContainsFunc(n.Affected, func(a areaAssetRef) bool { return a.Name == name })
 }
 
 // incidentNotice words one of the page's incidents.
-func (a *areaRequest) incidentNotice(in *status.Incident) notice {
-	n := notice{Class: "area-notice-incident", Link: incidentLink(in.ID), Name: text(a.w, in.Name), Status: a.w.T(incidentStatusIDs[in.Status]),
-		When: startedWords(a.w, in.StartedAt, a.now), Platform: in.Platform,
-		Affected: refs(report.Affected(a.assets, a.roots[in.ID], a.dependsOn))}
+func (a *areaRequest) incidentNotice(in *status.Incident) areaNotice {
+	n := areaNotice{Class: "area-notice-incident", Link: areaIncidentLink(in.ID), Name: areaText(a.w, in.Name), Status: a.w.T(areaIncidentStatusIDs[in.Status]),
+		When: areaStarted(a.w, in.StartedAt, a.now), Platform: in.Platform,
+		Affected: areaRefs(report.Affected(a.assets, a.roots[in.ID], a.dependsOn))}
 	if len(in.Updates) > 0 {
-		n.Latest = text(a.w, in.Updates[0].Body)
+		n.Latest = areaText(a.w, in.Updates[0].Body)
 	}
 	return n
 }
 
 // maintenanceNotice words one of the page's maintenance windows.
-func (a *areaRequest) maintenanceNotice(m *status.Maintenance) notice {
-	n := notice{Class: "area-notice-maintenance", Link: maintenanceLink(m.ID), Name: text(a.w, m.Name), Status: a.w.T(maintenanceStatusIDs[m.Status]),
-		When: windowWords(a.w, m.ScheduledFor, m.ScheduledUntil), Platform: m.Platform}
+func (a *areaRequest) maintenanceNotice(m *status.Maintenance) areaNotice {
+	n := areaNotice{Class: "area-notice-maintenance", Link: areaMaintenanceLink(m.ID), Name: areaText(a.w, m.Name), Status: a.w.T(areaMaintenanceStatusIDs[m.Status]),
+		When: areaWindowWords(a.w, m.ScheduledFor, m.ScheduledUntil), Platform: m.Platform}
 	if m.Cancelled {
 		n.Status = a.w.T("PageMaintCancelled")
 	}
 	if i := slices.IndexFunc(a.windows, func(w incident.Window) bool { return w.ID == m.ID }); i >= 0 {
-		n.Affected = refs(report.Affected(a.assets, a.windows[i].Assets, a.dependsOn))
+		n.Affected = areaRefs(report.Affected(a.assets, a.windows[i].Assets, a.dependsOn))
 	}
 	return n
 }
 
 func (a *areaRequest) dependsOn(name string) []string { return a.graph.DependsOn(name) }
 
-// assetRow is one line of the home's table of assets.
-type assetRow struct {
+// areaAssetRow is one line of the home's table of assets.
+type areaAssetRow struct {
 	Name, Link, Kind, Up30, Up90 string
 	State                        areaState
 }
 
-// homeView is the area's home.
-type homeView struct {
+// areaHomeView is the area's home.
+type areaHomeView struct {
 	Customer, Generated string
 	Problems            []areaProblem
-	Incidents, Windows  []notice
-	Assets              []assetRow
+	Incidents, Windows  []areaNotice
+	Assets              []areaAssetRow
 }
 
 func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
@@ -144,19 +144,19 @@ func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
 		h.s.failPage(w, r, err)
 		return
 	}
-	view := homeView{Customer: a.v.Customer.Name, Generated: a.w.T("AreaGenerated", "When", a.w.At(a.now))}
+	view := areaHomeView{Customer: a.v.Customer.Name, Generated: a.w.T("AreaGenerated", "When", a.w.At(a.now))}
 	for i := range a.assets {
 		asset := &a.assets[i]
 		for _, p := range asset.Problems(a.now) {
-			view.Problems = append(view.Problems, problemWords(a.w, p, a.now))
+			view.Problems = append(view.Problems, areaProblemWords(a.w, p, a.now))
 		}
 		d30, d90, err := h.uptimes(r, a, asset)
 		if err != nil {
 			h.s.failPage(w, r, err)
 			return
 		}
-		view.Assets = append(view.Assets, assetRow{Name: asset.Name, Link: assetLink(asset.Name), Kind: kindWords(a.w, asset.Kind),
-			State: stateOf(a.w, asset, a.now), Up30: a.w.Ratio(d30), Up90: a.w.Ratio(d90)})
+		view.Assets = append(view.Assets, areaAssetRow{Name: asset.Name, Link: areaAssetLink(asset.Name), Kind: areaKindWords(a.w, asset.Kind),
+			State: areaStateOf(a.w, asset, a.now), Up30: a.w.Ratio(d30), Up90: a.w.Ratio(d90)})
 	}
 	// Outages first, then warnings; the oldest first within each.
 	slices.SortStableFunc(view.Problems, func(x, y areaProblem) int { return cmp.Compare(boolInt(x.Warning), boolInt(y.Warning)) })

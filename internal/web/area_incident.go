@@ -10,19 +10,19 @@ import (
 	"github.com/vigie/vigie/internal/status"
 )
 
-// updateRow is one entry of a public timeline.
-type updateRow struct {
+// areaUpdateRow is one entry of a public timeline.
+type areaUpdateRow struct {
 	Status, When, Text string
 }
 
-// incidentView is the page of an incident or a maintenance window.
-type incidentView struct {
-	notice
+// areaIncidentView is the page of an incident or a maintenance window.
+type areaIncidentView struct {
+	areaNotice
 	Maintenance bool
 	// Impact, Started and Resolved are an incident's; Description a
 	// window's.
 	Impact, Started, Resolved, Description string
-	Updates                                []updateRow
+	Updates                                []areaUpdateRow
 }
 
 // showIncident shows an incident (/account/incidents/12) or a maintenance
@@ -42,7 +42,7 @@ func (h *area) showIncident(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		m := &a.page.Maintenances[i]
-		view := incidentView{notice: a.maintenanceNotice(m), Maintenance: true, Description: text(a.w, m.Description)}
+		view := areaIncidentView{areaNotice: a.maintenanceNotice(m), Maintenance: true, Description: areaText(a.w, m.Description)}
 		h.s.renderPage(w, r, http.StatusOK, "area_incident", view.Name, view)
 		return
 	}
@@ -53,19 +53,19 @@ func (h *area) showIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := &a.page.Incidents[i]
-	view := incidentView{notice: a.incidentNotice(in), Impact: a.w.T(impactIDs[in.Impact]),
+	view := areaIncidentView{areaNotice: a.incidentNotice(in), Impact: a.w.T(areaImpactIDs[in.Impact]),
 		Started: a.w.At(in.StartedAt)}
 	if in.ResolvedAt != nil {
 		view.Resolved = a.w.At(*in.ResolvedAt)
 	}
 	for _, u := range in.Updates {
-		view.Updates = append(view.Updates, updateRow{Status: a.w.T(incidentStatusIDs[u.Status]), When: a.w.At(u.At), Text: text(a.w, u.Body)})
+		view.Updates = append(view.Updates, areaUpdateRow{Status: a.w.T(areaIncidentStatusIDs[u.Status]), When: a.w.At(u.At), Text: areaText(a.w, u.Body)})
 	}
 	h.s.renderPage(w, r, http.StatusOK, "area_incident", view.Name, view)
 }
 
-// impactIDs are the status page's words for an incident's impact.
-var impactIDs = map[status.Indicator]string{
+// areaImpactIDs are the status page's words for an incident's impact.
+var areaImpactIDs = map[status.Indicator]string{
 	status.IndicatorNone:        "PageImpactNone",
 	status.IndicatorMinor:       "PageImpactMinor",
 	status.IndicatorMajor:       "PageImpactMajor",

@@ -18,70 +18,70 @@ import (
 // reach them by e-mail, the only kind of channel serving customers.
 var areaTopics = []notify.Topic{notify.TopicIncident, notify.TopicMaintenance, notify.TopicSiteProblem}
 
-// topicRow is one topic of the notification form.
-type topicRow struct {
+// areaTopicRow is one topic of the notification form.
+type areaTopicRow struct {
 	Field, Label string
 	On           bool
 }
 
-// choice is one option of a select.
-type choice struct {
+// areaChoice is one option of a select.
+type areaChoice struct {
 	Value, Label string
 	Selected     bool
 }
 
-// privateLinks are the customer's private status URLs, shown once, when
+// areaLinks are the customer's private status URLs, shown once, when
 // they are made.
-type privateLinks struct {
+type areaLinks struct {
 	Page, Feed, Calendar, JSON string
 }
 
-// prefsView is the preferences page.
-type prefsView struct {
+// areaPrefsView is the preferences page.
+type areaPrefsView struct {
 	// Saved says what was just changed; Problem what was refused, naming
 	// the field.
 	Saved, Problem string
-	Topics         []topicRow
-	Languages      []choice
+	Topics         []areaTopicRow
+	Languages      []areaChoice
 	Zone           string
 	Zones          []string
 	// LinksEnabled is set when the status page gives private links;
 	// LinksSince dates the current ones; Links are the new ones, just made.
 	LinksEnabled bool
 	LinksSince   string
-	Links        *privateLinks
+	Links        *areaLinks
 }
 
-// commonZones are suggested in the time zone field; any IANA name works.
-var commonZones = []string{"Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Europe/Luxembourg", "Europe/London",
+// areaZones are suggested in the time zone field; any IANA name works.
+var areaZones = []string{"Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Europe/Luxembourg", "Europe/London",
 	"America/Montreal", "America/Toronto", "America/New_York", "Indian/Reunion", "America/Martinique", "Pacific/Noumea", "UTC"}
 
-// savedIDs are the messages of ?saved=, after a change.
-var savedIDs = map[string]string{"notifications": "AreaSavedNotifications", "locale": "AreaSavedLocale"}
+// areaSavedIDs are the messages of ?saved=, after a change.
+var areaSavedIDs = map[string]string{"notifications": "AreaSavedNotifications", "locale": "AreaSavedLocale"}
 
 func (h *area) showPreferences(w http.ResponseWriter, r *http.Request) {
-	view, err := h.prefsView(r)
+	view, err := h.readPrefs(r)
 	if err != nil {
 		h.s.failPage(w, r, err)
 		return
 	}
-	if id, ok := savedIDs[r.URL.Query().Get("saved")]; ok {
+	if id, ok := areaSavedIDs[r.URL.Query().Get("saved")]; ok {
 		view.Saved = h.wordsOf(r).T(id)
 	}
 	h.s.renderPage(w, r, http.StatusOK, "area_prefs", h.wordsOf(r).T("AreaPrefsTitle"), view)
 }
 
-// prefsView reads the viewer's preferences as they are stored now.
-func (h *area) prefsView(r *http.Request) (*prefsView, error) {
+// readPrefs reads the viewer's preferences as they are stored now.
+func (h *area) readPrefs(r *http.Request) (*areaPrefsView, error) {
 	ctx := r.Context()
 	v, words := viewerOf(r), h.wordsOf(r)
 	c, err := h.inv.Customer(ctx, v.Customer.ID)
 	if err != nil {
 		return nil, err
 	}
-	view := &prefsView{Zone: c.Timezone, Zones: commonZones, LinksEnabled: h.tokens != nil}
+	view := &areaPrefsView{Zone: c.Timezone, Zones: areaZones, LinksEnabled: h.tokens != nil}
 	for _, lang := range inventory.Languages {
-		view.Languages = append(view.Languages, choice{Value: lang, Label: h.texts.T(lang, "Language", nil), Selected: lang == c.Language})
+		view.Languages = append(view.Languages, areaChoice{Value: lang, Label: h.texts.T(lang, "Language", nil), Selected: lang == c.Language})
 	}
 	var outs []notify.OptOut
 	if h.prefs != nil {
@@ -90,7 +90,7 @@ func (h *area) prefsView(r *http.Request) (*prefsView, error) {
 		}
 	}
 	for _, t := range areaTopics {
-		view.Topics = append(view.Topics, topicRow{Field: string(t), Label: words.T(topicIDs[t]), On: !stopped(outs, t)})
+		view.Topics = append(view.Topics, areaTopicRow{Field: string(t), Label: words.T(areaTopicIDs[t]), On: !areaStopped(outs, t)})
 	}
 	if h.tokens != nil {
 		info, err := h.tokens.Get(ctx, c.ID)
@@ -104,13 +104,13 @@ func (h *area) prefsView(r *http.Request) (*prefsView, error) {
 	return view, nil
 }
 
-// topicIDs name each topic for its owner.
-var topicIDs = map[notify.Topic]string{notify.TopicIncident: "AreaTopicIncident",
+// areaTopicIDs name each topic for its owner.
+var areaTopicIDs = map[notify.Topic]string{notify.TopicIncident: "AreaTopicIncident",
 	notify.TopicMaintenance: "AreaTopicMaintenance", notify.TopicSiteProblem: "AreaTopicSiteProblem"}
 
-// stopped tells whether the opt-outs stop e-mail about topic t, as the
+// areaStopped tells whether the opt-outs stop e-mail about topic t, as the
 // planner reads them: a kind of channel or "*", a topic or "*".
-func stopped(outs []notify.OptOut, t notify.Topic) bool {
+func areaStopped(outs []notify.OptOut, t notify.Topic) bool {
 	return slices.ContainsFunc(outs, func(o notify.OptOut) bool {
 		return (o.Channel == "*" || o.Channel == string(notify.KindEmail)) && (o.Topic == "*" || o.Topic == string(t))
 	})
@@ -178,7 +178,7 @@ func (h *area) saveLocale(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !slices.Contains(inventory.Languages, lang):
 		problem = words.T("AreaBadLanguage", "Value", lang)
-	case !validZone(zone):
+	case !areaValidZone(zone):
 		problem = words.T("AreaBadZone", "Value", zone)
 	}
 	c, err := h.inv.Customer(ctx, v.Customer.ID)
@@ -196,16 +196,16 @@ func (h *area) saveLocale(w http.ResponseWriter, r *http.Request) {
 	}
 	if problem != "" {
 		h.s.audit(r, "area.locale", v.Customer.ID, false, problem)
-		h.renderPrefs(w, r, http.StatusUnprocessableEntity, func(p *prefsView) { p.Problem, p.Zone = problem, zone })
+		h.renderPrefs(w, r, http.StatusUnprocessableEntity, func(p *areaPrefsView) { p.Problem, p.Zone = problem, zone })
 		return
 	}
 	h.s.audit(r, "area.locale", v.Customer.ID, true, "language="+lang+" timezone="+zone)
 	http.Redirect(w, r, "/account/preferences?saved=locale", http.StatusSeeOther)
 }
 
-// validZone tells whether a time zone is an IANA name: not empty, and not
+// areaValidZone tells whether a time zone is an IANA name: not empty, and not
 // "Local", which would be the server's own.
-func validZone(zone string) bool {
+func areaValidZone(zone string) bool {
 	if zone == "" || strings.EqualFold(zone, "local") {
 		return false
 	}
@@ -230,15 +230,15 @@ func (h *area) issueLinks(w http.ResponseWriter, r *http.Request) {
 	h.s.audit(r, "area.links", v.Customer.ID, true, "")
 	lang := status.Lang(v.Lang)
 	base := strings.TrimSuffix(h.publicURL, "/") + "/c/" + token + "/"
-	links := &privateLinks{Page: base + status.HomePath(lang), Feed: base + status.FeedPath(lang, false),
+	links := &areaLinks{Page: base + status.HomePath(lang), Feed: base + status.FeedPath(lang, false),
 		Calendar: base + status.LangPrefix(lang) + status.PathCalendar, JSON: base + status.PathAPI + "summary.json"}
 	w.Header().Set("Cache-Control", "no-store")
-	h.renderPrefs(w, r, http.StatusOK, func(p *prefsView) { p.Links = links })
+	h.renderPrefs(w, r, http.StatusOK, func(p *areaPrefsView) { p.Links = links })
 }
 
 // renderPrefs shows the preferences page as stored, changed by edit.
-func (h *area) renderPrefs(w http.ResponseWriter, r *http.Request, code int, edit func(*prefsView)) {
-	view, err := h.prefsView(r)
+func (h *area) renderPrefs(w http.ResponseWriter, r *http.Request, code int, edit func(*areaPrefsView)) {
+	view, err := h.readPrefs(r)
 	if err != nil {
 		h.s.failPage(w, r, err)
 		return

@@ -41,7 +41,7 @@ func (f *areaFixture) optOuts(t *testing.T, id string) []string {
 
 func TestLanguageAndZoneChangeThroughTheInventoryOrNotAtAll(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		c1 := f.customer(t, "C1")
 		before := f.customerRow(t, "C1")
 
@@ -55,13 +55,13 @@ func TestLanguageAndZoneChangeThroughTheInventoryOrNotAtAll(t *testing.T) {
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("zone %q: %d, want 422", zone, resp.StatusCode)
 			}
-			mustHave(t, "the refusal", body, "Fuseau horaire : « "+zone+" » n'est pas un fuseau connu", "Rien n'a été changé.")
+			areaHas(t, "the refusal", body, "Fuseau horaire : « "+zone+" » n'est pas un fuseau connu", "Rien n'a été changé.")
 		}
 		resp, body := c1.post("/account/preferences/locale", url.Values{"language": {"de"}, "timezone": {"Europe/Berlin"}})
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("language de: %d", resp.StatusCode)
 		}
-		mustHave(t, "the refusal", body, "Langue : « de » n'est pas proposée")
+		areaHas(t, "the refusal", body, "Langue : « de » n'est pas proposée")
 		if got := f.customerRow(t, "C1"); got != before {
 			t.Fatalf("a refused change changed the customer: %+v", got)
 		}
@@ -76,13 +76,13 @@ func TestLanguageAndZoneChangeThroughTheInventoryOrNotAtAll(t *testing.T) {
 		}
 		// The next page speaks the new language.
 		_, body = c1.get("/account/preferences?saved=locale")
-		mustHave(t, "the preferences", body, "Saved: your language and time zone are up to date.", `value="America/Montreal"`)
+		areaHas(t, "the preferences", body, "Saved: your language and time zone are up to date.", `value="America/Montreal"`)
 	})
 }
 
 func TestNotificationChoicesAreOptOutsAsTheSignedLinkMakesThem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		ctx := context.Background()
 		c1 := f.customer(t, "C1")
 		// Stop-all by an opt-out link earlier.
@@ -110,7 +110,7 @@ func TestNotificationChoicesAreOptOutsAsTheSignedLinkMakesThem(t *testing.T) {
 			t.Fatalf("all on: %d, opt-outs %v", resp.StatusCode, f.optOuts(t, "C1"))
 		}
 		_, body = c1.get("/account/preferences?saved=notifications")
-		mustHave(t, "the preferences", body, "C'est enregistré : vos choix de messages sont à jour.")
+		areaHas(t, "the preferences", body, "C'est enregistré : vos choix de messages sont à jour.")
 		if n := strings.Count(body, " checked>"); n != 3 {
 			t.Fatalf("%d topics show as on, want 3", n)
 		}
@@ -122,11 +122,11 @@ func TestNotificationChoicesAreOptOutsAsTheSignedLinkMakesThem(t *testing.T) {
 
 func TestPrivateLinksAreShownOnceAndReplaceTheOldOnes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		ctx := context.Background()
 		c1 := f.customer(t, "C1")
 		_, body := c1.get("/account/preferences")
-		mustHave(t, "the preferences", body, "Créer mes liens privés")
+		areaHas(t, "the preferences", body, "Créer mes liens privés")
 		tokenRe := regexp.MustCompile(`https://status\.example\.org/c/(vst_[A-Za-z0-9_-]+)/`)
 		issue := func() string {
 			t.Helper()
@@ -138,7 +138,7 @@ func TestPrivateLinksAreShownOnceAndReplaceTheOldOnes(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no link in %.2000s", body)
 			}
-			mustHave(t, "the new links", body, m[0]+"feed.atom", m[0]+"maintenance.ics", m[0]+"api/v2/summary.json", "Remplacer mes liens")
+			areaHas(t, "the new links", body, m[0]+"feed.atom", m[0]+"maintenance.ics", m[0]+"api/v2/summary.json", "Remplacer mes liens")
 			return m[1]
 		}
 		first := issue()
@@ -165,12 +165,12 @@ func TestPrivateLinksAreShownOnceAndReplaceTheOldOnes(t *testing.T) {
 
 func TestMonthlyReportsArePagesAndPDFs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		c1 := f.customer(t, "C1")
 		_, body := c1.get("/account/reports")
-		mustHave(t, "the list", body, "blog.cafe-creme.fr", "décembre 2026", "décembre 2025",
+		areaHas(t, "the list", body, "blog.cafe-creme.fr", "décembre 2026", "décembre 2025",
 			"/account/reports/cafe-vps/2026-11.pdf")
-		mustLack(t, "the list", body, "novembre 2025", "bob-bakery")
+		areaLacks(t, "the list", body, "novembre 2025", "bob-bakery")
 
 		resp, body := c1.get("/account/reports/blog.cafe-creme.fr/2026-12")
 		if resp.StatusCode != http.StatusOK {
@@ -178,10 +178,10 @@ func TestMonthlyReportsArePagesAndPDFs(t *testing.T) {
 		}
 		// Down since 10:02 Paris time on the 7th, up before: 28 min down of
 		// the 9 h 30 measured that day.
-		mustHave(t, "the report", body, "Rapport de disponibilité", "blog.cafe-creme.fr — décembre 2026",
+		areaHas(t, "the report", body, "Rapport de disponibilité", "blog.cafe-creme.fr — décembre 2026",
 			"Mois en cours : mesuré jusqu'au 7 décembre 2026, 10:30 CET.", "Client : Café Crème",
 			"7 décembre 2026", "28\u00a0min", "Panne : Hébergement mutualisé")
-		mustLack(t, "the report", body, "Mise à jour de vm1") // to come, not in the month so far
+		areaLacks(t, "the report", body, "Mise à jour de vm1") // to come, not in the month so far
 		resp, pdf := c1.get("/account/reports/blog.cafe-creme.fr/2026-11.pdf")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
 			resp.Header.Get("Content-Disposition") != `attachment; filename="availability-blog.cafe-creme.fr-2026-11.pdf"` {

@@ -11,8 +11,8 @@ import (
 	"github.com/vigie/vigie/internal/store/storetest"
 )
 
-// mustHave fails unless the page holds every text (compared unescaped).
-func mustHave(t *testing.T, what, body string, texts ...string) {
+// areaHas fails unless the page holds every text (compared unescaped).
+func areaHas(t *testing.T, what, body string, texts ...string) {
 	t.Helper()
 	plain := html.UnescapeString(body)
 	for _, s := range texts {
@@ -22,8 +22,8 @@ func mustHave(t *testing.T, what, body string, texts ...string) {
 	}
 }
 
-// mustLack fails if the page holds any of the texts.
-func mustLack(t *testing.T, what, body string, texts ...string) {
+// areaLacks fails if the page holds any of the texts.
+func areaLacks(t *testing.T, what, body string, texts ...string) {
 	t.Helper()
 	plain := html.UnescapeString(body)
 	for _, s := range texts {
@@ -35,12 +35,12 @@ func mustLack(t *testing.T, what, body string, texts ...string) {
 
 func TestTheHomeTellsACustomerTheirOwnProblemsInPlainWords(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		resp, body := f.customer(t, "C1").get("/account")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("home: %d %s", resp.StatusCode, body)
 		}
-		mustHave(t, "the home", body,
+		areaHas(t, "the home", body,
 			"Vos services, Café Crème",
 			// The blog's own problem, its time in Paris with the zone, and what to check.
 			"blog.cafe-creme.fr</a></strong> — répond par une erreur 500 depuis 10:02 CET.",
@@ -59,13 +59,13 @@ func TestTheHomeTellsACustomerTheirOwnProblemsInPlainWords(t *testing.T) {
 		if !strings.Contains(win, "boutique.cafe-creme.fr") || strings.Contains(win, "cafe-vps") {
 			t.Errorf("the window on vm1 names %q", win)
 		}
-		mustLack(t, "the home", body, "bob-bakery", "Bob Bakery", "bob-secret-detail", "/account/incidents/"+strconv.FormatInt(f.bobsOwn, 10))
+		areaLacks(t, "the home", body, "bob-bakery", "Bob Bakery", "bob-secret-detail", "/account/incidents/"+strconv.FormatInt(f.bobsOwn, 10))
 	})
 }
 
 func TestAnotherCustomersAssetIncidentOrReportIsNotFound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		c1 := f.customer(t, "C1")
 		// What is theirs answers: the check that the refusals below are
 		// about the owner, not the address.
@@ -91,7 +91,7 @@ func TestAnotherCustomersAssetIncidentOrReportIsNotFound(t *testing.T) {
 			if resp.StatusCode != http.StatusNotFound {
 				t.Errorf("%s: %d, want 404", path, resp.StatusCode)
 			}
-			mustLack(t, path, body, "bob-bakery", "Bob Bakery", "bob-secret-detail", "bob@example.org")
+			areaLacks(t, path, body, "bob-bakery", "Bob Bakery", "bob-secret-detail", "bob@example.org")
 			if body != missing {
 				t.Errorf("%s answers otherwise than a name nobody has: it tells that something is there", path)
 			}
@@ -101,12 +101,12 @@ func TestAnotherCustomersAssetIncidentOrReportIsNotFound(t *testing.T) {
 
 func TestTheAssetPageShowsItsProblemUptimeAndLatency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		resp, body := f.customer(t, "C1").get("/account/assets/blog.cafe-creme.fr")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("asset: %d", resp.StatusCode)
 		}
-		mustHave(t, "the asset page", body, "répond par une erreur 500 depuis 10:02 CET.", "À vérifier :",
+		areaHas(t, "the asset page", body, "répond par une erreur 500 depuis 10:02 CET.", "À vérifier :",
 			"HTTP/1.1 500 Internal Server Error", "Disponibilité sur 90 jours", "Rapport du mois en cours",
 			"/account/reports/blog.cafe-creme.fr/2026-12", `<svg xmlns="http://www.w3.org/2000/svg" class="lat-chart"`,
 			"<title id=\"latency-t\">Temps de réponse sur 24 heures</title>", "Aucune réponse réussie ces dernières 24 heures.")
@@ -121,25 +121,25 @@ func TestTheAssetPageShowsItsProblemUptimeAndLatency(t *testing.T) {
 
 func TestTheAreaSpeaksTheViewersLanguageAndZone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		_, body := f.customer(t, "C2").get("/account")
 		// 08:00 UTC is 03:00 in Montreal.
-		mustHave(t, "Bob's home", body, "Your services, Bob Bakery",
+		areaHas(t, "Bob's home", body, "Your services, Bob Bakery",
 			"bob-bakery.example</a></strong> — does not answer (timeout after 10 s) since 03:00 EST.",
 			"Your services affected:")
-		mustLack(t, "Bob's home", body, "blog.cafe-creme.fr", "Café Crème")
+		areaLacks(t, "Bob's home", body, "blog.cafe-creme.fr", "Café Crème")
 	})
 }
 
 func TestAnIncidentShowsItsPublicTimeline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := serveArea(t, db)
+		f := areaServe(t, db)
 		resp, body := f.customer(t, "C1").get("/account/incidents/" + strconv.FormatInt(f.shared, 10) + "?lang=en")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("incident: %d", resp.StatusCode)
 		}
-		mustHave(t, "the incident", body, "A power supply of the hypervisor failed.", "Identified</strong> — 7 December 2026, 10:10 CET",
+		areaHas(t, "the incident", body, "A power supply of the hypervisor failed.", "Identified</strong> — 7 December 2026, 10:10 CET",
 			"Your services affected:", "blog.cafe-creme.fr", "boutique.cafe-creme.fr", "cafe-vps")
-		mustLack(t, "the incident", body, "bob-bakery")
+		areaLacks(t, "the incident", body, "bob-bakery")
 	})
 }

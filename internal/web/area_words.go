@@ -17,8 +17,8 @@ type areaState struct {
 	Word, Class, Since string
 }
 
-// stateOf words an asset's service state (report.AssetState.Service).
-func stateOf(w report.Words, a *report.AssetState, now time.Time) areaState {
+// areaStateOf words an asset's service state (report.AssetState.Service).
+func areaStateOf(w report.Words, a *report.AssetState, now time.Time) areaState {
 	st, since, warning := a.Service()
 	out := areaState{Word: w.T("AreaStateUnknown"), Class: "unknown"}
 	switch {
@@ -30,13 +30,13 @@ func stateOf(w report.Words, a *report.AssetState, now time.Time) areaState {
 		out = areaState{Word: w.T("AreaStateUp"), Class: "up"}
 	}
 	if since != nil {
-		out.Since = sinceWords(w, *since, now)
+		out.Since = areaSince(w, *since, now)
 	}
 	return out
 }
 
-// kindWords names a kind of asset for its owner.
-func kindWords(w report.Words, kind string) string {
+// areaKindWords names a kind of asset for its owner.
+func areaKindWords(w report.Words, kind string) string {
 	switch kind {
 	case "site":
 		return w.T("AreaKindSite")
@@ -48,19 +48,19 @@ func kindWords(w report.Words, kind string) string {
 	return kind
 }
 
-// sinceWords says since when, as short as it stays clear: the time
+// areaSince says since when, as short as it stays clear: the time
 // alone today, the day and time otherwise; always with the zone.
-func sinceWords(w report.Words, t, now time.Time) string { return dayTimeWords(w, "AreaSince", t, now) }
+func areaSince(w report.Words, t, now time.Time) string { return areaDayTime(w, "AreaSince", t, now) }
 
-// startedWords says when something started, as sinceWords does.
-func startedWords(w report.Words, t, now time.Time) string {
-	return dayTimeWords(w, "AreaStarted", t, now)
+// areaStarted says when something started, as sinceWords does.
+func areaStarted(w report.Words, t, now time.Time) string {
+	return areaDayTime(w, "AreaStarted", t, now)
 }
 
-// dayTimeWords words t with the messages prefix+"Today" (Time) or
+// areaDayTime words t with the messages prefix+"Today" (Time) or
 // prefix+"Day" (Day and Time): "depuis 10:02 CET", "depuis le 5 déc.
 // à 10:02 CET"; the year is named when it is not now's.
-func dayTimeWords(w report.Words, prefix string, t, now time.Time) string {
+func areaDayTime(w report.Words, prefix string, t, now time.Time) string {
 	l, n := t.In(w.Zone), now.In(w.Zone)
 	at := l.Format("15:04") + " " + l.Format("MST")
 	if l.Year() == n.Year() && l.YearDay() == n.YearDay() {
@@ -80,8 +80,8 @@ type areaProblem struct {
 	Warning                                  bool
 }
 
-// problemIDs are the sentences of each kind of problem.
-var problemIDs = map[report.ProblemKind]string{
+// areaProblemIDs are the sentences of each kind of problem.
+var areaProblemIDs = map[report.ProblemKind]string{
 	report.ProblemHTTPStatus:   "AreaProblemHTTPStatus",
 	report.ProblemRedirects:    "AreaProblemRedirects",
 	report.ProblemTimeout:      "AreaProblemTimeout",
@@ -97,18 +97,18 @@ var problemIDs = map[report.ProblemKind]string{
 	report.ProblemOther:        "AreaProblemOther",
 }
 
-// problemWords words a problem in the reader's language: the sentence of
+// areaProblemWords words a problem in the reader's language: the sentence of
 // its kind, and the advice that messages about site problems give for
 // its reason (notify.ReasonText), or the area's own where that one would
 // be wrong (a certificate still valid) or is missing.
-func problemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
-	id, ok := problemIDs[p.Kind]
+func areaProblemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
+	id, ok := areaProblemIDs[p.Kind]
 	if !ok {
-		id = problemIDs[report.ProblemOther]
+		id = areaProblemIDs[report.ProblemOther]
 	}
-	out := areaProblem{Asset: p.Asset, Link: assetLink(p.Asset), Warning: p.Warning, Detail: p.Detail,
-		What:  w.T(id, problemData(w, p)...),
-		Since: sinceWords(w, p.Since, now)}
+	out := areaProblem{Asset: p.Asset, Link: areaAssetLink(p.Asset), Warning: p.Warning, Detail: p.Detail,
+		What:  w.T(id, areaProblemData(w, p)...),
+		Since: areaSince(w, p.Since, now)}
 	switch p.Kind {
 	case report.ProblemCertExpiring:
 		// How long it has been failing says nothing: the days left do.
@@ -124,9 +124,9 @@ func problemWords(w report.Words, p report.Problem, now time.Time) areaProblem {
 	return out
 }
 
-// problemData is what the sentence of a problem's kind takes; only the
+// areaProblemData is what the sentence of a problem's kind takes; only the
 // plural sentences get a Count, which makes go-i18n look for plural forms.
-func problemData(w report.Words, p report.Problem) []any {
+func areaProblemData(w report.Words, p report.Problem) []any {
 	data := []any{"Code", p.Code, "Seconds", int(p.Timeout / time.Second)}
 	if !p.Until.IsZero() {
 		data = append(data, "Date", w.Date(p.Until))
@@ -137,17 +137,17 @@ func problemData(w report.Words, p report.Problem) []any {
 	return data
 }
 
-// assetLink is the page of one of the viewer's assets.
-func assetLink(name string) string { return "/account/assets/" + url.PathEscape(name) }
+// areaAssetLink is the page of one of the viewer's assets.
+func areaAssetLink(name string) string { return "/account/assets/" + url.PathEscape(name) }
 
-// incidentLink and maintenanceLink are the pages of an incident and a
+// areaIncidentLink and maintenanceLink are the pages of an incident and a
 // maintenance window on the viewer's status page.
-func incidentLink(id int64) string { return fmt.Sprintf("/account/incidents/%d", id) }
+func areaIncidentLink(id int64) string { return fmt.Sprintf("/account/incidents/%d", id) }
 
-func maintenanceLink(id string) string { return "/account/incidents/m" + url.PathEscape(id) }
+func areaMaintenanceLink(id string) string { return "/account/incidents/m" + url.PathEscape(id) }
 
-// incidentStatusIDs are the status page's words for incident statuses.
-var incidentStatusIDs = map[status.IncidentStatus]string{
+// areaIncidentStatusIDs are the status page's words for incident statuses.
+var areaIncidentStatusIDs = map[status.IncidentStatus]string{
 	status.Investigating: "PageIncidentInvestigating",
 	status.Identified:    "PageIncidentIdentified",
 	status.Monitoring:    "PageIncidentMonitoring",
@@ -155,20 +155,20 @@ var incidentStatusIDs = map[status.IncidentStatus]string{
 	status.Postmortem:    "PageIncidentPostmortem",
 }
 
-// maintenanceStatusIDs are the status page's words for window statuses.
-var maintenanceStatusIDs = map[status.MaintenanceStatus]string{
+// areaMaintenanceStatusIDs are the status page's words for window statuses.
+var areaMaintenanceStatusIDs = map[status.MaintenanceStatus]string{
 	status.MaintenanceScheduled:  "PageMaintScheduled",
 	status.MaintenanceInProgress: "PageMaintRunning",
 	status.MaintenanceVerifying:  "PageMaintVerifying",
 	status.MaintenanceCompleted:  "PageMaintCompleted",
 }
 
-// text is a public text in the reader's language.
-func text(w report.Words, t status.Text) string { return t.In(status.Lang(w.Lang)).Text }
+// areaText is a public text in the reader's language.
+func areaText(w report.Words, t status.Text) string { return t.In(status.Lang(w.Lang)).Text }
 
-// windowWords is a maintenance window: one day and two times when it
+// areaWindowWords is a maintenance window: one day and two times when it
 // ends the day it starts, in the same zone offset; two instants otherwise.
-func windowWords(w report.Words, from, to time.Time) string {
+func areaWindowWords(w report.Words, from, to time.Time) string {
 	a, b := from.In(w.Zone), to.In(w.Zone)
 	if a.Year() == b.Year() && a.YearDay() == b.YearDay() && a.Format("MST") == b.Format("MST") {
 		return w.T("AreaWindowSameDay", "Date", w.Date(a), "From", a.Format("15:04"), "To", b.Format("15:04"), "Zone", a.Format("MST"))
