@@ -94,6 +94,7 @@ func areaServe(t *testing.T, db *store.DB) *areaFixture {
 	d.Sessions.Now = d.Now
 	d.NotifyPrefs = notify.NewPrefs(db, d.Now)
 	d.StatusTokens = status.NewTokenStore(db)
+	d.StatusTokens.Now = d.Now
 	f := &areaFixture{}
 	err := d.Detection.SaveStates(ctx, []detect.StateRow{
 		{Check: "blog.cafe-creme.fr/http", State: detect.Down, Since: time.Date(2026, 12, 7, 9, 2, 0, 0, time.UTC),

@@ -153,6 +153,7 @@ func TestPrivateLinksAreShownOnceAndReplaceTheOldOnes(t *testing.T) {
 		if strings.Contains(body, first) {
 			t.Fatal("the secret is shown again")
 		}
+		areaHas(t, "the preferences", body, "Vos liens actuels datent du 7 décembre 2026, 10:30 CET.", "Remplacer mes liens")
 		second := issue()
 		if tokens, err = f.d.StatusTokens.Load(ctx); err != nil {
 			t.Fatal(err)
