@@ -40,11 +40,15 @@ const (
 	// incidents, maintenance and backups), for a host's customer panel:
 	// less than PermRead, which holds it too.
 	PermOverview Permission = "overview"
+	// PermAudit reads the audit log (who did what, when, from where):
+	// admins only, since it names every staff member's actions and
+	// addresses.
+	PermAudit Permission = "audit:read"
 )
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview}
+	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"

@@ -61,9 +61,6 @@ var pathValue = regexp.MustCompile(`\{[a-z]+\}`)
 // table says no, never 401 or 403 where it says yes. The routes come from
 // the router itself, so a new route is checked as soon as it exists, and
 // one registered without a permission stops the server from being built.
-// noRedirect answers a redirect as it comes, as a route's own answer.
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, store.SQLite)})
@@ -88,7 +85,7 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		resp, err := noRedirect.Do(req)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,22 +148,49 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			if got := call(method, path, who[0].token); got != http.StatusUnauthorized {
 				t.Errorf("%s with an admin's token: %d, want 401", rt.Pattern, got)
 			}
-		case "customer session", "staff session":
-			// Only a session cookie opens them: a bearer token, even an
-			// admin's, is sent to sign in (GET) or refused.
-			want := http.StatusUnauthorized
-			if method == http.MethodGet {
-				want = http.StatusSeeOther
+		case "staff session", "customer session":
+			// A token opens no page: a GET is sent to sign in (the staff's
+			// or the customer's), a form refused.
+			signIn := "/staff/signin?next="
+			if rt.Credential == "customer session" {
+				signIn = "/account/signin?next="
 			}
-			if got := call(method, path, who[0].token); got != want {
-				t.Errorf("%s with an admin's token: %d, want %d", rt.Pattern, got, want)
+			want, where := http.StatusUnauthorized, ""
+			if method == http.MethodGet {
+				want, where = http.StatusSeeOther, signIn
+			}
+			if got, loc := callPage(t, method, srv.URL+path, who[0].token); got != want || !strings.HasPrefix(loc, where) {
+				t.Errorf("%s with an admin's token and no session: %d %q, want %d %s", rt.Pattern, got, loc, want, where)
 			}
 		case "anyone":
-			if got := call(method, path, ""); got == http.StatusUnauthorized || got == http.StatusForbidden {
+			got := call(method, path, "")
+			// The staff sign-in form refuses a post without its form token.
+			if got == http.StatusForbidden && method == http.MethodPost && path == "/staff/signin" {
+				break
+			}
+			if got == http.StatusUnauthorized || got == http.StatusForbidden {
 				t.Errorf("%s without credentials: %d", rt.Pattern, got)
 			}
 		default:
 			t.Errorf("route %q: unknown credential %q", rt.Pattern, rt.Credential)
 		}
 	}
+}
+
+// callPage sends a request with a bearer token and no cookie, without
+// following redirects, and returns the status and Location.
+func callPage(t *testing.T, method, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
 }

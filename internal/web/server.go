@@ -160,6 +160,7 @@ func (s *Server) router() *router {
 	rt := &router{mux: http.NewServeMux(), s: s}
 	rt.surface = "staff"
 	s.apiRoutes(rt)
+	s.staffRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
 	rt.surface = "public"
@@ -168,6 +169,7 @@ func (s *Server) router() *router {
 	s.notifyLinkRoutes(rt)
 	s.notifyRoutes(rt)
 	s.pageRoutes(rt)
+	s.areaRoutes(rt)
 	s.embedRoutes(rt)
 	s.backupsRoutes(rt)
 	return rt
