@@ -40,6 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	notifyLease := fs.Duration("notify-lease", 2*time.Minute, "how long a message being sent is its worker's: a server killed mid-delivery sends it again after this")
 	mailCA := fs.String("mail-ca", "", "also trust the certificate authorities of this PEM file for SMTP relays, as a private relay needs")
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
+	attachments := fs.String("attachments", "", "keep support tickets' attachments in this directory, outside any web root (default: attachments next to a SQLite database; with PostgreSQL, a directory all servers share, or none are taken)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -80,7 +81,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg := app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
-		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
+		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror, Attachments: *attachments,
 		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease}
 	sf.apply(&cfg)
 	if *mailCA != "" {

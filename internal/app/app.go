@@ -35,6 +35,7 @@ import (
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/support"
 	"github.com/vigie/vigie/internal/web"
 )
 
@@ -118,6 +119,13 @@ type Config struct {
 	MailRootCAs *x509.CertPool
 	// Version names the build on the first screen.
 	Version string
+	// Attachments is the directory of support tickets' attachments,
+	// outside any web root (default: "attachments" next to a SQLite
+	// database; with PostgreSQL none are taken without one).
+	// TicketWindow is how long before an incident's detection a ticket on
+	// its scope may have been opened and be linked to it (default 2 h).
+	Attachments  string
+	TicketWindow time.Duration
 }
 
 // The defaults of PingRate and PingBurst: a host's jobs behind one NAT
@@ -167,6 +175,8 @@ type App struct {
 	NotifyPrefs *notify.Prefs
 	NotifyLinks *notify.Links
 	notifier    notifier
+	// Support keeps the customers' support tickets.
+	Support *support.Store
 	Log         *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics;
 	// Health the state of its background work, served on /readyz.
@@ -283,6 +293,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	a.openSupport(cfg, bundle)
 	return a, nil
 }
 
@@ -323,7 +334,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		PostMortems: a.PostMortems,
 		Alerts:      a.Alerts,
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
-		PublicName: a.cfg.PublicName, Notify: a.Notify, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
+		PublicName: a.cfg.PublicName, Notify: a.Notify, Support: a.Support, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
 		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
 		Health:    a.Health,
 		Stopping:  stopping,
