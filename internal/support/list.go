@@ -9,7 +9,7 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
-// Unassigned, as Filter.Assignee, lists the tickets no one took.
+// Unassigned is the Filter.Assignee listing the tickets no one took.
 const Unassigned = "none"
 
 // MaxList is the most tickets one listing returns.
