@@ -24,7 +24,7 @@ func (a *App) openSupport(cfg Config, bundle *i18n.Bundle) {
 	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok && dir == "" {
 		dir = filepath.Join(filepath.Dir(path), "attachments")
 	}
-	a.Support = support.NewStore(a.DB, support.Options{Incidents: a.Incidents, Maintenance: a.Maintenance,
+	a.Support = support.NewStore(a.DB, support.Options{Incidents: a.Incidents, Maintenance: a.Maintenance, Mailer: a.Notify,
 		Inventory: a.Inventory, Auth: a.Auth, Texts: bundle, Attachments: dir, Window: cfg.TicketWindow,
 		PublicURL: cfg.PublicURL, Now: cfg.Now, Logger: a.Log})
 	a.Metrics.MustRegister(a.Support.Collector())

@@ -2,10 +2,8 @@ package support_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,7 +55,7 @@ func (f *fixture) clock() time.Time { return f.now }
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{db: db, dir: t.TempDir() + "/attachments", now: time.Date(2026, 12, 7, 1, 50, 0, 0, time.UTC), mail: &mailbox{}}
+	f := &fixture{db: db, dir: t.TempDir() + "/attachments", now: time.Date(2026, 12, 7, 1, 50, 0, 0, time.UTC), mail: newMailbox(t, db)}
 	f.inv = inventory.NewService(db, nil)
 	if _, err := f.inv.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
 		t.Fatal(err)
@@ -91,7 +89,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.inc.SetOutbox(support.NewTriggers(db))
 	f.maint = incident.NewMaintenanceStore(db)
 	f.st = support.NewStore(db, support.Options{Incidents: f.inc, Maintenance: f.maint, Inventory: f.inv, Auth: f.auth,
-		Mailer: f.mail, Texts: texts, Attachments: f.dir, PublicURL: "https://vigie.example.org/", Now: f.clock})
+		Mailer: f.mail.st, Texts: texts, Attachments: f.dir, PublicURL: "https://vigie.example.org/", Now: f.clock})
 	return f
 }
 
@@ -150,32 +148,46 @@ func invalidField(t *testing.T, err error) string {
 	return ie.Field
 }
 
-// mailbox records the mails queued.
+// mailbox is the notifications' outbox, with an e-mail channel for
+// customers and staff: what support queues lands in its table.
 type mailbox struct {
-	mu    sync.Mutex
-	mails []mailed
+	t  *testing.T
+	st *notify.Store
 }
 
+func newMailbox(t *testing.T, db *store.DB) *mailbox {
+	t.Helper()
+	st := notify.NewStore(db)
+	ch := notify.Channel{ID: "mail", Kind: notify.KindEmail, Audiences: []notify.Audience{notify.AudienceCustomers, notify.AudienceStaff},
+		Enabled: true, Config: map[string]string{"host": "smtp.example.org", "from": "support@example.org"}}
+	if err := st.AddChannel(context.Background(), &ch); err != nil {
+		t.Fatal(err)
+	}
+	return &mailbox{t: t, st: st}
+}
+
+// mailed is one mail queued.
 type mailed struct {
-	Audience notify.Audience
-	To       notify.Recipient
-	Key      string
-	Subject  notify.Text
-	Body     notify.Text
-	Link     string
+	To      notify.Recipient
+	Key     string
+	Subject notify.Text
+	Body    notify.Text
+	Link    string
 }
 
+// list returns the mails queued, oldest first.
 func (m *mailbox) list() []mailed {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]mailed(nil), m.mails...)
-}
-
-func (m *mailbox) EnqueueDirect(ctx context.Context, tx *sql.Tx, a notify.Audience, to notify.Recipient, d support.Direct) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.mails = append(m.mails, mailed{a, to, d.Key, d.Subject, d.Body, d.Link})
-	return int64(len(m.mails)), nil
+	m.t.Helper()
+	msgs, err := m.st.Messages(context.Background(), notify.ListFilter{Limit: 1000})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	out := make([]mailed, 0, len(msgs))
+	for _, msg := range msgs {
+		it := msg.Items[0]
+		out = append(out, mailed{msg.Recipient, msg.Key, it.Title, it.Body, it.Link})
+	}
+	return out
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

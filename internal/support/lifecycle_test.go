@@ -91,9 +91,9 @@ func TestATicketLivesThroughRepliesChangesAndClosing(t *testing.T) {
 		// wrote hear of staff's answer, each in their language.
 		var to []string
 		for _, m := range f.mail.list() {
-			to = append(to, string(m.Audience)+" "+m.To.ID+" "+m.To.Lang)
+			to = append(to, m.To.Kind+" "+m.To.ID+" "+m.To.Lang)
 		}
-		want = []string{"staff ana@host.example fr", "staff ben@host.example fr", "customers alice@example.org fr",
+		want = []string{"staff ana@host.example fr", "staff ben@host.example fr", "contact alice@example.org fr",
 			"staff ana@host.example fr", "staff ben@host.example fr", "staff ana@host.example fr"}
 		if !slices.Equal(to, want) {
 			t.Errorf("mails to %q\nwant %q", to, want)
@@ -205,6 +205,29 @@ func TestNotesAndOthersTicketsNeverReachACustomer(t *testing.T) {
 			if !errors.As(err, &ie) || ie.Field != "asset" || ie.Message != `"`+asset+`" is not one of your assets` {
 				t.Errorf("open on %s: %v", asset, err)
 			}
+		}
+	})
+}
+
+// TestMessagesStandWithoutAMailChannel: with no e-mail channel for the
+// audience, answers are recorded all the same, only not mailed.
+func TestMessagesStandWithoutAMailChannel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		if err := f.mail.st.DeleteChannel(ctx, "mail"); err != nil {
+			t.Fatal(err)
+		}
+		tk := f.open(t, "C2", bob, "bob-bakery", "Bakery slow")
+		if _, err := f.st.StaffReply(ctx, tk.ID, ana, "Better now?", nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		th, err := f.st.Thread(ctx, tk.ID)
+		if err != nil || len(th.Messages) != 2 || th.Ticket.Status != support.Waiting {
+			t.Fatalf("thread %+v %v", th, err)
+		}
+		if n := len(f.mail.list()); n != 0 {
+			t.Errorf("%d mails queued without a channel", n)
 		}
 	})
 }

@@ -132,11 +132,11 @@ func zoneOf(z string) string {
 // send queues d to every recipient of p in tx, each with its own key; no
 // e-mail channel for the audience is logged, not an error: the message
 // stands in the thread.
-func (s *Store) send(ctx context.Context, tx *sql.Tx, p mailPlan, key string, d Direct) error {
+func (s *Store) send(ctx context.Context, tx *sql.Tx, p mailPlan, key string, d notify.Direct) error {
 	for _, to := range p.to {
 		d.Key = key + "/" + to.ID
 		if _, err := s.o.Mailer.EnqueueDirect(ctx, tx, p.audience, to, d); err != nil {
-			if errors.Is(err, errNoMailChannel) {
+			if errors.Is(err, notify.ErrNoMailChannel) {
 				s.o.Logger.InfoContext(ctx, "support: no e-mail channel; the message is not mailed", "audience", p.audience)
 				return nil
 			}
@@ -163,7 +163,7 @@ func (s *Store) mailMessage(ctx context.Context, tx *sql.Tx, p mailPlan, t Ticke
 	}
 	data := map[string]any{"ID": t.ID, "Subject": t.Subject, "Body": m.Body, "Asset": t.Asset,
 		"Customer": p.customer.Name + " (" + p.customer.ID + ")", "Author": m.Author}
-	d := Direct{Thread: "ticket-" + strconv.FormatInt(t.ID, 10), Body: s.both("SupportMailReplied", data)}
+	d := notify.Direct{Thread: "ticket-" + strconv.FormatInt(t.ID, 10), Body: s.both("SupportMailReplied", data)}
 	switch {
 	case p.audience == notify.AudienceCustomers:
 		d.Subject, d.Body = s.both("SupportMailSubject", data), s.both("SupportMailAnswered", data)
@@ -185,4 +185,11 @@ func (s *Store) when(lang, zone string, t time.Time) string {
 	l := t.In(loc)
 	date := fmt.Sprintf("%d %s %d", l.Day(), s.o.Texts.T(lang, fmt.Sprintf("PageMonthShort%d", l.Month()), nil), l.Year())
 	return s.o.Texts.T(lang, "NotifyDateTime", map[string]any{"Date": date, "Time": l.Format("15:04"), "Zone": l.Format("MST")})
+}
+
+// Mailer queues a mail that is not about an incident, in the caller's
+// transaction (notify.Store's EnqueueDirect), on the e-mail channel
+// serving the audience; notify.ErrNoMailChannel when there is none.
+type Mailer interface {
+	EnqueueDirect(ctx context.Context, tx *sql.Tx, audience notify.Audience, to notify.Recipient, d notify.Direct) (int64, error)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -92,7 +93,7 @@ func (s *Store) tellOne(ctx context.Context, tx *sql.Tx, tt toTell, incidentID i
 	if len(tt.plan.to) == 0 {
 		return nil
 	}
-	d := Direct{Thread: "ticket-" + strconv.FormatInt(t.ID, 10), Link: s.ticketLink(t.ID),
+	d := notify.Direct{Thread: "ticket-" + strconv.FormatInt(t.ID, 10), Link: s.ticketLink(t.ID),
 		LinkLabel: s.both("SupportMailLink", nil)}
 	d.Subject = s.both("SupportMailResolvedSubject", data("fr"))
 	d.Body.FR = s.o.Texts.T("fr", "SupportResolvedMessage", data("fr"))
