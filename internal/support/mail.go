@@ -143,7 +143,12 @@ func (s *Store) send(ctx context.Context, tx *sql.Tx, p mailPlan, key string, d 
 			return fmt.Errorf("mail %s: %w", key, err)
 		}
 	}
-	return nil
+	if len(p.to) == 0 {
+		return nil
+	}
+	// Wake the delivery workers at the commit: EnqueueDirect leaves them
+	// to find the mail at their next poll, up to half a minute later.
+	return s.db.NotifyTx(ctx, tx, store.TopicMessages, "")
 }
 
 // both renders message id in French and English.
