@@ -59,9 +59,9 @@ type ticketRow struct {
 func pillOf(s support.Status) string {
 	switch s {
 	case support.Open:
-		return "warn"
+		return "info"
 	case support.Waiting:
-		return "bad"
+		return "warn"
 	case support.Resolved:
 		return "ok"
 	}
