@@ -101,9 +101,9 @@ type messageRow struct {
 	Author string
 	// Mine is the viewer's own message; Last the thread's last one.
 	Mine, Last bool
-	At     time.Time
-	Body   string
-	Files  []fileRow
+	At         time.Time
+	Body       string
+	Files      []fileRow
 }
 
 type fileRow struct {
