@@ -11,6 +11,7 @@ package support
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -43,11 +44,19 @@ func (s Status) Live() bool { return s == Open || s == Waiting }
 func (s Status) CanMove(to Status) bool { return slices.Contains(moves[s], to) }
 
 // ParseStatus returns the status named s, or an *InvalidError on field.
-func ParseStatus(field, s string) (Status, error) {
-	if st := Status(s); slices.Contains(Statuses, st) {
-		return st, nil
+func ParseStatus(field, s string) (Status, error) { return parseName(field, s, Statuses) }
+
+// parseName returns the name s among all, or an *InvalidError on field
+// listing them.
+func parseName[T ~string](field, s string, all []T) (T, error) {
+	if v := T(s); slices.Contains(all, v) {
+		return v, nil
 	}
-	return "", invalid(field, "want one of open, waiting, resolved, closed; got %q", s)
+	names := make([]string, len(all))
+	for i, v := range all {
+		names[i] = string(v)
+	}
+	return "", invalid(field, "want one of %s; got %q", strings.Join(names, ", "), s)
 }
 
 // Priority is how soon staff should answer.
@@ -65,12 +74,7 @@ const (
 var Priorities = []Priority{Low, Normal, High, Urgent}
 
 // ParsePriority returns the priority named s, or an *InvalidError on field.
-func ParsePriority(field, s string) (Priority, error) {
-	if p := Priority(s); slices.Contains(Priorities, p) {
-		return p, nil
-	}
-	return "", invalid(field, "want one of low, normal, high, urgent; got %q", s)
-}
+func ParsePriority(field, s string) (Priority, error) { return parseName(field, s, Priorities) }
 
 // AuthorKind says who wrote a message.
 type AuthorKind string

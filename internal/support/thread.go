@@ -42,6 +42,16 @@ func checkText(field, v string, max int) (string, error) {
 	return v, nil
 }
 
+// checkMessage checks a message's text and files.
+func checkMessage(body string, uploads []Upload) (string, []prepared, error) {
+	body, err := checkText("body", body, MaxBody)
+	if err != nil {
+		return "", nil, err
+	}
+	files, err := prepare(uploads)
+	return body, files, err
+}
+
 // Open opens a ticket for a customer with its first message. A ticket on
 // an asset an open incident touches is linked to it at once (and the
 // incident's first customer contact recorded); one sent although the form
@@ -51,15 +61,11 @@ func (s *Store) Open(ctx context.Context, nt NewTicket) (Thread, error) {
 	if err != nil {
 		return Thread{}, err
 	}
-	body, err := checkText("body", nt.Body, MaxBody)
+	body, files, err := checkMessage(nt.Body, nt.Files)
 	if err != nil {
 		return Thread{}, err
 	}
 	if err := s.checkAsset(nt.Customer, nt.Asset); err != nil {
-		return Thread{}, err
-	}
-	files, err := prepare(nt.Files)
-	if err != nil {
 		return Thread{}, err
 	}
 	known, err := s.Known(ctx, nt.Customer, nt.Asset)
@@ -185,11 +191,7 @@ func (s *Store) StaffReply(ctx context.Context, id int64, by Actor, body string,
 // staff), moving its status as move says, and mails the other side.
 func (s *Store) reply(ctx context.Context, id int64, customer string, by Actor, body string, uploads []Upload,
 	move func(t *Ticket) error) (Message, error) {
-	body, err := checkText("body", body, MaxBody)
-	if err != nil {
-		return Message{}, err
-	}
-	files, err := prepare(uploads)
+	body, files, err := checkMessage(body, uploads)
 	if err != nil {
 		return Message{}, err
 	}
@@ -220,11 +222,7 @@ func (s *Store) reply(ctx context.Context, id int64, customer string, by Actor, 
 // Note adds a staff note to ticket id: internal, never shown to the
 // customer nor mailed.
 func (s *Store) Note(ctx context.Context, id int64, by Actor, body string, uploads []Upload) (Message, error) {
-	body, err := checkText("body", body, MaxBody)
-	if err != nil {
-		return Message{}, err
-	}
-	files, err := prepare(uploads)
+	body, files, err := checkMessage(body, uploads)
 	if err != nil {
 		return Message{}, err
 	}

@@ -30,13 +30,19 @@ func supportError(err error) error {
 	return err
 }
 
-// ready answers 503 when the server runs without tickets.
-func (h *supportAPI) ready(w http.ResponseWriter, r *http.Request) bool {
-	if h.tickets == nil {
-		h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "support tickets are not enabled on this server"})
-		return false
+// serve adapts a handler returning its error: 503 when the server runs
+// without tickets, and errors through the boundary, support's refusals as
+// 422s naming the field.
+func (h *supportAPI) serve(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.tickets == nil {
+			h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "support tickets are not enabled on this server"})
+			return
+		}
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, supportError(err))
+		}
 	}
-	return true
 }
 
 func ticketID(r *http.Request) (int64, error) {
@@ -88,46 +94,38 @@ func ticketFilter(r *http.Request) (support.Filter, error) {
 	return f, nil
 }
 
-func (h *supportAPI) listTickets(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportAPI) listTickets(w http.ResponseWriter, r *http.Request) error {
 	f, err := ticketFilter(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	list, err := h.tickets.List(r.Context(), f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	out := map[string]any{"tickets": list}
 	if limit := cmp.Or(f.Limit, 100); len(list) == limit {
 		out["next"] = strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (h *supportAPI) showTicket(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportAPI) showTicket(w http.ResponseWriter, r *http.Request) error {
 	id, err := ticketID(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	th, err := h.tickets.Thread(r.Context(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, th)
+	return nil
 }
 
-// ticketReplyForm is a staff answer or note; Status, on answers, moves the
-// ticket (without it an open ticket waits on the customer).
+// ticketReplyForm is a staff answer; Status moves the ticket (without it
+// an open ticket waits on the customer).
 type ticketReplyForm struct {
 	Body   string `json:"body"`
 	Status string `json:"status,omitempty"`
@@ -138,58 +136,48 @@ type ticketNoteForm struct {
 	Body string `json:"body"`
 }
 
-func (h *supportAPI) replyTicket(w http.ResponseWriter, r *http.Request) {
+// readTicketForm reads the ticket id of the path and the JSON body into
+// form.
+func readTicketForm(w http.ResponseWriter, r *http.Request, form any) (int64, error) {
+	id, err := ticketID(r)
+	if err != nil {
+		return 0, err
+	}
+	return id, decodeJSON(w, r, form)
+}
+
+func (h *supportAPI) replyTicket(w http.ResponseWriter, r *http.Request) error {
 	var form ticketReplyForm
-	id, ok := h.readTicketForm(w, r, &form)
-	if !ok {
-		return
+	id, err := readTicketForm(w, r, &form)
+	if err != nil {
+		return err
 	}
 	var to support.Status
 	if form.Status != "" {
-		st, err := support.ParseStatus("status", form.Status)
-		if err != nil {
-			h.fail(w, r, supportError(err))
-			return
+		if to, err = support.ParseStatus("status", form.Status); err != nil {
+			return err
 		}
-		to = st
 	}
 	m, err := h.tickets.StaffReply(r.Context(), id, staffActor(r), form.Body, nil, to)
 	if err != nil {
-		h.fail(w, r, supportError(err))
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, m)
+	return nil
 }
 
-func (h *supportAPI) noteTicket(w http.ResponseWriter, r *http.Request) {
+func (h *supportAPI) noteTicket(w http.ResponseWriter, r *http.Request) error {
 	var form ticketNoteForm
-	id, ok := h.readTicketForm(w, r, &form)
-	if !ok {
-		return
+	id, err := readTicketForm(w, r, &form)
+	if err != nil {
+		return err
 	}
 	m, err := h.tickets.Note(r.Context(), id, staffActor(r), form.Body, nil)
 	if err != nil {
-		h.fail(w, r, supportError(err))
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, m)
-}
-
-// readTicketForm reads the ticket id of the path and the JSON body into
-// form; false when it answered an error.
-func (h *supportAPI) readTicketForm(w http.ResponseWriter, r *http.Request, form any) (int64, bool) {
-	if !h.ready(w, r) {
-		return 0, false
-	}
-	id, err := ticketID(r)
-	if err == nil {
-		err = decodeJSON(w, r, form)
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return 0, false
-	}
-	return id, true
+	return nil
 }
 
 // ticketEditForm is a staff change of a ticket; absent fields stay.
@@ -200,59 +188,52 @@ type ticketEditForm struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
-func (h *supportAPI) editTicket(w http.ResponseWriter, r *http.Request) {
+func (h *supportAPI) editTicket(w http.ResponseWriter, r *http.Request) error {
 	var form ticketEditForm
-	id, ok := h.readTicketForm(w, r, &form)
-	if !ok {
-		return
+	id, err := readTicketForm(w, r, &form)
+	if err != nil {
+		return err
 	}
 	c := support.Change{Assignee: form.Assignee}
 	if form.Status != nil {
 		st, err := support.ParseStatus("status", *form.Status)
 		if err != nil {
-			h.fail(w, r, supportError(err))
-			return
+			return err
 		}
 		c.Status = &st
 	}
 	if form.Priority != nil {
 		p, err := support.ParsePriority("priority", *form.Priority)
 		if err != nil {
-			h.fail(w, r, supportError(err))
-			return
+			return err
 		}
 		c.Priority = &p
 	}
 	t, err := h.tickets.Change(r.Context(), id, staffActor(r), c)
 	if err != nil {
-		h.fail(w, r, supportError(err))
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, t)
+	return nil
 }
 
-func (h *supportAPI) resolveIncidentTickets(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportAPI) resolveIncidentTickets(w http.ResponseWriter, r *http.Request) error {
 	id, err := incidentID(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	done, err := h.tickets.ResolveLinked(r.Context(), id, staffActor(r))
 	if err != nil {
-		h.fail(w, r, supportError(err))
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"resolved": done})
+	return nil
 }
 
-func (h *supportAPI) showSupportStats(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
-	to, from := h.now(), time.Time{}
+// statsPeriod reads the from and to of a figures route: RFC 3339 times,
+// to now and from statsWindow before to by default.
+func statsPeriod(r *http.Request, now time.Time) (from, to time.Time, err error) {
+	to = now
 	q := r.URL.Query()
 	for _, p := range []struct {
 		name string
@@ -261,8 +242,7 @@ func (h *supportAPI) showSupportStats(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				h.fail(w, r, badRequest("%s: want an RFC 3339 time, got %q", p.name, v))
-				return
+				return from, to, badRequest("%s: want an RFC 3339 time, got %q", p.name, v)
 			}
 			*p.at = t
 		}
@@ -270,34 +250,38 @@ func (h *supportAPI) showSupportStats(w http.ResponseWriter, r *http.Request) {
 	if from.IsZero() {
 		from = to.Add(-statsWindow)
 	}
+	return from, to, nil
+}
+
+func (h *supportAPI) showSupportStats(w http.ResponseWriter, r *http.Request) error {
+	from, to, err := statsPeriod(r, h.now())
+	if err != nil {
+		return err
+	}
 	stats, err := h.tickets.Stats(r.Context(), from, to)
 	if err != nil {
-		h.fail(w, r, supportError(err))
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, stats)
+	return nil
 }
 
 // showTicketAttachment serves a ticket's file to staff.
-func (h *supportAPI) showTicketAttachment(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportAPI) showTicketAttachment(w http.ResponseWriter, r *http.Request) error {
 	id, err := ticketID(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	a, f, err := h.tickets.OpenAttachment(r.Context(), "", r.PathValue("file"))
-	if err == nil && a.TicketID != id {
-		_ = f.Close()
-		a, err = support.Attachment{}, &Error{Status: http.StatusNotFound, Message: "no such attachment on this ticket"}
-	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
+	}
+	if a.TicketID != id {
+		_ = f.Close()
+		return &Error{Status: http.StatusNotFound, Message: "no such attachment on this ticket"}
 	}
 	serveAttachment(w, r, a, f)
+	return nil
 }
 
 // serveAttachment sends an attachment as a download, never as a page: its

@@ -37,13 +37,33 @@ func customerActor(v *viewer) support.Actor {
 	return support.Actor{Kind: support.ByCustomer, Name: v.Customer.Name}
 }
 
-// ready answers 404 when the server runs without tickets.
-func (h *supportPages) ready(w http.ResponseWriter, r *http.Request) bool {
-	if h.tickets == nil {
-		h.s.failPage(w, r, store.NotFound("page", r.URL.Path))
-		return false
+// page adapts a page handler returning its error: not found when the
+// server runs without tickets, and errors answered as pages.
+func (h *supportPages) page(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.tickets == nil {
+			h.s.failPage(w, r, store.NotFound("page", r.URL.Path))
+			return
+		}
+		if err := fn(w, r); err != nil {
+			h.s.failPage(w, r, err)
+		}
 	}
-	return true
+}
+
+// answer ends a posted form: a refusal is shown again with its reason in
+// the viewer's language, another error goes to the boundary, success
+// goes on to next.
+func (h *supportPages) answer(w http.ResponseWriter, r *http.Request, err error, again func(reason string), next string) error {
+	if reason, bad := h.invalidText(viewerOf(r).Lang, err); bad {
+		again(reason)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
 // ticketRow is a ticket in the customer's list.
@@ -78,21 +98,18 @@ type supportListView struct {
 	Followed bool
 }
 
-func (h *supportPages) list(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportPages) list(w http.ResponseWriter, r *http.Request) error {
 	v := viewerOf(r)
 	list, err := h.tickets.CustomerTickets(r.Context(), v.Customer.ID, support.MaxList)
 	if err != nil {
-		h.s.failPage(w, r, err)
-		return
+		return err
 	}
 	out := supportListView{Followed: r.URL.Query().Get("followed") == "1"}
 	for _, t := range list {
 		out.Tickets = append(out.Tickets, rowOf(t))
 	}
 	h.s.renderPage(w, r, http.StatusOK, "support_list", h.s.text(v.Lang, "SupportTitle"), out)
+	return nil
 }
 
 // messageRow is a message as the customer sees it.
@@ -123,28 +140,20 @@ type supportShowView struct {
 	Body      string
 }
 
-// thread reads the viewer's ticket of the path; false when it answered.
-func (h *supportPages) thread(w http.ResponseWriter, r *http.Request) (support.Thread, bool) {
-	if !h.ready(w, r) {
-		return support.Thread{}, false
-	}
+// thread reads the viewer's ticket of the path: another customer's is not
+// found, as one that does not exist.
+func (h *supportPages) thread(r *http.Request) (support.Thread, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		h.s.failPage(w, r, store.NotFound("ticket", r.PathValue("id")))
-		return support.Thread{}, false
+		return support.Thread{}, store.NotFound("ticket", r.PathValue("id"))
 	}
-	th, err := h.tickets.CustomerThread(r.Context(), viewerOf(r).Customer.ID, id)
-	if err != nil {
-		h.s.failPage(w, r, err)
-		return support.Thread{}, false
-	}
-	return th, true
+	return h.tickets.CustomerThread(r.Context(), viewerOf(r).Customer.ID, id)
 }
 
-func (h *supportPages) show(w http.ResponseWriter, r *http.Request) {
-	th, ok := h.thread(w, r)
-	if !ok {
-		return
+func (h *supportPages) show(w http.ResponseWriter, r *http.Request) error {
+	th, err := h.thread(r)
+	if err != nil {
+		return err
 	}
 	v := viewerOf(r)
 	view := h.showView(r, th)
@@ -155,6 +164,7 @@ func (h *supportPages) show(w http.ResponseWriter, r *http.Request) {
 		view.Notice = h.s.text(v.Lang, "SupportReplied")
 	}
 	h.renderShow(w, r, http.StatusOK, th, view)
+	return nil
 }
 
 func (h *supportPages) renderShow(w http.ResponseWriter, r *http.Request, code int, th support.Thread, view supportShowView) {
@@ -234,48 +244,39 @@ func (h *supportPages) invalidText(lang string, err error) (string, bool) {
 	return h.s.d.Texts.T(lang, id, data), true
 }
 
-func (h *supportPages) reply(w http.ResponseWriter, r *http.Request) {
-	th, ok := h.thread(w, r)
-	if !ok {
-		return
+func (h *supportPages) reply(w http.ResponseWriter, r *http.Request) error {
+	th, err := h.thread(r)
+	if err != nil {
+		return err
 	}
 	v := viewerOf(r)
 	files, err := uploads(r)
 	if err == nil {
 		_, err = h.tickets.CustomerReply(r.Context(), v.Customer.ID, th.Ticket.ID, customerActor(v), r.PostFormValue("body"), files)
 	}
-	if msg, bad := h.invalidText(v.Lang, err); bad {
+	return h.answer(w, r, err, func(reason string) {
 		view := h.showView(r, th)
-		view.Error, view.Body = msg, r.PostFormValue("body")
+		view.Error, view.Body = reason, r.PostFormValue("body")
 		h.renderShow(w, r, http.StatusUnprocessableEntity, th, view)
-		return
-	}
-	if err != nil {
-		h.s.failPage(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/account/tickets/%d?replied=1#last", th.Ticket.ID), http.StatusSeeOther)
+	}, fmt.Sprintf("/account/tickets/%d?replied=1#last", th.Ticket.ID))
 }
 
 // attachment serves a file of the viewer's ticket; any other is not found.
-func (h *supportPages) attachment(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportPages) attachment(w http.ResponseWriter, r *http.Request) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	a, f, err := h.tickets.OpenAttachment(r.Context(), viewerOf(r).Customer.ID, r.PathValue("file"))
-	if err == nil && a.TicketID != id {
-		_ = f.Close()
-		err = store.NotFound("attachment", r.PathValue("file"))
-	}
 	if err != nil {
-		h.s.failPage(w, r, err)
-		return
+		return err
+	}
+	if a.TicketID != id {
+		_ = f.Close()
+		return store.NotFound("attachment", r.PathValue("file"))
 	}
 	serveAttachment(w, r, a, f)
+	return nil
 }
 
-// assetChoice is one of the viewer's assets as the form's select offers it.
+// assets are the viewer's assets, which the form's select offers.
 func (h *supportPages) assets(v *viewer) []string {
 	g := h.s.d.Inventory.Graph()
 	if g == nil {

@@ -60,10 +60,7 @@ func (h *supportPages) newView(v *viewer) supportNewView {
 
 // newTicket shows the step the query is at: no asset chosen yet, what is
 // known on the chosen one (unless write=1), or the form.
-func (h *supportPages) newTicket(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportPages) newTicket(w http.ResponseWriter, r *http.Request) error {
 	v := viewerOf(r)
 	view := h.newView(v)
 	q := r.URL.Query()
@@ -74,7 +71,7 @@ func (h *supportPages) newTicket(w http.ResponseWriter, r *http.Request) {
 	case chosen && asset != noAsset && !slices.Contains(view.Assets, asset):
 		view.Step, view.Error = stepAsset, h.s.text(v.Lang, "SupportErrAsset")
 		h.renderNew(w, r, http.StatusUnprocessableEntity, view)
-		return
+		return nil
 	default:
 		view.Step, view.Asset = stepWrite, asset
 		if asset == noAsset || !chosen {
@@ -82,12 +79,12 @@ func (h *supportPages) newTicket(w http.ResponseWriter, r *http.Request) {
 		}
 		if view.Asset != "" && q.Get("write") != "1" {
 			if err := h.known(r, &view); err != nil {
-				h.s.failPage(w, r, err)
-				return
+				return err
 			}
 		}
 	}
 	h.renderNew(w, r, http.StatusOK, view)
+	return nil
 }
 
 func (h *supportPages) renderNew(w http.ResponseWriter, r *http.Request, code int, view supportNewView) {
@@ -159,10 +156,7 @@ func statusID(s string) string {
 
 // create opens the ticket of the posted form and goes to it; a refused
 // form comes back with what was written and the reason.
-func (h *supportPages) create(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportPages) create(w http.ResponseWriter, r *http.Request) error {
 	v := viewerOf(r)
 	asset := trimmed(r, "asset")
 	if asset == noAsset {
@@ -174,51 +168,36 @@ func (h *supportPages) create(w http.ResponseWriter, r *http.Request) {
 		th, err = h.tickets.Open(r.Context(), support.NewTicket{Customer: v.Customer.ID, Asset: asset,
 			Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body"), Files: files, By: customerActor(v)})
 	}
-	if msg, bad := h.invalidText(v.Lang, err); bad {
+	return h.answer(w, r, err, func(reason string) {
 		view := h.newView(v)
-		view.Step, view.Asset, view.Subject, view.Body, view.Error = stepWrite, asset, r.PostFormValue("subject"), r.PostFormValue("body"), msg
+		view.Step, view.Asset, view.Subject, view.Body, view.Error = stepWrite, asset, r.PostFormValue("subject"), r.PostFormValue("body"), reason
 		if asset != "" && !slices.Contains(view.Assets, asset) {
 			view.Step, view.Asset = stepAsset, ""
 		}
 		h.renderNew(w, r, http.StatusUnprocessableEntity, view)
-		return
-	}
-	if err != nil {
-		h.s.failPage(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/account/tickets/%d?sent=1", th.Ticket.ID), http.StatusSeeOther)
+	}, fmt.Sprintf("/account/tickets/%d?sent=1", th.Ticket.ID))
 }
 
 // follow records that the customer chose to follow what is known on their
 // asset instead of writing, and sends them to the incident's page.
-func (h *supportPages) follow(w http.ResponseWriter, r *http.Request) {
-	if !h.ready(w, r) {
-		return
-	}
+func (h *supportPages) follow(w http.ResponseWriter, r *http.Request) error {
 	v := viewerOf(r)
 	asset := trimmed(r, "asset")
 	k, err := h.tickets.Known(r.Context(), v.Customer.ID, asset)
 	if err == nil {
 		err = h.tickets.Followed(r.Context(), v.Customer.ID, asset)
 	}
-	if msg, bad := h.invalidText(v.Lang, err); bad {
+	next := "/account/tickets?followed=1"
+	if len(k.Incidents) > 0 {
+		next = "/account/incidents/" + url.PathEscape(fmt.Sprint(k.Incidents[0].ID))
+	}
+	return h.answer(w, r, err, func(reason string) {
 		view := h.newView(v)
-		view.Step, view.Error = stepAsset, msg
+		view.Step, view.Error = stepAsset, reason
 		if slices.Contains(view.Assets, asset) {
 			// Theirs, and nothing is known on it any more.
 			view.Step, view.Asset, view.Error = stepWrite, asset, h.s.text(v.Lang, "SupportErrFollow")
 		}
 		h.renderNew(w, r, http.StatusUnprocessableEntity, view)
-		return
-	}
-	if err != nil {
-		h.s.failPage(w, r, err)
-		return
-	}
-	to := "/account/tickets?followed=1"
-	if len(k.Incidents) > 0 {
-		to = "/account/incidents/" + url.PathEscape(fmt.Sprint(k.Incidents[0].ID))
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	}, next)
 }
