@@ -152,6 +152,19 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			if got := call(method, path, ""); got == http.StatusUnauthorized || got == http.StatusForbidden {
 				t.Errorf("%s without credentials: %d", rt.Pattern, got)
 			}
+		case "customer session", "staff session":
+			// A token opens no page of the areas: a browser is sent to
+			// sign in, other methods are refused.
+			req, _ := http.NewRequest(method, srv.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+who[0].token)
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s with an admin's token: %d, want 303 or 401", rt.Pattern, resp.StatusCode)
+			}
 		default:
 			t.Errorf("route %q: unknown credential %q", rt.Pattern, rt.Credential)
 		}
