@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigie/vigie/internal/incident"
@@ -145,11 +146,15 @@ func (s *Store) linkScope(ctx context.Context, inc incident.Incident) (func(tx *
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	g := s.o.Inventory.Graph()
+	// The scope once, for every ticket: a platform root reaches every site.
+	scope := inc.RootAssets
+	if g := s.o.Inventory.Graph(); g != nil {
+		scope = g.Scope(inc.RootAssets)
+	}
 	return func(tx *sql.Tx) error {
 		now := s.now()
 		for _, t := range found {
-			if reaches(g, inc.RootAssets, t.Asset) {
+			if _, in := slices.BinarySearch(scope, t.Asset); in || slices.Contains(inc.RootAssets, t.Asset) {
 				if err := s.link(ctx, tx, t, inc.ID, LinkedByIncident, now); err != nil {
 					return err
 				}
