@@ -40,6 +40,10 @@ const (
 	// incidents, maintenance and backups), for a host's customer panel:
 	// less than PermRead, which holds it too.
 	PermOverview Permission = "overview"
+	// PermAudit reads the audit log (who did what, when, from where):
+	// admins only, since it names every staff member's actions and
+	// addresses.
+	PermAudit Permission = "audit:read"
 	// PermTicketsRead reads support tickets, staff's notes included, and
 	// their attachments and figures.
 	PermTicketsRead Permission = "tickets:read"
@@ -50,8 +54,8 @@ const (
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermTicketsRead,
-	PermTicketsWrite}
+	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit,
+	PermTicketsRead, PermTicketsWrite}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"

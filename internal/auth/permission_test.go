@@ -12,7 +12,7 @@ import (
 // permission.go.
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermTicketsRead, PermTicketsWrite}
+		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit, PermTicketsRead, PermTicketsWrite}
 	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview, PermTicketsRead, PermTicketsWrite}
 	read := []Permission{PermRead, PermOverview, PermTicketsRead}
 	tests := []struct {

@@ -148,25 +148,53 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			if got := call(method, path, who[0].token); got != http.StatusUnauthorized {
 				t.Errorf("%s with an admin's token: %d, want 401", rt.Pattern, got)
 			}
+		case "staff session":
+			// A token opens no page: a GET is sent to sign in, a form refused.
+			want, where := http.StatusUnauthorized, ""
+			if method == http.MethodGet {
+				want, where = http.StatusSeeOther, "/staff/signin?next="
+			}
+			if got, loc := callPage(t, method, srv.URL+path, who[0].token); got != want || !strings.HasPrefix(loc, where) {
+				t.Errorf("%s with an admin's token and no session: %d %q, want %d %s", rt.Pattern, got, loc, want, where)
+			}
 		case "anyone":
-			if got := call(method, path, ""); got == http.StatusUnauthorized || got == http.StatusForbidden {
+			got := call(method, path, "")
+			// The staff sign-in form refuses a post without its form token.
+			if got == http.StatusForbidden && method == http.MethodPost && path == "/staff/signin" {
+				break
+			}
+			if got == http.StatusUnauthorized || got == http.StatusForbidden {
 				t.Errorf("%s without credentials: %d", rt.Pattern, got)
 			}
-		case "customer session", "staff session":
-			// A token opens no page of the areas: a browser is sent to
-			// sign in, other methods are refused.
-			req, _ := http.NewRequest(method, srv.URL+path, nil)
-			req.Header.Set("Authorization", "Bearer "+who[0].token)
-			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-			if err != nil {
-				t.Fatal(err)
+		case "customer session":
+			// Nor a customer's page.
+			want, where := http.StatusUnauthorized, ""
+			if method == http.MethodGet {
+				want, where = http.StatusSeeOther, "/account/signin?next="
 			}
-			_ = resp.Body.Close()
-			if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusUnauthorized {
-				t.Errorf("%s with an admin's token: %d, want 303 or 401", rt.Pattern, resp.StatusCode)
+			if got, loc := callPage(t, method, srv.URL+path, who[0].token); got != want || !strings.HasPrefix(loc, where) {
+				t.Errorf("%s with an admin's token and no session: %d %q, want %d %s", rt.Pattern, got, loc, want, where)
 			}
 		default:
 			t.Errorf("route %q: unknown credential %q", rt.Pattern, rt.Credential)
 		}
 	}
+}
+
+// callPage sends a request with a bearer token and no cookie, without
+// following redirects, and returns the status and Location.
+func callPage(t *testing.T, method, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
 }

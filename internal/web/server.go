@@ -161,6 +161,7 @@ func (s *Server) router() *router {
 	rt := &router{mux: http.NewServeMux(), s: s}
 	rt.surface = "staff"
 	s.apiRoutes(rt)
+	s.staffRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
