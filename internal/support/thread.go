@@ -52,47 +52,61 @@ func checkMessage(body string, uploads []Upload) (string, []prepared, error) {
 	return body, files, err
 }
 
+// opening is a new ticket checked, with what its transaction writes
+// beside it.
+type opening struct {
+	t        Ticket
+	body     string
+	files    []prepared
+	known    Known
+	touching []int64
+	plan     mailPlan
+}
+
+// checkOpening checks a new ticket and finds what it is linked to, what
+// the form showed and who is mailed.
+func (s *Store) checkOpening(ctx context.Context, nt NewTicket) (opening, error) {
+	var o opening
+	subject, err := checkText("subject", nt.Subject, MaxSubject)
+	if err != nil {
+		return o, err
+	}
+	if o.body, o.files, err = checkMessage(nt.Body, nt.Files); err != nil {
+		return o, err
+	}
+	if o.known, err = s.Known(ctx, nt.Customer, nt.Asset); err != nil {
+		return o, err // an asset not theirs among them
+	}
+	if nt.Asset != "" {
+		incs, err := s.touching(ctx, nt.Asset)
+		if err != nil {
+			return o, err
+		}
+		for _, inc := range incs {
+			o.touching = append(o.touching, inc.ID)
+		}
+	}
+	now := s.now()
+	o.t = Ticket{Customer: nt.Customer, Asset: nt.Asset, Subject: subject, Status: Open, Priority: Normal,
+		OpenedBy: nt.By.label(), CreatedAt: now, UpdatedAt: now}
+	o.plan, err = s.planMail(ctx, o.t, false)
+	return o, err
+}
+
 // Open opens a ticket for a customer with its first message. A ticket on
 // an asset an open incident touches is linked to it at once (and the
 // incident's first customer contact recorded); one sent although the form
 // showed a known incident or maintenance on the asset is counted.
 func (s *Store) Open(ctx context.Context, nt NewTicket) (Thread, error) {
-	subject, err := checkText("subject", nt.Subject, MaxSubject)
+	o, err := s.checkOpening(ctx, nt)
 	if err != nil {
 		return Thread{}, err
 	}
-	body, files, err := checkMessage(nt.Body, nt.Files)
+	undo, err := s.writeFiles(o.files)
 	if err != nil {
 		return Thread{}, err
 	}
-	if err := s.checkAsset(nt.Customer, nt.Asset); err != nil {
-		return Thread{}, err
-	}
-	known, err := s.Known(ctx, nt.Customer, nt.Asset)
-	if err != nil {
-		return Thread{}, err
-	}
-	touching := []int64{}
-	if nt.Asset != "" {
-		incs, err := s.touching(ctx, nt.Asset)
-		if err != nil {
-			return Thread{}, err
-		}
-		for _, inc := range incs {
-			touching = append(touching, inc.ID)
-		}
-	}
-	now := s.now()
-	t := Ticket{Customer: nt.Customer, Asset: nt.Asset, Subject: subject, Status: Open, Priority: Normal,
-		OpenedBy: nt.By.label(), CreatedAt: now, UpdatedAt: now}
-	plan, err := s.planMail(ctx, t, false)
-	if err != nil {
-		return Thread{}, err
-	}
-	undo, err := s.writeFiles(files)
-	if err != nil {
-		return Thread{}, err
-	}
+	t, now := o.t, o.t.CreatedAt
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO tickets (customer_id, asset, subject, status, priority, assignee, opened_by,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8) RETURNING id`, t.Customer, t.Asset, t.Subject,
@@ -100,21 +114,21 @@ func (s *Store) Open(ctx context.Context, nt NewTicket) (Thread, error) {
 		if err != nil {
 			return fmt.Errorf("open ticket: %w", err)
 		}
-		m, err := s.addMessage(ctx, tx, t.ID, nt.By, false, body, files, now)
+		m, err := s.addMessage(ctx, tx, t.ID, nt.By, false, o.body, o.files, now)
 		if err != nil {
 			return err
 		}
-		for _, id := range touching {
+		for _, id := range o.touching {
 			if err := s.link(ctx, tx, t, id, LinkedAtOpen, now); err != nil {
 				return err
 			}
 		}
-		if !known.Empty() {
-			if err := recordDeflection(ctx, tx, t.Customer, t.Asset, known, SentAnyway, now); err != nil {
+		if !o.known.Empty() {
+			if err := recordDeflection(ctx, tx, t.Customer, t.Asset, o.known, SentAnyway, now); err != nil {
 				return err
 			}
 		}
-		return s.mailMessage(ctx, tx, plan, t, m, true)
+		return s.mailMessage(ctx, tx, o.plan, t, m, true)
 	})
 	if err != nil {
 		undo()

@@ -129,10 +129,36 @@ func TestTheTicketsAPIListsShowsAnswersAndChanges(t *testing.T) {
 		if resp := get(t, base+"/api/v1/tickets/999/attachments/"+att); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("the attachment through another ticket: %d", resp.StatusCode)
 		}
+	})
+}
+
+// TestTheTicketsAPIResolvesAnIncidentsTicketsAndCountsCustomerFirst: a
+// ticket written before the incident's detection is linked to it, the
+// incident says a customer told us first, staff resolve its tickets
+// together, and the figures count it.
+func TestTheTicketsAPIResolvesAnIncidentsTicketsAndCountsCustomerFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 7, 1, 50, 0, 0, time.UTC)
+		base, st := supportServer(t, db, &now)
+		for _, c := range []string{"C1", "C2"} {
+			if _, err := st.Open(ctx, support.NewTicket{Customer: c, Subject: "Hello", Body: "A question",
+				Asset: map[string]string{"C1": "alice-blog"}[c], By: support.Actor{Kind: support.ByCustomer, Name: c}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tickets := func(query string) []any {
+			t.Helper()
+			code, out := call(t, "GET", base+"/api/v1/tickets"+query, "")
+			if code != http.StatusOK {
+				t.Fatalf("list %s: %d %v", query, code, out)
+			}
+			return out["tickets"].([]any)
+		}
 		// An incident detected after Alice wrote: her ticket is linked, she
 		// told us first, and staff resolve its tickets together.
 		now = now.Add(30 * time.Minute)
-		code, out = call(t, "POST", base+"/api/v1/incidents", `{"root_assets": ["hv01"]}`)
+		code, out := call(t, "POST", base+"/api/v1/incidents", `{"root_assets": ["hv01"]}`)
 		if code != http.StatusCreated {
 			t.Fatalf("open incident: %d %v", code, out)
 		}
