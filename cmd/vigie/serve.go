@@ -42,6 +42,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
 	var embedOrigins listFlag
 	fs.Var(&embedOrigins, "embed-origin", "an origin (https://panel.example.net) whose pages may frame the works panel /embed/{token}; repeat it for several; without it the panel is off")
+	attachments := fs.String("attachments", "", "keep support tickets' attachments in this directory, outside any web root (default: attachments next to a SQLite database; with PostgreSQL, a directory all servers share, or none are taken)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -85,7 +86,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg := app.Config{DB: *db, Logger: logger(e), Probe: *runProbe, Location: *location,
 		AlertLabel: *alertLabel, Settle: *settle, Quiet: *quiet, SweepEvery: *sweep,
 		TLSCert: *tlsCert, TLSKey: *tlsKey, TrustedProxies: proxies, MaxConns: *maxConns,
-		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
+		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror, Attachments: *attachments,
 		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease,
 		EmbedOrigins: embedOrigins}
 	sf.apply(&cfg)

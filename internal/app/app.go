@@ -35,6 +35,7 @@ import (
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/support"
 	"github.com/vigie/vigie/internal/web"
 )
 
@@ -122,6 +123,13 @@ type Config struct {
 	// may frame the embeddable works panel, /embed/{token}; none turns it
 	// off (404).
 	EmbedOrigins []string
+	// Attachments is the directory of support tickets' attachments,
+	// outside any web root (default: "attachments" next to a SQLite
+	// database; with PostgreSQL none are taken without one).
+	// TicketWindow is how long before an incident's detection a ticket on
+	// its scope may have been opened and be linked to it (default 2 h).
+	Attachments  string
+	TicketWindow time.Duration
 }
 
 // The defaults of PingRate and PingBurst: a host's jobs behind one NAT
@@ -171,6 +179,8 @@ type App struct {
 	NotifyPrefs *notify.Prefs
 	NotifyLinks *notify.Links
 	notifier    notifier
+	// Support keeps the customers' support tickets.
+	Support *support.Store
 	// Sessions keeps the sign-ins by cookie; Throttle slows down password
 	// guessing; Audit records staff actions and sign-ins; Texts are the
 	// words of every page and message in French and English.
@@ -301,6 +311,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	a.openSupport(cfg, bundle)
 	return a, nil
 }
 
@@ -343,7 +354,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		PostMortems: a.PostMortems,
 		Alerts:      a.Alerts,
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
-		PublicName: a.cfg.PublicName, Notify: a.Notify, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
+		PublicName: a.cfg.PublicName, Notify: a.Notify, Support: a.Support, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
 		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
 		EmbedOrigins: a.cfg.EmbedOrigins,
 		Health:       a.Health,

@@ -36,6 +36,7 @@ func (a *App) lead(ctx context.Context) {
 		a.Health.Component(componentMonitor, 3*a.cfg.SweepEvery+30*time.Second),
 		a.Health.Component(componentRetention, 3*time.Hour),
 		a.Health.Component(componentNotify, 3*a.cfg.SweepEvery+30*time.Second),
+		a.Health.Component(componentSupport, 3*a.cfg.SweepEvery+30*time.Second),
 	}
 	for _, c := range comps {
 		c.Activate(true)
@@ -46,6 +47,7 @@ func (a *App) lead(ctx context.Context) {
 	wg.Go(func() { a.runMonitor(ctx, comps[1]) })
 	wg.Go(func() { a.runRetention(ctx, comps[2]) })
 	wg.Go(func() { a.runNotify(ctx, comps[3]) })
+	wg.Go(func() { a.runSupport(ctx, comps[4]) })
 	wg.Wait()
 }
 

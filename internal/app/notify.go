@@ -14,6 +14,7 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/support"
 )
 
 // componentNotify names the leader's notification work on /readyz.
@@ -66,7 +67,7 @@ func (a *App) openNotify(ctx context.Context, cfg Config, bundle *i18n.Bundle) e
 		Host: a.publicHost(), Logger: a.Log, Record: a.recordNotification, Wake: a.notifier.wake, Now: cfg.Now,
 		Lease: cfg.NotifyLease, SendTimeout: send, Poll: min(time.Second, cfg.SweepEvery), Registerer: a.Metrics})
 	triggers := notify.NewTriggers(a.DB)
-	a.Incidents.SetOutbox(triggers)
+	a.Incidents.SetOutbox(incident.Outboxes{triggers, support.NewTriggers(a.DB)})
 	a.Maintenance.SetOutbox(triggers)
 	return nil
 }

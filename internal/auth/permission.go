@@ -44,11 +44,18 @@ const (
 	// admins only, since it names every staff member's actions and
 	// addresses.
 	PermAudit Permission = "audit:read"
+	// PermTicketsRead reads support tickets, staff's notes included, and
+	// their attachments and figures.
+	PermTicketsRead Permission = "tickets:read"
+	// PermTicketsWrite answers tickets, notes, assigns them and moves
+	// their status and priority.
+	PermTicketsWrite Permission = "tickets:write"
 )
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit}
+	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit,
+	PermTicketsRead, PermTicketsWrite}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"
@@ -59,12 +66,14 @@ var Roles = []Role{RoleAdmin, RoleStaff, RoleViewer}
 // rolePermissions is what each role may do: admins everything; staff read
 // everything and run incidents, maintenance, notes, post-mortems and
 // silences, but change no inventory, users, tokens, locations, rules or
-// settings; viewers only read. Whoever reads may read a customer's
-// overview, which shows nothing PermRead does not.
+// settings, and answer support tickets; viewers only read, tickets
+// included. Whoever reads may read a customer's overview, which shows
+// nothing PermRead does not.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:  Permissions,
-	RoleStaff:  {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts},
-	RoleViewer: {PermRead, PermOverview},
+	RoleAdmin: Permissions,
+	RoleStaff: {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
+		PermTicketsRead, PermTicketsWrite},
+	RoleViewer: {PermRead, PermOverview, PermTicketsRead},
 }
 
 // Scope narrows a token to one job: a token with scopes may do only what
@@ -75,7 +84,7 @@ type Scope string
 const (
 	// ScopeAlertmanager may only post Alertmanager webhooks.
 	ScopeAlertmanager Scope = "alertmanager"
-	// ScopeRead may only read (customers' overviews included).
+	// ScopeRead may only read (customers' overviews and tickets included).
 	ScopeRead Scope = "read"
 	// ScopeImport may only import the inventory.
 	ScopeImport Scope = "import"
@@ -89,7 +98,7 @@ var Scopes = []Scope{ScopeAlertmanager, ScopeRead, ScopeImport, ScopeOverview}
 
 var scopePermissions = map[Scope][]Permission{
 	ScopeAlertmanager: {PermAlerts},
-	ScopeRead:         {PermRead, PermOverview},
+	ScopeRead:         {PermRead, PermOverview, PermTicketsRead},
 	ScopeImport:       {PermImport},
 	ScopeOverview:     {PermOverview},
 }

@@ -12,9 +12,9 @@ import (
 // permission.go.
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit}
-	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview}
-	read := []Permission{PermRead, PermOverview}
+		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit, PermTicketsRead, PermTicketsWrite}
+	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview, PermTicketsRead, PermTicketsWrite}
+	read := []Permission{PermRead, PermOverview, PermTicketsRead}
 	tests := []struct {
 		role   Role
 		scopes []Scope
@@ -25,14 +25,14 @@ func TestPrincipalCan(t *testing.T) {
 		{RoleAdmin, []Scope{ScopeOverview}, []Permission{PermOverview}},
 		{RoleAdmin, []Scope{ScopeAlertmanager}, []Permission{PermAlerts}},
 		{RoleAdmin, []Scope{ScopeImport}, []Permission{PermImport}},
-		{RoleAdmin, []Scope{ScopeRead, ScopeImport}, []Permission{PermRead, PermOverview, PermImport}},
-		{RoleAdmin, []Scope{ScopeRead, ScopeAlertmanager, ScopeImport}, []Permission{PermRead, PermOverview, PermAlerts, PermImport}},
+		{RoleAdmin, []Scope{ScopeRead, ScopeImport}, []Permission{PermRead, PermOverview, PermTicketsRead, PermImport}},
+		{RoleAdmin, []Scope{ScopeRead, ScopeAlertmanager, ScopeImport}, []Permission{PermRead, PermOverview, PermTicketsRead, PermAlerts, PermImport}},
 		{RoleStaff, nil, staff},
 		{RoleStaff, []Scope{ScopeRead}, read},
 		{RoleStaff, []Scope{ScopeOverview}, []Permission{PermOverview}},
 		{RoleStaff, []Scope{ScopeAlertmanager}, []Permission{PermAlerts}},
 		{RoleStaff, []Scope{ScopeImport}, nil},
-		{RoleStaff, []Scope{ScopeRead, ScopeAlertmanager}, []Permission{PermRead, PermOverview, PermAlerts}},
+		{RoleStaff, []Scope{ScopeRead, ScopeAlertmanager}, []Permission{PermRead, PermOverview, PermTicketsRead, PermAlerts}},
 		{RoleViewer, nil, read},
 		{RoleViewer, []Scope{ScopeRead}, read},
 		{RoleViewer, []Scope{ScopeOverview}, []Permission{PermOverview}},

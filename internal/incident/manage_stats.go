@@ -42,9 +42,11 @@ func figureOf(ds []time.Duration) Figure {
 
 // Period holds the response figures of the incidents opened in a period:
 // time to detect over all of them, to the public word over those settled,
-// to acknowledge over those acknowledged, to resolve over those resolved.
+// to acknowledge over those acknowledged, to resolve over those resolved;
+// and how many a customer told us of first (the team wants none).
 type Period struct {
 	Count             int    `json:"count"`
+	CustomerFirst     int    `json:"customer_first"`
 	TimeToDetect      Figure `json:"time_to_detect"`
 	TimeToPublicWord  Figure `json:"time_to_public_word"`
 	TimeToAcknowledge Figure `json:"time_to_acknowledge"`
@@ -66,10 +68,16 @@ type ResponseStats struct {
 	Period
 }
 
-type durations struct{ detect, public, ack, resolve []time.Duration }
+type durations struct {
+	detect, public, ack, resolve []time.Duration
+	customerFirst                int
+}
 
 func (d *durations) add(inc *Incident) {
 	d.detect = append(d.detect, inc.TimeToDetect())
+	if inc.CustomerFirst() {
+		d.customerFirst++
+	}
 	if inc.SettledAt != nil {
 		d.public = append(d.public, inc.TimeToPublicWord())
 	}
@@ -82,7 +90,7 @@ func (d *durations) add(inc *Incident) {
 }
 
 func (d *durations) period() Period {
-	return Period{Count: len(d.detect), TimeToDetect: figureOf(d.detect), TimeToPublicWord: figureOf(d.public),
+	return Period{Count: len(d.detect), CustomerFirst: d.customerFirst, TimeToDetect: figureOf(d.detect), TimeToPublicWord: figureOf(d.public),
 		TimeToAcknowledge: figureOf(d.ack), TimeToResolve: figureOf(d.resolve)}
 }
 

@@ -230,19 +230,33 @@ func TestStatsFiguresOverThePeriodAndPerMonth(t *testing.T) {
 		add("c", nov, 2*time.Minute, -1, 0, 0, incident.Investigating)
 		add("d", nov.Add(time.Hour), time.Minute, time.Minute, 0, 0, incident.Merged)
 		add("e", oct.AddDate(0, -3, 0), time.Minute, time.Minute, 0, 0, incident.Investigating)
+		// A customer wrote of b before its detection, of c after.
+		all, err := st.List(ctx, "all", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inc := range all {
+			if inc.Title == "b" || inc.Title == "c" {
+				at := inc.DetectedAt.Add(map[string]time.Duration{"b": -time.Minute, "c": time.Minute}[inc.Title])
+				inc.FirstCustomerContactAt = &at
+				if err := st.Update(ctx, &inc); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 
 		s, err := incident.Stats(ctx, st, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Count != 3 || s.TimeToDetect != (incident.Figure{N: 3, Mean: 2 * time.Minute, Median: 2 * time.Minute}) ||
+		if s.Count != 3 || s.CustomerFirst != 1 || s.TimeToDetect != (incident.Figure{N: 3, Mean: 2 * time.Minute, Median: 2 * time.Minute}) ||
 			s.TimeToAcknowledge != (incident.Figure{N: 2, Mean: 3 * time.Minute, Median: 3 * time.Minute}) ||
 			s.TimeToResolve != (incident.Figure{N: 2, Mean: 2 * time.Hour, Median: 2 * time.Hour}) ||
 			// To the public word: a's 1+1 min and b's 3+3 min; c has not settled.
 			s.TimeToPublicWord != (incident.Figure{N: 2, Mean: 4 * time.Minute, Median: 4 * time.Minute}) {
 			t.Fatalf("overall %+v", s.Period)
 		}
-		if len(s.Months) != 2 || s.Months[0].Month != "2026-10" || s.Months[0].Count != 2 ||
+		if len(s.Months) != 2 || s.Months[0].Month != "2026-10" || s.Months[0].Count != 2 || s.Months[0].CustomerFirst != 1 ||
 			s.Months[0].TimeToPublicWord != (incident.Figure{N: 2, Mean: 4 * time.Minute, Median: 4 * time.Minute}) ||
 			s.Months[1].Month != "2026-11" || s.Months[1].Count != 1 || s.Months[1].TimeToDetect.Median != 2*time.Minute ||
 			s.Months[1].TimeToResolve.N != 0 || s.Months[1].TimeToPublicWord.N != 0 {

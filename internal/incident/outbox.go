@@ -29,6 +29,24 @@ type Outbox interface {
 	Enqueue(ctx context.Context, tx *sql.Tx, t Trigger) error
 }
 
+// Outboxes hands each trigger to several outboxes in turn, in the
+// transaction that writes it: the notifications' and support's.
+type Outboxes []Outbox
+
+// Enqueue hands t to every outbox, in order; the first error stops there
+// and rolls the transaction back.
+func (os Outboxes) Enqueue(ctx context.Context, tx *sql.Tx, t Trigger) error {
+	for _, o := range os {
+		if o == nil {
+			continue
+		}
+		if err := o.Enqueue(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SetOutbox makes the store hand o, inside the transaction that writes
 // them, the trigger of every timeline event (but those recording
 // notifications) and of every public update added or edited. It is set

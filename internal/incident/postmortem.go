@@ -91,7 +91,7 @@ func Required(inc *Incident) bool {
 	if inc.Status == Merged || inc.MergedInto != 0 {
 		return false
 	}
-	return inc.Severity == Critical || inc.Severity == Major || inc.CustomerReportedFirst
+	return inc.Severity == Critical || inc.Severity == Major || inc.CustomerFirst()
 }
 
 // Validate checks a post-mortem and returns its problems by field.

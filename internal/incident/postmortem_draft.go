@@ -119,7 +119,7 @@ func draftDetection(inc *Incident, zone *time.Location) string {
 	const layout = "2006-01-02 15:04 MST"
 	var b strings.Builder
 	source := detectionSource(inc)
-	customer := customerFirst(inc)
+	customer := inc.CustomerFirst()
 	if customer {
 		fmt.Fprintf(&b, "- Detected by: a customer, before %s\n", source)
 	} else {
@@ -176,13 +176,6 @@ func detectionSource(inc *Incident) string {
 		return "staff (opened by hand)"
 	}
 	return "Vigie (automatic; whether from checks or alerts was not recorded)"
-}
-
-// customerFirst reports whether a customer told us before the incident was
-// detected: staff said so, or the first contact recorded precedes it.
-func customerFirst(inc *Incident) bool {
-	return inc.CustomerReportedFirst ||
-		inc.FirstCustomerContactAt != nil && inc.FirstCustomerContactAt.Before(inc.DetectedAt)
 }
 
 // widestImpact is the peak scope, field by field no smaller than the

@@ -190,7 +190,7 @@ func (s *PostMortemStore) update(ctx context.Context, id int64, fn func(pm *Post
 func (s *PostMortemStore) Pending(ctx context.Context) ([]Incident, error) {
 	list, err := s.incidents.query(ctx, `SELECT `+incidentColumns+` FROM incidents
 		WHERE status <> 'merged' AND merged_into IS NULL
-		AND (severity IN ('critical', 'major') OR customer_reported_first)
+		AND (severity IN ('critical', 'major') OR customer_reported_first OR first_customer_contact_at < detected_at)
 		AND id NOT IN (SELECT incident_id FROM postmortems WHERE state = 'published')`)
 	if err != nil {
 		return nil, fmt.Errorf("pending post-mortems: %w", err)

@@ -80,7 +80,8 @@ func (s *Store) Create(ctx context.Context, inc *Incident, first Event, more ...
 }
 
 // Update writes every field of an incident and appends the events to its
-// timeline, in one transaction.
+// timeline, in one transaction. A first customer contact is never erased:
+// a copy read before a ticket recorded one keeps it.
 func (s *Store) Update(ctx context.Context, inc *Incident, events ...Event) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error { return s.updateIncident(ctx, tx, inc, events...) })
 }
@@ -98,7 +99,8 @@ func (s *Store) updateIncident(ctx context.Context, tx *sql.Tx, inc *Incident, e
 	res, err := tx.ExecContext(ctx, `UPDATE incidents SET title = $2, status = $3, severity = $4, cause = $5,
 		root_assets = $6, dedup_key = $7, reason = $8, impact = $9, peak = $10, auto = $11, hold = $12,
 		merged_into = $13, lead = $14, comms = $15, impact_started_at = $16, detected_at = $17,
-		acknowledged_at = $18, mitigated_at = $19, resolved_at = $20, first_customer_contact_at = $21,
+		acknowledged_at = $18, mitigated_at = $19, resolved_at = $20,
+		first_customer_contact_at = COALESCE($21, first_customer_contact_at),
 		customer_reported_first = $22, settled_at = $23 WHERE id = $1`,
 		inc.ID, inc.Title, inc.Status, inc.Severity, inc.Cause, roots, dedupKey(inc), inc.Reason, impact, peak,
 		inc.Auto, inc.Hold, merged, inc.Lead, inc.Comms, ts(inc.ImpactStartedAt), ts(inc.DetectedAt),

@@ -27,7 +27,22 @@ func (h *api) listIncidents(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": list})
+	views := make([]incidentView, len(list))
+	for i := range list {
+		views[i] = viewIncident(list[i])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": views})
+}
+
+// incidentView is an incident as the API shows it, with what is derived:
+// whether a customer told us before Vigie detected it.
+type incidentView struct {
+	incident.Incident
+	CustomerFirst bool `json:"customer_first"`
+}
+
+func viewIncident(inc incident.Incident) incidentView {
+	return incidentView{Incident: inc, CustomerFirst: inc.CustomerFirst()}
 }
 
 func (h *api) showIncident(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +61,7 @@ func (h *api) showIncident(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "timeline": events})
+	writeJSON(w, http.StatusOK, map[string]any{"incident": viewIncident(inc), "timeline": events})
 }
 
 // addIncidentEvent appends a staff note to an incident's timeline.

@@ -69,25 +69,10 @@ func (h *api) editIncident(w http.ResponseWriter, r *http.Request) {
 // showIncidentStats answers the response figures of the incidents opened
 // in [from, to), by default the last 90 days.
 func (h *api) showIncidentStats(w http.ResponseWriter, r *http.Request) {
-	to, from := h.now(), time.Time{}
-	q := r.URL.Query()
-	for _, p := range []struct {
-		name string
-		at   *time.Time
-	}{{"to", &to}, {"from", &from}} {
-		v := q.Get(p.name)
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			h.fail(w, r, badRequest("%s: want an RFC 3339 time, got %q", p.name, v))
-			return
-		}
-		*p.at = t
-	}
-	if from.IsZero() {
-		from = to.Add(-statsWindow)
+	from, to, err := statsPeriod(r, h.now())
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if !from.Before(to) {
 		h.fail(w, r, badRequest("from: want a time before to"))

@@ -24,6 +24,7 @@ import (
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/support"
 )
 
 // Deps are the services the web server is built on.
@@ -70,6 +71,9 @@ type Deps struct {
 	// NotifyTest sends a test message on a channel to a recipient
 	// (optional: without it the test route answers 503).
 	NotifyTest func(ctx context.Context, channelID string, to notify.Recipient) error
+	// Support keeps support tickets (optional: without it their routes
+	// answer 503).
+	Support *support.Store
 	// Results queues the results of remote probes for the detector.
 	Results *probe.ResultQueue
 	// Health answers /healthz and /readyz and counts intake outcomes.
@@ -161,6 +165,7 @@ func (s *Server) router() *router {
 	rt.surface = "staff"
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
+	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
 	rt.surface = "public"
