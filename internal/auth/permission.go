@@ -40,11 +40,14 @@ const (
 	// incidents, maintenance and backups), for a host's customer panel:
 	// less than PermRead, which holds it too.
 	PermOverview Permission = "overview"
+	// PermContacts invites, re-invites and removes customers' contacts,
+	// the people who sign in to the customer area (PermRead lists them).
+	PermContacts Permission = "contacts"
 )
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview}
+	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermContacts}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"
@@ -59,7 +62,7 @@ var Roles = []Role{RoleAdmin, RoleStaff, RoleViewer}
 // overview, which shows nothing PermRead does not.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin:  Permissions,
-	RoleStaff:  {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts},
+	RoleStaff:  {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermContacts},
 	RoleViewer: {PermRead, PermOverview},
 }
 

@@ -12,8 +12,8 @@ import (
 // permission.go.
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview}
-	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview}
+		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermContacts}
+	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview, PermContacts}
 	read := []Permission{PermRead, PermOverview}
 	tests := []struct {
 		role   Role
