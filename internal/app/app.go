@@ -167,7 +167,14 @@ type App struct {
 	NotifyPrefs *notify.Prefs
 	NotifyLinks *notify.Links
 	notifier    notifier
-	Log         *slog.Logger
+	// Sessions keeps the sign-ins by cookie; Throttle slows down password
+	// guessing; Audit records staff actions and sign-ins; Texts are the
+	// words of every page and message in French and English.
+	Sessions *auth.Sessions
+	Throttle *auth.Throttle
+	Audit    *auth.Audit
+	Texts    *i18n.Bundle
+	Log      *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics;
 	// Health the state of its background work, served on /readyz.
 	Metrics *prometheus.Registry
@@ -268,6 +275,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		proxies:      proxies,
 		pings:        pings,
 		StatusTokens: status.NewTokenStore(db),
+		Sessions:     auth.NewSessions(db),
+		Throttle:     auth.NewThrottle(db),
+		Audit:        auth.NewAudit(db, time.Now),
 	}
 	// One bundle of texts for the page and the messages, which repeat it.
 	bundle, err := i18n.New()
@@ -275,6 +285,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	a.Texts = bundle
 	if a.Status, err = newPublisher(a, cfg, bundle); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -309,7 +320,9 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		limiter = a.pings
 	}
 	return web.NewServer(web.Deps{
-		ClientAddr:  a.proxies.ClientAddr,
+		ClientAddr: a.proxies.ClientAddr,
+		Scheme:     a.proxies.Scheme,
+		Sessions:   a.Sessions, Throttle: a.Throttle, Audit: a.Audit, Texts: a.Texts,
 		Limiter:     limiter,
 		MaxImports:  a.cfg.MaxImports,
 		Version:     a.cfg.Version,

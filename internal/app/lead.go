@@ -167,6 +167,8 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 	errs = append(errs, err)
 	cancelled, err := a.Maintenance.Retain(ctx, now.Add(-incident.CancelledRetention))
 	errs = append(errs, err)
+	signIns, err := a.retainSignIns(ctx, now)
+	errs = append(errs, err)
 	var beats int64
 	if checks, err := a.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true}); err != nil {
 		errs = append(errs, err)
@@ -180,6 +182,28 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 	}
 	a.Log.Info("retention", "signals", r.Signals, "minute_rows", r.Minutes, "hour_rows", r.Hours, "day_rows", r.Days,
 		"alert_dedup", dedup, "location_tokens", locations, "api_tokens", tokens, "heartbeat_tokens", beats,
-		"cancelled_maintenance", cancelled)
+		"cancelled_maintenance", cancelled, "sign_in_rows", signIns)
 	return errors.Join(errs...)
+}
+
+// AuditRetention is how long the audit log keeps its entries.
+const AuditRetention = 400 * 24 * time.Hour
+
+// retainSignIns deletes the ended sessions, the forgotten sign-in
+// failures, the spent or expired one-time links and the audit entries
+// past AuditRetention; it returns how many rows went.
+func (a *App) retainSignIns(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	var errs []error
+	for _, f := range []func() (int64, error){
+		func() (int64, error) { return a.Sessions.Retain(ctx, now) },
+		func() (int64, error) { return a.Throttle.Retain(ctx, now) },
+		func() (int64, error) { return a.Auth.RetainContactLinks(ctx, now) },
+		func() (int64, error) { return a.Audit.Retain(ctx, now.Add(-AuditRetention)) },
+	} {
+		n, err := f()
+		total += n
+		errs = append(errs, err)
+	}
+	return total, errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -165,6 +166,19 @@ func userByEmail(ctx context.Context, q queryRower, email string) (User, string,
 		return User{}, "", err
 	}
 	return u, hash, nil
+}
+
+// UserByID returns the user with the given id (a staff session's
+// subject), or an error wrapping store.ErrNotFound.
+func (s *Service) UserByID(ctx context.Context, id int64) (User, error) {
+	u, _, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("read user: %w", store.NotFound("user", strconv.FormatInt(id, 10)))
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("read user %d: %w", id, err)
+	}
+	return u, nil
 }
 
 // nullTime converts a nullable column to an optional UTC time.

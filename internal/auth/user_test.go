@@ -128,6 +128,13 @@ func TestUnknownUserIsNotFound(t *testing.T) {
 		if _, err := s.User(context.Background(), "zoe@example.org"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("User(unknown) = %v, want ErrNotFound", err)
 		}
+		if _, err := s.UserByID(context.Background(), 999); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("UserByID(unknown) = %v, want ErrNotFound", err)
+		}
+		u := mustAddUser(t, s, "ana@example.org", RoleAdmin)
+		if got, err := s.UserByID(context.Background(), u.ID); err != nil || got.Email != "ana@example.org" || got.Role != RoleAdmin {
+			t.Fatalf("UserByID(%d) = %+v, %v", u.ID, got, err)
+		}
 	})
 }
 

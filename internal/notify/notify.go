@@ -136,6 +136,8 @@ type Item struct {
 	// pages, acknowledges the incident.
 	Link    string `json:"link,omitempty"`
 	AckLink string `json:"ack_link,omitempty"`
+	// LinkLabel labels Link in a direct mail.
+	LinkLabel Text `json:"link_label,omitzero"`
 	// Internal is the staff-only detail of a page (roots, scope).
 	Internal string `json:"internal,omitempty"`
 }

@@ -118,7 +118,7 @@ func (s *Store) lastDelivery(ctx context.Context, tx *sql.Tx, channel, recipient
 // the recipient's index, and a recipient has few messages waiting.
 func (s *Store) mergeTarget(ctx context.Context, tx *sql.Tx, channel, recipient string) (*Message, error) {
 	list, err := s.messages(ctx, tx, `WHERE channel_id = $1 AND recipient_id = $2 AND state = 'pending' AND attempts = 0
-		AND sent_at IS NULL AND last_error = ''`+s.db.Engine.LockRows(), channel, recipient)
+		AND sent_at IS NULL AND last_error = '' AND topic <> 'direct'`+s.db.Engine.LockRows(), channel, recipient)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}

@@ -64,9 +64,13 @@ func (w *words) build(m *Message) (*view, error) {
 			v.Greeting = w.t("NotifyGreetingName", "Name", name)
 		}
 	}
-	if m.Summary() {
+	switch {
+	case m.Items[0].Topic == TopicDirect:
+		w.direct(m, v)
+		return v, nil
+	case m.Summary():
 		w.summary(m, v)
-	} else {
+	default:
 		w.single(m, v)
 	}
 	w.footer(m, v)

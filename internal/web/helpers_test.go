@@ -8,10 +8,6 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
-	"github.com/vigie/vigie/internal/detect"
-	"github.com/vigie/vigie/internal/heartbeat"
-	"github.com/vigie/vigie/internal/incident"
-	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/store"
 )
 
@@ -22,36 +18,7 @@ import (
 // inventoryYAML, when not empty, is imported first.
 func serveAPI(t *testing.T, db *store.DB, d Deps, inventoryYAML string) string {
 	t.Helper()
-	ctx := context.Background()
-	if d.Inventory == nil {
-		d.Inventory = inventory.NewService(db, nil)
-	}
-	if inventoryYAML != "" {
-		if _, err := d.Inventory.ImportFiles(ctx, []inventory.File{{Name: "test.yaml", Data: []byte(inventoryYAML)}}, inventory.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := d.Inventory.LoadGraph(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if d.Auth == nil {
-		d.Auth = auth.NewService(db)
-	}
-	if d.Incidents == nil {
-		d.Incidents = incident.NewStore(db)
-	}
-	if d.Maintenance == nil {
-		d.Maintenance = incident.NewMaintenanceStore(db)
-	}
-	if d.PostMortems == nil {
-		d.PostMortems = incident.NewPostMortemStore(db, d.Incidents)
-	}
-	if d.Detection == nil {
-		d.Detection = detect.NewStore(db)
-	}
-	if d.Heartbeats == nil {
-		d.Heartbeats = heartbeat.NewStore(db)
-	}
+	d = sessionDeps(t, db, d, inventoryYAML)
 	token := adminToken(t, d.Auth)
 	h := CheckedByReference(t, NewServer(d).Handler())
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,11 @@ const (
 	locationToken
 	// agentToken: a host agent's token, bound to one asset.
 	agentToken
+	// customerSession: a customer signed in by cookie (a contact, or a
+	// session opened by the host's panel).
+	customerSession
+	// staffSession: a staff member signed in by cookie.
+	staffSession
 )
 
 func (c credential) String() string {
@@ -39,6 +45,10 @@ func (c credential) String() string {
 		return "location token"
 	case agentToken:
 		return "agent token"
+	case customerSession:
+		return "customer session"
+	case staffSession:
+		return "staff session"
 	}
 	return "unknown"
 }
@@ -52,6 +62,11 @@ type access struct {
 	// status page): they cost no database work, so they are not rate
 	// limited; a whole office behind one address may read them at once.
 	fromMemory bool
+	// pending lets a staff session through below the level its role
+	// needs (the pages that raise it); maxBody caps the forms posted to
+	// a session route (default 64 KiB).
+	pending bool
+	maxBody int64
 }
 
 // needs is the access of a staff route that needs perm.
@@ -118,11 +133,15 @@ type router struct {
 // handle registers h at pattern. A staff route without a permission is a
 // programming error that stops the server from being built.
 func (rt *router) handle(pattern string, a access, c class, d doc, h http.HandlerFunc) {
-	if a.who == 0 || (a.who == staffToken && a.perm == "") {
+	if a.who == 0 || ((a.who == staffToken || a.who == staffSession) && a.perm == "" && !a.pending) {
 		panic(fmt.Sprintf("web: route %q registered without a permission", pattern))
 	}
 	if d.summary == "" {
 		panic(fmt.Sprintf("web: route %q registered without a summary for the API reference", pattern))
+	}
+	if (a.who == customerSession || a.who == staffSession) && !slices.Contains(d.queryNames(), "lang") {
+		// Every page takes the language switch.
+		d.query = append(slices.Clip(d.query), "lang: fr or en, remembered in a cookie")
 	}
 	rt.routes = append(rt.routes, Route{Pattern: pattern, Summary: d.summary, Credential: a.who.String(), Permission: a.perm,
 		Class: c.name, Query: d.queryNames(), doc: d, surface: rt.surface})
@@ -140,6 +159,8 @@ func (rt *router) handle(pattern string, a access, c class, d doc, h http.Handle
 		next = rt.s.requireLocation(next)
 	case a.who == agentToken:
 		next = rt.s.requireAgent(next)
+	case a.who == customerSession || a.who == staffSession:
+		next = rt.s.requireSession(a, next)
 	}
 	rt.mux.Handle(pattern, deadlines(c, next))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/httpguard"
+	"github.com/vigie/vigie/internal/i18n"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/notify"
@@ -81,8 +82,18 @@ type Deps struct {
 	// OnHeartbeat is told of every heartbeat received (optional).
 	OnHeartbeat func(checkKey string, p heartbeat.Ping)
 	// ClientAddr returns a request's client address (default: the peer's,
-	// trusting no header).
+	// trusting no header); Scheme "https" when the browser came over TLS,
+	// directly or through a trusted proxy.
 	ClientAddr func(*http.Request) netip.Addr
+	Scheme     func(*http.Request) string
+	// Sessions keeps the sign-ins of staff and customers by cookie;
+	// Throttle slows down guessing passwords; Audit records staff actions
+	// and sign-ins (optional: without Sessions no session route exists).
+	Sessions *auth.Sessions
+	Throttle *auth.Throttle
+	Audit    *auth.Audit
+	// Texts are the words of the pages in French and English.
+	Texts *i18n.Bundle
 	// Limiter rate-limits the routes without credentials per client
 	// address (optional).
 	Limiter Limiter
@@ -114,6 +125,9 @@ func NewServer(d Deps) *Server {
 	if d.ClientAddr == nil {
 		d.ClientAddr = httpguard.Proxies{}.ClientAddr // the peer, trusting no header
 	}
+	if d.Scheme == nil {
+		d.Scheme = httpguard.Proxies{}.Scheme
+	}
 	if d.Version == "" {
 		d.Version = "(devel)"
 	}
@@ -128,7 +142,11 @@ func NewServer(d Deps) *Server {
 
 // Handler returns the routes of every surface.
 func (s *Server) Handler() http.Handler {
-	rt := s.router()
+	return s.wrap(s.router())
+}
+
+// wrap puts around the routes what every request goes through.
+func (s *Server) wrap(rt *router) http.Handler {
 	return httpguard.SecurityHeaders(s.recoverPanics(s.logRequests(s.jsonMisses(rt.mux))), httpguard.HeaderOptions{})
 }
 
@@ -146,6 +164,7 @@ func (s *Server) router() *router {
 	s.statusRoutes(rt)
 	s.notifyLinkRoutes(rt)
 	s.notifyRoutes(rt)
+	s.pageRoutes(rt)
 	return rt
 }
 
