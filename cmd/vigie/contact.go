@@ -13,7 +13,6 @@ import (
 	"github.com/vigie/vigie/internal/account"
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/auth"
-	"github.com/vigie/vigie/internal/i18n"
 )
 
 // contactUsage is the one-line synopsis of vigie contact.
@@ -131,11 +130,7 @@ func runContactSub(ctx context.Context, e *env, sub string, args []string) error
 // changeContact adds, invites again or removes a contact.
 func changeContact(ctx context.Context, e *env, a *app.App, sub string, f contactFlags) error {
 	if sub == "add" {
-		texts, err := i18n.New()
-		if err != nil {
-			return err
-		}
-		c, err := contactMailer(a, texts).Invite(ctx, auth.Contact{Customer: *f.customer, Email: *f.email,
+		c, err := a.Accounts.Invite(ctx, auth.Contact{Customer: *f.customer, Email: *f.email,
 			Name: *f.name, Lang: *f.lang, Zone: *f.zone})
 		if err != nil {
 			return noChannelHint(err)
@@ -152,11 +147,7 @@ func changeContact(ctx context.Context, e *env, a *app.App, sub string, f contac
 	}
 	switch sub {
 	case "invite":
-		texts, err := i18n.New()
-		if err != nil {
-			return err
-		}
-		if err := contactMailer(a, texts).Send(ctx, c, auth.LinkInvite); err != nil {
+		if err := a.Accounts.Send(ctx, c, auth.LinkInvite); err != nil {
 			return noChannelHint(err)
 		}
 		fmt.Fprintf(e.stdout, "invitation queued for %s (good for 7 days; the older one no longer works)\n", c.Email)
@@ -175,12 +166,6 @@ func noChannelHint(err error) error {
 		return fmt.Errorf("%w; nothing was changed: %s", err, account.NoMailChannelHelp)
 	}
 	return err
-}
-
-// contactMailer is what mails contacts their links, from the app.
-func contactMailer(a *app.App, texts *i18n.Bundle) *account.Mailer {
-	return &account.Mailer{DB: a.DB, Auth: a.Auth, Inventory: a.Inventory, Notify: a.Notify, Texts: texts,
-		PublicURL: a.PublicURL(), Host: a.PublicName()}
 }
 
 // listContacts prints a customer's contacts as a table.

@@ -40,6 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	notifyLease := fs.Duration("notify-lease", 2*time.Minute, "how long a message being sent is its worker's: a server killed mid-delivery sends it again after this")
 	mailCA := fs.String("mail-ca", "", "also trust the certificate authorities of this PEM file for SMTP relays, as a private relay needs")
 	mirror := fs.String("mirror", "", "write the public status page as static files to this directory within seconds of each change")
+	handOffFile := fs.String("handoff-secret-file", "", "read the secret shared with your own customer panel, which signs the links opening a customer's session at /handoff, from this file (at least 32 bytes)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -83,6 +84,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		PingRate: *pingRate, PingBurst: *pingBurst, Version: readBuildInfo().short(), Mirror: *mirror,
 		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease}
 	sf.apply(&cfg)
+	if *handOffFile != "" {
+		if cfg.HandOffSecret, err = readHandOffSecret(*handOffFile); err != nil {
+			return err
+		}
+	}
 	if *mailCA != "" {
 		if cfg.MailRootCAs, err = loadMailCA(*mailCA); err != nil {
 			return err

@@ -8,7 +8,6 @@ package account
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -81,8 +80,9 @@ func (m *Mailer) Invite(ctx context.Context, c auth.Contact) (auth.Contact, erro
 	if err != nil {
 		return auth.Contact{}, fmt.Errorf("invite %s: %w", c.Email, err)
 	}
-	now := m.now()
-	c.InvitedAt = &now
+	if invited, err := m.Auth.Contact(ctx, c.ID); err == nil {
+		c = invited // with the invitation's date
+	}
 	return c, nil
 }
 
@@ -113,9 +113,10 @@ func (m *Mailer) queueLink(ctx context.Context, tx *sql.Tx, c auth.Contact, purp
 	return nil
 }
 
-// LinkURL is the address of a link token on the server at publicURL.
-func LinkURL(publicURL, token string) string {
-	return strings.TrimRight(publicURL, "/") + LinkPath + url.PathEscape(token)
+// LinkURL is the address of a link token on the server at publicURL,
+// whose page speaks lang.
+func LinkURL(publicURL, token, lang string) string {
+	return strings.TrimRight(publicURL, "/") + LinkPath + url.PathEscape(token) + "?lang=" + url.QueryEscape(lang)
 }
 
 // direct is the mail of a link, in both languages.
@@ -124,49 +125,47 @@ func (m *Mailer) direct(c auth.Contact, purpose auth.LinkPurpose, token string) 
 	if host == "" {
 		host = "Vigie"
 	}
-	name := c.Name
 	texts := func(id string) notify.Text {
-		t := notify.Text{}
-		for _, lang := range i18n.Langs {
-			data := map[string]any{"Host": host, "Name": name, "Valid": lifetime(lang, auth.LinkLifetime(purpose))}
-			s := m.Texts.T(lang, id, data)
-			if lang == "fr" {
-				t.FR = s
-			} else {
-				t.EN = s
-			}
+		in := func(lang string) string {
+			return m.Texts.T(lang, id, map[string]any{"Host": host, "Name": c.Name, "Valid": lifetime(lang, auth.LinkLifetime(purpose))})
 		}
-		return t
+		return notify.Text{FR: in("fr"), EN: in("en")}
 	}
 	key := map[auth.LinkPurpose]string{auth.LinkInvite: "Invite", auth.LinkMagic: "Magic", auth.LinkReset: "Reset"}[purpose]
 	greeting := texts("AccountMailHello")
-	if name == "" {
+	if c.Name == "" {
 		greeting = texts("AccountMailHelloNoName")
 	}
 	body := texts("AccountMail" + key + "Body")
 	return notify.Direct{
 		Subject:   texts("AccountMail" + key + "Subject"),
 		Body:      notify.Text{FR: greeting.FR + "\n\n" + body.FR, EN: greeting.EN + "\n\n" + body.EN},
-		Link:      LinkURL(m.PublicURL, token),
+		Link:      LinkURL(m.PublicURL, token, c.Lang),
 		LinkLabel: texts("AccountMail" + key + "Link"),
 	}
 }
 
-// lifetime says how long a link is good for, in words.
+// lifetime says how long a link is good for, in words: "7 jours",
+// "1 hour", "15 minutes".
 func lifetime(lang string, d time.Duration) string {
-	type unit struct {
-		size         time.Duration
-		fr, en       string
-		frPl, enPl   string
+	units := []struct {
+		size      time.Duration
+		one, many [2]string // French, English
+	}{
+		{24 * time.Hour, [2]string{"jour", "day"}, [2]string{"jours", "days"}},
+		{time.Hour, [2]string{"heure", "hour"}, [2]string{"heures", "hours"}},
+		{time.Minute, [2]string{"minute", "minute"}, [2]string{"minutes", "minutes"}},
 	}
-	for _, u := range []unit{
-		{24 * time.Hour, "jour", "day", "jours", "days"},
-		{time.Hour, "heure", "hour", "heures", "hours"},
-		{time.Minute, "minute", "minute", "minutes", "minutes"},
-	} {
+	i := 0
+	if lang == "en" {
+		i = 1
+	}
+	for _, u := range units {
 		if d >= u.size && d%u.size == 0 {
-			n := int(d / u.size)
-			word := map[bool]map[string]string{true: {"fr": u.fr, "en": u.en}, false: {"fr": u.frPl, "en": u.enPl}}[n == 1][lang]
+			n, word := int(d/u.size), u.many[i]
+			if n == 1 {
+				word = u.one[i]
+			}
 			return fmt.Sprintf("%d %s", n, word)
 		}
 	}
@@ -180,7 +179,3 @@ func langOf(lang string) string {
 	}
 	return "fr"
 }
-
-// IsNoMailChannel reports whether err says no e-mail channel serves
-// customers.
-func IsNoMailChannel(err error) bool { return errors.Is(err, ErrNoMailChannel) }

@@ -41,7 +41,8 @@ const (
 	// less than PermRead, which holds it too.
 	PermOverview Permission = "overview"
 	// PermContacts invites, re-invites and removes customers' contacts,
-	// the people who sign in to the customer area (PermRead lists them).
+	// the people who sign in to the customer area (PermRead lists them):
+	// like users, admins only, since it opens a customer's data.
 	PermContacts Permission = "contacts"
 )
 
@@ -62,7 +63,7 @@ var Roles = []Role{RoleAdmin, RoleStaff, RoleViewer}
 // overview, which shows nothing PermRead does not.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin:  Permissions,
-	RoleStaff:  {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermContacts},
+	RoleStaff:  {PermRead, PermOverview, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts},
 	RoleViewer: {PermRead, PermOverview},
 }
 

@@ -13,7 +13,7 @@ import (
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
 		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermContacts}
-	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview, PermContacts}
+	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview}
 	read := []Permission{PermRead, PermOverview}
 	tests := []struct {
 		role   Role

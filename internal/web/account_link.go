@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/vigie/vigie/internal/auth"
@@ -15,7 +14,8 @@ import (
 type linkData struct {
 	Purpose string
 	Email   string
-	Expires time.Time
+	// Until is when the link expires, in the contact's zone.
+	Until string
 	// Problem is a message id about the passwords typed.
 	Problem string
 	Notice  string
@@ -30,12 +30,12 @@ func (h *accountPages) showLink(w http.ResponseWriter, r *http.Request) {
 		h.linkRefused(w, r, err)
 		return
 	}
-	h.preForm(w, r)
 	h.renderLink(w, r, http.StatusOK, info, linkData{})
 }
 
 func (h *accountPages) renderLink(w http.ResponseWriter, r *http.Request, code int, info auth.LinkInfo, d linkData) {
-	d.Purpose, d.Email, d.Expires = string(info.Purpose), info.Contact.Email, info.Expires
+	d.Purpose, d.Email = string(info.Purpose), info.Contact.Email
+	d.Until = pageLocale{b: h.d.Texts, lang: pickLang(r, info.Contact.Lang), zone: loadZone(info.Contact.Zone)}.when(info.Expires)
 	title := map[auth.LinkPurpose]string{auth.LinkInvite: "AccountInviteTitle", auth.LinkReset: "AccountResetTitle",
 		auth.LinkMagic: "AccountMagicLinkTitle"}[info.Purpose]
 	// The token is in the address: no cache may keep the page.
@@ -54,15 +54,12 @@ func (h *accountPages) useLink(w http.ResponseWriter, r *http.Request) {
 		h.linkRefused(w, r, err)
 		return
 	}
-	if !h.checkPreForm(r) {
-		h.preForm(w, r)
-		h.renderLink(w, r, http.StatusForbidden, info, linkData{Notice: "AccountFormExpired"})
+	if !h.checkPreForm(w, r) {
 		return
 	}
 	password := r.PostFormValue("password")
 	if info.Purpose != auth.LinkMagic {
 		if problem := passwordProblem(password, r.PostFormValue("confirm")); problem != "" {
-			h.preForm(w, r)
 			h.renderLink(w, r, http.StatusUnprocessableEntity, info, linkData{Problem: problem})
 			return
 		}
@@ -82,10 +79,10 @@ func (h *accountPages) useLink(w http.ResponseWriter, r *http.Request) {
 		err = h.startSession(w, r, auth.SubjectContact, auth.ContactSubject(c.ID), level)
 	}
 	if err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
-	h.audit(r, "sign-in", "contact "+c.Email, true, string(info.Purpose)+" link")
+	h.auditAs(r, contactActor(c.Email), "sign-in", "customer "+c.Customer, true, string(info.Purpose)+" link")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
@@ -116,7 +113,7 @@ func (h *accountPages) linkRefused(w http.ResponseWriter, r *http.Request, err e
 	case errors.Is(err, auth.ErrLinkUsed):
 		p, code = linkProblem{"AccountLinkUsedTitle", "AccountLinkUsed"}, http.StatusGone
 	case !errors.Is(err, auth.ErrUnauthorized):
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
 	h.d.Logger.Debug("account: link refused", "err", err)

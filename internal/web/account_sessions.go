@@ -35,7 +35,7 @@ func (h *accountPages) showSessions(w http.ResponseWriter, r *http.Request) {
 	if v.Contact != nil {
 		list, err := h.d.Sessions.List(r.Context(), auth.SubjectContact, auth.ContactSubject(v.Contact.ID))
 		if err != nil {
-			h.pageFail(w, r, err)
+			h.failPage(w, r, err)
 			return
 		}
 		for _, s := range list {
@@ -52,7 +52,7 @@ func (h *accountPages) showSessions(w http.ResponseWriter, r *http.Request) {
 func (h *accountPages) revokeSession(w http.ResponseWriter, r *http.Request) {
 	v, id := viewerOf(r), r.PathValue("id")
 	if v.Contact == nil {
-		h.pageFail(w, r, &Error{Status: http.StatusForbidden, Message: "a session opened by the host's panel has no sessions to end"})
+		h.failPage(w, r, &Error{Status: http.StatusForbidden, Message: "a session opened by the host's panel has no sessions to end"})
 		return
 	}
 	if id == v.Session.ID {
@@ -64,18 +64,21 @@ func (h *accountPages) revokeSession(w http.ResponseWriter, r *http.Request) {
 		err = &Error{Status: http.StatusNotFound, Message: "no such session of yours: it may have ended already", Err: err}
 	}
 	if err != nil {
-		h.audit(r, "session.revoke", "contact "+v.Contact.Email, false, classify(err).Message)
-		h.pageFail(w, r, err)
+		h.audit(r, "session.revoke", "session "+id, false, classify(err).Message)
+		h.failPage(w, r, err)
 		return
 	}
-	h.audit(r, "session.revoke", "contact "+v.Contact.Email, true, "one session ended")
+	h.audit(r, "session.revoke", "session "+id, true, "")
 	http.Redirect(w, r, "/account/sessions", http.StatusSeeOther)
 }
 
 // signOut ends this browser's session.
 func (h *accountPages) signOut(w http.ResponseWriter, r *http.Request) {
-	h.audit(r, "sign-out", subjectOf(viewerOf(r)), true, "")
-	h.endSession(w, r)
+	if err := h.endSession(w, r); err != nil {
+		h.failPage(w, r, err)
+		return
+	}
+	h.audit(r, "sign-out", "", true, "")
 	http.Redirect(w, r, "/account/signin?out=1", http.StatusSeeOther)
 }
 
@@ -86,21 +89,16 @@ func (h *accountPages) signOutEverywhere(w http.ResponseWriter, r *http.Request)
 	if v.Contact != nil {
 		n, err := h.d.Sessions.EndAll(r.Context(), auth.SubjectContact, auth.ContactSubject(v.Contact.ID), "")
 		if err != nil {
-			h.pageFail(w, r, err)
+			h.failPage(w, r, err)
 			return
 		}
-		h.audit(r, "sign-out-everywhere", subjectOf(v), true, fmt.Sprintf("sessions ended: %d", n))
+		h.audit(r, "sign-out-everywhere", "", true, fmt.Sprintf("sessions ended: %d", n))
 	}
-	h.endSession(w, r)
+	if err := h.endSession(w, r); err != nil {
+		h.failPage(w, r, err)
+		return
+	}
 	http.Redirect(w, r, "/account/signin?out=all", http.StatusSeeOther)
-}
-
-// subjectOf names the viewer of a customer session for the audit log.
-func subjectOf(v *viewer) string {
-	if v.Contact != nil {
-		return "contact " + v.Contact.Email
-	}
-	return "customer " + v.Customer.ID
 }
 
 // describeAgent tells a browser and its system from a User-Agent header,

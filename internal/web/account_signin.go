@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,7 +33,6 @@ func (h *accountPages) showSignIn(w http.ResponseWriter, r *http.Request) {
 	case "all":
 		d.Notice = "AccountSignedOutEverywhere"
 	}
-	h.preForm(w, r)
 	h.renderPage(w, r, http.StatusOK, "account_signin", h.title(r, "AccountSignInTitle"), d)
 }
 
@@ -41,27 +41,25 @@ func (h *accountPages) showSignIn(w http.ResponseWriter, r *http.Request) {
 // a password all get the same answer.
 func (h *accountPages) signIn(w http.ResponseWriter, r *http.Request) {
 	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: localNext(r.PostFormValue("next"))}
-	if !h.checkPreForm(r) {
-		d.Notice = "AccountFormExpired"
-		h.formExpired(w, r, "account_signin", "AccountSignInTitle", d)
+	if !h.checkPreForm(w, r) {
 		return
 	}
 	ctx, addr, now := r.Context(), h.addr(r), h.d.Now()
-	target := "contact " + strings.ToLower(d.Email)
+	actor := contactActor(d.Email)
 	wait, err := h.d.Throttle.Allow(ctx, d.Email, addr, now)
 	if err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
 	if wait > 0 {
-		h.audit(r, "sign-in", target, false, "throttled: asked to wait "+seconds(wait)+" s")
 		d.Wait = waitSeconds(w, wait)
+		h.auditAs(r, actor, "sign-in-failed", "", false, fmt.Sprintf("throttled: asked to wait %d s", d.Wait))
 		h.renderPage(w, r, http.StatusTooManyRequests, "account_signin", h.title(r, "AccountSignInTitle"), d)
 		return
 	}
 	c, err := h.d.Auth.CheckContactPassword(ctx, d.Email, r.PostFormValue("password"))
 	if errors.Is(err, auth.ErrUnauthorized) {
-		h.signInFailed(w, r, d, target)
+		h.signInFailed(w, r, d, actor)
 		return
 	}
 	if err == nil {
@@ -71,25 +69,25 @@ func (h *accountPages) signIn(w http.ResponseWriter, r *http.Request) {
 		err = h.startSession(w, r, auth.SubjectContact, auth.ContactSubject(c.ID), auth.LevelPassword)
 	}
 	if err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
-	h.audit(r, "sign-in", target, true, "password")
+	h.auditAs(r, actor, "sign-in", "customer "+c.Customer, true, "password")
 	http.Redirect(w, r, orAccount(d.Next), http.StatusSeeOther)
 }
 
 // signInFailed counts a failed sign-in and says so, with the wait it
 // brought on, if any (429 then).
-func (h *accountPages) signInFailed(w http.ResponseWriter, r *http.Request, d signInData, target string) {
+func (h *accountPages) signInFailed(w http.ResponseWriter, r *http.Request, d signInData, actor string) {
 	ctx, addr, now := r.Context(), h.addr(r), h.d.Now()
-	h.audit(r, "sign-in", target, false, "wrong address or password")
+	h.auditAs(r, actor, "sign-in-failed", "", false, "wrong address or password")
 	if err := h.d.Throttle.Failed(ctx, d.Email, addr, now); err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
 	wait, err := h.d.Throttle.Allow(ctx, d.Email, addr, now)
 	if err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
 	d.Failed, d.Wait = true, waitSeconds(w, wait)
@@ -97,7 +95,6 @@ func (h *accountPages) signInFailed(w http.ResponseWriter, r *http.Request, d si
 	if wait > 0 {
 		code = http.StatusTooManyRequests
 	}
-	h.preForm(w, r)
 	h.renderPage(w, r, code, "account_signin", h.title(r, "AccountSignInTitle"), d)
 }
 
@@ -112,8 +109,6 @@ func waitSeconds(w http.ResponseWriter, wait time.Duration) int {
 	return n
 }
 
-func seconds(d time.Duration) string { return strconv.Itoa(int((d + time.Second - 1) / time.Second)) }
-
 // sentData is what the page after asking for a link shows.
 type sentData struct {
 	// Purpose is "magic" or "reset"; Email the address typed.
@@ -124,7 +119,6 @@ type sentData struct {
 
 // showForgot shows the form asking for a password reset link.
 func (h *accountPages) showForgot(w http.ResponseWriter, r *http.Request) {
-	h.preForm(w, r)
 	h.renderPage(w, r, http.StatusOK, "account_forgot", h.title(r, "AccountForgotTitle"), sentData{Purpose: string(auth.LinkReset)})
 }
 
@@ -149,9 +143,7 @@ func (h *accountPages) sendLink(w http.ResponseWriter, r *http.Request, purpose 
 	if purpose == auth.LinkMagic {
 		page, title = "account_signin", "AccountSignInTitle"
 	}
-	if !h.checkPreForm(r) {
-		d.Notice = "AccountFormExpired"
-		h.formExpired(w, r, page, title, signInOr(purpose, d))
+	if !h.checkPreForm(w, r) {
 		return
 	}
 	ctx, addr, now := r.Context(), h.addr(r), h.d.Now()
@@ -161,13 +153,12 @@ func (h *accountPages) sendLink(w http.ResponseWriter, r *http.Request, purpose 
 		err = h.d.Throttle.Failed(ctx, key, addr, now)
 	}
 	if err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
 	if wait > 0 {
 		d.Wait = waitSeconds(w, wait)
-		h.audit(r, "link."+string(purpose), "contact "+strings.ToLower(d.Email), false, "throttled")
-		h.preForm(w, r)
+		h.auditAs(r, contactActor(d.Email), "link."+string(purpose), "", false, "throttled")
 		h.renderPage(w, r, http.StatusTooManyRequests, page, h.title(r, title), signInOr(purpose, d))
 		return
 	}
@@ -186,22 +177,22 @@ func signInOr(purpose auth.LinkPurpose, d sentData) any {
 // mailLink queues a link for the contact with this address, if any; what
 // happens is audited and logged, never shown.
 func (h *accountPages) mailLink(ctx context.Context, r *http.Request, email string, purpose auth.LinkPurpose) {
-	action, target := "link."+string(purpose), "contact "+strings.ToLower(email)
+	actor, action := contactActor(email), "link."+string(purpose)
 	c, err := h.d.Auth.ContactByEmail(ctx, email)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, auth.ErrInvalid):
-		h.audit(r, action, target, false, "no such contact")
+		h.auditAs(r, actor, action, "", false, "no such contact")
 		return
 	case err == nil && c.Disabled:
-		h.audit(r, action, target, false, "the contact is disabled")
+		h.auditAs(r, actor, action, "", false, "the contact is disabled")
 		return
 	case err == nil:
-		err = h.accounts.Send(ctx, c, purpose)
+		err = h.d.Accounts.Send(ctx, c, purpose)
 	}
 	if err != nil {
 		h.d.Logger.Error("account: mail a link", "purpose", purpose, "contact", c.ID, "err", err)
-		h.audit(r, action, target, false, "the mail could not be queued: "+classify(err).Message)
+		h.auditAs(r, actor, action, "", false, "the mail could not be queued: "+classify(err).Message)
 		return
 	}
-	h.audit(r, action, target, true, "link mailed")
+	h.auditAs(r, actor, action, "", true, "link mailed")
 }

@@ -15,11 +15,11 @@ import (
 // secret the route does not exist (404).
 func (h *accountPages) handOff(w http.ResponseWriter, r *http.Request) {
 	if h.d.HandOffs == nil {
-		h.pageFail(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
+		h.failPage(w, r, &Error{Status: http.StatusNotFound, Message: "no such page"})
 		return
 	}
 	ctx, q := r.Context(), r.URL.Query()
-	target := "customer " + q.Get("customer")
+	actor := "customer:" + q.Get("customer")
 	ho, err := h.d.HandOffs.Check(ctx, q)
 	if err == nil {
 		if _, err = h.d.Inventory.Customer(ctx, ho.Customer); errors.Is(err, store.ErrNotFound) {
@@ -28,7 +28,7 @@ func (h *accountPages) handOff(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, auth.ErrHandOff) {
 		h.d.Logger.Info("hand-off refused", "customer", q.Get("customer"), "err", err)
-		h.audit(r, "hand-off", target, false, err.Error())
+		h.auditAs(r, actor, "hand-off-failed", "", false, err.Error())
 		w.Header().Set("Cache-Control", "no-store")
 		h.renderPage(w, r, http.StatusForbidden, "account_handoff", h.title(r, "AccountHandOffTitle"), nil)
 		return
@@ -37,9 +37,9 @@ func (h *accountPages) handOff(w http.ResponseWriter, r *http.Request) {
 		err = h.startSession(w, r, auth.SubjectCustomer, ho.Customer, auth.LevelHandOff)
 	}
 	if err != nil {
-		h.pageFail(w, r, err)
+		h.failPage(w, r, err)
 		return
 	}
-	h.audit(r, "hand-off", target, true, "session opened from the host's panel")
+	h.auditAs(r, actor, "hand-off", "", true, "session opened from the host's panel")
 	http.Redirect(w, r, orAccount(ho.Next), http.StatusSeeOther)
 }

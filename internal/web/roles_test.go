@@ -149,8 +149,17 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 				t.Errorf("%s with an admin's token: %d, want 401", rt.Pattern, got)
 			}
 		case "anyone":
-			if got := call(method, path, ""); got == http.StatusUnauthorized || got == http.StatusForbidden {
+			// The forms before sign-in refuse a post without their token.
+			form := method == http.MethodPost && (strings.HasPrefix(path, "/account/") || strings.HasPrefix(path, "/staff/"))
+			if got := call(method, path, ""); got == http.StatusUnauthorized || (got == http.StatusForbidden && !form) {
 				t.Errorf("%s without credentials: %d", rt.Pattern, got)
+			}
+		case "customer session", "staff session":
+			// Without a session cookie, a token is nothing: GETs are
+			// sent to sign in, the rest refused.
+			got := call(method, path, who[0].token)
+			if method == http.MethodGet && got != http.StatusOK || method != http.MethodGet && got != http.StatusUnauthorized {
+				t.Errorf("%s without a session, with an admin's token: %d, want the sign-in page or 401", rt.Pattern, got)
 			}
 		default:
 			t.Errorf("route %q: unknown credential %q", rt.Pattern, rt.Credential)
