@@ -36,6 +36,16 @@ func (h *accountPages) showSignIn(w http.ResponseWriter, r *http.Request) {
 	h.renderPage(w, r, http.StatusOK, "account_signin", h.title(r, "AccountSignInTitle"), d)
 }
 
+// toSignIn sends a GET of the sign-in link form's address, such as the
+// language switch of the page after it, to the sign-in page.
+func (h *accountPages) toSignIn(w http.ResponseWriter, r *http.Request) {
+	to := "/account/signin"
+	if lang := r.URL.Query().Get("lang"); lang == "fr" || lang == "en" {
+		to += "?lang=" + lang
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
 // signIn checks a contact's address and password, throttled per address
 // and per client: a wrong pair, an unknown address and a contact without
 // a password all get the same answer.

@@ -35,6 +35,7 @@ func (s *Server) accountRoutes(rt *router) {
 	lang := "lang: fr or en, remembered in a cookie"
 	rt.handle("GET /account/signin", noCredential, classAPI, doc{summary: "The customers' sign-in page: password, or a sign-in link by e-mail", query: []string{"next: the local path to land on", "out: 1 or all, after signing out", lang}}, h.showSignIn)
 	rt.handle("POST /account/signin", noCredential, classAPI, doc{summary: "Sign a contact in with their e-mail address and password (throttled per address and client)"}, h.signIn)
+	rt.handle("GET /account/magic", noCredential, classAPI, doc{summary: "The sign-in page, where the sign-in link form is (the language switch of the page after it lands here)", query: []string{lang}}, h.toSignIn)
 	rt.handle("POST /account/magic", noCredential, classAPI, doc{summary: "Mail a sign-in link to a contact's address; the answer is the same for any address"}, h.sendMagic)
 	rt.handle("GET /account/forgot", noCredential, classAPI, doc{summary: "The form asking for a password reset link", query: []string{lang}}, h.showForgot)
 	rt.handle("POST /account/forgot", noCredential, classAPI, doc{summary: "Mail a password reset link to a contact's address; the answer is the same for any address"}, h.sendReset)
