@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,23 +16,12 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
-// manualClock is a clock the test moves by hand.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// manualClock is a clock the test moves by hand, safe to read from the
+// server's goroutines.
+type manualClock struct{ nanos atomic.Int64 }
 
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func (c *manualClock) Now() time.Time      { return time.Unix(0, c.nanos.Load()).UTC() }
+func (c *manualClock) Add(d time.Duration) { c.nanos.Add(int64(d)) }
 
 // handOffSecret is the secret the test's host panel signs with.
 var handOffSecret = []byte("0123456789abcdef0123456789abcdef-panel")
@@ -49,7 +38,8 @@ type accountEnv struct {
 
 func newAccountEnv(t *testing.T, db *store.DB, withHandOff bool) *accountEnv {
 	t.Helper()
-	clock := &manualClock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	clock := &manualClock{}
+	clock.nanos.Store(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).UnixNano())
 	d := sessionDeps(t, db, Deps{Now: clock.Now}, twoCustomers)
 	d.Sessions.Now = clock.Now
 	d.Notify = notify.NewStore(db)
