@@ -163,7 +163,7 @@ func changeContact(ctx context.Context, e *env, a *app.App, sub string, f contac
 // noChannelHint adds what to do when no e-mail channel serves customers.
 func noChannelHint(err error) error {
 	if errors.Is(err, account.ErrNoMailChannel) {
-		return fmt.Errorf("%w; nothing was changed: %s", err, account.NoMailChannelHelp)
+		return fmt.Errorf("the invitation cannot be mailed, nothing was changed: %s", account.NoMailChannelHelp)
 	}
 	return err
 }

@@ -26,7 +26,7 @@ func TestContactCommands(t *testing.T) {
 		url := "--public-url=https://status.example.org"
 		add := []string{"contact", "add", "--customer", "C1", "--email", "Lea@Alpha.example", "--name", "Léa", url}
 		r := vigie(t, dsn, "", add...)
-		if r.code != 1 || !strings.Contains(r.stderr, "nothing was changed: configure an e-mail channel for customers: vigie channel add") {
+		if r.code != 1 || !strings.Contains(r.stderr, "the invitation cannot be mailed, nothing was changed: configure an e-mail channel for customers: vigie channel add") {
 			t.Fatalf("add without a mail channel: %+v", r)
 		}
 		if r := vigie(t, dsn, "", "contact", "list", "--customer", "C1"); r.code != 0 || strings.Contains(r.stdout, "lea@") {
