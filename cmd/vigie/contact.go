@@ -120,7 +120,7 @@ func runContactSub(ctx context.Context, e *env, sub string, args []string) error
 		detail += ": " + err.Error()
 	}
 	target := "contact " + strings.ToLower(strings.TrimSpace(*f.email)) + " of " + *f.customer
-	if aerr := a.Audit.Record(ctx, auth.AuditEntry{Actor: "cli", Action: "contact." + sub, Target: target,
+	if aerr := a.Audit.Record(ctx, auth.AuditEntry{Actor: "cli", Action: "vigie contact " + sub, Target: target,
 		OK: err == nil, Detail: detail}); aerr != nil && err == nil {
 		return aerr
 	}

@@ -89,9 +89,9 @@ func TestContactCommands(t *testing.T) {
 		}
 		var done []string
 		for i := len(entries) - 1; i >= 0; i-- {
-			done = append(done, entries[i].Action+map[bool]string{true: "", false: "(refused)"}[entries[i].OK])
+			done = append(done, strings.TrimPrefix(entries[i].Action, "vigie contact ")+map[bool]string{true: "", false: "(refused)"}[entries[i].OK])
 		}
-		if got := strings.Join(done, " "); got != "contact.add(refused) contact.add contact.invite contact.invite(refused) contact.remove" {
+		if got := strings.Join(done, " "); got != "add(refused) add invite invite(refused) remove" {
 			t.Errorf("the audit log of the commands: %s", got)
 		}
 	})

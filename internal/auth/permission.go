@@ -40,6 +40,10 @@ const (
 	// incidents, maintenance and backups), for a host's customer panel:
 	// less than PermRead, which holds it too.
 	PermOverview Permission = "overview"
+	// PermAudit reads the audit log (who did what, when, from where):
+	// admins only, since it names every staff member's actions and
+	// addresses.
+	PermAudit Permission = "audit:read"
 	// PermContacts invites, re-invites and removes customers' contacts,
 	// the people who sign in to the customer area (PermRead lists them):
 	// like users, admins only, since it opens a customer's data.
@@ -48,7 +52,7 @@ const (
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermContacts}
+	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit, PermContacts}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"

@@ -12,7 +12,7 @@ import (
 // permission.go.
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermContacts}
+		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit, PermContacts}
 	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview}
 	read := []Permission{PermRead, PermOverview}
 	tests := []struct {

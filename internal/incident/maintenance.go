@@ -65,6 +65,9 @@ type Window struct {
 	Sequence  int       `json:"sequence"`
 	Cancelled bool      `json:"cancelled,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// CreatedAt is when the window was declared, which tells whether an
+	// occurrence was announced in advance; read only.
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // FieldError is a problem with one field of a window.

@@ -49,7 +49,7 @@ func NewMaintenanceStore(db *store.DB) *MaintenanceStore {
 const CancelledRetention = 90 * 24 * time.Hour
 
 const windowColumns = `id, title, assets, start_local, end_local, zone, weekly, verify_seconds, title_en, description,
-	description_en, sequence, cancelled, updated_at`
+	description_en, sequence, cancelled, updated_at, created_at`
 
 // windowID reads a window's id; one that is not a number names no window.
 func windowID(id string) (int64, error) {
@@ -95,14 +95,14 @@ func (s *MaintenanceStore) Create(ctx context.Context, w *Window, by string) err
 		return err
 	}
 	w.ID = strconv.FormatInt(id, 10)
-	w.Sequence, w.Cancelled, w.UpdatedAt = 0, false, now
+	w.Sequence, w.Cancelled, w.UpdatedAt, w.CreatedAt = 0, false, now, now
 	return nil
 }
 
 // Update validates a window and replaces the live one with its ID. A change
 // adds one to its Sequence and moves its UpdatedAt; a window given as it is
-// stays as it is. w's Sequence, Cancelled and UpdatedAt are read-only: they
-// are set from the stored window.
+// stays as it is. w's Sequence, Cancelled, UpdatedAt and CreatedAt are
+// read-only: they are set from the stored window.
 func (s *MaintenanceStore) Update(ctx context.Context, w *Window) error {
 	id, err := windowID(w.ID)
 	if err != nil {
@@ -122,7 +122,7 @@ func (s *MaintenanceStore) Update(ctx context.Context, w *Window) error {
 			return store.NotFound("maintenance window", w.ID)
 		}
 		cur := list[0]
-		w.Sequence, w.Cancelled, w.UpdatedAt = cur.Sequence, false, cur.UpdatedAt
+		w.Sequence, w.Cancelled, w.UpdatedAt, w.CreatedAt = cur.Sequence, false, cur.UpdatedAt, cur.CreatedAt
 		if sameWindow(&cur, w) {
 			return nil
 		}
@@ -245,12 +245,13 @@ func scanWindow(rows *sql.Rows) (Window, error) {
 		assets  string
 		seconds int64
 		updated sql.NullTime
+		created sql.NullTime
 	)
 	if err := rows.Scan(&id, &w.Title, &assets, &w.Start, &w.End, &w.Zone, &w.Weekly, &seconds, &w.TitleEN,
-		&w.Description, &w.DescriptionEN, &w.Sequence, &w.Cancelled, &updated); err != nil {
+		&w.Description, &w.DescriptionEN, &w.Sequence, &w.Cancelled, &updated, &created); err != nil {
 		return Window{}, fmt.Errorf("scan maintenance window: %w", err)
 	}
-	w.UpdatedAt = updated.Time.UTC()
+	w.UpdatedAt, w.CreatedAt = updated.Time.UTC(), created.Time.UTC()
 	if err := json.Unmarshal([]byte(assets), &w.Assets); err != nil {
 		return Window{}, fmt.Errorf("maintenance window %d assets: %w", id, err)
 	}

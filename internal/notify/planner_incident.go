@@ -163,7 +163,7 @@ func (p *Planner) incidentItem(page *status.Page, v *status.Incident, inc *incid
 	it := Item{Topic: topic, Event: ev, At: u.At, IncidentID: inc.ID, Title: Text(v.Name), Body: Text(u.Body),
 		Status: string(v.Status), Severity: string(inc.Severity), StartedAt: ptrTime(v.StartedAt)}
 	if topic == TopicSiteProblem && inc.Reason != "" {
-		it.Body = Text{FR: it.Body.FR + " " + reasonText("fr", inc.Reason), EN: it.Body.EN + " " + reasonText("en", inc.Reason)}
+		it.Body = Text{FR: it.Body.FR + " " + ReasonText("fr", inc.Reason), EN: it.Body.EN + " " + ReasonText("en", inc.Reason)}
 	}
 	it.Components = componentsOf(page, v)
 	return it, true
@@ -257,8 +257,10 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// reasonText says a site problem's cause in plain words.
-func reasonText(lang, reason string) string {
+// ReasonText says a site problem's cause (a check.Reason) in plain words
+// and what to check, in lang ("fr" or "en"): the sentence that messages
+// about site problems end with, and the customer area repeats.
+func ReasonText(lang, reason string) string {
 	fr := map[string]string{
 		"http-status": "Le site répond par une erreur HTTP : vérifiez votre application (journaux d'erreurs, mise à jour récente).",
 		"tls":         "Le certificat du site est invalide ou expiré : vérifiez son renouvellement.",

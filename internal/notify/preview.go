@@ -84,7 +84,7 @@ func (p *Planner) previewItem(page *status.Page, v *status.Incident, inc *incide
 	if inc.Cause == incident.CauseSiteProblem {
 		it.Topic = TopicSiteProblem
 		if inc.Reason != "" {
-			it.Body = Text{FR: fr + " " + reasonText("fr", inc.Reason), EN: en + " " + reasonText("en", inc.Reason)}
+			it.Body = Text{FR: fr + " " + ReasonText("fr", inc.Reason), EN: en + " " + ReasonText("en", inc.Reason)}
 		}
 	}
 	if v != nil {

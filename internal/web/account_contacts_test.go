@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie/vigie/internal/account"
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/store"
@@ -92,13 +93,29 @@ func testStaffInviteContacts(t *testing.T, e store.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
+	var (
+		actions []string
+		first   *auth.AuditEntry
+	)
 	for i := len(entries) - 1; i >= 0; i-- {
-		actions = append(actions, entries[i].Action+":"+map[bool]string{true: "ok", false: "refused"}[entries[i].OK])
+		if e := entries[i]; strings.Contains(e.Action, "/contacts") {
+			if first == nil {
+				first = &entries[i]
+			}
+			verb, _, _ := strings.Cut(e.Action, " ")
+			if strings.HasSuffix(e.Action, "/invite") {
+				verb = "INVITE"
+			}
+			actions = append(actions, verb+map[bool]string{true: "", false: "(refused)"}[e.OK])
+		}
 	}
-	if got := strings.Join(actions, " "); !strings.HasPrefix(got, "contact.add:refused contact.add:ok contact.add:refused") ||
-		!strings.HasSuffix(got, "contact.invite:ok contact.invite:ok contact.invite:refused contact.remove:refused contact.remove:ok") {
-		t.Errorf("the audit log of the staff's actions: %s", got)
+	want := "POST(refused) POST POST(refused) POST(refused) POST(refused) POST(refused) POST(refused) INVITE INVITE INVITE(refused) DELETE(refused) DELETE"
+	if got := strings.Join(actions, " "); got != want {
+		t.Errorf("the audit log of the staff's actions:\n%s\nwant\n%s", got, want)
+	}
+	if first == nil || first.Detail != "contact lea@alpha.example: nothing was changed: the invitation cannot be mailed; "+account.NoMailChannelHelp ||
+		first.Target != "id=C1" {
+		t.Errorf("the first refusal's entry: %+v", first)
 	}
 }
 

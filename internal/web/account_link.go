@@ -121,9 +121,9 @@ func (h *accountPages) linkRefused(w http.ResponseWriter, r *http.Request, err e
 	h.renderPage(w, r, code, "account_link_problem", h.title(r, p.Title), p)
 }
 
-// localNext returns next when it is a path of this server, "" otherwise:
+// accountNext returns next when it is a path of this server, "" otherwise:
 // a sign-in never sends its browser to another site.
-func localNext(next string) string {
+func accountNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
 		strings.ContainsAny(next, "\\\r\n\t") || len(next) > 500 {
 		return ""

@@ -11,8 +11,8 @@ import (
 	"github.com/vigie/vigie/internal/store"
 )
 
-// sessionRow is one signed-in device on the sessions page.
-type sessionRow struct {
+// accountSessionRow is one signed-in device on the sessions page.
+type accountSessionRow struct {
 	ID                  string
 	Browser, System     string
 	Addr                string
@@ -23,7 +23,7 @@ type sessionRow struct {
 // sessionsData is what the sessions page shows; HandOff is set for a
 // session opened by the host's panel, which has no list of its own.
 type sessionsData struct {
-	Sessions []sessionRow
+	Sessions []accountSessionRow
 	HandOff  bool
 }
 
@@ -40,7 +40,7 @@ func (h *accountPages) showSessions(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, s := range list {
 			browser, system := describeAgent(s.UserAgent)
-			d.Sessions = append(d.Sessions, sessionRow{ID: s.ID, Browser: browser, System: system, Addr: s.Addr,
+			d.Sessions = append(d.Sessions, accountSessionRow{ID: s.ID, Browser: browser, System: system, Addr: s.Addr,
 				Started: s.CreatedAt, LastSeenAt: s.LastSeenAt, Current: s.ID == v.Session.ID})
 		}
 	}

@@ -26,7 +26,7 @@ type signInData struct {
 
 // showSignIn shows the sign-in forms: password, and a sign-in link.
 func (h *accountPages) showSignIn(w http.ResponseWriter, r *http.Request) {
-	d := signInData{Next: localNext(r.URL.Query().Get("next"))}
+	d := signInData{Next: accountNext(r.URL.Query().Get("next"))}
 	switch r.URL.Query().Get("out") {
 	case "1":
 		d.Notice = "AccountSignedOut"
@@ -50,7 +50,7 @@ func (h *accountPages) toSignIn(w http.ResponseWriter, r *http.Request) {
 // and per client: a wrong pair, an unknown address and a contact without
 // a password all get the same answer.
 func (h *accountPages) signIn(w http.ResponseWriter, r *http.Request) {
-	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: localNext(r.PostFormValue("next"))}
+	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: accountNext(r.PostFormValue("next"))}
 	if !h.checkPreForm(w, r) {
 		return
 	}
@@ -62,8 +62,8 @@ func (h *accountPages) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wait > 0 {
-		d.Wait = waitSeconds(w, wait)
-		h.auditAs(r, actor, "sign-in-failed", "", false, fmt.Sprintf("throttled: asked to wait %d s", d.Wait))
+		d.Wait = retryAfter(w, wait)
+		h.auditAs(r, actor, "sign-in", "", false, fmt.Sprintf("throttled: asked to wait %d s", d.Wait))
 		h.renderPage(w, r, http.StatusTooManyRequests, "account_signin", h.title(r, "AccountSignInTitle"), d)
 		return
 	}
@@ -90,7 +90,7 @@ func (h *accountPages) signIn(w http.ResponseWriter, r *http.Request) {
 // brought on, if any (429 then).
 func (h *accountPages) signInFailed(w http.ResponseWriter, r *http.Request, d signInData, actor string) {
 	ctx, addr, now := r.Context(), h.addr(r), h.d.Now()
-	h.auditAs(r, actor, "sign-in-failed", "", false, "wrong address or password")
+	h.auditAs(r, actor, "sign-in", "", false, "wrong address or password")
 	if err := h.d.Throttle.Failed(ctx, d.Email, addr, now); err != nil {
 		h.failPage(w, r, err)
 		return
@@ -100,7 +100,7 @@ func (h *accountPages) signInFailed(w http.ResponseWriter, r *http.Request, d si
 		h.failPage(w, r, err)
 		return
 	}
-	d.Failed, d.Wait = true, waitSeconds(w, wait)
+	d.Failed, d.Wait = true, retryAfter(w, wait)
 	code := http.StatusUnauthorized
 	if wait > 0 {
 		code = http.StatusTooManyRequests
@@ -108,13 +108,13 @@ func (h *accountPages) signInFailed(w http.ResponseWriter, r *http.Request, d si
 	h.renderPage(w, r, code, "account_signin", h.title(r, "AccountSignInTitle"), d)
 }
 
-// waitSeconds returns a throttle's wait in whole seconds, rounded up, and
+// retryAfter returns a throttle's wait in whole seconds, rounded up, and
 // sets Retry-After when there is one.
-func waitSeconds(w http.ResponseWriter, wait time.Duration) int {
+func retryAfter(w http.ResponseWriter, wait time.Duration) int {
 	if wait <= 0 {
 		return 0
 	}
-	n := int((wait + time.Second - 1) / time.Second)
+	n := waitSeconds(wait)
 	w.Header().Set("Retry-After", strconv.Itoa(n))
 	return n
 }
@@ -167,7 +167,7 @@ func (h *accountPages) sendLink(w http.ResponseWriter, r *http.Request, purpose 
 		return
 	}
 	if wait > 0 {
-		d.Wait = waitSeconds(w, wait)
+		d.Wait = retryAfter(w, wait)
 		h.auditAs(r, contactActor(d.Email), "link."+string(purpose), "", false, "throttled")
 		h.renderPage(w, r, http.StatusTooManyRequests, page, h.title(r, title), signInOr(purpose, d))
 		return

@@ -48,7 +48,7 @@ func TestAContactSignsInWithTheirPassword(t *testing.T) {
 		}
 		lines := strings.Join(e.auditLines(), "\n")
 		for _, want := range []string{
-			"contact:lea@alpha.example | sign-in-failed |  | refused | 127.0.0.1 | wrong address or password",
+			"contact:lea@alpha.example | sign-in |  | refused | 127.0.0.1 | wrong address or password",
 			"contact:lea@alpha.example | sign-in | customer C1 | ok | 127.0.0.1 | password",
 		} {
 			if !strings.Contains(lines, want) {
@@ -118,7 +118,7 @@ func TestFailedSignInsAreThrottled(t *testing.T) {
 		if resp, _ := b.post("/account/signin", good); resp.StatusCode != http.StatusSeeOther || !signedIn(b) {
 			t.Fatalf("the right password after the wait: %d", resp.StatusCode)
 		}
-		if !strings.Contains(strings.Join(e.auditLines(), "\n"), "sign-in-failed |  | refused | 127.0.0.1 | throttled: asked to wait 1 s") {
+		if !strings.Contains(strings.Join(e.auditLines(), "\n"), "sign-in |  | refused | 127.0.0.1 | throttled: asked to wait 1 s") {
 			t.Errorf("the throttled attempt is not audited:\n%s", strings.Join(e.auditLines(), "\n"))
 		}
 

@@ -5,9 +5,8 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
-	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/heartbeat"
-	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/report"
 	"github.com/vigie/vigie/internal/status"
 )
 
@@ -105,20 +104,17 @@ func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	out := overviewJSON{Customer: overviewCustomer{c.ID, c.Name, c.Language, c.Timezone}, GeneratedAt: now,
 		Assets: []overviewAsset{}, Incidents: []overviewIncident{}, Maintenance: []overviewMaintenance{}, Backups: []overviewBackup{}}
-	g := h.inv.Graph()
-	var checks []check.Check
-	for _, name := range g.Owned(c.ID, "") {
-		list, err := h.inv.Checks(ctx, inventory.CheckFilter{Asset: name, Effective: true})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		checks = append(checks, list...)
-		out.Assets = append(out.Assets, overviewAsset{Name: name, Kind: g.Kind(name), Checks: len(list)})
-	}
-	if err := h.overviewStates(r, out.Assets, checks); err != nil {
+	owned, err := (&report.Reader{Inventory: h.inv, Detection: h.detection}).CustomerAssets(ctx, c.ID)
+	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	var checks []check.Check
+	for i := range owned {
+		a := &owned[i]
+		st, since := a.State()
+		out.Assets = append(out.Assets, overviewAsset{Name: a.Name, Kind: a.Kind, State: st.String(), Since: since, Checks: len(a.Checks)})
+		checks = append(checks, a.Checks...)
 	}
 	if out.Backups, err = h.overviewBackups(r, checks, now); err != nil {
 		h.fail(w, r, err)
@@ -126,61 +122,6 @@ func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	out.Incidents, out.Maintenance = overviewOfPage(page)
 	writeJSON(w, http.StatusOK, out)
-}
-
-// overviewStates sets each asset's state from its checks' overall states:
-// down when one is down, up when all are up, unknown otherwise.
-func (h *api) overviewStates(r *http.Request, assets []overviewAsset, checks []check.Check) error {
-	rows, err := h.detection.States(r.Context())
-	if err != nil {
-		return err
-	}
-	states := make(map[string]detect.StateRow, len(rows))
-	for _, row := range rows {
-		if row.Location == "" {
-			states[row.Check] = row
-		}
-	}
-	byAsset := map[string][]detect.StateRow{}
-	for _, c := range checks {
-		row, ok := states[c.Key()]
-		if !ok {
-			row = detect.StateRow{Check: c.Key()}
-		}
-		byAsset[c.Asset] = append(byAsset[c.Asset], row)
-	}
-	for i := range assets {
-		assets[i].State, assets[i].Since = assetState(byAsset[assets[i].Name])
-	}
-	return nil
-}
-
-// assetState folds the states of an asset's checks.
-func assetState(rows []detect.StateRow) (string, *time.Time) {
-	var down, up *time.Time
-	unknown := len(rows) == 0
-	for _, row := range rows {
-		at := row.Since
-		switch row.State {
-		case detect.Down:
-			if down == nil || at.Before(*down) {
-				down = &at
-			}
-		case detect.Up:
-			if up == nil || at.After(*up) {
-				up = &at
-			}
-		default:
-			unknown = true
-		}
-	}
-	switch {
-	case down != nil:
-		return detect.Down.String(), down
-	case unknown:
-		return detect.Unknown.String(), nil
-	}
-	return detect.Up.String(), up
 }
 
 // overviewBackups lists the heartbeat checks among checks with their last

@@ -28,7 +28,7 @@ func (h *accountPages) handOff(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, auth.ErrHandOff) {
 		h.d.Logger.Info("hand-off refused", "customer", q.Get("customer"), "err", err)
-		h.auditAs(r, actor, "hand-off-failed", "", false, err.Error())
+		h.auditAs(r, actor, "hand-off", "", false, err.Error())
 		w.Header().Set("Cache-Control", "no-store")
 		h.renderPage(w, r, http.StatusForbidden, "account_handoff", h.title(r, "AccountHandOffTitle"), nil)
 		return

@@ -84,6 +84,13 @@ func (s *Server) openAPI() []byte {
 				op["security"] = []any{map[string]any{"token": []string{}}}
 				op["description"] = "Needs a user's token with the `" + string(r.Permission) + "` permission."
 				op["x-vigie-permission"] = string(r.Permission)
+			case staffSession.String():
+				op["description"] = "A staff page, for a staff member signed in by cookie (forms carry the session's csrf token)."
+				if r.Permission != "" {
+					op["description"] = "A staff page, for a staff member signed in by cookie whose role has the `" + string(r.Permission) +
+						"` permission (forms carry the session's csrf token)."
+					op["x-vigie-permission"] = string(r.Permission)
+				}
 			case locationToken.String(), agentToken.String():
 				op["security"] = []any{map[string]any{"token": []string{}}}
 				op["description"] = "Needs a " + r.Credential + "."

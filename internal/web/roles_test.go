@@ -148,21 +148,50 @@ func TestEveryRouteAnswersAsTheRoleTableSays(t *testing.T) {
 			if got := call(method, path, who[0].token); got != http.StatusUnauthorized {
 				t.Errorf("%s with an admin's token: %d, want 401", rt.Pattern, got)
 			}
-		case "anyone":
-			// The forms before sign-in refuse a post without their token.
-			form := method == http.MethodPost && (strings.HasPrefix(path, "/account/") || strings.HasPrefix(path, "/staff/"))
-			if got := call(method, path, ""); got == http.StatusUnauthorized || (got == http.StatusForbidden && !form) {
-				t.Errorf("%s without credentials: %d", rt.Pattern, got)
+		case "staff session", "customer session":
+			// A token opens no page: a GET is sent to sign in (the staff's
+			// or the customer's), a form refused.
+			signIn := "/staff/signin?next="
+			if rt.Credential == "customer session" {
+				signIn = "/account/signin?next="
 			}
-		case "customer session", "staff session":
-			// Without a session cookie, a token is nothing: GETs are
-			// sent to sign in, the rest refused.
-			got := call(method, path, who[0].token)
-			if method == http.MethodGet && got != http.StatusOK || method != http.MethodGet && got != http.StatusUnauthorized {
-				t.Errorf("%s without a session, with an admin's token: %d, want the sign-in page or 401", rt.Pattern, got)
+			want, where := http.StatusUnauthorized, ""
+			if method == http.MethodGet {
+				want, where = http.StatusSeeOther, signIn
+			}
+			if got, loc := callPage(t, method, srv.URL+path, who[0].token); got != want || !strings.HasPrefix(loc, where) {
+				t.Errorf("%s with an admin's token and no session: %d %q, want %d %s", rt.Pattern, got, loc, want, where)
+			}
+		case "anyone":
+			got := call(method, path, "")
+			// The sign-in forms (staff and customers') refuse a post
+			// without their form token.
+			if got == http.StatusForbidden && method == http.MethodPost && (path == "/staff/signin" || strings.HasPrefix(path, "/account/")) {
+				break
+			}
+			if got == http.StatusUnauthorized || got == http.StatusForbidden {
+				t.Errorf("%s without credentials: %d", rt.Pattern, got)
 			}
 		default:
 			t.Errorf("route %q: unknown credential %q", rt.Pattern, rt.Credential)
 		}
 	}
+}
+
+// callPage sends a request with a bearer token and no cookie, without
+// following redirects, and returns the status and Location.
+func callPage(t *testing.T, method, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
 }

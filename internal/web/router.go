@@ -154,13 +154,16 @@ func (rt *router) handle(pattern string, a access, c class, d doc, h http.Handle
 	case a.who == anyone:
 		next = rt.s.limited(next)
 	case a.who == staffToken:
-		next = rt.s.requireStaff(a.perm, rt.s.republish(next))
+		next = rt.s.audited(pattern, rt.s.requireStaff(a.perm, rt.s.republish(next)))
 	case a.who == locationToken:
 		next = rt.s.requireLocation(next)
 	case a.who == agentToken:
 		next = rt.s.requireAgent(next)
 	case a.who == customerSession || a.who == staffSession:
 		next = rt.s.requireSession(a, next)
+		if a.who == staffSession {
+			next = rt.s.audited(pattern, next)
+		}
 	}
 	rt.mux.Handle(pattern, deadlines(c, next))
 }
@@ -242,6 +245,7 @@ func (s *Server) requireStaff(perm auth.Permission, next http.Handler) http.Hand
 				Err: fmt.Errorf("authenticate: %w", err), RetryAfter: retryAfterSeconds})
 			return
 		}
+		noteActor(r.Context(), principalActor(p))
 		if !p.Can(perm) {
 			s.deny(w, r, &Error{Status: http.StatusForbidden,
 				Message: fmt.Sprintf("this token (role %s%s) may not do this: it needs the %q permission", p.Role, scopeText(p.Scopes), perm)})

@@ -20,7 +20,7 @@ func (s *Server) accountRoutes(rt *router) {
 	d := s.d
 	if d.Accounts != nil {
 		rt.surface = "staff"
-		h := &contactsAPI{responder: s.responder, auth: d.Auth, inv: d.Inventory, mailer: d.Accounts, audit: s.audit}
+		h := &contactsAPI{responder: s.responder, auth: d.Auth, inv: d.Inventory, mailer: d.Accounts}
 		write := needs(auth.PermContacts)
 		rt.handle("GET /api/v1/customers/{id}/contacts", needs(auth.PermRead), classAPI, doc{summary: "List a customer's contacts, the people who sign in to the customer area"}, h.listContacts)
 		rt.handle("POST /api/v1/customers/{id}/contacts", write, classAPI, doc{summary: "Add a contact to a customer and mail them an invitation (good for 7 days); without an e-mail channel for customers nothing is created (409)", body: contactForm{}}, h.inviteContact)

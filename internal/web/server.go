@@ -164,6 +164,7 @@ func (s *Server) router() *router {
 	rt := &router{mux: http.NewServeMux(), s: s}
 	rt.surface = "staff"
 	s.apiRoutes(rt)
+	s.staffRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
 	rt.surface = "public"
@@ -172,6 +173,7 @@ func (s *Server) router() *router {
 	s.notifyLinkRoutes(rt)
 	s.notifyRoutes(rt)
 	s.pageRoutes(rt)
+	s.areaRoutes(rt)
 	s.accountRoutes(rt)
 	return rt
 }

@@ -215,8 +215,11 @@ func (s *Server) requireSession(a access, next http.Handler) http.Handler {
 			s.failPage(w, r, fmt.Errorf("read session: %w", err))
 			return
 		}
+		if a.who == staffSession {
+			noteActor(r.Context(), v.User.Email)
+		}
 		if a.who == staffSession && !a.pending {
-			if auth.TOTPRequired(v.User.Role) && v.Session.AuthLevel != auth.LevelPasswordTOTP {
+			if v.Session.AuthLevel != auth.LevelPasswordTOTP && s.secondStepDue(r.Context(), v.User) {
 				s.redirectTo(w, r, staffTOTP)
 				return
 			}
@@ -325,10 +328,15 @@ func actorOf(r *http.Request) string {
 		return "customer:" + v.Customer.ID
 	}
 	if p, ok := PrincipalFrom(r.Context()); ok {
-		if p.TokenName != "" {
-			return p.Email + " (token " + p.TokenName + ")"
-		}
-		return p.Email
+		return principalActor(p)
 	}
 	return ""
+}
+
+// principalActor names a staff member acting through a token.
+func principalActor(p auth.Principal) string {
+	if p.TokenName != "" {
+		return p.Email + " (token " + p.TokenName + ")"
+	}
+	return p.Email
 }
