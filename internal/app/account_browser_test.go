@@ -43,17 +43,18 @@ func TestTheInvitationJourneyInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))
 	pageHolds(t, ctx, `location.pathname === "/account"`, 10*time.Second)
 
-	step("see the sessions", chromedp.Navigate(s.base+"/account/sessions"))
-	pageHolds(t, ctx, `document.querySelector("main").innerText.includes("cet appareil")`, 10*time.Second)
+	pageHolds(t, ctx, `document.querySelector("header .me").innerText === "Léa"`, 10*time.Second)
 	step("sign out", chromedp.Click(chromedp.CSS(`header form button[type=submit]`)))
 	pageHolds(t, ctx, `location.pathname === "/account/signin" && document.querySelector("main").innerText.includes("Vous êtes déconnecté.")`, 10*time.Second)
-	step("back to the sessions", chromedp.Navigate(s.base+"/account/sessions"))
+	step("back to the area", chromedp.Navigate(s.base+"/account"))
 	pageHolds(t, ctx, `location.pathname === "/account/signin"`, 10*time.Second)
 
 	step("sign in with the password",
 		chromedp.SendKeys(chromedp.CSS(`#signin-email`), "lea@alpha.example"),
 		chromedp.SendKeys(chromedp.CSS(`#signin-password`), password),
 		chromedp.Click(chromedp.CSS(`form[action="/account/signin"] button[type=submit]`)))
+	pageHolds(t, ctx, `location.pathname === "/account" && document.querySelector("header .me") !== null`, 10*time.Second)
+	step("open the sessions by the name", chromedp.Click(chromedp.CSS(`header a.me`)))
 	pageHolds(t, ctx, `location.pathname === "/account/sessions" && document.querySelector("main").innerText.includes("cet appareil")`, 10*time.Second)
 
 	if dir := os.Getenv("VIGIE_SCREENSHOTS"); dir != "" {
