@@ -57,6 +57,7 @@ func commands() []command {
 		{"impact", "[--json] ASSET", "show what depends on an asset and whose it is", runImpact},
 		{"user", "add|list|disable|enable|set-role|remove [--email E] [--role R]", "manage staff users", runUser},
 		{"audit", "list [--csv] [--actor A] [--since T]", "show the audit log of staff actions and sign-ins, or export it as CSV", runAudit},
+		{"contact", "add|list|invite|remove --customer C [--email E]", "invite customers' contacts to the customer area, mail them a new invitation, remove them", runContact},
 		{"token", "create|list|revoke --user E [--name N] [--role R] [--scope S,...]", "manage API tokens", runToken},
 		{"location", "add|list|rotate|revoke [NAME]", "manage remote probe locations and their tokens", runLocation},
 		{"agent", "add|list|rotate|remove [ASSET]", "manage host agents, each bound to one asset, and their tokens", runAgent},

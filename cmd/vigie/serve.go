@@ -43,6 +43,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var embedOrigins listFlag
 	fs.Var(&embedOrigins, "embed-origin", "an origin (https://panel.example.net) whose pages may frame the works panel /embed/{token}; repeat it for several; without it the panel is off")
 	attachments := fs.String("attachments", "", "keep support tickets' attachments in this directory, outside any web root (default: attachments next to a SQLite database; with PostgreSQL, a directory all servers share, or none are taken)")
+	handOffFile := fs.String("handoff-secret-file", "", "read the secret shared with your own customer panel, which signs the links opening a customer's session at /handoff, from this file (at least 32 bytes)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -90,6 +91,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		NotifyWindow: *notifyWindow, NotifyGather: *notifyGather, MaintenanceNotice: *maintNotice, EscalateAfter: *escalate, NotifyLease: *notifyLease,
 		EmbedOrigins: embedOrigins}
 	sf.apply(&cfg)
+	if *handOffFile != "" {
+		if cfg.HandOffSecret, err = readHandOffSecret(*handOffFile); err != nil {
+			return err
+		}
+	}
 	if *mailCA != "" {
 		if cfg.MailRootCAs, err = loadMailCA(*mailCA); err != nil {
 			return err

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/netutil"
 	"golang.org/x/time/rate"
 
+	"github.com/vigie/vigie/internal/account"
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
@@ -130,6 +131,10 @@ type Config struct {
 	// its scope may have been opened and be linked to it (default 2 h).
 	Attachments  string
 	TicketWindow time.Duration
+	// HandOffSecret, at least 32 bytes, is shared with the host's own
+	// customer panel, which signs the links that open a customer's
+	// session (see auth.HandOffs); without it /handoff is a 404.
+	HandOffSecret []byte
 }
 
 // The defaults of PingRate and PingBurst: a host's jobs behind one NAT
@@ -188,6 +193,10 @@ type App struct {
 	Throttle *auth.Throttle
 	Audit    *auth.Audit
 	Texts    *i18n.Bundle
+	// Accounts mails contacts their invitations and sign-in links;
+	// HandOffs checks the host's panel's links (nil without a secret).
+	Accounts *account.Mailer
+	HandOffs *auth.HandOffs
 	Log      *slog.Logger
 	// Metrics holds the process's Prometheus metrics, served on /metrics;
 	// Health the state of its background work, served on /readyz.
@@ -312,6 +321,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.openSupport(cfg, bundle)
+	if err := a.openAccounts(cfg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -341,6 +354,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		ClientAddr: a.proxies.ClientAddr,
 		Scheme:     a.proxies.Scheme,
 		Sessions:   a.Sessions, Throttle: a.Throttle, Audit: a.Audit, Texts: a.Texts,
+		Accounts: a.Accounts, HandOffs: a.HandOffs,
 		Limiter:     limiter,
 		MaxImports:  a.cfg.MaxImports,
 		Version:     a.cfg.Version,

@@ -61,6 +61,7 @@ func (c *customer) get(path string) (int, string) {
 	return code, body
 }
 
+// csrfField finds the form token of a page.
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // send posts the form of page to action as multipart, with the form

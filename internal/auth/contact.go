@@ -64,23 +64,35 @@ func validateContact(c *Contact) error {
 // store.ErrNotFound, an address already a contact one wrapping
 // store.ErrConflict, and bad input one wrapping ErrInvalid.
 func (s *Service) AddContact(ctx context.Context, c Contact) (Contact, error) {
+	var added Contact
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		added, err = s.AddContactTx(ctx, tx, c)
+		return err
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return added, nil
+}
+
+// AddContactTx is AddContact inside tx, so that the contact is kept only
+// when what follows in tx (their invitation) commits too.
+func (s *Service) AddContactTx(ctx context.Context, tx *sql.Tx, c Contact) (Contact, error) {
 	if err := validateContact(&c); err != nil {
 		return Contact{}, fmt.Errorf("add contact: %w", err)
 	}
 	c.ID, c.CreatedAt, c.InvitedAt, c.ActivatedAt, c.Disabled = 0, s.timestamp(), nil, nil, false
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = $1`, c.Customer).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.NotFound("customer", c.Customer)
-		}
-		if err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `INSERT INTO contacts (customer_id, email, name, lang, zone, created_at)
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = $1`, c.Customer).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = store.NotFound("customer", c.Customer)
+	}
+	if err == nil {
+		err = tx.QueryRowContext(ctx, `INSERT INTO contacts (customer_id, email, name, lang, zone, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			c.Customer, c.Email, c.Name, c.Lang, c.Zone, c.CreatedAt).Scan(&c.ID)
-	})
+	}
 	if err = s.db.MapError(err); errors.Is(err, store.ErrConflict) {
 		err = &store.ConflictError{Message: "this e-mail is already a contact", Err: err}
 	}

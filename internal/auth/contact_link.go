@@ -59,6 +59,25 @@ var (
 // working. An invitation also dates InvitedAt. An unknown contact gives an
 // error wrapping store.ErrNotFound, a disabled one ErrInvalid.
 func (s *Service) IssueLink(ctx context.Context, contactID int64, purpose LinkPurpose, now time.Time) (string, time.Time, error) {
+	var (
+		token   string
+		expires time.Time
+	)
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		token, expires, err = s.IssueLinkTx(ctx, tx, contactID, purpose, now)
+		return err
+	})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return token, expires, nil
+}
+
+// IssueLinkTx is IssueLink inside tx, so that the link exists only when
+// the mail carrying it is queued in the same transaction: a failed
+// re-send leaves the older link working.
+func (s *Service) IssueLinkTx(ctx context.Context, tx *sql.Tx, contactID int64, purpose LinkPurpose, now time.Time) (string, time.Time, error) {
 	life := LinkLifetime(purpose)
 	if life == 0 {
 		return "", time.Time{}, fmt.Errorf("issue link: %w", invalid("purpose", "link purpose %q is not one of %q, %q, %q",
@@ -67,37 +86,39 @@ func (s *Service) IssueLink(ctx context.Context, contactID int64, purpose LinkPu
 	now = stamp(now)
 	expires := now.Add(life)
 	token, id, hash := contactLinks.New()
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		// Locking the contact serialises issues, uses and disabling.
-		var disabled sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM contacts WHERE id = $1`+s.db.Engine.LockRows(),
-			contactID).Scan(&disabled)
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.NotFound("contact", ContactSubject(contactID))
-		}
-		if err != nil {
-			return err
-		}
-		if disabled.Valid {
-			return invalid("contact", "the contact is disabled")
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM contact_links WHERE contact_id = $1 AND purpose = $2 AND used_at IS NULL`,
-			contactID, string(purpose)); err != nil {
-			return err
-		}
-		if purpose == LinkInvite {
-			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET invited_at = $1 WHERE id = $2`, now, contactID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO contact_links (id, secret_hash, contact_id, purpose, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, id, hash, contactID, string(purpose), now, expires)
-		return err
-	})
-	if err != nil {
+	if err := s.storeLink(ctx, tx, contactID, purpose, id, hash, now, expires); err != nil {
 		return "", time.Time{}, fmt.Errorf("issue %s link for contact %d: %w", purpose, contactID, s.db.MapError(err))
 	}
 	return token, expires, nil
+}
+
+// storeLink replaces a contact's unused link of a purpose by a new one.
+func (s *Service) storeLink(ctx context.Context, tx *sql.Tx, contactID int64, purpose LinkPurpose, id, hash string, now, expires time.Time) error {
+	// Locking the contact serialises issues, uses and disabling.
+	var disabled sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM contacts WHERE id = $1`+s.db.Engine.LockRows(),
+		contactID).Scan(&disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.NotFound("contact", ContactSubject(contactID))
+	}
+	if err != nil {
+		return err
+	}
+	if disabled.Valid {
+		return invalid("contact", "the contact is disabled")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_links WHERE contact_id = $1 AND purpose = $2 AND used_at IS NULL`,
+		contactID, string(purpose)); err != nil {
+		return err
+	}
+	if purpose == LinkInvite {
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET invited_at = $1 WHERE id = $2`, now, contactID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO contact_links (id, secret_hash, contact_id, purpose, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, id, hash, contactID, string(purpose), now, expires)
+	return err
 }
 
 // linkError wraps one of the link errors so that it also matches ErrUnauthorized.
@@ -111,34 +132,17 @@ func linkError(err error) error {
 // ErrLinkExpired or ErrLinkUsed, or only ErrUnauthorized for a disabled
 // contact.
 func (s *Service) UseLink(ctx context.Context, token string, purpose LinkPurpose, now time.Time) (Contact, error) {
-	id, sec, ok := contactLinks.Parse(token)
-	if !ok {
+	if LinkLifetime(purpose) == 0 {
 		return Contact{}, linkError(ErrLinkUnknown)
 	}
 	now = stamp(now)
 	var c Contact
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		var (
-			hash, p   string
-			contactID int64
-			expires   time.Time
-			used      sql.NullTime
-		)
-		err := tx.QueryRowContext(ctx, `SELECT secret_hash, purpose, contact_id, expires_at, used_at
-			FROM contact_links WHERE id = $1`, id).Scan(&hash, &p, &contactID, &expires, &used)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return linkError(ErrLinkUnknown)
-		case err != nil:
+		id, link, err := readLink(ctx, tx, token, purpose, now)
+		if err != nil {
 			return err
-		case !secret.Matches(sec, hash) || LinkPurpose(p) != purpose:
-			return linkError(ErrLinkUnknown)
-		case used.Valid:
-			return linkError(ErrLinkUsed)
-		case !now.Before(expires):
-			return linkError(ErrLinkExpired)
 		}
-		if c, _, err = contactWhere(ctx, tx, ContactSubject(contactID), `id = $1`+s.db.Engine.LockRows(), contactID); err != nil {
+		if c, _, err = contactWhere(ctx, tx, ContactSubject(link.contactID), `id = $1`+s.db.Engine.LockRows(), link.contactID); err != nil {
 			return err
 		}
 		if c.Disabled {
@@ -167,6 +171,45 @@ func (s *Service) UseLink(ctx context.Context, token string, purpose LinkPurpose
 		return Contact{}, fmt.Errorf("use %s link: %w", purpose, s.db.MapError(err))
 	}
 	return c, nil
+}
+
+// linkRow is what a stored link says.
+type linkRow struct {
+	purpose   LinkPurpose
+	contactID int64
+	expires   time.Time
+}
+
+// readLink returns the id and row of a link token good at now for purpose
+// ("" for any), or an error wrapping ErrLinkUnknown, ErrLinkUsed or
+// ErrLinkExpired.
+func readLink(ctx context.Context, q queryRower, token string, purpose LinkPurpose, now time.Time) (string, linkRow, error) {
+	id, sec, ok := contactLinks.Parse(token)
+	if !ok {
+		return "", linkRow{}, linkError(ErrLinkUnknown)
+	}
+	var (
+		hash, p string
+		link    linkRow
+		used    sql.NullTime
+	)
+	err := q.QueryRowContext(ctx, `SELECT secret_hash, purpose, contact_id, expires_at, used_at
+		FROM contact_links WHERE id = $1`, id).Scan(&hash, &p, &link.contactID, &link.expires, &used)
+	link.purpose = LinkPurpose(p)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", linkRow{}, linkError(ErrLinkUnknown)
+	case err != nil:
+		return "", linkRow{}, err
+	case !secret.Matches(sec, hash) || (purpose != "" && link.purpose != purpose):
+		return "", linkRow{}, linkError(ErrLinkUnknown)
+	case used.Valid:
+		return "", linkRow{}, linkError(ErrLinkUsed)
+	case !now.Before(link.expires):
+		return "", linkRow{}, linkError(ErrLinkExpired)
+	}
+	link.expires = link.expires.UTC()
+	return id, link, nil
 }
 
 // RetainContactLinks deletes the links expired at now, used or not, and

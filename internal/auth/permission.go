@@ -50,12 +50,16 @@ const (
 	// PermTicketsWrite answers tickets, notes, assigns them and moves
 	// their status and priority.
 	PermTicketsWrite Permission = "tickets:write"
+	// PermContacts invites, re-invites and removes customers' contacts,
+	// the people who sign in to the customer area (PermRead lists them):
+	// like users, admins only, since it opens a customer's data.
+	PermContacts Permission = "contacts"
 )
 
 // Permissions lists every permission, in a stable order.
 var Permissions = []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
 	PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit,
-	PermTicketsRead, PermTicketsWrite}
+	PermTicketsRead, PermTicketsWrite, PermContacts}
 
 // RoleViewer reads and changes nothing.
 const RoleViewer Role = "viewer"

@@ -12,7 +12,7 @@ import (
 // permission.go.
 func TestPrincipalCan(t *testing.T) {
 	all := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts,
-		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit, PermTicketsRead, PermTicketsWrite}
+		PermInventory, PermImport, PermUsers, PermLocations, PermRules, PermSettings, PermOverview, PermAudit, PermTicketsRead, PermTicketsWrite, PermContacts}
 	staff := []Permission{PermRead, PermIncidents, PermMaintenance, PermPostMortems, PermAlerts, PermOverview, PermTicketsRead, PermTicketsWrite}
 	read := []Permission{PermRead, PermOverview, PermTicketsRead}
 	tests := []struct {

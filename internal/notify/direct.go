@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/vigie/vigie/internal/store"
 )
 
 // TopicDirect is a mail to one person that is not about an incident or a
@@ -65,7 +67,15 @@ func (s *Store) EnqueueDirect(ctx context.Context, tx *sql.Tx, audience Audience
 	case !errors.Is(err, sql.ErrNoRows):
 		return 0, fmt.Errorf("direct mail %s: %w", d.Key, err)
 	}
-	return s.insert(ctx, tx, m, now)
+	if id, err = s.insert(ctx, tx, m, now); err != nil {
+		return 0, err
+	}
+	// Wake the delivery workers at commit: without it the mail would wait
+	// for their next look at an idle outbox, up to half a minute.
+	if err := s.db.NotifyTx(ctx, tx, store.TopicMessages, ""); err != nil {
+		return 0, fmt.Errorf("direct mail %s: %w", d.Key, err)
+	}
+	return id, nil
 }
 
 // direct fills v with a direct mail: its subject as the title, its body,

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/vigie/vigie/internal/account"
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/health"
@@ -98,6 +99,12 @@ type Deps struct {
 	Audit    *auth.Audit
 	// Texts are the words of the pages in French and English.
 	Texts *i18n.Bundle
+	// Accounts mails customers' contacts their invitations and sign-in
+	// links (optional: without it the contacts API does not exist);
+	// HandOffs checks the links of the host's own customer panel
+	// (optional: without it /handoff is a 404).
+	Accounts *account.Mailer
+	HandOffs *auth.HandOffs
 	// Limiter rate-limits the routes without credentials per client
 	// address (optional).
 	Limiter Limiter
@@ -177,6 +184,7 @@ func (s *Server) router() *router {
 	s.areaRoutes(rt)
 	s.embedRoutes(rt)
 	s.backupsRoutes(rt)
+	s.accountRoutes(rt)
 	return rt
 }
 
