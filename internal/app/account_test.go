@@ -79,7 +79,6 @@ func newWebForm(t *testing.T, base string) *webForm {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-
 func (b *webForm) send(req *http.Request) (int, string, string) {
 	b.t.Helper()
 	resp, err := b.c.Do(req)
