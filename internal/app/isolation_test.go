@@ -88,6 +88,30 @@ func testIsolation(t *testing.T, engine store.Engine) {
 			}
 		}
 	}
+	// Forms of the area, with B's identifiers in their fields.
+	for _, rt := range s.app.Routes() {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if rt.Credential != "customer session" || method == http.MethodGet || strings.Contains(path, "{") {
+			continue
+		}
+		for _, v := range values {
+			form := url.Values{"csrf": {formToken(c.token)}}
+			for _, field := range []string{"asset", "customer", "id", "ticket", "name", "contact", "session", "incident", "subject", "body"} {
+				form.Set(field, v)
+			}
+			requests++
+			code, body := c.do(method, path, strings.NewReader(form.Encode()))
+			for _, mark := range theirs {
+				if strings.Contains(body, mark) && !strings.Contains(v, mark) {
+					t.Errorf("%s %s with %q in its fields: answer %d holds B's %q", method, path, v, code, mark)
+				}
+			}
+		}
+	}
+	th, err := s.app.Support.CustomerTickets(ctx, "CB", 10)
+	if err != nil || len(th) != 1 {
+		t.Errorf("B's tickets after A's requests: %d, %v", len(th), err)
+	}
 	t.Logf("%d routes, %d requests as customer A with B's identifiers", len(s.app.Routes()), requests)
 }
 

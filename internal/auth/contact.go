@@ -193,6 +193,24 @@ func (s *Service) ContactOfSession(ctx context.Context, sess Session) (Contact, 
 	return c, err
 }
 
+// SetContactLocale sets the language and zone a contact reads pages and
+// mails in. Bad values give an error wrapping ErrInvalid and change
+// nothing; an unknown id one wrapping store.ErrNotFound.
+func (s *Service) SetContactLocale(ctx context.Context, id int64, lang, zone string) error {
+	c := Contact{Customer: "-", Email: "check@example.org", Lang: lang, Zone: zone}
+	if err := validateContact(&c); err != nil {
+		return fmt.Errorf("set contact %d locale: %w", id, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE contacts SET lang = $1, zone = $2 WHERE id = $3`, c.Lang, c.Zone, id)
+	if err != nil {
+		return fmt.Errorf("set contact %d locale: %w", id, s.db.MapError(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set contact %d locale: %w", id, store.NotFound("contact", ContactSubject(id)))
+	}
+	return nil
+}
+
 // DisableContact stops a contact from signing in: their sessions and
 // pending links end in the same transaction. An unknown id gives an error
 // wrapping store.ErrNotFound.

@@ -50,10 +50,11 @@ func (h *accountPages) toSignIn(w http.ResponseWriter, r *http.Request) {
 // and per client: a wrong pair, an unknown address and a contact without
 // a password all get the same answer.
 func (h *accountPages) signIn(w http.ResponseWriter, r *http.Request) {
-	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: accountNext(r.PostFormValue("next"))}
+	// The form's token first: it caps the body before anything reads it.
 	if !h.checkPreForm(w, r) {
 		return
 	}
+	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: accountNext(r.PostFormValue("next"))}
 	ctx, addr, now := r.Context(), h.addr(r), h.d.Now()
 	actor := contactActor(d.Email)
 	wait, err := h.d.Throttle.Allow(ctx, d.Email, addr, now)
@@ -148,13 +149,13 @@ func (h *accountPages) sendReset(w http.ResponseWriter, r *http.Request) {
 // per address asked for (a mailbox is not flooded) and per client, as
 // sign-ins are, each one counting as a failure.
 func (h *accountPages) sendLink(w http.ResponseWriter, r *http.Request, purpose auth.LinkPurpose) {
+	if !h.checkPreForm(w, r) {
+		return
+	}
 	d := sentData{Purpose: string(purpose), Email: strings.TrimSpace(r.PostFormValue("email"))}
 	page, title := "account_forgot", "AccountForgotTitle"
 	if purpose == auth.LinkMagic {
 		page, title = "account_signin", "AccountSignInTitle"
-	}
-	if !h.checkPreForm(w, r) {
-		return
 	}
 	ctx, addr, now := r.Context(), h.addr(r), h.d.Now()
 	key := "link:" + d.Email

@@ -189,6 +189,15 @@ func (h *area) saveLocale(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &invalid) {
 			problem, err = words.T("AreaBadZone", "Value", zone), nil
 		}
+		// A contact reads in their own language and zone: theirs change too.
+		if err == nil && problem == "" && v.Contact != nil {
+			err = h.s.d.Auth.SetContactLocale(ctx, v.Contact.ID, lang, zone)
+		}
+		if err == nil && problem == "" {
+			// The language asked for in a link earlier must not outrank it.
+			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+				Secure: h.s.secure(r), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		}
 	}
 	if err != nil {
 		h.s.failPage(w, r, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"github.com/vigie/vigie/internal/auth"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -77,6 +78,25 @@ func TestLanguageAndZoneChangeThroughTheInventoryOrNotAtAll(t *testing.T) {
 		// The next page speaks the new language.
 		_, body = c1.get("/account/preferences?saved=locale")
 		areaHas(t, "the preferences", body, "Saved: your language and time zone are up to date.", `value="America/Montreal"`)
+
+		// A contact's own language and zone change with it, even after a
+		// link asked for French.
+		ctx := context.Background()
+		contact, err := f.d.Auth.AddContact(ctx, auth.Contact{Customer: "C1", Email: "lea@c1.example", Lang: "fr"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lea := newBrowser(t, f.base)
+		lea.signIn(f.d.Sessions, auth.SubjectContact, auth.ContactSubject(contact.ID), auth.LevelPassword)
+		lea.get("/account/preferences?lang=fr")
+		if resp, _ := lea.post("/account/preferences/locale", url.Values{"language": {"en"}, "timezone": {"Asia/Tokyo"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("contact's change: %d", resp.StatusCode)
+		}
+		if got, err := f.d.Auth.Contact(ctx, contact.ID); err != nil || got.Lang != "en" || got.Zone != "Asia/Tokyo" {
+			t.Fatalf("contact after the change: %+v, %v", got, err)
+		}
+		_, body = lea.get("/account/preferences?saved=locale")
+		areaHas(t, "the contact's preferences", body, "Saved: your language and time zone are up to date.")
 	})
 }
 

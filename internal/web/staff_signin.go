@@ -111,7 +111,9 @@ func (h *staff) signIn(w http.ResponseWriter, r *http.Request) {
 func (h *staff) openStaffSession(w http.ResponseWriter, r *http.Request, u auth.User, next string) {
 	ctx := r.Context()
 	hasTOTP, err := h.d.Auth.HasTOTP(ctx, u.Email)
-	if err == nil {
+	// The account's failures are forgotten only once the whole sign-in is
+	// done: a password alone must not reset the count of wrong codes.
+	if err == nil && !hasTOTP && !auth.TOTPRequired(u.Role) {
 		err = h.d.Throttle.Succeeded(ctx, u.Email)
 	}
 	if err == nil {

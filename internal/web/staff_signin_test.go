@@ -159,3 +159,34 @@ func TestTOTPAndRecoveryCodesWorkOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAPasswordDoesNotResetTheCountOfWrongCodes: whoever knows the
+// password cannot sign in again between bursts of TOTP guesses to start
+// the count over; the sixth wrong code waits whatever happened between.
+func TestAPasswordDoesNotResetTheCountOfWrongCodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		site := newStaffSite(t, db)
+		site.addStaff(t, "sam@host.example", auth.RoleStaff)
+		site.enrol(t, "sam@host.example")
+		b := newBrowser(t, site.base)
+		for i := range 5 {
+			if i == 3 {
+				// The password again, mid-way.
+				if resp := b.signInForm("sam@host.example", staffPassword, ""); resp.StatusCode != http.StatusSeeOther {
+					t.Fatalf("password again: %d", resp.StatusCode)
+				}
+			} else if i == 0 {
+				b.signInForm("sam@host.example", staffPassword, "")
+			}
+			if resp, _ := b.post("/staff/totp", url.Values{"code": {"000000"}}); resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("wrong code %d: %d", i+1, resp.StatusCode)
+			}
+		}
+		if resp, _ := b.post("/staff/totp", url.Values{"code": {"000000"}}); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("sixth wrong code: %d", resp.StatusCode)
+		}
+		if resp, _ := b.post("/staff/totp", url.Values{"code": {"000000"}}); resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("seventh code, the password typed again in between: %d, want 429", resp.StatusCode)
+		}
+	})
+}
