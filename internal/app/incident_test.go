@@ -393,12 +393,15 @@ func TestMaintenanceOnAHypervisorOpensNothingUntilItEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().In(paris)
-	end := now.Add(8 * time.Second)
+	end := now.Add(14 * time.Second)
 	w := incident.Window{Title: "hv01 firmware", Assets: []string{"hv01"}, Zone: "Europe/Paris",
 		Start: now.Add(-time.Second).Format("2006-01-02T15:04:05"), End: end.Format("2006-01-02T15:04:05")}
 	if err := a.Maintenance.Create(ctx, &w, "ops@example.org"); err != nil {
 		t.Fatal(err)
 	}
+	// The probe and the engine read the windows at each sweep (5 s): the
+	// work starts once they have surely seen this one, as it would.
+	waitUntil(t, 10*time.Second, "a sweep after the window", func() bool { return time.Since(now) > 6*time.Second })
 	if err := farm.StopHypervisor("hv01"); err != nil {
 		t.Fatal(err)
 	}
