@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/incident"
+	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/notify/notifytest"
 	"github.com/vigie/vigie/internal/store"
@@ -156,6 +157,15 @@ func testOneUpdateReachesEveryChannel(t *testing.T, engine store.Engine) {
 	_ = resp.Body.Close()
 	if got := s.incident(opened.ID); got.AcknowledgedAt == nil {
 		t.Error("the link did not acknowledge the incident")
+	}
+	// A staff action like any other: the audit log says who took it, from
+	// where.
+	acks, err := s.app.Audit.List(ctx, auth.AuditFilter{Action: "incident.acknowledge"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acks) != 1 || acks[0].Actor == "" || acks[0].Target != "id="+id || !acks[0].OK || acks[0].Addr == "" {
+		t.Errorf("the acknowledgement by the page's link is not in the audit log as one staff action: %+v", acks)
 	}
 
 	// The preview shows every channel's text in both languages, sends

@@ -28,6 +28,7 @@ type notifyLinks struct {
 	inventory *inventory.Service
 	incidents *incident.Store
 	ack       func(ctx context.Context, token string) (incident.Incident, notify.Ack, error)
+	auditAs   func(r *http.Request, actor, action, target string, ok bool, detail string)
 	name      string
 	now       func() time.Time
 }
@@ -38,7 +39,7 @@ func (s *Server) notifyLinkRoutes(rt *router) {
 		return
 	}
 	h := &notifyLinks{responder: s.responder, prefs: d.NotifyPrefs, links: d.NotifyLinks, inventory: d.Inventory,
-		incidents: d.Incidents, ack: d.Acknowledge, name: d.PublicName, now: d.Now}
+		incidents: d.Incidents, ack: d.Acknowledge, auditAs: s.auditAs, name: d.PublicName, now: d.Now}
 	rt.handle("GET /unsubscribe/{token}", noCredential, classPing, doc{summary: "What a customer's signed opt-out link stops, with a button to confirm"}, h.showUnsubscribe)
 	rt.handle("POST /unsubscribe/{token}", noCredential, classPing, doc{summary: "Opt out (one click, RFC 8058) or back in, by a customer's signed link", rawBody: "application/x-www-form-urlencoded"}, h.unsubscribe)
 	rt.handle("GET /ack/{token}", noCredential, classPing, doc{summary: "The incident a staff member's signed acknowledgement link names, with a button to take it"}, h.showAck)
@@ -239,6 +240,8 @@ func (h *notifyLinks) acknowledge(w http.ResponseWriter, r *http.Request) {
 			Problem: "The incident could not be acknowledged now; try again, or take it in the console or through the API."})
 		return
 	}
+	// The staff member acted, through the link their page carried.
+	h.auditAs(r, a.Staff, "incident.acknowledge", "id="+strconv.FormatInt(inc.ID, 10), true, "by the signed link of a page")
 	v := linkView{Lang: "en", Name: h.name, Title: "Acknowledge an incident", Back: "The status page", Home: "/en/",
 		Lines: []string{"Incident " + strconv.FormatInt(inc.ID, 10) + ": " + inc.Title + "."},
 		Done:  "Acknowledged by " + a.Staff + ". The page no longer escalates."}

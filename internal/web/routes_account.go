@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/netip"
 	"strings"
 
 	"github.com/vigie/vigie/internal/auth"
@@ -56,27 +55,6 @@ func (h *accountPages) title(r *http.Request, id string) string {
 		lang = v.Lang
 	}
 	return h.text(lang, id)
-}
-
-// addr is the client's address, as the throttle and audit know it.
-func (h *accountPages) addr(r *http.Request) string {
-	a := h.d.ClientAddr(r)
-	if a == (netip.Addr{}) {
-		return ""
-	}
-	return a.String()
-}
-
-// auditAs records what a request made before sign-in did, in the name of
-// whom it claims to act for (a contact's address, a customer id).
-func (h *accountPages) auditAs(r *http.Request, actor, action, target string, ok bool, detail string) {
-	if h.d.Audit == nil {
-		return
-	}
-	e := auth.AuditEntry{Actor: actor, Action: action, Target: target, Addr: h.addr(r), Detail: detail, OK: ok}
-	if err := h.d.Audit.Record(r.Context(), e); err != nil {
-		h.log.WarnContext(r.Context(), "audit", "action", action, "err", err)
-	}
 }
 
 // contactActor names a contact, by the address given, in the audit log.

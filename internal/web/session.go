@@ -306,14 +306,24 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 // audit records what a request did, by whom and from where; a failure to
 // write is logged, since the action itself is done.
 func (s *Server) audit(r *http.Request, action, target string, ok bool, detail string) {
+	s.auditAs(r, actorOf(r), action, target, ok, detail)
+}
+
+// auditAs records what a request made without a session did, in the name
+// of whom it acts for (a contact's address, a customer id, the staff
+// member a signed link names).
+func (s *Server) auditAs(r *http.Request, actor, action, target string, ok bool, detail string) {
 	if s.d.Audit == nil {
 		return
 	}
-	e := auth.AuditEntry{Actor: actorOf(r), Action: action, Target: target, Addr: s.d.ClientAddr(r).String(), Detail: detail, OK: ok}
+	e := auth.AuditEntry{Actor: actor, Action: action, Target: target, Addr: s.addr(r), Detail: detail, OK: ok}
 	if err := s.d.Audit.Record(r.Context(), e); err != nil {
 		s.log.WarnContext(r.Context(), "audit", "action", action, "err", err)
 	}
 }
+
+// addr is the client's address, as the throttle and audit know it.
+func (s *Server) addr(r *http.Request) string { return addrText(s.d.ClientAddr(r)) }
 
 // actorOf names who a request acts as: a staff member (by session or
 // token), a customer's contact, or a customer by hand-off; "" for anyone.
