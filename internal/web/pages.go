@@ -36,6 +36,7 @@ var pagesParsed pageSet
 var pageFuncs = template.FuncMap{
 	"t": func(string, ...any) string { return "" }, "when": func(time.Time) string { return "" },
 	"date": func(time.Time) string { return "" }, "csrf": func(any) template.HTML { return "" },
+	"hasPrefix": strings.HasPrefix,
 }
 
 func (ps *pageSet) load() error {
