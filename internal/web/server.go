@@ -178,6 +178,7 @@ func (s *Server) router() *router {
 	rt.surface = "staff"
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
+	s.maintenancePageRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
