@@ -21,6 +21,8 @@ type maintCalendarView struct {
 	Prev, Next string
 	Weekdays   []string
 	Weeks      [][]maintDay
+	// MonthEmpty is set when no occurrence falls in the month.
+	MonthEmpty bool
 	// Upcoming are the windows not over yet, soonest first; Past those
 	// over or cancelled, newest first (the last ones).
 	Upcoming, Past []maintRow
@@ -31,6 +33,7 @@ type maintCalendarView struct {
 // maintDay is one cell of the month grid.
 type maintDay struct {
 	Day     int
+	At      time.Time
 	Date    string // 2026-12-08
 	InMonth bool
 	Today   bool
@@ -77,6 +80,14 @@ func (h *maintenancePages) showCalendar(w http.ResponseWriter, r *http.Request) 
 		Prev: first.AddDate(0, -1, 0).Format("2006-01"), Next: first.AddDate(0, 1, 0).Format("2006-01"),
 		Weekdays: []string{"ConsoleMaintMon", "ConsoleMaintTue", "ConsoleMaintWed", "ConsoleMaintThu", "ConsoleMaintFri", "ConsoleMaintSat", "ConsoleMaintSun"},
 		Weeks:    maintMonthGrid(first, now, all, v), CanPlan: v.Principal.Can(auth.PermMaintenance), Zone: zoneName(now.In(v.Zone))}
+	view.MonthEmpty = true
+	for _, week := range view.Weeks {
+		for _, d := range week {
+			if d.InMonth && len(d.Entries) > 0 {
+				view.MonthEmpty = false
+			}
+		}
+	}
 	for i := range all {
 		win := &all[i]
 		row := maintRowOf(win, now, v.Lang)
@@ -153,7 +164,7 @@ func maintMonthGrid(first, now time.Time, all []incident.Window, v *viewer) [][]
 		week := make([]maintDay, 7)
 		for k := range week {
 			end := day.AddDate(0, 0, 1)
-			cd := maintDay{Day: day.Day(), Date: day.Format("2006-01-02"), InMonth: day.Month() == first.Month()}
+			cd := maintDay{Day: day.Day(), At: day, Date: day.Format("2006-01-02"), InMonth: day.Month() == first.Month()}
 			cd.Today = cd.Date == today
 			for i := range all {
 				win := &all[i]

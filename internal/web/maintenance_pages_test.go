@@ -240,10 +240,9 @@ func TestSavingCreatesExactlyTheWindowShownOnTheCalendar(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, page = mtl.get("/staff/maintenance?month=2099-03")
-		entry := fmt.Sprintf(`data-date="2099-03-29">
-<span class="maint-day">29</span>
-<a class="maint-entry maint-scheduled" href="/staff/maintenance/%s"><span class="maint-hours">20:00–22:00</span> Noyau de hv-par1-01</a>`, w.ID)
-		if !strings.Contains(page, entry) {
+		entry := regexp.MustCompile(`data-date="2099-03-29">\n<span class="maint-day">29</span>[^\n]*\n` +
+			`<a class="maint-entry maint-scheduled" href="/staff/maintenance/` + w.ID + `"><span class="maint-hours">20:00–22:00</span> Noyau de hv-par1-01</a>`)
+		if !entry.MatchString(page) {
 			t.Errorf("the calendar lacks the window on the 29th, 20:00–22:00 Montreal time:\n%s", page)
 		}
 		if strings.Contains(page, `id="maint-plan"`) {
@@ -265,6 +264,11 @@ func TestSavingCreatesExactlyTheWindowShownOnTheCalendar(t *testing.T) {
 			t.Errorf("changed to %+v %v", got, err)
 		}
 		resp, page = b.post("/staff/maintenance/"+w.ID+"/cancel", nil)
+		mustStatus(t, "cancel unconfirmed", resp, page, http.StatusUnprocessableEntity)
+		if all := site.windows(t); all[0].Cancelled || !strings.Contains(page, `id="maint-confirm-error"`) {
+			t.Error("a cancellation not confirmed cancelled the window, or did not say why it did not")
+		}
+		resp, page = b.post("/staff/maintenance/"+w.ID+"/cancel", url.Values{"confirm": {"1"}})
 		mustStatus(t, "cancel", resp, page, http.StatusSeeOther)
 		if all := site.windows(t); len(all) != 1 || !all[0].Cancelled {
 			t.Errorf("cancelled: %+v", all)

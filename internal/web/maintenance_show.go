@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/incident"
@@ -76,9 +77,9 @@ func (h *maintenancePages) renderWindow(w http.ResponseWriter, r *http.Request, 
 	now := h.d.Now()
 	view := maintShowView{W: win, State: win.State(now), Impact: impactOf(h.d.Inventory.Graph(), win.Assets),
 		CanPlan: v.Principal.Can(auth.PermMaintenance) && !win.Cancelled, Done: maintDone[r.URL.Query().Get("done")],
-		Errors: errs, Problems: problems, Verify: incident.DefaultVerify.String()}
+		Errors: errs, Problems: problems, Verify: shortDuration(incident.DefaultVerify)}
 	if win.Verify > 0 {
-		view.Verify = win.Verify.String()
+		view.Verify = shortDuration(win.Verify)
 	}
 	if s, e, ok := win.Occurrence(now); ok {
 		view.When = &whenRange{From: s, To: e}
@@ -104,6 +105,18 @@ func (h *maintenancePages) renderWindow(w http.ResponseWriter, r *http.Request, 
 	h.renderPage(w, r, code, "staff_maintenance_show", title, view)
 }
 
+// shortDuration writes whole minutes as "15m" rather than "15m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if d%time.Minute == 0 {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if d%time.Hour == 0 {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // updateWindow changes a window as its edit form says, through the store
 // the API uses.
 func (h *maintenancePages) updateWindow(w http.ResponseWriter, r *http.Request) {
@@ -127,6 +140,12 @@ func (h *maintenancePages) updateWindow(w http.ResponseWriter, r *http.Request) 
 // cancelWindow cancels a window, as DELETE on the API does.
 func (h *maintenancePages) cancelWindow(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if r.PostFormValue("confirm") == "" {
+		auditDetail(r, "refused: not confirmed")
+		h.renderWindow(w, r, http.StatusUnprocessableEntity, id, nil, map[string]string{"confirm": h.text(viewerOf(r).Lang, "ConsoleMaintConfirmMissing")},
+			[]incident.FieldError{{Field: "confirm", Message: "tick the box to confirm the cancellation"}})
+		return
+	}
 	if err := h.d.Maintenance.Delete(r.Context(), id); err != nil {
 		h.failPage(w, r, err)
 		return
