@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
@@ -67,6 +69,9 @@ type dashView struct {
 	CanAudit        bool
 	dashClock
 }
+
+// severityRank orders severities, the worst first.
+var severityRank = map[incident.Severity]int{incident.Critical: 0, incident.Major: 1, incident.Minor: 2}
 
 // digestWindows are the fixed windows a staff member may ask instead of
 // "since you last looked".
@@ -138,6 +143,10 @@ func (h *dashboard) fillDashboard(ctx context.Context, view *dashView, zone *tim
 	if err != nil {
 		return fmt.Errorf("dashboard incidents: %w", err)
 	}
+	// The worst first, then the newest: what to look at at 02:00.
+	slices.SortStableFunc(open, func(a, b incident.Incident) int {
+		return cmp.Or(cmp.Compare(severityRank[a.Severity], severityRank[b.Severity]), cmp.Compare(b.ID, a.ID))
+	})
 	for _, inc := range open {
 		view.Incidents = append(view.Incidents, viewIncident(inc))
 	}

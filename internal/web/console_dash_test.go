@@ -25,12 +25,15 @@ const dashHost = `customers:
   - {id: C1, name: Alice Ateliers, email: alice@example.org, language: fr}
 assets:
   - {name: hv01, kind: hypervisor}
+  - {name: storage-fr, kind: storage}
+  - {name: storage-en, kind: storage}
   - {name: vm01, kind: vm, owner: C1, depends_on: [hv01]}
   - {name: alice-blog, kind: site, owner: C1, depends_on: [vm01]}
 checks:
   - {asset: vm01, name: nightly, kind: heartbeat, period: 24h, grace: 1h}
   - {asset: vm01, name: weekly, kind: heartbeat, period: 168h}
 check_defaults:
+  storage: {kind: none}
   vm: {kind: none}
   site: {kind: none}
   hypervisor: {kind: none}
@@ -251,6 +254,67 @@ func TestTheDashboardShowsEverySectionFromTheStores(t *testing.T) {
 			if strings.Contains(partOf(page, part), absent) {
 				t.Errorf("part %s shows %s", part, absent)
 			}
+		}
+	})
+}
+
+// TestSinceYouLastLookedMovesOnAfterEachLook: the first look reads the
+// last 24 hours; the next reads from the first, in the viewer's zone, with
+// what happened since and nothing before; console.js's refreshes and the
+// fixed windows do not move the last look; a bad window is refused by
+// name.
+func TestSinceYouLastLookedMovesOnAfterEachLook(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		site := newDashSite(t, db)
+		montreal, _ := time.LoadLocation("America/Montreal")
+		b, u := site.staffBrowser(t, "leo@host.example", "America/Montreal")
+		before := openIncident(t, site.d, incident.Incident{Title: "Before the first look", Status: incident.Investigating,
+			Severity: incident.Minor, Cause: incident.CauseOutage, RootAssets: []string{"hv01"}, ImpactStartedAt: site.now.Add(-time.Hour),
+			DetectedAt: site.now.Add(-time.Hour)})
+		_, page := b.get("/staff")
+		if !strings.Contains(page, "The last 24 hours") || !strings.Contains(page, "#"+strconv.FormatInt(before, 10)+" minor: Before the first look") {
+			t.Fatalf("first look:\n%s", page)
+		}
+		first := *site.now
+		if got, err := site.d.Auth.LastLooked(ctx, u.ID); err != nil || !got.Equal(first) {
+			t.Fatalf("last look after the first: %s %v, want %s", got, err, first)
+		}
+
+		site.tick(7 * time.Hour)
+		// The session ended overnight: a new sign-in, the same last look.
+		b.signIn(site.d.Sessions, auth.SubjectStaff, auth.StaffSubject(u.ID), auth.LevelPasswordTOTP)
+		after := openIncident(t, site.d, incident.Incident{Title: "While away", Status: incident.Investigating, Severity: incident.Major,
+			Cause: incident.CauseOutage, RootAssets: []string{"vm01"}, ImpactStartedAt: site.now.Add(-2 * time.Hour), DetectedAt: site.now.Add(-2 * time.Hour)})
+
+		// A live refresh reads the same window and moves nothing.
+		req, _ := http.NewRequest(http.MethodGet, site.base+"/staff", nil)
+		req.Header.Set(liveHeader, "1")
+		if resp, page := b.do(req); !strings.Contains(page, "Since you last looked, "+first.In(montreal).Format("15:04")) {
+			t.Fatalf("a live refresh did not read since the first look: %d\n%s", resp.StatusCode, page)
+		}
+		// So do the fixed windows.
+		if _, page := b.get("/staff?window=7d"); !strings.Contains(page, "Since ") || !strings.Contains(page, "Before the first look") {
+			t.Fatalf("the 7-day window:\n%s", page)
+		}
+		if got, _ := site.d.Auth.LastLooked(ctx, u.ID); !got.Equal(first) {
+			t.Fatalf("a refresh or a window moved the last look to %s", got)
+		}
+
+		_, page = b.get("/staff")
+		digest := page[strings.Index(page, `<section class="card info dash-digest"`):]
+		digest = digest[:strings.Index(digest, "</section>")]
+		want := "Since you last looked, " + first.In(montreal).Format("15:04") + " (7 h 00 ago)"
+		if !strings.Contains(digest, want) || !strings.Contains(digest, "#"+strconv.FormatInt(after, 10)+" major: While away") ||
+			strings.Contains(digest, "Before the first look") {
+			t.Fatalf("second look, want %q and only the incident opened since:\n%s", want, digest)
+		}
+		if got, _ := site.d.Auth.LastLooked(ctx, u.ID); !got.Equal(*site.now) {
+			t.Fatalf("the second look left the last look at %s, want %s", got, *site.now)
+		}
+
+		if resp, page := b.get("/staff?window=forever"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "window: want 24h or 7d") {
+			t.Fatalf("a bad window: %d\n%s", resp.StatusCode, page)
 		}
 	})
 }

@@ -230,6 +230,10 @@ func (e eventStream) serve(w http.ResponseWriter, r *http.Request, current func(
 		return
 	}
 	rc := http.NewResponseController(w)
+	// The route's read deadline would end the stream early: past it the
+	// server takes the connection for closed and cancels the request.
+	// The request was read; the stream is bounded by streamFor.
+	_ = rc.SetReadDeadline(time.Now().Add(streamFor + 10*time.Second))
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")
