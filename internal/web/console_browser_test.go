@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/browsertest"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/store"
@@ -34,7 +35,7 @@ func TestStaffLandOnTheDashboardAndSeeItLiveInChromium(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			email := "night-" + lang + "@host.example"
-			site.addStaff(t, email, "staff")
+			site.addStaff(t, email, auth.RoleStaff)
 			secret, _ := site.enrol(t, email)
 			ctx := browsertest.Tab(t, browser)
 			shots := screenshots(t, ctx, lang)
