@@ -318,3 +318,46 @@ func TestSinceYouLastLookedMovesOnAfterEachLook(t *testing.T) {
 		}
 	})
 }
+
+// TestMonthsAreCutInTheViewersCalendar: at 03:00 UTC on 1 December it is
+// still November in Montreal and already December in Paris and Tokyo, so
+// an incident detected at 22:30 UTC on 30 November counts in this month
+// for Montreal (17:30) and Tokyo (07:30 on the 1st), in the last for Paris
+// (23:30 on the 30th).
+func TestMonthsAreCutInTheViewersCalendar(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		incs := incident.NewStore(db)
+		now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+		detected := time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC)
+		openIncident(t, Deps{Incidents: incs}, incident.Incident{Title: "midnight", Status: incident.Resolved, Severity: incident.Minor,
+			Cause: incident.CauseOutage, RootAssets: []string{"hv01"}, ImpactStartedAt: detected.Add(-6 * time.Minute), DetectedAt: detected,
+			ResolvedAt: at(detected.Add(time.Hour))})
+		for _, c := range []struct {
+			zone             string
+			thisStart        time.Time
+			thisN, lastN     int
+			thisTTD, lastTTD time.Duration
+		}{
+			{"Europe/Paris", time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), 0, 1, 0, 6 * time.Minute},
+			{"America/Montreal", time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC), 1, 0, 6 * time.Minute, 0},
+			{"Asia/Tokyo", time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), 1, 0, 6 * time.Minute, 0},
+		} {
+			zone, err := time.LoadLocation(c.zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := monthFigures(ctx, incs, now, zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.ThisStart.Equal(c.thisStart) || !got.LastStart.Equal(c.thisStart.In(zone).AddDate(0, -1, 0)) ||
+				got.This.Count != c.thisN || got.Last.Count != c.lastN || got.This.TimeToDetect.Median != c.thisTTD ||
+				got.Last.TimeToDetect.Median != c.lastTTD {
+				t.Errorf("%s: this month from %s (%d, TTD %s), last from %s (%d); want from %s (%d, TTD %s)", c.zone,
+					got.ThisStart.UTC(), got.This.Count, got.This.TimeToDetect.Median, got.LastStart.UTC(), got.Last.Count,
+					c.thisStart, c.thisN, c.thisTTD)
+			}
+		}
+	})
+}
