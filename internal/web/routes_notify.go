@@ -79,38 +79,42 @@ func (h *notifyAPI) setDuty(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	email := r.PathValue("email")
-	if body.Duty != nil {
-		if _, err := notify.ParseDuty(*body.Duty); err != nil {
-			h.fail(w, r, fieldError("invalid duty", err, []map[string]string{field("duty", err.Error())}))
-			return
-		}
-	}
-	if body.Timezone != "" {
-		if loc, err := time.LoadLocation(body.Timezone); err != nil || loc == time.Local || body.Timezone == "Local" {
-			h.fail(w, r, fieldError("invalid duty", err, []map[string]string{field("timezone", "unknown time zone: want an IANA name such as America/Montreal")}))
-			return
-		}
-	}
-	if _, err := h.auth.User(r.Context(), email); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if body.Timezone != "" {
-		if err := h.auth.SetTimezone(r.Context(), email, body.Timezone); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
-	if err := h.prefs.ChangeDuty(r.Context(), email, body.Duty, body.Page); err != nil {
-		if errors.Is(err, notify.ErrNoSuchStaff) {
-			h.fail(w, r, badRequest("no such user: %s", email))
-			return
-		}
+	if err := changeDuty(r.Context(), h.auth, h.prefs, r.PathValue("email"), body); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.showDuty(w, r)
+}
+
+// changeDuty changes what body gives of a staff member's watch, for the
+// API and the console alike: bad duty hours or an unknown zone are a 422
+// naming the field, and change nothing.
+func changeDuty(ctx context.Context, users *auth.Service, prefs *notify.Prefs, email string, body dutyForm) error {
+	if body.Duty != nil {
+		if _, err := notify.ParseDuty(*body.Duty); err != nil {
+			return fieldError("invalid duty", err, []map[string]string{field("duty", err.Error())})
+		}
+	}
+	if body.Timezone != "" {
+		if loc, err := time.LoadLocation(body.Timezone); err != nil || loc == time.Local || body.Timezone == "Local" {
+			return fieldError("invalid duty", err, []map[string]string{field("timezone", "unknown time zone: want an IANA name such as America/Montreal")})
+		}
+	}
+	if _, err := users.User(ctx, email); err != nil {
+		return err
+	}
+	if body.Timezone != "" {
+		if err := users.SetTimezone(ctx, email, body.Timezone); err != nil {
+			return err
+		}
+	}
+	if err := prefs.ChangeDuty(ctx, email, body.Duty, body.Page); err != nil {
+		if errors.Is(err, notify.ErrNoSuchStaff) {
+			return badRequest("no such user: %s", email)
+		}
+		return err
+	}
+	return nil
 }
 
 // optOutForm stops (stop true) or lets again a customer's messages of a

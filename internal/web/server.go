@@ -179,6 +179,7 @@ func (s *Server) router() *router {
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
 	s.maintenancePageRoutes(rt)
+	s.adminRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
