@@ -433,3 +433,24 @@ func TestLocationHealthIsToldFromItsLastContact(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAdminWhoRemovesThemselvesIsSignedOut: with another admin left, an
+// admin may remove their own account; their session ends with it and the
+// browser is sent to sign in.
+func TestAnAdminWhoRemovesThemselvesIsSignedOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		site := newAdminSite(t, db)
+		site.addStaff(t, "other@host.example", auth.RoleAdmin)
+		b := site.adminBrowser(t, "root@host.example")
+		resp, _ := b.post("/staff/admin/users/root@host.example/remove", url.Values{"confirm": {"yes"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != staffSignIn || b.cookie(auth.SessionCookieName) != "" {
+			t.Fatalf("remove oneself: %d %q, cookie %q", resp.StatusCode, resp.Header.Get("Location"), b.cookie(auth.SessionCookieName))
+		}
+		if _, err := site.d.Auth.User(context.Background(), "root@host.example"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the admin is still there: %v", err)
+		}
+		if resp, _ := b.get("/staff/admin"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("after removing oneself: %d", resp.StatusCode)
+		}
+	})
+}
