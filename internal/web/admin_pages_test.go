@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,14 +25,57 @@ import (
 // agents and duty hours, over an inventory with one hypervisor, hv1.
 func newAdminSite(t *testing.T, db *store.DB) *staffSite {
 	t.Helper()
+	site, _ := newLoggedAdminSite(t, db)
+	return site
+}
+
+// newLoggedAdminSite is newAdminSite with everything the server logs, at
+// every level, kept in the log returned.
+func newLoggedAdminSite(t *testing.T, db *store.DB) (*staffSite, *lockedBuffer) {
+	t.Helper()
 	now := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
 	clock := fixedClock(&now)
 	sessions := auth.NewSessions(db)
 	sessions.Now = clock
+	log := &lockedBuffer{}
 	d := sessionDeps(t, db, Deps{Now: clock, Sessions: sessions, PublicName: "Hébergeur Test",
-		Locations: probe.NewLocationStore(db), Agents: probe.NewAgentStore(db), NotifyPrefs: notify.NewPrefs(db, clock)},
+		Locations: probe.NewLocationStore(db), Agents: probe.NewAgentStore(db), NotifyPrefs: notify.NewPrefs(db, clock),
+		Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 		"assets:\n  - {name: hv1, kind: hypervisor}\n")
-	return &staffSite{d: d, base: serveSessions(t, d, nil), now: &now}
+	return &staffSite{d: d, base: serveSessions(t, d, nil), now: &now}, log
+}
+
+// lockedBuffer is a log the server writes from its handlers while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// notLogged fails the test when the log holds any of the secrets.
+func notLogged(t *testing.T, log *lockedBuffer, secrets ...string) {
+	t.Helper()
+	text := log.String()
+	if text == "" {
+		t.Fatal("the server logged nothing: the check would prove nothing")
+	}
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Fatalf("a secret in the server's log:\n%s", text)
+		}
+	}
 }
 
 // adminBrowser signs a new admin in, past the second step.
@@ -76,7 +122,7 @@ func wantRefused(t *testing.T, what string, resp *http.Response, page string, st
 func TestAdminAddsAUserAndSetsTheirRoleDutyAndAccess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		site := newAdminSite(t, db)
+		site, log := newLoggedAdminSite(t, db)
 		b := site.adminBrowser(t, "root@host.example")
 		b.setCookie(langCookie, "en")
 
@@ -193,6 +239,7 @@ func TestAdminAddsAUserAndSetsTheirRoleDutyAndAccess(t *testing.T) {
 		checkAudit(t, site, "root@host.example", []string{"POST /staff/admin/users", "POST /staff/admin/users/{email}/duty",
 			"POST /staff/admin/users/{email}/role", "POST /staff/admin/users/{email}/totp/reset", "POST /staff/admin/users/{email}/disable",
 			"POST /staff/admin/users/{email}/enable", "POST /staff/admin/users/{email}/remove"}, password)
+		notLogged(t, log, password)
 	})
 }
 
@@ -224,7 +271,7 @@ func checkAudit(t *testing.T, site *staffSite, actor string, actions []string, s
 func TestAdminMakesAndRevokesTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		site := newAdminSite(t, db)
+		site, log := newLoggedAdminSite(t, db)
 		b := site.adminBrowser(t, "root@host.example")
 		b.setCookie(langCookie, "en")
 		site.addStaff(t, "ops@host.example", auth.RoleStaff)
@@ -268,6 +315,7 @@ func TestAdminMakesAndRevokesTokens(t *testing.T) {
 			t.Fatalf("a revoked token: %v", err)
 		}
 		checkAudit(t, site, "root@host.example", []string{"POST /staff/admin/tokens", "POST /staff/admin/tokens/{email}/{name}/revoke"}, secret)
+		notLogged(t, log, secret)
 	})
 }
 
@@ -277,7 +325,7 @@ func TestAdminMakesAndRevokesTokens(t *testing.T) {
 func TestAdminManagesLocationsAndAgents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		site := newAdminSite(t, db)
+		site, log := newLoggedAdminSite(t, db)
 		b := site.adminBrowser(t, "root@host.example")
 		b.setCookie(langCookie, "en")
 
@@ -336,6 +384,7 @@ func TestAdminManagesLocationsAndAgents(t *testing.T) {
 		checkAudit(t, site, "root@host.example", []string{"POST /staff/admin/locations", "POST /staff/admin/locations/{name}/token",
 			"POST /staff/admin/locations/{name}/revoke", "POST /staff/admin/agents", "POST /staff/admin/agents/{asset}/token",
 			"POST /staff/admin/agents/{asset}/remove"}, first, second, agent, agent2)
+		notLogged(t, log, first, second, agent, agent2)
 	})
 }
 
