@@ -1,12 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
 )
 
@@ -18,6 +21,8 @@ type machinesView struct {
 	CanChange bool
 	// LocationsOff, AgentsOff: the server keeps no such credentials.
 	LocationsOff, AgentsOff bool
+	// Hosts are the hypervisors without an agent, suggested in the form.
+	Hosts []string
 	// Form holds a refused form as sent: its kind (location or agent) and
 	// value.
 	FormKind, FormValue string
@@ -77,7 +82,33 @@ func (h *adminPages) renderMachines(w http.ResponseWriter, r *http.Request, code
 				Path: "/staff/admin/agents/" + url.PathEscape(a.Asset)})
 		}
 	}
+	if view.CanChange && h.d.Agents != nil && h.d.Inventory != nil {
+		hosts, err := h.hostsWithoutAgent(r, view.Agents)
+		if err != nil {
+			h.failPage(w, r, err)
+			return
+		}
+		view.Hosts = hosts
+	}
 	h.renderPage(w, r, code, "admin_locations", h.text(v.Lang, "ConsoleAdmMachinesTitle"), view)
+}
+
+// maxHostHints caps the hypervisors suggested for a new agent.
+const maxHostHints = 500
+
+// hostsWithoutAgent are the hypervisors that have no agent yet.
+func (h *adminPages) hostsWithoutAgent(r *http.Request, agents []agentRow) ([]string, error) {
+	list, err := h.d.Inventory.Assets(r.Context(), inventory.AssetFilter{Kind: "hypervisor", Limit: maxHostHints})
+	if err != nil {
+		return nil, fmt.Errorf("hypervisors for the agent form: %w", err)
+	}
+	var out []string
+	for _, a := range list {
+		if !slices.ContainsFunc(agents, func(g agentRow) bool { return g.Asset == a.Name }) {
+			out = append(out, a.Name)
+		}
+	}
+	return out, nil
 }
 
 func viewLocation(l probe.Location, now time.Time) locationRow {

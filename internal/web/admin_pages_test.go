@@ -363,12 +363,18 @@ func TestAdminManagesLocationsAndAgents(t *testing.T) {
 			t.Fatalf("a revoked location: %v", err)
 		}
 
+		if _, page := b.get("/staff/admin/locations"); !strings.Contains(page, `<datalist id="hosts"><option value="hv1">`) {
+			t.Fatalf("hv1 is not suggested for an agent:\n%s", page)
+		}
 		resp, page = b.post("/staff/admin/agents", url.Values{"asset": {"hv9"}})
 		wantRefused(t, "an unknown asset", resp, page, http.StatusNotFound, "asset")
 		resp, page = b.post("/staff/admin/agents", url.Values{"asset": {"hv1"}})
 		agent := shownSecret(t, "add an agent", resp, page, http.StatusCreated)
 		if asset, err := site.d.Agents.Authenticate(ctx, agent); err != nil || asset != "hv1" {
 			t.Fatalf("the agent's token: %q %v", asset, err)
+		}
+		if _, page := b.get("/staff/admin/locations"); strings.Contains(page, `<option value="hv1">`) {
+			t.Fatalf("hv1 has an agent and is still suggested:\n%s", page)
 		}
 		resp, page = b.post("/staff/admin/agents/hv1/token", nil)
 		agent2 := shownSecret(t, "rotate an agent", resp, page, http.StatusOK)
