@@ -136,8 +136,8 @@ func timingFor(speed float64) timing {
 		speed: speed,
 		// Timeouts stay long: on a loaded machine a short one would see
 		// outages that are not there.
-		machineEvery: at(10*time.Second, 3*time.Second), machineTimeout: at(3*time.Second, 2*time.Second),
-		siteEvery: at(30*time.Second, 20*time.Second), siteTimeout: 5 * time.Second,
+		machineEvery: at(10*time.Second, 6*time.Second), machineTimeout: 5 * time.Second,
+		siteEvery: at(30*time.Second, 15*time.Second), siteTimeout: 10 * time.Second,
 		settle: at(30*time.Second, 3*time.Second), quiet: at(time.Minute, 3*time.Second),
 		gather: at(10*time.Second, 500*time.Millisecond), window: at(2*time.Minute, 5*time.Second),
 		sweep: at(time.Second, 200*time.Millisecond),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/incident"
@@ -64,8 +65,10 @@ type script struct {
 	d     *Demo
 	ctx   context.Context
 	start time.Time
-	// siteProblem and outage are the incidents the script caused.
+	// siteProblem and outage are the incidents the script caused;
+	// siteSeen gets nil once the site problem is seen (or why not).
 	siteProblem, outage incident.Incident
+	siteSeen            chan error
 }
 
 func (s *script) tell(format string, args ...any) {
@@ -142,18 +145,22 @@ func (s *script) siteFails() error {
 		return fmt.Errorf("demo: break %s: %w", h.BrokenSite, err)
 	}
 	s.tell("site %s of customer %s now answers 500", h.BrokenSite, h.CustomerOfScript)
-	err := s.until("the site problem on "+h.BrokenSite, func() (bool, error) {
-		inc, ok, err := s.open(func(inc *incident.Incident) bool {
-			return inc.Cause == incident.CauseSiteProblem && slices.Contains(inc.RootAssets, h.BrokenSite)
+	// The site problem is told when seen; the script goes on meanwhile.
+	s.siteSeen = make(chan error, 1)
+	go func() {
+		err := s.until("the site problem on "+h.BrokenSite, func() (bool, error) {
+			inc, ok, err := s.open(func(inc *incident.Incident) bool {
+				return inc.Cause == incident.CauseSiteProblem && slices.Contains(inc.RootAssets, h.BrokenSite)
+			})
+			s.siteProblem = inc
+			return ok, err
 		})
-		s.siteProblem = inc
-		return ok, err
-	})
-	if err != nil {
-		return err
-	}
-	s.tell("site problem #%d on %s: told privately to customer %s by e-mail and in their area; nothing on the public status page",
-		s.siteProblem.ID, h.BrokenSite, h.CustomerOfScript)
+		if err == nil {
+			s.tell("site problem #%d on %s: told privately to customer %s by e-mail and in their area; nothing on the public status page",
+				s.siteProblem.ID, h.BrokenSite, h.CustomerOfScript)
+		}
+		s.siteSeen <- err
+	}()
 	return nil
 }
 
@@ -261,6 +268,23 @@ func (s *script) recovery() error {
 		return err
 	}
 	h := s.d.Host
+	select {
+	case err := <-s.siteSeen:
+		if err != nil {
+			return err
+		}
+	case <-s.ctx.Done():
+		return s.ctx.Err()
+	}
+	// The customer hears of their site's problem before they repair it.
+	err := s.until("the mail to "+h.CustomerEmail+" about "+h.BrokenSite, func() (bool, error) {
+		return slices.ContainsFunc(s.d.Mail.Mails(h.CustomerEmail), func(m Mail) bool {
+			return strings.Contains(m.Text, h.BrokenSite)
+		}), nil
+	})
+	if err != nil {
+		return err
+	}
 	if err := s.d.farm.StartHypervisor(h.Failing); err != nil {
 		return fmt.Errorf("demo: restart %s: %w", h.Failing, err)
 	}
@@ -268,7 +292,7 @@ func (s *script) recovery() error {
 		return fmt.Errorf("demo: repair %s: %w", h.BrokenSite, err)
 	}
 	s.tell("%s is back, and customer %s repaired %s", h.Failing, h.CustomerOfScript, h.BrokenSite)
-	err := s.until("incident #"+strconv.FormatInt(s.outage.ID, 10)+" to resolve", func() (bool, error) {
+	err = s.until("incident #"+strconv.FormatInt(s.outage.ID, 10)+" to resolve", func() (bool, error) {
 		inc, err := s.d.App.Incidents.Get(s.ctx, s.outage.ID)
 		s.outage = inc
 		return err == nil && inc.Status == incident.Resolved, err
