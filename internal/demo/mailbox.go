@@ -48,7 +48,11 @@ type Mailbox struct {
 	Host string
 	Port int
 
-	srv   *smtp.Server
+	srv *smtp.Server
+	// featured is an address the page links to at the top, with its
+	// label (the demo customer's).
+	featured, featuredLabel string
+
 	mu    sync.Mutex
 	mails []Mail
 	next  int
@@ -69,6 +73,11 @@ func StartMailbox() (*Mailbox, error) {
 	m.srv.ErrorLog = log.New(io.Discard, "", 0)
 	go func() { _ = m.srv.Serve(ln) }()
 	return m, nil
+}
+
+// Feature makes the page link to the mails of address at its top.
+func (m *Mailbox) Feature(address, label string) {
+	m.featured, m.featuredLabel = strings.ToLower(address), label
 }
 
 // Close stops the SMTP server.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,16 +24,16 @@ func (m *Mailbox) MailPage() http.Handler {
 }
 
 // pageLimit is how many mails the list shows.
-const pageLimit = 500
+const pageLimit = 100
 
 func (m *Mailbox) showList(w http.ResponseWriter, r *http.Request) {
 	to := strings.TrimSpace(r.URL.Query().Get("to"))
 	mails := m.Mails(to)
 	view := struct {
-		To           string
-		Total, Shown int
-		Mails        []Mail
-	}{To: to, Total: len(mails), Mails: mails[:min(len(mails), pageLimit)]}
+		To, Featured, FeaturedLabel string
+		Total, Shown                int
+		Mails                       []Mail
+	}{To: to, Featured: m.featured, FeaturedLabel: m.featuredLabel, Total: len(mails), Mails: mails[:min(len(mails), pageLimit)]}
 	view.Shown = len(view.Mails)
 	render(w, listPage, view)
 }
@@ -86,8 +87,26 @@ func render(w http.ResponseWriter, t *template.Template, data any) {
 }
 
 var funcs = template.FuncMap{
-	"clock": func(t time.Time) string { return t.Local().Format("15:04:05") },
-	"join":  func(s []string) string { return strings.Join(s, ", ") },
+	"clock":   func(t time.Time) string { return t.Local().Format("15:04:05") },
+	"join":    func(s []string) string { return strings.Join(s, ", ") },
+	"linkify": linkify,
+}
+
+// links are the URLs in a mail's text.
+var links = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// linkify escapes a mail's text and makes its URLs links.
+func linkify(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range links.FindAllStringIndex(text, -1) {
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		u := template.HTMLEscapeString(text[m[0]:m[1]])
+		b.WriteString(`<a href="` + u + `">` + u + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String()) //nolint:gosec // every part escaped above
 }
 
 const pageHead = `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -112,6 +131,7 @@ var listPage = template.Must(template.New("list").Funcs(funcs).Parse(pageHead + 
 <meta http-equiv="refresh" content="15">
 <form method="get" action="/"><label>Recipient <input name="to" value="{{.To}}" placeholder="contact@c000123.example"></label>
 <button>Filter</button>{{if .To}} <a href="/">all mails</a>{{end}}</form>
+{{if and .Featured (ne .To .Featured)}}<p>{{.FeaturedLabel}}: <a href="/?to={{.Featured}}">the mails to {{.Featured}}</a></p>{{end}}
 <p>{{.Total}} mail{{if ne .Total 1}}s{{end}}{{if .To}} to {{.To}}{{end}}{{if lt .Shown .Total}}, the latest {{.Shown}} shown{{end}}; newest first, the page refreshes every 15 s.</p>
 <table><thead><tr><th>Time</th><th>To</th><th>Subject</th><th class="lang">Lang.</th></tr></thead><tbody>
 {{range .Mails}}<tr><td class="when">{{clock .At}}</td><td><a href="/?to={{index .To 0}}">{{join .To}}</a></td>
@@ -123,5 +143,5 @@ var mailPage = template.Must(template.New("mail").Funcs(funcs).Parse(pageHead + 
 <h1>{{.Subject}}</h1>
 <dl><dt>From</dt><dd>{{.From}}</dd><dt>To</dt><dd>{{join .To}}</dd><dt>Received</dt><dd>{{clock .At}}</dd>
 <dt>Language</dt><dd>{{.Lang}}</dd>{{if .HTML}}<dt>HTML</dt><dd><a href="/mails/{{.ID}}/html">the HTML version</a></dd>{{end}}</dl>
-<pre>{{.Text}}</pre>
+<pre>{{linkify .Text}}</pre>
 <p><a href="/">← all mails</a></p></main></body></html>`))

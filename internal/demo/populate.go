@@ -130,5 +130,6 @@ func (d *Demo) addContact(ctx context.Context) error {
 	}
 	d.Accounts.Contact, d.Accounts.ContactPassword = contact.Email, contactPassword
 	d.Accounts.Customer, d.Accounts.CustomerName = c.ID, c.Name
+	d.Mail.Feature(c.Email, "The demo customer "+c.Name+" ("+c.ID+")")
 	return nil
 }
