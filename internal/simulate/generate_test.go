@@ -298,13 +298,13 @@ func TestGenerateDemoShape(t *testing.T) {
 	host := map[string]string{}  // VM → hypervisor
 	for _, a := range inv.Assets {
 		kinds[a.Kind]++
-		switch {
-		case a.Kind == kindVM:
+		switch a.Kind {
+		case kindVM:
 			host[a.Name] = a.DependsOn[0]
 			if a.Labels["role"] == "web" {
 				webVMsOn[a.DependsOn[0]]++
 			}
-		case a.Kind == kindSite:
+		case kindSite:
 			sitesOn[a.DependsOn[0]]++
 		}
 	}
