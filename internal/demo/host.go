@@ -56,9 +56,9 @@ func generateHost(seed int64, t timing) *host {
 	return h
 }
 
-// pick chooses the demo customer: of the customers with sites both on
-// hv03 and elsewhere, the one with the fewest sites (their area reads at
-// a glance), then the first by id.
+// pick chooses the demo customer: of the customers with sites both on a
+// web VM of hv03 and untouched by it, the one with the fewest sites (their
+// area reads at a glance), then the first by id.
 func (h *host) pick() {
 	// What fails with the hypervisor: what depends on it, transitively
 	// (the sites of its web VMs, and those using a database on it).
@@ -83,12 +83,15 @@ func (h *host) pick() {
 				o = &owned{}
 				sites[a.Owner] = o
 			}
-			if down[a.Name] {
+			switch {
+			case down[a.DependsOn[0]]: // on a web VM of the hypervisor
 				o.on = append(o.on, a.Name)
+			case !down[a.Name]:
+				o.off = append(o.off, a.Name)
+			}
+			if down[a.Name] {
 				h.affectedSites++
 				customers[a.Owner] = true
-			} else {
-				o.off = append(o.off, a.Name)
 			}
 		}
 	}

@@ -53,7 +53,12 @@ func (d *Demo) runScript(ctx context.Context) error {
 	for _, step := range []func() error{sc.siteFails, sc.hypervisorFails, sc.staffResponds, sc.ticketDeflected,
 		sc.maintenancePlanned, sc.recovery, sc.postMortem} {
 		if err := step(); err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// Vigie itself goes on: what the newcomer opened stays open.
+			sc.tell("the script stopped: %v; Vigie goes on running until you stop it (Ctrl-C)", err)
+			return nil
 		}
 	}
 	sc.tell("the script is over; Vigie goes on watching the host until you stop it (Ctrl-C)")
