@@ -123,7 +123,7 @@ td.when,td.lang{white-space:nowrap;color:#5a6272}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:1rem;border:1px solid #e1e4ea}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:#5a6272}
 form{margin:.5rem 0 1rem}input{font:inherit;padding:.2rem .4rem;min-width:18rem}
-@media (max-width:40rem){td.lang,th.lang{display:none}input{min-width:0;width:60%}}
+@media (max-width:40rem){thead{display:none}tr{display:block;border-bottom:1px solid #e1e4ea;padding:.3rem 0}td{display:block;border:0;padding:.1rem .5rem}td.lang{display:none}input{min-width:0;width:60%}}
 </style></head><body>
 <header><strong>Vigie demo</strong> · <a href="/">mail catcher</a> — every mail Vigie sends during the demo lands here; nothing leaves this machine.</header><main>`
 
