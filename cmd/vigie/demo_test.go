@@ -8,11 +8,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigie/vigie/internal/store"
+	"github.com/vigie/vigie/internal/store/storetest"
 )
 
 // TestDemoPlaysTheScriptedOutage runs 'vigie demo --speed 60' in-process,
@@ -258,4 +263,31 @@ func signInCustomer(t *testing.T, base, email, password string) *http.Client {
 		t.Fatalf("signing in as %s ended on %s (%d)", email, resp.Request.URL, resp.StatusCode)
 	}
 	return c
+}
+
+// TestDemoRefusesADatabaseWithAHost keeps the script off real data: a
+// database that already holds assets is refused, changed in nothing; so
+// is a speed out of bounds.
+func TestDemoRefusesADatabaseWithAHost(t *testing.T) {
+	dsn := storetest.DSN(t, store.SQLite)
+	host := filepath.Join(t.TempDir(), "host.yaml")
+	if err := os.WriteFile(host, []byte("assets:\n  - {name: hv01, kind: hypervisor}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := vigie(t, dsn, "", "import", host); r.code != 0 {
+		t.Fatalf("import: %+v", r)
+	}
+	r := vigie(t, "", "", "demo", "--db", dsn, "--listen", "127.0.0.1:0", "--mail-listen", "127.0.0.1:0")
+	if r.code != 1 || !strings.Contains(r.stderr, "already holds 1 assets; the demo needs an empty one") {
+		t.Fatalf("demo on a database with a host: %+v", r)
+	}
+	if r := vigie(t, dsn, "", "user", "list"); r.code != 0 || strings.Contains(r.stdout, "demo.example") {
+		t.Fatalf("the demo changed the database: %+v", r)
+	}
+	if r := vigie(t, "", "", "demo", "--speed", "0"); r.code != 2 || !strings.Contains(r.stderr, "--speed") {
+		t.Fatalf("demo --speed 0: %+v", r)
+	}
+	if r := vigie(t, "", "", "demo", "--listen", "192.0.2.1:8080"); r.code != 1 || !strings.Contains(r.stderr, "not a loopback address") {
+		t.Fatalf("demo on a public address: %+v", r)
+	}
 }
