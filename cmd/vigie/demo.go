@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -18,8 +19,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			"a site answering 500 after a minute, hypervisor hv03 failing after three, a maintenance planned, then the\n"+
 			"recovery and a post-mortem drafted. It prints what to open and how to sign in, and runs until stopped")
 	db := fs.String("db", "", "database: sqlite:PATH or postgres://URL, which must hold no inventory yet (default: SQLite in a temporary directory, removed on exit)")
-	listen := fs.String("listen", "127.0.0.1:8080", "loopback address of the server (port 0: any free one)")
-	mailListen := fs.String("mail-listen", "127.0.0.1:8025", "loopback address of the page of caught mails (port 0: any free one)")
+	listen := fs.String("listen", "127.0.0.1:8080", "loopback address of the server (port 0: any free one; by default a free one when 8080 is taken)")
+	mailListen := fs.String("mail-listen", "127.0.0.1:8025", "loopback address of the page of caught mails (port 0: any free one; by default a free one when 8025 is taken)")
 	speed := fs.Float64("speed", 1, "run the script this many times faster (the checks too, within limits)")
 	seed := fs.Int64("seed", 1, "random seed of the generated host")
 	rest, err := parse(fs, args)
@@ -28,6 +29,16 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if err := noArgs(rest); err != nil {
 		return err
+	}
+	// Ports not chosen are the usual ones, or free ones when those are
+	// taken: the demo starts whatever else runs here.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["listen"] {
+		*listen = ""
+	}
+	if !set["mail-listen"] {
+		*mailListen = ""
 	}
 	if *speed < 1 || *speed > 1000 {
 		return fmt.Errorf("%w: --speed must be between 1 and 1000", errUsage)

@@ -37,7 +37,9 @@ type Options struct {
 	// removed on Close. A given database must hold no inventory yet.
 	DB string
 	// Listen and MailListen are the loopback addresses of the server and
-	// of the mail catcher's page (":0" ports pick free ones).
+	// of the mail catcher's page (":0" ports pick free ones); empty, they
+	// are 127.0.0.1:8080 and 127.0.0.1:8025, or free ports when those are
+	// taken.
 	Listen, MailListen string
 	// Speed compresses the script and the checks' timings (1: real time).
 	Speed float64
@@ -163,10 +165,14 @@ func (d *Demo) start(ctx context.Context) (err error) {
 }
 
 // listenLoopback listens on addr, which must be a loopback address: the
-// demo is for this machine only.
+// demo is for this machine only. Without one it listens on def, or on any
+// free port when def is taken.
 func listenLoopback(addr, def string) (net.Listener, error) {
 	if addr == "" {
-		addr = def
+		if ln, err := net.Listen("tcp", def); err == nil {
+			return ln, nil
+		}
+		addr = "127.0.0.1:0"
 	}
 	host, _, err := net.SplitHostPort(addr)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
