@@ -36,13 +36,23 @@ func TestDemoPlaysTheScriptedOutage(t *testing.T) {
 	defer cancel()
 	var out, errs syncBuffer
 	e := &env{stdout: &out, stderr: &errs, getenv: func(string) string { return "" }}
-	done := make(chan int, 1)
+	var code int
+	finished := make(chan struct{})
 	go func() {
-		done <- run(ctx, []string{"demo", "--speed", "60", "--listen", "127.0.0.1:0", "--mail-listen", "127.0.0.1:0"}, e)
+		code = run(ctx, []string{"demo", "--speed", "60", "--listen", "127.0.0.1:0", "--mail-listen", "127.0.0.1:0"}, e)
+		close(finished)
 	}()
+	// Even when the test fails, the demo stops and removes its files.
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-finished:
+		case <-time.After(30 * time.Second):
+		}
+	})
 	waitFor(t, 3*time.Minute, "the script is over", func() bool {
 		select {
-		case code := <-done:
+		case <-finished:
 			t.Fatalf("the demo exited with %d:\n%s\n%s", code, out.String(), errs.String())
 		default:
 		}
@@ -95,8 +105,14 @@ func TestDemoPlaysTheScriptedOutage(t *testing.T) {
 			t.Errorf("incident #%d on %v merged into #%d, not into hv03's #%d", inc.ID, inc.RootAssets, inc.MergedInto, hv.ID)
 		}
 	}
-	if len(problem) != 1 || !slices.Equal(problem[0].RootAssets, broken[:1]) || !slices.Equal(problem[0].Impact.Customers, broken[1:]) {
+	// On a starved machine a check may time out and give a site problem
+	// of its own: those are no concern here, the broken site's is.
+	i := slices.IndexFunc(problem, func(inc demoIncident) bool { return slices.Equal(inc.RootAssets, broken[:1]) })
+	if i < 0 || !slices.Equal(problem[i].Impact.Customers, broken[1:]) {
 		t.Fatalf("site problems not merged: %+v; want one on %s, of customer %s", problem, broken[0], broken[1])
+	}
+	if len(problem) > 1 {
+		t.Logf("%d other site problems, the machine being slow", len(problem)-1)
 	}
 	if len(hv.Impact.Customers) < 50 || !slices.Contains(hv.Impact.Customers, broken[1]) {
 		t.Fatalf("hv03's incident touches %d customers, %v among them", len(hv.Impact.Customers), broken[1])
@@ -177,7 +193,7 @@ func TestDemoPlaysTheScriptedOutage(t *testing.T) {
 
 	cancel()
 	select {
-	case code := <-done:
+	case <-finished:
 		if code != 0 {
 			t.Fatalf("the demo stopped with %d: %s", code, errs.String())
 		}
