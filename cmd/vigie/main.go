@@ -46,6 +46,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "[--speed N]", "run the whole of Vigie on this machine: a generated host, a scripted outage, what to open", runDemo},
 		{"serve", "[--listen ADDR] [--tls-cert F --tls-key F]", "run the server: the API and, on the leader, the probe, the incident engine and retention", runServe},
 		{"migrate", "", "apply pending database migrations and print the schema version", runMigrate},
 		{"backup", "--out FILE", "write a verified snapshot of the SQLite database (PostgreSQL: pg_dump)", runBackup},

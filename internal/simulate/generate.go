@@ -24,6 +24,12 @@ type Params struct {
 	// machines have their usual ports (22, 2049, ...) and sites their
 	// https://www.<name>.example/ URLs, which nothing resolves.
 	FarmPort int
+	// Customers, Hypervisors and VMs, when set, replace the counts that
+	// follow from Sites, for a host of a given shape such as the demo's:
+	// the sites then spread evenly over the web VMs, and the web VMs over
+	// the hypervisors. VMs counts every VM (web, database and VPS) and is
+	// taken from 3, one of each kind, up.
+	Customers, Hypervisors, VMs int
 }
 
 // DefaultFarmPort is the port 'vigie simulate inventory --farm' and
@@ -59,11 +65,14 @@ type Shape struct {
 	Sites, Customers                    int
 	Hypervisors, Storage, Backups       int
 	WebVMs, DatabaseVMs, VPS, Databases int
+	// SitesPerVM is how many sites each web VM carries, in order;
+	// VMsPerHypervisor how many web VMs each hypervisor runs.
+	SitesPerVM, VMsPerHypervisor int
 }
 
 // ShapeOf returns the counts Generate uses for the given number of sites.
 func ShapeOf(sites int) Shape {
-	s := Shape{Sites: max(0, sites)}
+	s := Shape{Sites: max(0, sites), SitesPerVM: sitesPerVM, VMsPerHypervisor: vmsPerHypervisor}
 	s.Customers = max(1, s.Sites/sitesPerCustomer)
 	s.WebVMs = max(1, ceilDiv(s.Sites, sitesPerVM))
 	s.Hypervisors = ceilDiv(s.WebVMs, vmsPerHypervisor)
@@ -73,6 +82,36 @@ func ShapeOf(sites int) Shape {
 	s.DatabaseVMs = s.Databases
 	// VPS make vpsPercent of all VMs, rounded, and at least one.
 	s.VPS = max(1, (vpsPercent*(s.WebVMs+s.DatabaseVMs)+(100-vpsPercent)/2)/(100-vpsPercent))
+	return s
+}
+
+// shapeOf returns the counts Generate uses for p: ShapeOf(p.Sites) with
+// the counts p sets instead.
+func shapeOf(p Params) Shape {
+	s := ShapeOf(p.Sites)
+	if p.Customers > 0 {
+		s.Customers = p.Customers
+	}
+	if p.VMs >= 3 {
+		// VPS make vpsPercent of the VMs; of the rest, the most web VMs
+		// that leave one database VM for every webVMsPerDatabase of them.
+		s.VPS = max(1, (vpsPercent*p.VMs+50)/100)
+		rest := p.VMs - s.VPS
+		web := rest - 1
+		for web > 1 && web+ceilDiv(web, webVMsPerDatabase) > rest {
+			web--
+		}
+		s.WebVMs, s.DatabaseVMs = web, rest-web
+		s.Databases = s.DatabaseVMs
+		s.SitesPerVM = max(1, ceilDiv(s.Sites, web))
+		s.Hypervisors = ceilDiv(web, s.VMsPerHypervisor)
+	}
+	if p.Hypervisors > 0 {
+		s.Hypervisors = p.Hypervisors
+		s.VMsPerHypervisor = max(1, ceilDiv(s.WebVMs, p.Hypervisors))
+	}
+	s.Storage = max(2, ceilDiv(s.Hypervisors, hypervisorsPerUnit))
+	s.Backups = max(1, ceilDiv(s.Hypervisors, hypervisorsPerBack))
 	return s
 }
 
@@ -93,7 +132,7 @@ func Generate(p Params) *inventory.Inventory {
 	if seed == 0 {
 		seed = 1
 	}
-	s := ShapeOf(p.Sites)
+	s := shapeOf(p)
 	g := &generator{
 		rng:   rand.New(rand.NewPCG(uint64(seed), 0x7669676965)), // "vigie"
 		shape: s,
@@ -197,7 +236,8 @@ func (g *generator) virtualMachines() {
 	g.webVMs = numbered("web-", s.WebVMs, 3)
 	g.webAddrs = make([]string, len(g.webVMs))
 	for i, name := range g.webVMs {
-		g.webAddrs[i] = addVM(name, g.hypervisors[i/vmsPerHypervisor], "", map[string]string{"role": "web"})
+		hv := g.hypervisors[min(i/s.VMsPerHypervisor, h-1)]
+		g.webAddrs[i] = addVM(name, hv, "", map[string]string{"role": "web"})
 	}
 	for i, name := range numbered("vps-", s.VPS, 3) {
 		owner := g.inv.Customers[g.rng.IntN(len(g.inv.Customers))].ID
@@ -221,7 +261,7 @@ func (g *generator) sites() {
 	names, urls := g.siteURLs(n)
 	deps := make([]string, 2*n)
 	for i := range n {
-		web := i / sitesPerVM
+		web := i / g.shape.SitesPerVM
 		d := deps[2*i : 2*i+2 : 2*i+2]
 		d[0], d[1] = g.webVMs[web], g.databases[web/webVMsPerDatabase]
 		a := inventory.Asset{
@@ -267,7 +307,7 @@ func (g *generator) siteURLs(n int) (names, urls []string) {
 	for i := range n {
 		u.WriteString(prefix)
 		if g.port != 0 {
-			u.WriteString(g.webAddrs[i/sitesPerVM])
+			u.WriteString(g.webAddrs[i/g.shape.SitesPerVM])
 			u.WriteByte('/')
 		}
 		u.WriteString(names[i])

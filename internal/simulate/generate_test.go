@@ -285,3 +285,45 @@ func BenchmarkGenerate1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(assets), "assets")
 }
+
+// TestGenerateDemoShape asks for the demo's host — 600 customers, 1,500
+// sites, 10 hypervisors, 90 VMs — and gets exactly that, every hypervisor
+// running web VMs and every web VM carrying sites.
+func TestGenerateDemoShape(t *testing.T) {
+	inv := Generate(Params{Sites: 1500, Customers: 600, Hypervisors: 10, VMs: 90})
+	checkHost(t, inv)
+	kinds := map[string]int{}
+	sitesOn := map[string]int{}  // web VM → sites
+	webVMsOn := map[string]int{} // hypervisor → web VMs
+	host := map[string]string{}  // VM → hypervisor
+	for _, a := range inv.Assets {
+		kinds[a.Kind]++
+		switch a.Kind {
+		case kindVM:
+			host[a.Name] = a.DependsOn[0]
+			if a.Labels["role"] == "web" {
+				webVMsOn[a.DependsOn[0]]++
+			}
+		case kindSite:
+			sitesOn[a.DependsOn[0]]++
+		}
+	}
+	if len(inv.Customers) != 600 || kinds[kindSite] != 1500 || kinds[kindHypervisor] != 10 || kinds[kindVM] != 90 {
+		t.Fatalf("%d customers, %d sites, %d hypervisors, %d VMs; want 600, 1500, 10, 90",
+			len(inv.Customers), kinds[kindSite], kinds[kindHypervisor], kinds[kindVM])
+	}
+	if kinds[kindStorage] == 0 || kinds[kindService] < 5 || len(inv.Components) == 0 {
+		t.Errorf("storage %d, services %d, components %d: want storage, name, mail and database services, components",
+			kinds[kindStorage], kinds[kindService], len(inv.Components))
+	}
+	for i := range 10 {
+		if hv := numbered("hv", 10, 2)[i]; webVMsOn[hv] == 0 {
+			t.Errorf("%s runs no web VM: %v", hv, webVMsOn)
+		}
+	}
+	for vm, hv := range host {
+		if webVMsOn[hv] > 0 && sitesOn[vm] == 0 && strings.HasPrefix(vm, "web-") {
+			t.Errorf("web VM %s carries no site", vm)
+		}
+	}
+}
