@@ -30,7 +30,8 @@ func (s *Server) consoleIncidentRoutes(rt *router) {
 	rt.handle("POST /staff/incidents/{id}/notes", act, classAPI, doc{summary: "Add a note to the timeline, internal or public"}, h.addNote)
 	rt.handle("POST /staff/incidents/{id}/updates/preview", act, classAPI, doc{summary: "Show what each channel would send for a public update, in French and English; nothing is sent or stored"}, h.previewUpdate)
 	rt.handle("POST /staff/incidents/{id}/updates", act, classAPI, doc{summary: "Post a public update in French and English"}, h.postUpdate)
-	rt.handle("GET /staff/incidents/{id}/postmortem", read, classAPI, doc{summary: "The post-mortem editor: its Markdown sections, a preview, review and publication"}, h.showPostMortem)
+	rt.handle("GET /staff/incidents/{id}/postmortem", read, classAPI, doc{summary: "The post-mortem editor: its Markdown sections, a preview, review and publication",
+		query: []string{"done: what was just done"}}, h.showPostMortem)
 	rt.handle("POST /staff/incidents/{id}/postmortem", pm, classAPI, doc{summary: "Save the post-mortem's sections, or (do=preview) show them rendered without saving"}, h.savePostMortem)
 	rt.handle("POST /staff/incidents/{id}/postmortem/state", pm, classAPI, doc{summary: "Move the post-mortem to review, back to draft, publish it, make it public or hide it"}, h.changePostMortemState)
 	if s.d.Support == nil {
