@@ -14,6 +14,7 @@ import (
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
+	"github.com/vigie/vigie/internal/support"
 )
 
 // TestStaffRunAnIncidentFromTheConsoleInChromium: in a real browser, in
@@ -33,6 +34,12 @@ func TestStaffRunAnIncidentFromTheConsoleInChromium(t *testing.T) {
 			site.addStaff(t, email, auth.RoleStaff)
 			secret, _ := site.enrol(t, email)
 			inc := site.open(t, "Panne "+root, root)
+			if root == "hv01" { // a customer of hv01 wrote: the ticket is linked
+				if _, err := site.tickets.Open(ctx, support.NewTicket{Customer: "C1", Asset: "alice-blog", Subject: "Mon blog ne répond plus",
+					Body: "Depuis 01:45, erreur 502.", By: support.Actor{Kind: support.ByCustomer, ID: "alice@example.org"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			page := "/staff/incidents/" + strconv.FormatInt(inc.ID, 10)
 			tab := browsertest.Tab(t, browser)
 			shots := screenshots(t, tab, lang)
@@ -69,6 +76,13 @@ func TestStaffRunAnIncidentFromTheConsoleInChromium(t *testing.T) {
 			step("resolve", chromedp.SetValue(chromedp.CSS("#status"), "resolved"), chromedp.Click(chromedp.CSS("#move")),
 				chromedp.WaitVisible(chromedp.CSS(".inc-pills .st-resolved")))
 			shots("inc-resolved")
+			if root == "hv01" {
+				step("open the linked ticket", chromedp.Click(chromedp.CSS(`#tickets a[href^="/staff/tickets/"]`)), chromedp.WaitVisible(chromedp.CSS("#body")))
+				step("answer it", chromedp.SendKeys(chromedp.CSS("#body"), "C'est réparé, votre blog répond à nouveau."),
+					chromedp.Submit(chromedp.CSS("#body")), chromedp.WaitVisible(chromedp.CSS("#done")))
+				shots("inc-ticket")
+				step("back to the incident", chromedp.Navigate(site.base+page), chromedp.WaitVisible(chromedp.CSS("#pm-link")))
+			}
 			step("open the post-mortem", chromedp.Click(chromedp.CSS("#pm-link")), chromedp.WaitVisible(chromedp.CSS("#pm-root_cause")))
 			step("write and preview it", chromedp.SetValue(chromedp.CSS("#pm-root_cause"), "A **worn** power supply in "+root+"."),
 				chromedp.SetValue(chromedp.CSS("#pm-resolution"), "Replaced the supply; the VMs restarted."),
@@ -90,6 +104,8 @@ func TestStaffRunAnIncidentFromTheConsoleInChromium(t *testing.T) {
 			step("back to the incident at phone width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(site.base+page),
 				chromedp.WaitVisible(chromedp.CSS(".inc-pills")))
 			shots("inc-phone")
+			step("the list at phone width", chromedp.Navigate(site.base+"/staff/incidents?state=all"), chromedp.WaitVisible(chromedp.CSS("table.inc-list")))
+			shots("inc-list-phone")
 			step("back to desktop width", chromedp.EmulateViewport(1280, 1024))
 
 			got := site.incident(t, inc.ID)

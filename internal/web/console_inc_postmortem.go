@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/incident"
 )
 
@@ -20,8 +21,11 @@ type pmPageView struct {
 	// ActionTypes and ActionStatuses are the choices of an action item.
 	ActionTypes    []incident.ActionType
 	ActionStatuses []incident.ActionStatus
-	// Preview is the whole document rendered, once asked for.
-	Preview template.HTML
+	// Preview is the whole document rendered, once asked for, and always
+	// when the post-mortem cannot be edited (Editable false: published,
+	// or a role that may not write it), which then shows no form.
+	Preview  template.HTML
+	Editable bool
 	// Done and Problem as on the incident's page.
 	Done, Problem string
 }
@@ -119,7 +123,8 @@ func (h *incPages) renderPostMortem(w http.ResponseWriter, r *http.Request, code
 		view.Sections = append(view.Sections, pmSection{Name: f.name, Label: f.label, Text: *f.at(&pm)})
 	}
 	view.Actions = append(append(view.Actions, pm.Actions...), incident.ActionItem{Type: incident.ActionPrevent, Status: incident.ActionOpen})
-	if preview {
+	view.Editable = v.Can(string(auth.PermPostMortems)) && pm.State != incident.PMPublished
+	if preview || !view.Editable {
 		// The renderer of the API's HTML: raw HTML in the Markdown is
 		// left out, never passed through.
 		body, err := incident.HTML(incident.Markdown(&pm, &inc))
