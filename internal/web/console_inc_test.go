@@ -107,6 +107,15 @@ func TestConsoleIncidentActionsChangeTheIncidentAsTheAPIWould(t *testing.T) {
 		if tk, err := site.tickets.Ticket(ctx, th.Ticket.ID); err != nil || tk.Status != support.Resolved {
 			t.Fatalf("linked ticket after resolving: %+v %v", tk, err)
 		}
+		var audited []string
+		for _, e := range site.audited(t) {
+			if e.Actor == me && e.OK {
+				audited = append(audited, e.Action)
+			}
+		}
+		if !slices.Contains(audited, "POST /staff/incidents/{id}/acknowledge") || !slices.Contains(audited, "POST /staff/incidents/{id}/updates") {
+			t.Errorf("the audit log of %s: %q", me, audited)
+		}
 
 		before := site.incident(t, inc.ID)
 		for _, bad := range []struct {
