@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -76,21 +77,28 @@ func (h *api) addIncidentEvent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if body.Text == "" || len(body.Text) > 10000 {
-		h.fail(w, r, badRequest("text: required, at most 10,000 characters"))
-		return
-	}
-	if _, err := h.incidents.Get(r.Context(), id); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	user, _ := UserFrom(r.Context())
-	e := incident.Event{IncidentID: id, At: time.Now(), Type: incident.EventNote, Public: body.Public, Author: user.Email, Text: body.Text}
-	if err := h.incidents.AddEvent(r.Context(), &e); err != nil {
+	e, err := addNote(r.Context(), h.incidents, id, author(r), body, h.now())
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, e)
+}
+
+// addNote appends a staff note by author to the timeline of incident id,
+// public or internal; the API and the console share it.
+func addNote(ctx context.Context, st *incident.Store, id int64, author string, body noteForm, now time.Time) (incident.Event, error) {
+	if body.Text == "" || len(body.Text) > 10000 {
+		return incident.Event{}, badRequest("text: required, at most 10,000 characters")
+	}
+	if _, err := st.Get(ctx, id); err != nil {
+		return incident.Event{}, err
+	}
+	e := incident.Event{IncidentID: id, At: now, Type: incident.EventNote, Public: body.Public, Author: author, Text: body.Text}
+	if err := st.AddEvent(ctx, &e); err != nil {
+		return incident.Event{}, err
+	}
+	return e, nil
 }
 
 // noteForm is the body of a staff note on an incident's timeline.

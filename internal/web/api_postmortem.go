@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -165,37 +166,9 @@ func (h *api) changePostMortemState(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if body.State == nil && body.Public == nil {
-		h.fail(w, r, badRequest("want a state (draft, in_review or published), public (true or false), or both"))
-		return
-	}
-	if body.State != nil {
-		switch *body.State {
-		case incident.PMDraft, incident.PMInReview, incident.PMPublished:
-		default:
-			h.fail(w, r, badRequest("state: want draft, in_review or published, got %q", *body.State))
-			return
-		}
-	}
-	// Reading first drafts a post-mortem never opened, and answers 404 for
-	// an unknown incident.
-	cur, err := h.postmortems.Get(r.Context(), id, zone)
-	if err != nil {
+	if err := changePostMortem(r.Context(), h.postmortems, id, zone, body); err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	// Asking for the state it is in changes nothing, so a retry succeeds.
-	if body.State != nil && *body.State != cur.State {
-		if err := h.postmortems.Transition(r.Context(), id, *body.State); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
-	if body.Public != nil {
-		if err := h.postmortems.SetPublic(r.Context(), id, *body.Public); err != nil {
-			h.fail(w, r, err)
-			return
-		}
 	}
 	h.answerPostMortem(w, r, id, zone)
 }
@@ -238,6 +211,40 @@ func incidentInZone(inc *incident.Incident, zone *time.Location) {
 			*t = &v
 		}
 	}
+}
+
+// changePostMortem moves the post-mortem of incident id to the state of
+// body, makes it public or hides it; with both, the state changes first.
+// The API and the console's editor share it.
+func changePostMortem(ctx context.Context, pms *incident.PostMortemStore, id int64, zone *time.Location, body postmortemStateForm) error {
+	if body.State == nil && body.Public == nil {
+		return badRequest("want a state (draft, in_review or published), public (true or false), or both")
+	}
+	if body.State != nil {
+		switch *body.State {
+		case incident.PMDraft, incident.PMInReview, incident.PMPublished:
+		default:
+			return badRequest("state: want draft, in_review or published, got %q", *body.State)
+		}
+	}
+	// Reading first drafts a post-mortem never opened, and answers 404 for
+	// an unknown incident.
+	cur, err := pms.Get(ctx, id, zone)
+	if err != nil {
+		return err
+	}
+	// Asking for the state it is in changes nothing, so a retry succeeds.
+	if body.State != nil && *body.State != cur.State {
+		if err := pms.Transition(ctx, id, *body.State); err != nil {
+			return err
+		}
+	}
+	if body.Public != nil {
+		if err := pms.SetPublic(ctx, id, *body.Public); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // postmortemStateForm is the body of a post-mortem state or visibility change.

@@ -178,6 +178,7 @@ func (s *Server) router() *router {
 	rt.surface = "staff"
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
+	s.consoleIncidentRoutes(rt)
 	s.maintenancePageRoutes(rt)
 	s.adminRoutes(rt)
 	s.supportRoutes(rt)
