@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie/vigie/internal/app"
 	"github.com/vigie/vigie/internal/inventory"
@@ -101,4 +102,53 @@ func grepLines(text, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A probe's long poll waits its whole time: the route's read deadline
+// (10 s) must not end it early, which the server would do by cancelling
+// the request (the probe would see its connection closed).
+func TestALongPollOutlivesTheReadDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 12 s")
+	}
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, e)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = a.Close() })
+			paris, err := a.Locations.Add(ctx, "paris")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(a.Handler())
+			t.Cleanup(srv.Close)
+			get := func(etag, wait string) (*http.Response, error) {
+				req, _ := http.NewRequest("GET", srv.URL+"/api/v1/probe/assignments?wait="+wait, nil)
+				req.Header.Set("Authorization", "Bearer "+paris)
+				if etag != "" {
+					req.Header.Set("If-None-Match", etag)
+				}
+				return (&http.Client{Timeout: time.Minute}).Do(req)
+			}
+			resp, err := get("", "")
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("assignments: %v %v", resp, err)
+			}
+			_ = resp.Body.Close()
+			etag := resp.Header.Get("ETag")
+			start := time.Now()
+			resp, err = get(etag, "12s")
+			if err != nil {
+				t.Fatalf("the long poll ended after %s: %v", time.Since(start).Round(time.Second), err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusNotModified || time.Since(start) < 12*time.Second {
+				t.Fatalf("the long poll answered %d after %s, want 304 after its 12 s", resp.StatusCode, time.Since(start).Round(time.Second))
+			}
+		})
+	}
 }

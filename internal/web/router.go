@@ -180,7 +180,14 @@ func setDeadlines(w http.ResponseWriter, c class) {
 	rc := http.NewResponseController(w)
 	now := time.Now()
 	// Writers that cannot take deadlines (test recorders) do without.
-	_ = rc.SetReadDeadline(now.Add(c.read))
+	// An answer that waits for a change must not outlive the read
+	// deadline: past it the server takes the connection for closed and
+	// cancels the request. Its request (no body) is read by then.
+	read := c.read
+	if c == classLongPoll {
+		read = c.write
+	}
+	_ = rc.SetReadDeadline(now.Add(read))
 	_ = rc.SetWriteDeadline(now.Add(c.write))
 }
 
