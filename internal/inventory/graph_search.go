@@ -41,9 +41,8 @@ type SearchResult struct {
 }
 
 // searchIndex holds the names of the graph as one buffer, lower-cased,
-// sorted and separated by '\n' (prefixes by binary search, substrings by a
-// single bytes.Index pass over the buffer, which the runtime vectorises),
-// and the names added and removed since it was built. It is rebuilt, on
+// sorted and separated by '\n' (prefixes by binary search), their trigrams
+// (substrings), and the names added and removed since it was built. It is rebuilt, on
 // the next search, once those changes grow past a fraction of it.
 type searchIndex struct {
 	// text is "\n" + lower(name0) + "\n" + lower(name1) + "\n" …; name i
@@ -51,6 +50,8 @@ type searchIndex struct {
 	text   []byte
 	starts []int32
 	names  []string
+	// tri and triStart are the trigrams of the names (graph_search_tri.go).
+	tri, triStart []int32
 	// added are the names added since (unsorted), removed those gone.
 	added   []string
 	removed map[string]struct{}
@@ -99,6 +100,7 @@ func indexEntries(entries []searchEntry) *searchIndex {
 		ix.names[i] = e.name
 	}
 	ix.starts = append(ix.starts, int32(len(ix.text)+1))
+	ix.buildTrigrams()
 	return ix
 }
 
@@ -231,27 +233,18 @@ func (ix *searchIndex) find(q string, limit int) (names []string, total int, mor
 		}
 		count()
 	}
-	// Elsewhere: one pass over the buffer, one hit per name, skipping the
-	// prefix run.
-	entry := 0
-	for at := 0; at < len(ix.text) && (len(prefix)+len(inside) < limit || !more); {
-		k := bytes.Index(ix.text[at:], needle)
-		if k < 0 {
-			break
-		}
-		entry = ix.entryAt(at+k, entry)
-		at = int(ix.starts[entry+1])
-		if entry >= lo && entry < hi {
-			at = int(ix.starts[hi]) // the prefix run, seen above
-			continue
-		}
-		if _, gone := ix.removed[ix.names[entry]]; gone {
-			continue
-		}
-		if len(prefix)+len(inside) < limit {
-			inside = append(inside, ix.names[entry])
-		}
-		count()
+	// Elsewhere in the names.
+	if len(prefix) < limit || !more {
+		ix.holding(needle, lo, hi, func(e int) bool {
+			if _, gone := ix.removed[ix.names[e]]; gone {
+				return true
+			}
+			if len(prefix)+len(inside) < limit {
+				inside = append(inside, ix.names[e])
+			}
+			count()
+			return len(prefix)+len(inside) < limit || !more
+		})
 	}
 	if len(ix.added) > 0 {
 		byLower := func(a, b string) int {

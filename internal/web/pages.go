@@ -18,7 +18,7 @@ import (
 // pageFiles are the pages of the signed-in areas and the sign-in forms:
 // one layout, one file per page defining "content", and their styles.
 //
-//go:embed templates/layout.html templates/pages/*.html static/*.css
+//go:embed templates/layout.html templates/pages/*.html static/*.css static/*.js
 var pageFiles embed.FS
 
 // pageSet holds the parsed pages; each is executed from a clone that
@@ -222,10 +222,14 @@ func pickLang(r *http.Request, preferred string) string {
 	return string(readerLang(r))
 }
 
-// serveAsset serves the pages' style sheets.
+// assetTypes are the kinds of static files the pages use.
+var assetTypes = map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+// serveAsset serves the pages' style sheets and scripts.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if !strings.HasSuffix(name, ".css") || strings.Contains(name, "/") {
+	ctype, ok := assetTypes[path.Ext(name)]
+	if !ok || strings.Contains(name, "/") {
 		http.NotFound(w, r)
 		return
 	}
@@ -234,7 +238,7 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
 }

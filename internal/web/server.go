@@ -172,6 +172,7 @@ func (s *Server) router() *router {
 	rt.surface = "staff"
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
+	s.inventoryRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
