@@ -29,7 +29,10 @@ type assetPageView struct {
 	// Dependents count the direct ones.
 	Graph                 template.HTML
 	DependsOn, Dependents int
-	Checks                []assetCheckRow
+	// Up and Down are the nodes right above and below, for the list
+	// under the graph.
+	Up, Down []graphNode
+	Checks   []assetCheckRow
 	// Chart is the latency of the asset's main check over 24 hours.
 	Chart        template.HTML
 	ChartSummary string
@@ -83,8 +86,10 @@ func (h *inventoryPages) showAsset(w http.ResponseWriter, r *http.Request) {
 		h.failPage(w, r, err)
 		return
 	}
-	view.Graph = buildAssetGraph(g, a.Name).svg(graphWords{Title: h.text(v.Lang, "ConsoleInvGraphTitle") + " " + a.Name,
-		Maintenance: h.text(v.Lang, "ConsoleInvPlanMaintenance"), Group: "%d %s"})
+	ag := buildAssetGraph(g, a.Name)
+	view.Graph = ag.svg(graphWords{Title: h.text(v.Lang, "ConsoleInvGraphTitle") + " " + a.Name,
+		Maintenance: h.text(v.Lang, "ConsoleInvPlanMaintenance"), Group: graphGroup})
+	view.Up, view.Down = ag.neighbours()
 	steps := []func(context.Context, *viewer, *assetPageView, time.Time) error{h.assetOwner, h.assetChecks, h.assetHost, h.assetBackups, h.assetIncidents, h.assetTickets}
 	for _, step := range steps {
 		if err := step(ctx, v, &view, now); err != nil {

@@ -18,11 +18,14 @@ const (
 	graphDepth    = 3
 	graphMaxNodes = 7
 	graphWidth    = 960
-	graphRow      = 96
+	graphRow      = 100
 	graphNodeW    = 124
-	graphNodeH    = 42
+	graphNodeH    = 56
 	graphNameMax  = 18
 )
+
+// graphGroup labels a group of assets of one kind: "16 × site".
+const graphGroup = "%d × %s"
 
 // graphNode is one box of the graph: an asset, or a group of assets of
 // one kind.
@@ -135,6 +138,22 @@ func buildAssetGraph(g *inventory.Graph, name string) *assetGraph {
 	return ag
 }
 
+// neighbours are the nodes next to the asset, above and below, for the
+// list under the drawing (readable on a phone, and by screen readers).
+func (ag *assetGraph) neighbours() (up, down []graphNode) {
+	for li := range ag.Layers {
+		if ag.Layers[li][0].Center {
+			if li > 0 {
+				up = ag.Layers[li-1]
+			}
+			if li+1 < len(ag.Layers) {
+				down = ag.Layers[li+1]
+			}
+		}
+	}
+	return up, down
+}
+
 // svg draws the graph; every node links to its page and offers to plan a
 // maintenance of it.
 func (ag *assetGraph) svg(w graphWords) template.HTML {
@@ -167,16 +186,20 @@ func (ag *assetGraph) svg(w graphWords) template.HTML {
 				b.WriteString(`<a href="` + esc(n.Link) + `">`)
 			}
 			fmt.Fprintf(&b, `<title>%s</title><rect x="%d" y="%d" width="%d" height="%d" rx="6"/>`, esc(label), n.x, n.y, graphNodeW, graphNodeH)
-			fmt.Fprintf(&b, `<text class="inv-name" x="%d" y="%d" text-anchor="middle">%s</text>`, n.x+graphNodeW/2, n.y+18, esc(shown))
+			nameY := n.y + 18
+			if n.Count > 0 {
+				nameY = n.y + graphNodeH/2 + 5
+			}
+			fmt.Fprintf(&b, `<text class="inv-name" x="%d" y="%d" text-anchor="middle">%s</text>`, n.x+graphNodeW/2, nameY, esc(shown))
 			if n.Count == 0 {
-				fmt.Fprintf(&b, `<text class="inv-kind" x="%d" y="%d" text-anchor="middle">%s</text>`, n.x+graphNodeW/2, n.y+34, esc(n.Kind))
+				fmt.Fprintf(&b, `<text class="inv-kind" x="%d" y="%d" text-anchor="middle">%s</text>`, n.x+graphNodeW/2, n.y+33, esc(n.Kind))
 			}
 			if n.Link != "" {
 				b.WriteString(`</a>`)
 			}
 			if n.Count == 0 {
 				fmt.Fprintf(&b, `<a href="/staff/maintenance/new?%s"><text class="inv-maint" x="%d" y="%d" text-anchor="middle">%s</text></a>`,
-					esc(url.Values{"asset": {n.Name}}.Encode()), n.x+graphNodeW/2, n.y+graphNodeH+13, esc(w.Maintenance))
+					esc(url.Values{"asset": {n.Name}}.Encode()), n.x+graphNodeW/2, n.y+graphNodeH-8, esc(w.Maintenance))
 			}
 			b.WriteString(`</g>`)
 		}

@@ -239,12 +239,12 @@ func TestAssetGraphNamesNeighboursAndCollapsesLargeLayers(t *testing.T) {
 		inv.Assets = append(inv.Assets, a.Asset)
 	}
 	g := inventory.NewGraph(inv, 1)
-	words := graphWords{Title: "Dependencies", Maintenance: "plan maintenance", Group: "%d %s"}
+	words := graphWords{Title: "Dependencies", Maintenance: "plan maintenance", Group: graphGroup}
 	svg := string(buildAssetGraph(g, "vm1").svg(words))
 	for _, want := range []string{
 		`<a href="/staff/assets/hv1">`, `<a href="/staff/assets/dc1">`, `<a href="/staff/assets/net1">`, // above, two layers
-		`<a href="/staff/inventory?kind=site&amp;of=vm1">`, ">12 site<", // twelve shops in one node
-		`<a href="/staff/inventory?kind=service&amp;of=vm1">`, ">1 service<",
+		`<a href="/staff/inventory?kind=site&amp;of=vm1">`, ">12 × site<", // twelve shops in one node
+		`<a href="/staff/inventory?kind=service&amp;of=vm1">`, ">1 × service<",
 		`href="/staff/maintenance/new?asset=hv1"`,
 	} {
 		if !strings.Contains(svg, want) {
@@ -256,7 +256,7 @@ func TestAssetGraphNamesNeighboursAndCollapsesLargeLayers(t *testing.T) {
 	}
 	// A small layer keeps its names: vm2 has one site below.
 	svg = string(buildAssetGraph(g, "vm2").svg(words))
-	if !strings.Contains(svg, `<a href="/staff/assets/bob-blog">`) || strings.Contains(svg, "1 site") {
+	if !strings.Contains(svg, `<a href="/staff/assets/bob-blog">`) || strings.Contains(svg, "1 × site") {
 		t.Errorf("vm2's graph:\n%s", svg)
 	}
 	ag := buildAssetGraph(g, "vm1")
@@ -267,48 +267,8 @@ func TestAssetGraphNamesNeighboursAndCollapsesLargeLayers(t *testing.T) {
 
 func TestTheAssetPageShowsWhatIsKnownOfTheAsset(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		site, b := inventorySite(t, db, auth.RoleStaff)
-		d, now := site.d, *site.now
-		// A check with results over the last hours, down now.
-		checks, err := d.Inventory.Checks(ctx, inventory.CheckFilter{Asset: "hv1", Effective: true})
-		if err != nil || len(checks) == 0 {
-			t.Fatalf("hv1's checks: %v %v", checks, err)
-		}
-		key := checks[0].Key()
-		var buckets []detect.Bucket
-		for m := now.Add(-3 * time.Hour).Truncate(time.Minute); m.Before(now); m = m.Add(time.Minute) {
-			buckets = append(buckets, detect.Bucket{Check: key, Minute: m, Count: 2, Failures: 0, LatencySum: 80 * time.Millisecond, Min: 30 * time.Millisecond, Max: 50 * time.Millisecond})
-		}
-		if err := d.Detection.SaveBuckets(ctx, buckets); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Detection.SaveStates(ctx, []detect.StateRow{{Check: key, State: detect.Down, Since: now.Add(-10 * time.Minute), Message: "connection refused"}}); err != nil {
-			t.Fatal(err)
-		}
-		// Facts, an open incident on vm1 (which reaches shop-03), a ticket.
-		if _, err := d.Compliance.ReportAgent(ctx, "hv1", probe.AgentFacts{Facts: facts.Facts{Kernel: "6.1.0-test"}}); err != nil {
-			t.Fatal(err)
-		}
-		inc := incident.Incident{Title: "vm1 down", Status: incident.Investigating, Severity: incident.Major, Cause: incident.CauseOutage,
-			RootAssets: []string{"vm1"}, ImpactStartedAt: now, DetectedAt: now}
-		id, err := d.Incidents.Create(ctx, &inc, incident.Event{At: now, Type: incident.EventOpened, Text: "opened"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		th, err := d.Support.Open(ctx, support.NewTicket{Customer: "C1", Asset: "shop-03", Subject: "Shop slow", Body: "Since this morning.",
-			By: support.Actor{Kind: support.ByCustomer, ID: "alice@example.org", Name: "Alice"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := d.Heartbeats.Ensure(ctx, "vm1/nightly")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.Heartbeats.Record(ctx, token, heartbeat.Ping{Status: heartbeat.StatusOK, RestorePoint: "snap-1"}, time.Now().UTC().Add(-time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-
+		id, ticket := seedAssetData(t, site)
 		resp, page := b.get("/staff/assets/hv1")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("hv1: %d\n%s", resp.StatusCode, page)
@@ -326,7 +286,7 @@ func TestTheAssetPageShowsWhatIsKnownOfTheAsset(t *testing.T) {
 		}
 		_, page = b.get("/staff/assets/shop-03")
 		for _, want := range []string{`href="/staff/inventory?owner=C1">C1</a> — Alice Martin`, `href="/staff/incidents/` + fmt.Sprint(id) + `"`,
-			`href="/staff/tickets/` + fmt.Sprint(th.Ticket.ID) + `"`, "Shop slow", `href="/staff/maintenance/new?asset=shop-03"`} {
+			`href="/staff/tickets/` + fmt.Sprint(ticket) + `"`, "Shop slow", `href="/staff/maintenance/new?asset=shop-03"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("shop-03's page lacks %q", want)
 			}
@@ -342,4 +302,53 @@ func TestTheAssetPageShowsWhatIsKnownOfTheAsset(t *testing.T) {
 			t.Errorf("unknown asset: %d", resp.StatusCode)
 		}
 	})
+}
+
+// seedAssetData gives hv1 a check with three hours of results, down for
+// ten minutes, and host facts; opens an incident on vm1 and a ticket on
+// shop-03; and sends vm1's backup a good run. It returns the incident's
+// and the ticket's ids.
+func seedAssetData(t *testing.T, site *staffSite) (incidentID, ticketID int64) {
+	t.Helper()
+	ctx := context.Background()
+	d, now := site.d, *site.now
+	// A check with results over the last hours, down now.
+	checks, err := d.Inventory.Checks(ctx, inventory.CheckFilter{Asset: "hv1", Effective: true})
+	if err != nil || len(checks) == 0 {
+		t.Fatalf("hv1's checks: %v %v", checks, err)
+	}
+	key := checks[0].Key()
+	var buckets []detect.Bucket
+	for m := now.Add(-3 * time.Hour).Truncate(time.Minute); m.Before(now); m = m.Add(time.Minute) {
+		buckets = append(buckets, detect.Bucket{Check: key, Minute: m, Count: 2, Failures: 0, LatencySum: 80 * time.Millisecond, Min: 30 * time.Millisecond, Max: 50 * time.Millisecond})
+	}
+	if err := d.Detection.SaveBuckets(ctx, buckets); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Detection.SaveStates(ctx, []detect.StateRow{{Check: key, State: detect.Down, Since: now.Add(-10 * time.Minute), Message: "connection refused"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Facts, an open incident on vm1 (which reaches shop-03), a ticket.
+	if _, err := d.Compliance.ReportAgent(ctx, "hv1", probe.AgentFacts{Facts: facts.Facts{Kernel: "6.1.0-test"}}); err != nil {
+		t.Fatal(err)
+	}
+	inc := incident.Incident{Title: "vm1 down", Status: incident.Investigating, Severity: incident.Major, Cause: incident.CauseOutage,
+		RootAssets: []string{"vm1"}, ImpactStartedAt: now, DetectedAt: now}
+	id, err := d.Incidents.Create(ctx, &inc, incident.Event{At: now, Type: incident.EventOpened, Text: "opened"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := d.Support.Open(ctx, support.NewTicket{Customer: "C1", Asset: "shop-03", Subject: "Shop slow", Body: "Since this morning.",
+		By: support.Actor{Kind: support.ByCustomer, ID: "alice@example.org", Name: "Alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := d.Heartbeats.Ensure(ctx, "vm1/nightly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Heartbeats.Record(ctx, token, heartbeat.Ping{Status: heartbeat.StatusOK, RestorePoint: "snap-1"}, time.Now().UTC().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return id, th.Ticket.ID
 }
