@@ -41,6 +41,14 @@ type Graph struct {
 	custNames  map[string]string
 	search     *searchIndex
 	custSearch *searchIndex
+	// buildMu lets one search build the indexes while the others wait;
+	// pending gathers the changes applied meanwhile, and custChanged
+	// says customers changed.
+	buildMu     sync.Mutex
+	pending     *searchIndex
+	custChanged bool
+	// whileBuilding, in tests, runs between building and installing.
+	whileBuilding func()
 }
 
 type node struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -61,25 +62,68 @@ type searchIndex struct {
 // and what is answered.
 type searchEntry struct{ lower, name string }
 
-// newSearchIndex indexes the live names of g; g.mu is held.
-func newSearchIndex(g *Graph) *searchIndex {
-	entries := make([]searchEntry, 0, len(g.index))
-	for i := range g.nodes {
-		if n := &g.nodes[i]; n.live {
-			entries = append(entries, searchEntry{strings.ToLower(n.name), n.name})
-		}
+// assetEntries are the names to index: what is searched, lower-cased.
+func assetEntries(names []string) []searchEntry {
+	entries := make([]searchEntry, len(names))
+	for i, n := range names {
+		entries[i] = searchEntry{strings.ToLower(n), n}
 	}
-	return indexEntries(entries)
+	return entries
 }
 
-// newCustomerIndex indexes the customers of g by id and name; the
-// answers are ids. g.mu is held.
-func newCustomerIndex(g *Graph) *searchIndex {
-	entries := make([]searchEntry, 0, len(g.custNames))
-	for id, name := range g.custNames {
+// customerEntries index customers by id and name; the answers are ids.
+func customerEntries(names map[string]string) []searchEntry {
+	entries := make([]searchEntry, 0, len(names))
+	for id, name := range names {
 		entries = append(entries, searchEntry{strings.ToLower(id) + "\t" + strings.ToLower(name), id})
 	}
-	return indexEntries(entries)
+	return entries
+}
+
+// buildSearch builds the missing indexes without holding the graph's lock
+// (seconds at a million names: impact and writes go on meanwhile). It
+// copies the names under the lock; the changes applied while it builds
+// are gathered in g.pending and become the new index's first changes.
+func (g *Graph) buildSearch() {
+	g.buildMu.Lock()
+	defer g.buildMu.Unlock()
+	g.mu.Lock()
+	needAssets, needCustomers := g.search == nil, g.custSearch == nil
+	var names []string
+	var customers map[string]string
+	if needAssets {
+		names = make([]string, 0, len(g.index))
+		for i := range g.nodes {
+			if g.nodes[i].live {
+				names = append(names, g.nodes[i].name)
+			}
+		}
+		g.pending = &searchIndex{removed: map[string]struct{}{}}
+	}
+	if needCustomers {
+		customers = maps.Clone(g.custNames)
+		g.custChanged = false
+	}
+	g.mu.Unlock()
+	var ix, cx *searchIndex
+	if needAssets {
+		ix = indexEntries(assetEntries(names))
+	}
+	if needCustomers {
+		cx = indexEntries(customerEntries(customers))
+	}
+	if g.whileBuilding != nil {
+		g.whileBuilding()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ix != nil {
+		ix.added, ix.removed = g.pending.added, g.pending.removed
+		g.search, g.pending = ix, nil
+	}
+	if cx != nil && !g.custChanged {
+		g.custSearch = cx // else built again on the next search
+	}
 }
 
 func indexEntries(entries []searchEntry) *searchIndex {
@@ -123,9 +167,12 @@ func (g *Graph) noteSearchChanges(p *Plan) {
 		delete(g.custNames, id)
 	}
 	if len(p.AddCustomers)+len(p.ChangeCustomers)+len(p.RemoveCustomers) > 0 {
-		g.custSearch = nil
+		g.custSearch, g.custChanged = nil, true
 	}
 	ix := g.search
+	if ix == nil {
+		ix = g.pending // an index being built
+	}
 	if ix == nil {
 		return
 	}
@@ -144,7 +191,7 @@ func (g *Graph) noteSearchChanges(p *Plan) {
 		}
 		ix.removed[name] = struct{}{}
 	}
-	if ix.stale() {
+	if ix == g.search && ix.stale() {
 		g.search = nil
 	}
 }
@@ -160,14 +207,7 @@ func (g *Graph) Search(q string, limit int) SearchResult {
 	g.mu.RLock()
 	for g.search == nil || g.custSearch == nil {
 		g.mu.RUnlock()
-		g.mu.Lock()
-		if g.search == nil {
-			g.search = newSearchIndex(g)
-		}
-		if g.custSearch == nil {
-			g.custSearch = newCustomerIndex(g)
-		}
-		g.mu.Unlock()
+		g.buildSearch()
 		g.mu.RLock()
 	}
 	defer g.mu.RUnlock()

@@ -124,3 +124,26 @@ func TestSearchFindsCustomersByIDAndName(t *testing.T) {
 		t.Fatalf("after the change, customers = %+v", got.Customers)
 	}
 }
+
+func TestChangesAppliedWhileTheIndexIsBuiltAreNotLost(t *testing.T) {
+	base := &Inventory{Customers: []Customer{{ID: "C1", Name: "Alice"}},
+		Assets: []Asset{{Name: "web-1", Kind: "site"}, {Name: "web-2", Kind: "site"}}}
+	g := NewGraph(base, 1)
+	desired := &Inventory{Customers: []Customer{{ID: "C1", Name: "Alice"}, {ID: "C2", Name: "Webster"}},
+		Assets: []Asset{{Name: "web-1", Kind: "site"}, {Name: "web-3", Kind: "site"}}}
+	g.whileBuilding = func() {
+		g.whileBuilding = nil
+		g.apply(Diff(base, desired), 2) // takes the lock: the build must not hold it
+	}
+	got := g.Search("web", 10)
+	var names []string
+	for _, a := range got.Assets {
+		names = append(names, a.Name)
+	}
+	if !slices.Equal(names, []string{"web-1", "web-3"}) || got.Total != 2 {
+		t.Fatalf("search after a change during the build: %v (total %d)", names, got.Total)
+	}
+	if len(got.Customers) != 1 || got.Customers[0].ID != "C2" {
+		t.Fatalf("customers after a change during the build: %+v", got.Customers)
+	}
+}
