@@ -81,8 +81,8 @@ func TestStaffImportsSearchesAndOpensAnAssetInChromium(t *testing.T) {
 			shots("asset-vm1")
 			step("a hypervisor with a check down", chromedp.Navigate(site.base+"/staff/assets/hv1"), chromedp.WaitVisible(chromedp.CSS("figure.inv-chart svg")))
 			shots("asset-hv1")
-			step("on a phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".inv-graph")))
-			shots("asset-vm1-phone")
+			step("the same on a phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".inv-graph")))
+			shots("asset-hv1-phone")
 			step("the collapsed shops", chromedp.EmulateViewport(1280, 900),
 				chromedp.Navigate(site.base+"/staff/inventory?of=vm1&kind=site"), chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/assets/shop-12"]`)))
 			shots("inventory-dependents")
