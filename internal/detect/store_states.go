@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -61,9 +63,27 @@ func (s *Store) SaveStates(ctx context.Context, rows []StateRow) error {
 
 // States returns every stored state, ordered by check then location.
 func (s *Store) States(ctx context.Context) ([]StateRow, error) {
+	return s.readStates(ctx, `SELECT check_key, location, state, since, reason, message FROM check_states ORDER BY check_key, location`, nil)
+}
+
+// StatesOf returns the stored states of the given checks (every location),
+// ordered by check then location: one asset's, without reading them all.
+func (s *Store) StatesOf(ctx context.Context, checks []string) ([]StateRow, error) {
+	if len(checks) == 0 {
+		return []StateRow{}, nil
+	}
+	marks := make([]string, len(checks))
+	args := make([]any, len(checks))
+	for i, c := range checks {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), c
+	}
+	return s.readStates(ctx, `SELECT check_key, location, state, since, reason, message FROM check_states
+		WHERE check_key IN (`+strings.Join(marks, ", ")+`) ORDER BY check_key, location`, args)
+}
+
+func (s *Store) readStates(ctx context.Context, query string, args []any) ([]StateRow, error) {
 	out := []StateRow{}
-	err := queryEach(ctx, s.db, "read states",
-		`SELECT check_key, location, state, since, reason, message FROM check_states ORDER BY check_key, location`, nil,
+	err := queryEach(ctx, s.db, "read states", query, args,
 		func(rows *sql.Rows) error {
 			var r StateRow
 			var st, reason string

@@ -121,7 +121,11 @@ func (h *inventoryPages) assetChecks(ctx context.Context, v *viewer, view *asset
 	if err != nil || h.d.Detection == nil {
 		return err
 	}
-	rows, err := h.d.Detection.States(ctx)
+	keys := make([]string, len(checks))
+	for i := range checks {
+		keys[i] = checks[i].Key()
+	}
+	rows, err := h.d.Detection.StatesOf(ctx, keys)
 	if err != nil {
 		return fmt.Errorf("states of %s: %w", name, err)
 	}
