@@ -263,14 +263,16 @@ func (h *inventoryPages) assetIncidents(ctx context.Context, _ *viewer, view *as
 	if err != nil {
 		return fmt.Errorf("open incidents: %w", err)
 	}
+	// An incident reaches the asset when the asset depends on one of its
+	// roots: a walk up from the asset, which stays small, rather than the
+	// incident's whole scope, which a datacenter makes huge.
 	g := h.d.Inventory.Graph()
 	for _, inc := range open {
-		if slices.Contains(inc.RootAssets, view.Asset.Name) {
-			view.Incidents = append(view.Incidents, inc)
-			continue
-		}
-		if _, in := slices.BinarySearch(g.Scope(inc.RootAssets), view.Asset.Name); in {
-			view.Incidents = append(view.Incidents, inc)
+		for _, root := range inc.RootAssets {
+			if root == view.Asset.Name || g.PathTo([]string{view.Asset.Name}, root) != nil {
+				view.Incidents = append(view.Incidents, inc)
+				break
+			}
 		}
 	}
 	return nil
