@@ -49,3 +49,29 @@ func TestStoreStatesUpsertAndReload(t *testing.T) {
 		}
 	})
 }
+
+func TestStoreStatesOfReadsOnlyTheChecksAsked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := detect.NewStore(db)
+		rows := []detect.StateRow{
+			{Check: "web/http", State: detect.Up, Since: storeT0},
+			{Check: "web/http", Location: "paris", State: detect.Up, Since: storeT0},
+			{Check: "web/tls", State: detect.Down, Since: storeT0, Reason: check.ReasonRefused},
+			{Check: "db/tcp", State: detect.Down, Since: storeT0},
+		}
+		if err := s.SaveStates(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.StatesOf(ctx, []string{"web/tls", "web/http", "nowhere/x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || got[0].Check != "web/http" || got[0].Location != "" || got[1].Location != "paris" || got[2].Check != "web/tls" || got[2].State != detect.Down {
+			t.Fatalf("StatesOf = %+v", got)
+		}
+		if none, err := s.StatesOf(ctx, nil); err != nil || len(none) != 0 {
+			t.Fatalf("StatesOf(nil) = %v, %v", none, err)
+		}
+	})
+}

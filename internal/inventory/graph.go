@@ -36,6 +36,19 @@ type Graph struct {
 	byRank []int32
 	rank   []int32
 	kinds  map[string]string
+	// custNames are the customers' names by id; search and custSearch
+	// index the names of assets and customers, built on the first search.
+	custNames  map[string]string
+	search     *searchIndex
+	custSearch *searchIndex
+	// buildMu lets one search build the indexes while the others wait;
+	// pending gathers the changes applied meanwhile, and custChanged
+	// says customers changed.
+	buildMu     sync.Mutex
+	pending     *searchIndex
+	custChanged bool
+	// whileBuilding, in tests, runs between building and installing.
+	whileBuilding func()
 }
 
 type node struct {
@@ -55,6 +68,10 @@ func NewGraph(inv *Inventory, version int64) *Graph {
 		nodes:     make([]node, 0, len(inv.Assets)),
 		custIndex: make(map[string]int32, len(inv.Customers)),
 		kinds:     map[string]string{},
+		custNames: make(map[string]string, len(inv.Customers)),
+	}
+	for i := range inv.Customers {
+		g.custNames[inv.Customers[i].ID] = inv.Customers[i].Name
 	}
 	for i := range inv.Assets {
 		g.addNode(&inv.Assets[i])
@@ -194,6 +211,7 @@ func (g *Graph) apply(p *Plan, version int64) {
 		g.free = append(g.free, i)
 	}
 	g.rankCustomers()
+	g.noteSearchChanges(p)
 	g.version = version
 }
 

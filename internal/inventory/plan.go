@@ -32,6 +32,8 @@ type Plan struct {
 	// position, or removed by id.
 	PutComponents    []PlacedComponent `json:"-"`
 	RemoveComponents []string          `json:"-"`
+	// BaseVersion is the inventory version the plan was computed on.
+	BaseVersion int64 `json:"-"`
 	// removedKinds remembers the kind of each removed asset for Summary.
 	removedKinds map[string]int
 	// newDefaults and newRules count the puts that are new, for Summary.

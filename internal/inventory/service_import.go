@@ -3,6 +3,9 @@ package inventory
 import (
 	"context"
 	"database/sql"
+	"fmt"
+
+	"github.com/vigie/vigie/internal/store"
 )
 
 // ImportOptions tunes an import.
@@ -13,7 +16,16 @@ type ImportOptions struct {
 	Prune bool
 	// Progress, when set, is told of the rows written so far.
 	Progress func(done, total int)
+	// IfVersion, when not nil, applies the import only if the stored
+	// inventory is still at this version, the Plan.BaseVersion of the dry
+	// run that was shown: the same files on the same inventory give the
+	// same plan. Otherwise the import fails with ErrChanged.
+	IfVersion *int64
 }
+
+// ErrChanged refuses an import whose dry run was made on an inventory that
+// has changed since.
+var ErrChanged = fmt.Errorf("the inventory changed since the dry run: %w", store.ErrConflict)
 
 // Import validates docs against the stored inventory and, when everything is
 // valid, applies the changes in one transaction. Validation failures come
@@ -21,18 +33,21 @@ type ImportOptions struct {
 // plan.
 func (s *Service) Import(ctx context.Context, docs []*Document, opts ImportOptions) (*Plan, error) {
 	if opts.DryRun {
-		base, _, err := loadAll(ctx, s.db)
+		base, version, err := loadAll(ctx, s.db)
 		if err != nil {
 			return nil, err
 		}
-		return s.plan(base, docs, opts.Prune)
+		return s.plan(base, version, docs, opts.Prune)
 	}
 	return s.write(ctx, func(tx *sql.Tx) (*Plan, error) {
-		base, _, err := loadAll(ctx, tx)
+		base, version, err := loadAll(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
-		plan, err := s.plan(base, docs, opts.Prune)
+		if opts.IfVersion != nil && version != *opts.IfVersion {
+			return nil, ErrChanged
+		}
+		plan, err := s.plan(base, version, docs, opts.Prune)
 		if err != nil || plan.Empty() {
 			return plan, err
 		}
@@ -45,7 +60,7 @@ func (s *Service) Import(ctx context.Context, docs []*Document, opts ImportOptio
 	})
 }
 
-func (s *Service) plan(base *Inventory, docs []*Document, prune bool) (*Plan, error) {
+func (s *Service) plan(base *Inventory, version int64, docs []*Document, prune bool) (*Plan, error) {
 	if problems := keepSecrets(base, docs); len(problems) > 0 {
 		return nil, problems
 	}
@@ -53,7 +68,9 @@ func (s *Service) plan(base *Inventory, docs []*Document, prune bool) (*Plan, er
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	return Diff(base, desired), nil
+	p := Diff(base, desired)
+	p.BaseVersion = version
+	return p, nil
 }
 
 // Export reads the whole inventory, customers by id and assets by name.

@@ -323,3 +323,51 @@ func TestImpactDuringWrites(t *testing.T) {
 		}
 	})
 }
+
+func TestImportIfVersionRefusesAChangedInventory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := inventory.NewService(db, nil)
+		dry := mustImport(t, s, inventory.ImportOptions{DryRun: true}, parse(t, "host.yaml", hostYAML))
+		// Someone else changes the inventory between the dry run and the apply.
+		mustImport(t, s, inventory.ImportOptions{}, parse(t, "other.yaml", "customers:\n  - id: C9\n    name: Zoe\n    email: zoe@example.org\n"))
+		_, err := s.Import(ctx, []*inventory.Document{parse(t, "host.yaml", hostYAML)}, inventory.ImportOptions{IfVersion: &dry.BaseVersion})
+		if !errors.Is(err, inventory.ErrChanged) || !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("import on a changed inventory: %v, want ErrChanged", err)
+		}
+		if _, err := s.Asset(ctx, "site1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the refused import wrote site1: %v", err)
+		}
+		// A new dry run gives the version to confirm, and the import goes through.
+		again := mustImport(t, s, inventory.ImportOptions{DryRun: true}, parse(t, "host.yaml", hostYAML))
+		applied := mustImport(t, s, inventory.ImportOptions{IfVersion: &again.BaseVersion}, parse(t, "host.yaml", hostYAML))
+		if applied.String() != again.String() || len(applied.AddAssets) != 5 {
+			t.Fatalf("applied %s, the dry run said %s", applied, again)
+		}
+		if got := s.Graph(); got != nil {
+			if res := got.Search("site", 10); res.Total != 2 {
+				t.Fatalf("search after the import: %+v", res)
+			}
+		}
+	})
+}
+
+func TestSearchFollowsImports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := inventory.NewService(db, nil)
+		mustImport(t, s, inventory.ImportOptions{}, parse(t, "host.yaml", hostYAML))
+		res, err := s.Search(ctx, "SITE", 10)
+		if err != nil || res.Total != 2 || res.Assets[0].Name != "site1" || res.Assets[0].Owner != "C1" || res.Assets[0].Kind != "site" {
+			t.Fatalf("search: %+v, %v", res, err)
+		}
+		mustImport(t, s, inventory.ImportOptions{}, parse(t, "more.yaml", "assets:\n  - name: mysite3\n    kind: site\n    depends_on: [vm1]\n"))
+		res, err = s.Search(ctx, "site", 10)
+		if err != nil || res.Total != 3 || res.Assets[2].Name != "mysite3" || res.Assets[2].Prefix {
+			t.Fatalf("search after a second import: %+v, %v", res, err)
+		}
+		if res, _ := s.Search(ctx, "bob", 10); len(res.Customers) != 1 || res.Customers[0].ID != "C2" {
+			t.Fatalf("customer search: %+v", res.Customers)
+		}
+	})
+}

@@ -23,6 +23,8 @@ type Filter struct {
 	// tickets no one took.
 	Assignee string
 	Customer string
+	// Asset keeps the tickets about this asset.
+	Asset string
 	// Incident keeps the tickets linked to this incident.
 	Incident int64
 	// Before is the cursor: only tickets with a smaller id.
@@ -55,6 +57,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
 	}
 	if f.Customer != "" {
 		where = append(where, `customer_id = `+arg(f.Customer))
+	}
+	if f.Asset != "" {
+		where = append(where, `asset = `+arg(f.Asset))
 	}
 	if f.Incident != 0 {
 		where = append(where, `id IN (SELECT ticket_id FROM ticket_incidents WHERE incident_id = `+arg(f.Incident)+`)`)

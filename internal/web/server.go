@@ -181,6 +181,7 @@ func (s *Server) router() *router {
 	s.consoleIncidentRoutes(rt)
 	s.maintenancePageRoutes(rt)
 	s.adminRoutes(rt)
+	s.inventoryRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)
