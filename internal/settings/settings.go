@@ -141,7 +141,15 @@ func (v *Values) duration(name string) *time.Duration {
 
 // Validate returns nil when every setting is acceptable, else an
 // *InvalidError naming each refused one.
-func (v Values) Validate() error {
+func (v Values) Validate() error { return v.validate(durationNames) }
+
+// durationNames are the settings that are durations.
+var durationNames = []string{NameSettle, NameQuiet, NameEscalateAfter, NameMaintenanceNotice}
+
+// validate checks the night window and the durations named: the flags'
+// values (a test's 300 ms settle window) are not held to the console's
+// bounds, only the values typed there.
+func (v Values) validate(durations []string) error {
 	var fields []FieldError
 	start, errStart := clock(v.NightStart)
 	if errStart != "" {
@@ -157,7 +165,7 @@ func (v Values) Validate() error {
 	if _, err := Zone(v.NightZone); err != nil {
 		fields = append(fields, FieldError{NameNightZone, err.Error()})
 	}
-	for _, name := range []string{NameSettle, NameQuiet, NameEscalateAfter, NameMaintenanceNotice} {
+	for _, name := range durations {
 		d, b := *v.duration(name), durationBounds[name]
 		if d < b[0] || d > b[1] {
 			fields = append(fields, FieldError{name, fmt.Sprintf("want from %s to %s, got %s", short(b[0]), short(b[1]), d)})

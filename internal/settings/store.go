@@ -37,7 +37,7 @@ type Store struct {
 // an error naming the flag's setting.
 func New(db *store.DB, defaults Values, logger *slog.Logger) (*Store, error) {
 	fill(&defaults)
-	if err := defaults.Validate(); err != nil {
+	if err := defaults.validate(nil); err != nil {
 		return nil, fmt.Errorf("default settings: %w", err)
 	}
 	if logger == nil {
@@ -57,7 +57,7 @@ func fill(v *Values) {
 	if v.NightZone == "" {
 		v.NightZone = Builtin.NightZone
 	}
-	for _, name := range []string{NameSettle, NameQuiet, NameEscalateAfter, NameMaintenanceNotice} {
+	for _, name := range durationNames {
 		if *v.duration(name) <= 0 {
 			*v.duration(name) = *Builtin.duration(name)
 		}
@@ -102,7 +102,7 @@ func (s *Store) Read(ctx context.Context) (Values, map[string]Stored, error) {
 	}
 	v, err := Parse(s.defaults, text)
 	if err == nil {
-		err = v.Validate()
+		err = v.validate(storedDurations(text))
 	}
 	if err != nil {
 		// Rows written by a newer or older version: the defaults hold
@@ -126,7 +126,7 @@ func (s *Store) Save(ctx context.Context, text map[string]string, by string) (Va
 	if err != nil {
 		return cur, err
 	}
-	if err := v.Validate(); err != nil {
+	if err := v.validate(storedDurations(text)); err != nil {
 		return cur, err
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
@@ -176,6 +176,17 @@ func (s *Store) Reset(ctx context.Context, names ...string) (Values, error) {
 		s.remember(v)
 	}
 	return v, err
+}
+
+// storedDurations are the duration settings text names.
+func storedDurations(text map[string]string) []string {
+	var out []string
+	for _, name := range durationNames {
+		if _, ok := text[name]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func (s *Store) remember(v Values) {
