@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/vigie/vigie/internal/facts"
 )
 
@@ -19,11 +21,46 @@ func (s *Service) InventoryRules(ctx context.Context) ([]facts.Rule, error) {
 	return inv.Rules, nil
 }
 
-// RulesYAML writes rules as the rules section of an inventory file.
+// RulesYAML writes rules as the rules section of an inventory file, one
+// flow mapping per rule with only the fields it sets, as people write it.
 func RulesYAML(rules []facts.Rule) (string, error) {
+	list := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, r := range rules {
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		add := func(k, v string) {
+			if v != "" {
+				m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k},
+					&yaml.Node{Kind: yaml.ScalarNode, Value: v, Tag: "!!str"})
+			}
+		}
+		add("name", r.Name)
+		add("kind", r.Kind)
+		if len(r.Labels) > 0 {
+			labels := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			for _, k := range slicesSortedKeys(r.Labels) {
+				labels.Content = append(labels.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k},
+					&yaml.Node{Kind: yaml.ScalarNode, Value: r.Labels[k], Tag: "!!str"})
+			}
+			m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "labels"}, labels)
+		}
+		add("fact", r.Fact)
+		add("op", r.Op)
+		add("value", r.Value)
+		if r.Optional {
+			m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "optional"},
+				&yaml.Node{Kind: yaml.ScalarNode, Value: "true", Tag: "!!bool"})
+		}
+		list.Content = append(list.Content, m)
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "rules"}, list}}
 	var b bytes.Buffer
-	if err := WriteChecksYAML(&b, &Inventory{Rules: rules}); err != nil {
-		return "", err
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return "", fmt.Errorf("write rules: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return "", fmt.Errorf("write rules: %w", err)
 	}
 	return b.String(), nil
 }

@@ -33,7 +33,7 @@ func (s *Server) adminConfigRoutes(rt *router) {
 	rt.handle("POST /staff/admin/components/{id}", inv, classAPI, doc{summary: "Change a public component in its place (its name must keep its id)"}, republished(h.saveComponent))
 	rt.handle("POST /staff/admin/components/{id}/delete", inv, classAPI, doc{summary: "Delete a public component"}, republished(h.deleteComponent))
 
-	rt.handle("GET /staff/admin/compliance", staffPage(auth.PermRead), classAPI, doc{summary: "The compliance rules in force and the hosts breaking them, the hypervisors' power profile first", query: []string{"done: rules when the rules were just saved", "added, changed, removed: how many rules"}}, h.showCompliance)
+	rt.handle("GET /staff/admin/compliance", staffPage(auth.PermRead), classAPI, doc{summary: "The compliance rules in force and the hosts breaking them, the hypervisors' power profile first", query: []string{"done: rules when the rules were just saved", "added: how many rules were added", "changed: how many were changed", "removed: how many were removed"}}, h.showCompliance)
 	rt.handle("POST /staff/admin/compliance/rules", staffPage(auth.PermRules), classAPI, doc{summary: "Replace the inventory's compliance rules with a rules section, checked as an import is (line-numbered problems, nothing changed on one)"}, h.saveRules)
 
 	rt.handle("GET /staff/admin/settings", staffPage(auth.PermRead), classAPI, doc{summary: "The host's settings: night window, settle window, thresholds; each with its default and who changed it", query: []string{"done: saved or reset"}}, h.showSettings)
