@@ -85,12 +85,13 @@ func (e *InvalidError) Error() string {
 }
 
 // Text returns the settings as stored: each by its name, durations as Go
-// durations ("1m30s"), times of day as HH:MM.
+// durations without their zero units ("90s" reads "1m30s", "10m", "72h"),
+// times of day as HH:MM.
 func (v Values) Text() map[string]string {
 	return map[string]string{
 		NameNightStart: v.NightStart, NameNightEnd: v.NightEnd, NameNightZone: v.NightZone,
-		NameSettle: v.Settle.String(), NameQuiet: v.Quiet.String(),
-		NameEscalateAfter: v.EscalateAfter.String(), NameMaintenanceNotice: v.MaintenanceNotice.String(),
+		NameSettle: Duration(v.Settle), NameQuiet: Duration(v.Quiet),
+		NameEscalateAfter: Duration(v.EscalateAfter), NameMaintenanceNotice: Duration(v.MaintenanceNotice),
 	}
 }
 
@@ -168,7 +169,7 @@ func (v Values) validate(durations []string) error {
 	for _, name := range durations {
 		d, b := *v.duration(name), durationBounds[name]
 		if d < b[0] || d > b[1] {
-			fields = append(fields, FieldError{name, fmt.Sprintf("want from %s to %s, got %s", short(b[0]), short(b[1]), d)})
+			fields = append(fields, FieldError{name, fmt.Sprintf("want from %s to %s, got %s", Duration(b[0]), Duration(b[1]), Duration(d))})
 		}
 	}
 	if len(fields) > 0 {
@@ -197,11 +198,17 @@ func Zone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// short writes a bound as people would: 1s, 1m, 1h, 24h, 720h.
-func short(d time.Duration) string {
+// Duration writes d as people would, without its zero units: 45s,
+// 1m30s, 10m, 72h, 1h30m.
+func Duration(d time.Duration) string {
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func sortFields(fields []FieldError) {

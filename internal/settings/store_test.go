@@ -59,7 +59,7 @@ func TestSaveStoresWhatChangedAndWho(t *testing.T) {
 		if got != v {
 			t.Fatalf("read back %+v, want %+v", got, v)
 		}
-		if len(rows) != 4 || rows["settle"].UpdatedBy != "admin@example.net" || rows["settle"].Value != "2m0s" {
+		if len(rows) != 4 || rows["settle"].UpdatedBy != "admin@example.net" || rows["settle"].Value != "2m" {
 			t.Fatalf("rows = %+v, want the 4 settings changed, by admin@example.net", rows)
 		}
 		start, end, zone := other.NightWindow(ctx)

@@ -22,6 +22,8 @@ type adminConfig struct {
 // the field (or file:line) and the message.
 type problem struct {
 	Field, Message string
+	// Label is the message id naming the field for people, when known.
+	Label string
 }
 
 // formProblems turns a refusal of the domain (a bad field, line-numbered

@@ -105,7 +105,7 @@ func TestTheCompliancePageShowsThePowerProfileFirstAndEditsRules(t *testing.T) {
 		}
 		hosts := page[strings.Index(page, "<tbody>"):]
 		hv2, hv1 := strings.Index(hosts, "<strong>hv2</strong>"), strings.Index(hosts, "<strong>hv1</strong>")
-		gov, disk := strings.Index(hosts, "hypervisor-performance-governor</code>"), strings.Index(hosts, "disk-space</code>")
+		gov, disk := strings.Index(hosts, "cpu.governor is"), strings.Index(hosts, "disk./.used_pct is")
 		if hv2 < 0 || hv1 < hv2 || gov < hv2 || disk < gov || gov > hv1 {
 			t.Fatalf("hosts not in order (hv2 %d, its governor %d then disk %d, hv1 %d):\n%s", hv2, gov, disk, hv1, hosts)
 		}
@@ -200,7 +200,7 @@ func TestTheSettingsPageValidatesByNameAndChangesNothingOnBadInput(t *testing.T)
 			t.Fatalf("night window %s-%s %s", start, end, zone)
 		}
 		staff := site.signedIn(t, "sam@host.example", auth.RoleStaff)
-		if resp, page := staff.get("/staff/admin/settings"); resp.StatusCode != http.StatusOK || !strings.Contains(page, `value="2m0s"`) || !strings.Contains(page, "readonly") {
+		if resp, page := staff.get("/staff/admin/settings"); resp.StatusCode != http.StatusOK || !strings.Contains(page, `value="2m"`) || !strings.Contains(page, "readonly") {
 			t.Fatalf("staff reads: %d", resp.StatusCode)
 		}
 		if resp, _ := staff.post("/staff/admin/settings", url.Values{"settle": {"5m"}}); resp.StatusCode != http.StatusForbidden {

@@ -100,7 +100,7 @@ func (h *adminConfig) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &bad) {
 		view := settingsView{}
 		for _, f := range bad.Fields {
-			view.Problems = append(view.Problems, problem{Field: f.Field, Message: f.Message})
+			view.Problems = append(view.Problems, problem{Field: f.Field, Message: f.Message, Label: settingLabels[f.Field][0]})
 		}
 		auditDetail(r, "refused, nothing changed: "+bad.Error())
 		h.renderSettings(w, r, http.StatusUnprocessableEntity, view, typed)
