@@ -11,10 +11,12 @@ import (
 // components, compliance rules and settings. Reading and changing need
 // the permissions of the matching API routes.
 func (s *Server) adminConfigRoutes(rt *router) {
+	h := &adminConfig{staff: &staff{Server: s}}
+	rt.handle("GET /api/v1/settings", needs(auth.PermRead), classAPI, doc{summary: "The host's settings in force (night window, settle window, thresholds), their defaults (the flags of vigie serve) and who changed them"}, h.showSettingsAPI)
+	rt.handle("PUT /api/v1/settings", needs(auth.PermSettings), classAPI, doc{summary: "Change the settings the body names (durations such as 90s, times HH:MM, an IANA zone); one refused changes nothing", body: settingsForm{}}, h.changeSettingsAPI)
 	if s.d.Sessions == nil {
 		return
 	}
-	h := &adminConfig{staff: &staff{Server: s}}
 	rt.surface = "staff pages"
 	defer func() { rt.surface = "staff" }()
 	settingsPerm := staffPage(auth.PermSettings)
