@@ -126,11 +126,20 @@ func (s *Store) Save(ctx context.Context, text map[string]string, by string) (Va
 	if err != nil {
 		return cur, err
 	}
-	if err := v.validate(storedDurations(text)); err != nil {
+	// Only the durations changed are held to the bounds: a flag's value
+	// outside them (a demo's short settle window) may stay as it is
+	// while other settings change.
+	before, after := cur.Text(), v.Text()
+	var changed []string
+	for _, name := range durationNames {
+		if before[name] != after[name] {
+			changed = append(changed, name)
+		}
+	}
+	if err := v.validate(changed); err != nil {
 		return cur, err
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
-	before, after := cur.Text(), v.Text()
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
 		for _, name := range Names {
 			if before[name] == after[name] {

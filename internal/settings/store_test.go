@@ -151,3 +151,25 @@ func TestBadDefaultsAreRefused(t *testing.T) {
 		t.Fatalf("New = %v, want night_zone refused", err)
 	}
 }
+
+// TestAFlagOutsideTheBoundsStaysWhileOthersChange: a demo's 300 ms settle
+// window, sent back unchanged with the whole form, does not keep the night
+// window from changing; typing a value outside the bounds is refused.
+func TestAFlagOutsideTheBoundsStaysWhileOthersChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, err := settings.New(db, settings.Values{Settle: 300 * time.Millisecond}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := s.Defaults().Text()
+		form["night_start"] = "01:00"
+		v, err := s.Save(ctx, form, "a@example.net")
+		if err != nil || v.NightStart != "01:00" || v.Settle != 300*time.Millisecond {
+			t.Fatalf("Save = %+v, %v", v, err)
+		}
+		if _, err := s.Save(ctx, map[string]string{"settle": "200ms"}, "a@example.net"); err == nil {
+			t.Fatal("a settle window of 200ms typed was taken")
+		}
+	})
+}
