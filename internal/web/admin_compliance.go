@@ -54,12 +54,14 @@ type hostRow struct {
 const rulesFile = "rules.yaml"
 
 // powerFirst orders rules and violations: those of the hypervisors' CPU
-// power profile first.
+// power profile first, the governor before the energy preference.
 func powerFirst(kind, fact string) int {
-	if kind == facts.KindHypervisor && strings.HasPrefix(fact, "cpu.") {
+	switch {
+	case kind != facts.KindHypervisor:
+		return 3
+	case fact == "cpu.governor":
 		return 0
-	}
-	if kind == facts.KindHypervisor {
+	case strings.HasPrefix(fact, "cpu."):
 		return 1
 	}
 	return 2
