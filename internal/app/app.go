@@ -380,10 +380,11 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
 		PublicName: a.cfg.PublicName, Notify: a.Notify, Support: a.Support, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
 		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
-		EmbedOrigins: a.cfg.EmbedOrigins,
-		Health:       a.Health,
-		Stopping:     stopping,
-		Inventory:    a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
+		PreviewWindow: a.PreviewWindow, NightWindow: a.Settings.NightWindow,
+		EmbedOrigins:  a.cfg.EmbedOrigins,
+		Health:        a.Health,
+		Stopping:      stopping,
+		Inventory:     a.Inventory, Auth: a.Auth, Heartbeats: a.Heartbeats, Detection: a.Detection, Logger: a.Log,
 		OnHeartbeat: func(key string, _ heartbeat.Ping) {
 			// Judge the heartbeat now rather than at its next scheduled
 			// run, wherever the leader is.

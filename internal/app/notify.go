@@ -125,6 +125,12 @@ func (a *App) PreviewUpdate(ctx context.Context, id int64, st incident.Status, f
 	return a.Planner().PreviewUpdate(ctx, id, st, fr, en, a.Render)
 }
 
+// PreviewWindow renders what each channel would send to announce a
+// maintenance window not saved yet.
+func (a *App) PreviewWindow(ctx context.Context, w *incident.Window) ([]notify.Preview, error) {
+	return a.Planner().PreviewWindow(ctx, w, a.Render)
+}
+
 // runNotify plans and delivers notifications while this process leads:
 // the planner turns the outbox's triggers and the clock's notices into
 // messages, woken by new triggers and at least every sweep; the worker

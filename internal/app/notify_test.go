@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/app"
-	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/notify/notifytest"
 	"github.com/vigie/vigie/internal/store"

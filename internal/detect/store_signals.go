@@ -3,6 +3,7 @@ package detect
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,49 @@ func (s *Store) Signals(ctx context.Context, f SignalFilter) ([]StoredSignal, er
 	})
 	if err != nil {
 		return nil, s.db.MapError(err)
+	}
+	return out, nil
+}
+
+// CheckChanges returns the check-up and check-down signals of the named
+// assets' checks in [from, to), and for each check and each of the two
+// kinds the newest one before from (what the state was when the period
+// began), in no particular order: the history of many assets in two
+// queries per few hundred assets, where Signals would take four per
+// check.
+func (s *Store) CheckChanges(ctx context.Context, assets []string, from, to time.Time) ([]StoredSignal, error) {
+	out := []StoredSignal{}
+	for chunk := range slices.Chunk(assets, statesChunk) {
+		args := make([]any, 0, len(chunk)+4)
+		for _, a := range chunk {
+			args = append(args, a)
+		}
+		k := len(chunk)
+		args = append(args, string(CheckUp), string(CheckDown), from.UTC(), to.UTC())
+		p := func(i int) string { return "$" + strconv.Itoa(k+i) }
+		// Numbered in the order they appear: SQLite binds them so.
+		match := `asset IN ` + s.db.Engine.List(k) + ` AND kind IN (` + p(1) + `, ` + p(2) + `)`
+		queries := []struct {
+			what, sql string
+			args      []any
+		}{
+			{"read changes", `SELECT id, ` + signalColumns + ` FROM signals WHERE ` + match + ` AND at >= ` + p(3) + ` AND at < ` + p(4), args},
+			{"read states before", `SELECT id, ` + signalColumns + ` FROM signals WHERE id IN (SELECT MAX(id) FROM signals WHERE ` + match +
+				` AND at < ` + p(3) + ` GROUP BY asset, check_key, kind)`, args[:k+3]},
+		}
+		for _, q := range queries {
+			err := queryEach(ctx, s.db, q.what, q.sql, q.args, func(rows *sql.Rows) error {
+				sg, err := scanSignal(rows)
+				if err != nil {
+					return err
+				}
+				out = append(out, sg)
+				return nil
+			})
+			if err != nil {
+				return nil, s.db.MapError(err)
+			}
+		}
 	}
 	return out, nil
 }

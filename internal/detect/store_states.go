@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -61,9 +62,37 @@ func (s *Store) SaveStates(ctx context.Context, rows []StateRow) error {
 
 // States returns every stored state, ordered by check then location.
 func (s *Store) States(ctx context.Context) ([]StateRow, error) {
+	return s.readStates(ctx, "", nil)
+}
+
+// statesChunk bounds the keys of one IN list.
+const statesChunk = 500
+
+// StatesOf returns the stored states of the checks keyed, at every
+// location, ordered by check then location: what one customer's pages
+// need without reading every state of the host.
+func (s *Store) StatesOf(ctx context.Context, keys []string) ([]StateRow, error) {
+	out := []StateRow{}
+	sorted := slices.Sorted(slices.Values(keys))
+	for chunk := range slices.Chunk(slices.Compact(sorted), statesChunk) {
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := s.readStates(ctx, ` WHERE check_key IN `+s.db.Engine.List(len(chunk)), args)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// readStates reads the states matching where (with its args).
+func (s *Store) readStates(ctx context.Context, where string, args []any) ([]StateRow, error) {
 	out := []StateRow{}
 	err := queryEach(ctx, s.db, "read states",
-		`SELECT check_key, location, state, since, reason, message FROM check_states ORDER BY check_key, location`, nil,
+		`SELECT check_key, location, state, since, reason, message FROM check_states`+where+` ORDER BY check_key, location`, args,
 		func(rows *sql.Rows) error {
 			var r StateRow
 			var st, reason string

@@ -61,6 +61,21 @@ func (s *Service) ChecksWithSecrets(ctx context.Context, f CheckFilter) ([]check
 	return out, nil
 }
 
+// ChecksOfAssets returns the effective checks of each named asset, by
+// asset then key, as Checks shows them; names that are no asset are
+// left out. It reads the store a few times for any number of names.
+func (s *Service) ChecksOfAssets(ctx context.Context, names []string) (map[string][]check.Check, error) {
+	inv, err := loadAssetsChecks(ctx, s.db, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]check.Check, len(inv.Assets))
+	for _, c := range EffectiveChecks(inv) {
+		out[c.Asset] = append(out[c.Asset], c.Masked())
+	}
+	return out, nil
+}
+
 // SaveCheck creates or replaces a declared check after validating it
 // against its asset, and returns it as Checks shows it. A secret given as
 // check.SecretMarker keeps the stored value; a marker where none is stored

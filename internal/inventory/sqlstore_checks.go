@@ -5,8 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/store"
@@ -151,34 +151,63 @@ func sameJSON(a, b any) bool {
 	return errX == nil && errY == nil && bytes.Equal(x, y)
 }
 
-// loadAssetChecks reads one asset, its declared checks and the default
-// checks: all that its effective checks need, without the whole inventory.
-// An unknown asset gives an empty inventory.
+// loadAssetChecks loads one asset with its declared checks and the
+// default checks, enough for EffectiveChecks; an unknown asset gives an
+// empty inventory.
 func loadAssetChecks(ctx context.Context, db *store.DB, name string) (*Inventory, error) {
+	return loadAssetsChecks(ctx, db, []string{name})
+}
+
+// assetsChunk bounds the names of one IN list, well below the bind
+// variables either engine takes.
+const assetsChunk = 500
+
+// loadAssetsChecks loads the named assets (those that exist) with their
+// dependencies, labels and declared checks, and the default checks: a
+// few queries for any number of names.
+func loadAssetsChecks(ctx context.Context, db *store.DB, names []string) (*Inventory, error) {
 	inv := &Inventory{}
-	a, err := getAsset(ctx, db, db, name)
-	if errors.Is(err, store.ErrNotFound) {
+	for chunk := range slices.Chunk(names, assetsChunk) {
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n
+		}
+		in := db.Engine.List(len(chunk))
+		first := len(inv.Assets)
+		err := queryEach(ctx, db, "load assets", `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets WHERE name IN `+in+` ORDER BY name`, args,
+			func(rows *sql.Rows) error {
+				var a Asset
+				if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
+					return err
+				}
+				inv.Assets = append(inv.Assets, a)
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+		if err := fillEdges(ctx, db, inv.Assets[first:]); err != nil {
+			return nil, err
+		}
+		err = queryEach(ctx, db, "load checks", `SELECT asset, spec FROM checks WHERE asset IN `+in+` ORDER BY asset, name`, args,
+			func(rows *sql.Rows) error {
+				var asset, spec string
+				if err := rows.Scan(&asset, &spec); err != nil {
+					return err
+				}
+				var c check.Check
+				if err := json.Unmarshal([]byte(spec), &c); err != nil {
+					return fmt.Errorf("check of %s: %w", asset, err)
+				}
+				inv.Checks = append(inv.Checks, c)
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(inv.Assets) == 0 {
 		return inv, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	inv.Assets = []Asset{a}
-	err = queryEach(ctx, db, "load checks", `SELECT spec FROM checks WHERE asset = $1 ORDER BY name`, []any{name},
-		func(rows *sql.Rows) error {
-			var spec string
-			if err := rows.Scan(&spec); err != nil {
-				return err
-			}
-			var c check.Check
-			if err := json.Unmarshal([]byte(spec), &c); err != nil {
-				return fmt.Errorf("check of %s: %w", name, err)
-			}
-			inv.Checks = append(inv.Checks, c)
-			return nil
-		})
-	if err != nil {
-		return nil, err
 	}
 	return inv, loadCheckDefaults(ctx, db, inv)
 }

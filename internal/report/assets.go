@@ -106,7 +106,17 @@ func (r *Reader) CustomerAssets(ctx context.Context, customer string) ([]AssetSt
 	if len(names) == 0 {
 		return out, nil
 	}
-	rows, err := r.Detection.States(ctx)
+	checks, err := r.Inventory.ChecksOfAssets(ctx, names)
+	if err != nil {
+		return nil, fmt.Errorf("checks of customer %s: %w", customer, err)
+	}
+	var keys []string
+	for _, list := range checks {
+		for i := range list {
+			keys = append(keys, list[i].Key())
+		}
+	}
+	rows, err := r.Detection.StatesOf(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("states of customer %s: %w", customer, err)
 	}
@@ -117,9 +127,9 @@ func (r *Reader) CustomerAssets(ctx context.Context, customer string) ([]AssetSt
 		}
 	}
 	for _, name := range names {
-		list, err := r.Inventory.Checks(ctx, inventory.CheckFilter{Asset: name, Effective: true})
-		if err != nil {
-			return nil, fmt.Errorf("checks of %s: %w", name, err)
+		list := checks[name]
+		if list == nil {
+			list = []check.Check{}
 		}
 		a := AssetState{Name: name, Kind: g.Kind(name), Checks: list, Rows: make([]detect.StateRow, len(list))}
 		for i := range list {

@@ -34,64 +34,81 @@ func changeOf(s *detect.StoredSignal) storedChange {
 // stored state has not changed since before the period needs no reading
 // of the log.
 func (r *Reader) History(ctx context.Context, a *AssetState, period Span) ([][]Change, error) {
-	var out [][]Change
-	for i := range a.Checks {
-		if !Counts(a.Checks[i].Kind) {
-			continue
+	all, err := r.Histories(ctx, []AssetState{*a}, period)
+	if err != nil {
+		return nil, err
+	}
+	return all[0], nil
+}
+
+// Histories is History for each of list, in its order, reading the log
+// once for all of them.
+func (r *Reader) Histories(ctx context.Context, list []AssetState, period Span) ([][][]Change, error) {
+	var read []string
+	for i := range list {
+		for j := range list[i].Checks {
+			if Counts(list[i].Checks[j].Kind) && needsLog(list[i].Rows[j], period) {
+				read = append(read, list[i].Name)
+				break
+			}
 		}
-		row := a.Rows[i]
-		st := row.State
-		if st == detect.Down && Expiring(row.Reason, row.Message) {
-			st = detect.Up
-		}
-		if st != detect.Unknown && !row.Since.After(period.From) {
-			out = append(out, []Change{{period.From, st}})
-			continue
-		}
-		changes, err := r.checkHistory(ctx, a.Name, row.Check, period)
+	}
+	logged := map[string][]storedChange{}
+	if len(read) > 0 {
+		signals, err := r.Detection.CheckChanges(ctx, read, period.From, period.To)
 		if err != nil {
-			return nil, fmt.Errorf("history of %s: %w", row.Check, err)
+			return nil, fmt.Errorf("history of %d assets: %w", len(read), err)
 		}
-		// The stored state is the check's current one even when the log
-		// lacks the signal of its last change (kept less long, or written
-		// by a process that stopped before appending it).
-		if n := len(changes); st != detect.Unknown && row.Since.Before(period.To) && (n == 0 || changes[n-1].At.Before(row.Since)) {
-			changes = append(changes, Change{row.Since, st})
+		for i := range signals {
+			key := signals[i].Asset + "\x00" + signals[i].Check
+			logged[key] = append(logged[key], changeOf(&signals[i]))
 		}
-		out = append(out, changes)
+	}
+	out := make([][][]Change, len(list))
+	for i := range list {
+		a := &list[i]
+		for j := range a.Checks {
+			if !Counts(a.Checks[j].Kind) {
+				continue
+			}
+			row := a.Rows[j]
+			st := currentState(row)
+			if !needsLog(row, period) {
+				out[i] = append(out[i], []Change{{period.From, st}})
+				continue
+			}
+			changes := since(logged[a.Name+"\x00"+row.Check], period)
+			// The stored state is the check's current one even when the log
+			// lacks the signal of its last change (kept less long, or written
+			// by a process that stopped before appending it).
+			if n := len(changes); st != detect.Unknown && row.Since.Before(period.To) && (n == 0 || changes[n-1].At.Before(row.Since)) {
+				changes = append(changes, Change{row.Since, st})
+			}
+			out[i] = append(out[i], changes)
+		}
 	}
 	return out, nil
 }
 
-// checkHistory reads one check's changes from the log: the last before
-// the period, and those inside it, oldest first.
-func (r *Reader) checkHistory(ctx context.Context, asset, key string, period Span) ([]Change, error) {
-	var list []storedChange
-	for _, kind := range []detect.SignalKind{detect.CheckUp, detect.CheckDown} {
-		before, err := r.Detection.Signals(ctx, detect.SignalFilter{Asset: asset, Check: key, Kind: kind, Until: period.From, Limit: 1})
-		if err != nil {
-			return nil, err
-		}
-		for i := range before {
-			list = append(list, changeOf(&before[i]))
-		}
-		f := detect.SignalFilter{Asset: asset, Check: key, Kind: kind, Since: period.From, Until: period.To, Limit: detect.MaxSignalLimit}
-		for {
-			page, err := r.Detection.Signals(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			for i := range page {
-				list = append(list, changeOf(&page[i]))
-			}
-			if len(page) < f.Limit {
-				break
-			}
-			f.Before = page[len(page)-1].ID
-		}
+// currentState is a check's stored state as availability counts it: down
+// only for a certificate ending soon is up.
+func currentState(row detect.StateRow) detect.State {
+	if row.State == detect.Down && Expiring(row.Reason, row.Message) {
+		return detect.Up
 	}
+	return row.State
+}
+
+// needsLog tells whether a check's history over period must be read from
+// the log: its state is unknown, or changed inside the period.
+func needsLog(row detect.StateRow, period Span) bool {
+	return currentState(row) == detect.Unknown || row.Since.After(period.From)
+}
+
+// since orders one check's logged changes and keeps, of those before the
+// period, only the last one.
+func since(list []storedChange, period Span) []Change {
 	slices.SortFunc(list, func(x, y storedChange) int { return cmp.Or(x.At.Compare(y.At), cmp.Compare(x.id, y.id)) })
-	// Of the changes before the period only the last one matters.
 	first := 0
 	for k := range list {
 		if list[k].At.Before(period.From) {
@@ -102,7 +119,7 @@ func (r *Reader) checkHistory(ctx context.Context, asset, key string, period Spa
 	for _, c := range list[first:] {
 		out = append(out, c.Change)
 	}
-	return out, nil
+	return out
 }
 
 // Windows returns every maintenance window kept, cancelled ones included.
@@ -139,12 +156,27 @@ func Touches(name string, dependsOn func(string) []string) func(assets []string)
 // touching it (from windows, as Windows returns them) and their
 // announced parts removed.
 func (r *Reader) Availability(ctx context.Context, a *AssetState, windows []incident.Window, period Span) (Timeline, []Window, error) {
-	checks, err := r.History(ctx, a, period)
+	tls, ws, err := r.Availabilities(ctx, []AssetState{*a}, windows, period)
 	if err != nil {
 		return Timeline{}, nil, err
 	}
-	ws := Windows(windows, Touches(a.Name, r.Inventory.Graph().DependsOn), period)
-	return Fold(period, checks, excludedSpans(ws)), ws, nil
+	return tls[0], ws[0], nil
+}
+
+// Availabilities is Availability for each of list, in its order, reading
+// the log once for all of them.
+func (r *Reader) Availabilities(ctx context.Context, list []AssetState, windows []incident.Window, period Span) ([]Timeline, [][]Window, error) {
+	histories, err := r.Histories(ctx, list, period)
+	if err != nil {
+		return nil, nil, err
+	}
+	dependsOn := r.Inventory.Graph().DependsOn
+	tls, ws := make([]Timeline, len(list)), make([][]Window, len(list))
+	for i := range list {
+		ws[i] = Windows(windows, Touches(list[i].Name, dependsOn), period)
+		tls[i] = Fold(period, histories[i], excludedSpans(ws[i]))
+	}
+	return tls, ws, nil
 }
 
 // Affected returns the names of the assets among list that a failure or

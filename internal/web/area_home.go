@@ -63,12 +63,25 @@ func (a *areaRequest) asset(name string) (*report.AssetState, bool) {
 
 // uptimes are an asset's availability over the last 30 and 90 days.
 func (h *area) uptimes(r *http.Request, a *areaRequest, asset *report.AssetState) (d30, d90 report.Availability, err error) {
-	p90 := report.Span{From: a.now.Add(-90 * 24 * time.Hour), To: a.now}
-	tl, _, err := h.reader.Availability(r.Context(), asset, a.windows, p90)
+	l30, l90, err := h.uptimesOf(r, a, []report.AssetState{*asset})
 	if err != nil {
 		return d30, d90, err
 	}
-	return tl.Sum(report.Span{From: a.now.Add(-30 * 24 * time.Hour), To: a.now}), tl.Sum(p90), nil
+	return l30[0], l90[0], nil
+}
+
+// uptimesOf are uptimes for each of list, reading the log once.
+func (h *area) uptimesOf(r *http.Request, a *areaRequest, list []report.AssetState) (d30, d90 []report.Availability, err error) {
+	p90 := report.Span{From: a.now.Add(-90 * 24 * time.Hour), To: a.now}
+	tls, _, err := h.reader.Availabilities(r.Context(), list, a.windows, p90)
+	if err != nil {
+		return nil, nil, err
+	}
+	p30 := report.Span{From: a.now.Add(-30 * 24 * time.Hour), To: a.now}
+	for _, tl := range tls {
+		d30, d90 = append(d30, tl.Sum(p30)), append(d90, tl.Sum(p90))
+	}
+	return d30, d90, nil
 }
 
 // areaNotice is an incident or a maintenance window touching the viewer.
@@ -145,18 +158,18 @@ func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := areaHomeView{Customer: a.v.Customer.Name, Generated: a.w.T("AreaGenerated", "When", a.w.At(a.now))}
+	d30, d90, err := h.uptimesOf(r, a, a.assets)
+	if err != nil {
+		h.s.failPage(w, r, err)
+		return
+	}
 	for i := range a.assets {
 		asset := &a.assets[i]
 		for _, p := range asset.Problems(a.now) {
 			view.Problems = append(view.Problems, areaProblemWords(a.w, p, a.now))
 		}
-		d30, d90, err := h.uptimes(r, a, asset)
-		if err != nil {
-			h.s.failPage(w, r, err)
-			return
-		}
 		view.Assets = append(view.Assets, areaAssetRow{Name: asset.Name, Link: areaAssetLink(asset.Name), Kind: areaKindWords(a.w, asset.Kind),
-			State: areaStateOf(a.w, asset, a.now), Up30: a.w.Ratio(d30), Up90: a.w.Ratio(d90)})
+			State: areaStateOf(a.w, asset, a.now), Up30: a.w.Ratio(d30[i]), Up90: a.w.Ratio(d90[i])})
 	}
 	// Outages first, then warnings; the oldest first within each.
 	slices.SortStableFunc(view.Problems, func(x, y areaProblem) int { return cmp.Compare(boolInt(x.Warning), boolInt(y.Warning)) })

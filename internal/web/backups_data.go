@@ -24,10 +24,17 @@ type assetBackups struct {
 func customerBackups(ctx context.Context, inv *inventory.Service, beats *heartbeat.Store, customer string, now time.Time) ([]assetBackups, error) {
 	g := inv.Graph()
 	out := []assetBackups{}
-	for _, name := range g.Owned(customer, "") {
-		checks, err := inv.Checks(ctx, inventory.CheckFilter{Asset: name, Kind: string(check.Heartbeat), Effective: true})
-		if err != nil {
-			return nil, fmt.Errorf("backups of %s: %w", name, err)
+	owned := g.Owned(customer, "")
+	all, err := inv.ChecksOfAssets(ctx, owned)
+	if err != nil {
+		return nil, fmt.Errorf("backups of customer %s: %w", customer, err)
+	}
+	for _, name := range owned {
+		var checks []check.Check
+		for _, c := range all[name] {
+			if c.Kind == check.Heartbeat {
+				checks = append(checks, c)
+			}
 		}
 		if len(checks) == 0 {
 			continue

@@ -16,9 +16,10 @@ import (
 )
 
 // pageFiles are the pages of the signed-in areas and the sign-in forms:
-// one layout, one file per page defining "content", and their styles.
+// one layout, one file per page defining "content", their styles, and the
+// console's script.
 //
-//go:embed templates/layout.html templates/pages/*.html static/*.css
+//go:embed templates/layout.html templates/pages/*.html static/*.css static/*.js
 var pageFiles embed.FS
 
 // pageSet holds the parsed pages; each is executed from a clone that
@@ -36,6 +37,7 @@ var pagesParsed pageSet
 var pageFuncs = template.FuncMap{
 	"t": func(string, ...any) string { return "" }, "when": func(time.Time) string { return "" },
 	"date": func(time.Time) string { return "" }, "csrf": func(any) template.HTML { return "" },
+	"hasPrefix": strings.HasPrefix,
 }
 
 func (ps *pageSet) load() error {
@@ -222,10 +224,14 @@ func pickLang(r *http.Request, preferred string) string {
 	return string(readerLang(r))
 }
 
-// serveAsset serves the pages' style sheets.
+// assetTypes are the content types of the files served under /assets/.
+var assetTypes = map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+// serveAsset serves the pages' style sheets and the console's script.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if !strings.HasSuffix(name, ".css") || strings.Contains(name, "/") {
+	ctype, ok := assetTypes[path.Ext(name)]
+	if !ok || strings.Contains(name, "/") {
 		http.NotFound(w, r)
 		return
 	}
@@ -234,7 +240,7 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
 }

@@ -31,7 +31,10 @@ func (s *Server) staffRoutes(rt *router) {
 	rt.handle("POST /staff/totp/setup", staffPending, classAPI, doc{summary: "Confirm the enrolment with a code; the recovery codes are shown once", query: next}, h.confirmSetup)
 	rt.handle("POST /staff/signout", staffPending, classAPI, doc{summary: "Sign out of this browser"}, h.signOut)
 	read := staffPage(auth.PermRead)
-	rt.handle("GET /staff", read, classAPI, doc{summary: "The staff start page: who you are, your role, links"}, h.showHome)
+	dash := &dashboard{staff: h, live: newConsoleLive(s)}
+	rt.handle("GET /staff", read, classAPI, doc{summary: "The console's landing: what happened since you last looked, in your zone, then open incidents, new signals, probe locations, compliance, stale backups, pending post-mortems, tickets waiting and this month's response times",
+		query: []string{"window: 24h or 7d to read that instead of since your last look (which it does not move)"}}, dash.showDashboard)
+	rt.handle("GET /staff/events", read, classLongPoll, doc{summary: "Server-sent events for open console pages: the console's version at each change (a minute per connection; browsers reconnect)"}, dash.live.streamConsole)
 	rt.handle("GET /staff/security", read, classAPI, doc{summary: "Your two-step verification, recovery codes and sessions",
 		query: []string{"done: what was just done (disabled, revoked, everywhere)", "n: how many sessions were signed out"}}, h.showSecurity)
 	rt.handle("POST /staff/security/recovery-codes", read, classAPI, doc{summary: "Replace your recovery codes, confirmed by a TOTP code; shown once"}, h.renewCodes)

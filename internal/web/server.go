@@ -61,6 +61,12 @@ type Deps struct {
 	// PreviewUpdate renders what each channel would send for a public
 	// update, without sending it (optional).
 	PreviewUpdate func(ctx context.Context, id int64, st incident.Status, fr, en string) ([]notify.Preview, error)
+	// PreviewWindow renders what each channel would send to announce a
+	// maintenance window not saved yet, without sending it (optional).
+	PreviewWindow func(ctx context.Context, w *incident.Window) ([]notify.Preview, error)
+	// NightWindow is when maintenance is done: wall-clock times such as
+	// "02:00" and "04:00" in zone (optional: 02:00–04:00 Europe/Paris).
+	NightWindow func(ctx context.Context) (start, end string, zone *time.Location)
 	// MaxStreams caps the live-update streams of open status pages
 	// (default 500), so that readers never hold every connection the
 	// server allows: past it a page stays as loaded, without live updates.
@@ -178,6 +184,7 @@ func (s *Server) router() *router {
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
 	s.adminConfigRoutes(rt)
+	s.maintenancePageRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)

@@ -10,20 +10,8 @@ import (
 	"github.com/vigie/vigie/internal/auth"
 )
 
-// homeView is the staff start page.
-type homeView struct {
-	Email, RoleText string
-	CanAudit        bool
-}
-
 // roleText names roles on the pages.
 var roleText = map[auth.Role]string{auth.RoleAdmin: "StaffRoleAdmin", auth.RoleStaff: "StaffRoleStaff", auth.RoleViewer: "StaffRoleViewer"}
-
-func (h *staff) showHome(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	view := homeView{Email: v.User.Email, RoleText: h.text(v.Lang, roleText[v.User.Role]), CanAudit: v.Principal.Can(auth.PermAudit)}
-	h.renderPage(w, r, http.StatusOK, "staff_home", h.text(v.Lang, "StaffHomeTitle"), view)
-}
 
 // securityView is the security page.
 type securityView struct {

@@ -196,11 +196,31 @@ func (h *pages) streamPublic(w http.ResponseWriter, r *http.Request) {
 const streamFor = 60 * time.Second
 
 // stream sends "event: version" with the page's version now and at each
-// change, and a comment every 15 s so that proxies keep the connection.
+// change.
 func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() string) {
+	eventStream{slots: h.streams, stopping: h.stopping, changed: h.pub.Changed}.serve(w, r, current)
+}
+
+// eventStream is a stream of server-sent events telling open pages that
+// what they show changed, shared by the status page and the staff console.
+type eventStream struct {
+	// slots holds one slot per stream open; stopping ends every stream at
+	// once, the server shutting down.
+	slots    chan struct{}
+	stopping <-chan struct{}
+	// changed returns a channel closed at the next change; poll, when
+	// set, reads the version that often too, for changes nothing signals.
+	changed func() <-chan struct{}
+	poll    time.Duration
+}
+
+// serve sends "event: version" with the version now and whenever it
+// moves, and a comment every 15 s so that proxies keep the connection,
+// for streamFor at most.
+func (e eventStream) serve(w http.ResponseWriter, r *http.Request, current func() string) {
 	select {
-	case h.streams <- struct{}{}:
-		defer func() { <-h.streams }()
+	case e.slots <- struct{}{}:
+		defer func() { <-e.slots }()
 	default:
 		// Every slot is taken: 204 tells the browser to stop trying (an
 		// EventSource does not reconnect after it), and the page stays
@@ -210,6 +230,10 @@ func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() st
 		return
 	}
 	rc := http.NewResponseController(w)
+	// The route's read deadline would end the stream early: past it the
+	// server takes the connection for closed and cancels the request.
+	// The request was read; the stream is bounded by streamFor.
+	_ = rc.SetReadDeadline(time.Now().Add(streamFor + 10*time.Second))
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")
@@ -229,8 +253,17 @@ func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() st
 	defer end.Stop()
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
+	var poll <-chan time.Time
+	if e.poll > 0 {
+		t := time.NewTicker(e.poll)
+		defer t.Stop()
+		poll = t.C
+	}
 	for {
-		changed := h.pub.Changed()
+		var changed <-chan struct{}
+		if e.changed != nil {
+			changed = e.changed()
+		}
 		if v := current(); v != last {
 			last = v
 			if !send("event: version\ndata: %s\n\n", v) {
@@ -239,13 +272,14 @@ func (h *pages) stream(w http.ResponseWriter, r *http.Request, current func() st
 		}
 		select {
 		case <-changed:
+		case <-poll:
 		case <-ping.C:
 			if !send(": ping\n\n") {
 				return
 			}
 		case <-end.C:
 			return
-		case <-h.stopping:
+		case <-e.stopping:
 			return
 		case <-r.Context().Done():
 			return
