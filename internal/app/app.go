@@ -34,6 +34,7 @@ import (
 	"github.com/vigie/vigie/internal/leader"
 	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/settings"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/support"
@@ -193,6 +194,9 @@ type App struct {
 	Throttle *auth.Throttle
 	Audit    *auth.Audit
 	Texts    *i18n.Bundle
+	// Settings are the settings staff change from the console (night
+	// window, settle window, thresholds), over the Config's values.
+	Settings *settings.Store
 	// Accounts mails contacts their invitations and sign-in links;
 	// HandOffs checks the host's panel's links (nil without a secret).
 	Accounts *account.Mailer
@@ -305,6 +309,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Throttle:     auth.NewThrottle(db),
 		Audit:        auth.NewAudit(db, time.Now),
 	}
+	a.Settings, err = settings.New(db, settings.Values{Settle: cfg.Settle, Quiet: cfg.Quiet,
+		EscalateAfter: cfg.EscalateAfter, MaintenanceNotice: cfg.MaintenanceNotice}, cfg.Logger)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	// One bundle of texts for the page and the messages, which repeat it.
 	bundle, err := i18n.New()
 	if err != nil {
@@ -354,7 +364,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		ClientAddr: a.proxies.ClientAddr,
 		Scheme:     a.proxies.Scheme,
 		Sessions:   a.Sessions, Throttle: a.Throttle, Audit: a.Audit, Texts: a.Texts,
-		Accounts: a.Accounts, HandOffs: a.HandOffs,
+		Accounts: a.Accounts, HandOffs: a.HandOffs, Settings: a.Settings,
 		Limiter:     limiter,
 		MaxImports:  a.cfg.MaxImports,
 		Version:     a.cfg.Version,
@@ -369,7 +379,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Alerts:      a.Alerts,
 		Status:      a.Status, StatusTokens: a.StatusTokens, PublicURL: a.cfg.PublicURL, MaxStreams: a.maxStreams(),
 		PublicName: a.cfg.PublicName, Notify: a.Notify, Support: a.Support, NotifyTest: a.SendTest, NotifyPrefs: a.NotifyPrefs,
-		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate,
+		NotifyLinks: a.NotifyLinks, Acknowledge: a.Acknowledge, PreviewUpdate: a.PreviewUpdate, NightWindow: a.Settings.NightWindow,
 		PreviewWindow: a.PreviewWindow,
 		EmbedOrigins:  a.cfg.EmbedOrigins,
 		Health:        a.Health,

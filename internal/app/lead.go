@@ -60,6 +60,10 @@ func (a *App) runIncidents(ctx context.Context, c *health.Component) {
 		MutesFrom: func(ctx context.Context) (incident.Mutes, error) {
 			return a.Maintenance.Mutes(ctx, a.Inventory.Graph())
 		},
+		Windows: func(ctx context.Context) (time.Duration, time.Duration) {
+			v := a.Settings.Current(ctx)
+			return v.Settle, v.Quiet
+		},
 		Recheck: func(assets []string) {
 			if err := a.DB.Notify(context.Background(), store.TopicRecheck, strings.Join(assets, " ")); err != nil {
 				a.Log.Warn("incident engine: ask for rechecks", "err", err)

@@ -162,6 +162,8 @@ func (a *App) runNotify(ctx context.Context, c *health.Component) {
 	}()
 	p := a.Planner()
 	health.Loop(ctx, c, a.Log, a.cfg.SweepEvery, wakeTriggers, func(ctx context.Context) (time.Duration, bool, error) {
+		v := a.Settings.Current(ctx)
+		p.Tune(v.MaintenanceNotice, v.EscalateAfter)
 		_, err := p.Plan(ctx)
 		return 0, false, err
 	})

@@ -36,6 +36,10 @@ type EngineOptions struct {
 	// assets still down below a root that recovered, so that what is said
 	// about them next rests on fresh results.
 	Recheck func(assets []string)
+	// Windows, when set, is asked at every tick for the settle window and
+	// the quiet period (a zero keeps the one in use), so that staff can
+	// change them while the engine runs.
+	Windows func(ctx context.Context) (settle, quiet time.Duration)
 	Now     func() time.Time
 }
 
@@ -106,6 +110,15 @@ func (e *Engine) Tick(ctx context.Context) error {
 	g := e.inv.Graph()
 	if err := e.refreshChecked(ctx, g.Version()); err != nil {
 		return err
+	}
+	if e.opts.Windows != nil {
+		settle, quiet := e.opts.Windows(ctx)
+		if settle > 0 {
+			e.opts.Settle = settle
+		}
+		if quiet > 0 {
+			e.opts.Quiet = quiet
+		}
 	}
 	now := e.opts.Now()
 	mutes := e.opts.Mutes

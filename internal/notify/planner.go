@@ -142,6 +142,19 @@ func NewPlanner(d PlannerDeps, o PlannerOptions) *Planner {
 	return &Planner{d: d, o: o}
 }
 
+// Tune changes how early maintenance notices go out and how long a page
+// may stay unacknowledged (a zero keeps the one in use), for settings
+// changed while the planner runs. The planner's own goroutine calls it,
+// between rounds.
+func (p *Planner) Tune(ahead, escalate time.Duration) {
+	if ahead > 0 {
+		p.o.Ahead = ahead
+	}
+	if escalate > 0 {
+		p.o.Escalate = escalate
+	}
+}
+
 // trigger is one row of the outbox.
 type trigger struct {
 	id int64

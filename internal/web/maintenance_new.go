@@ -116,7 +116,8 @@ func (h *maintenancePages) newView(r *http.Request, f maintenanceForm) (*maintNe
 	view.Impact = impactOf(g, f.Assets)
 	if view.Q != "" {
 		view.Searched = true
-		for _, n := range g.Search(view.Q, maintSearchMax) {
+		for _, hit := range g.Search(view.Q, maintSearchMax).Assets {
+			n := hit.Name
 			chosen := false
 			for _, a := range f.Assets {
 				chosen = chosen || a == n

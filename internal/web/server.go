@@ -23,6 +23,7 @@ import (
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/notify"
 	"github.com/vigie/vigie/internal/probe"
+	"github.com/vigie/vigie/internal/settings"
 	"github.com/vigie/vigie/internal/status"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/support"
@@ -81,6 +82,10 @@ type Deps struct {
 	// Support keeps support tickets (optional: without it their routes
 	// answer 503).
 	Support *support.Store
+	// Settings keeps the settings staff change from the console (night
+	// window, settle window, thresholds) (optional: without it the
+	// settings page answers 503).
+	Settings *settings.Store
 	// Results queues the results of remote probes for the detector.
 	Results *probe.ResultQueue
 	// Health answers /healthz and /readyz and counts intake outcomes.
@@ -179,6 +184,7 @@ func (s *Server) router() *router {
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
 	s.consoleIncidentRoutes(rt)
+	s.adminConfigRoutes(rt)
 	s.maintenancePageRoutes(rt)
 	s.adminRoutes(rt)
 	s.inventoryRoutes(rt)

@@ -66,16 +66,6 @@ func inventorySite(t *testing.T, db *store.DB, role auth.Role) (*staffSite, *bro
 	return site, site.signedIn(t, "ops@host.example", role)
 }
 
-// signedIn adds a staff member and returns a browser signed in as them at
-// the password+TOTP level.
-func (s *staffSite) signedIn(t *testing.T, email string, role auth.Role) *browser {
-	t.Helper()
-	u := s.addStaff(t, email, role)
-	b := newBrowser(t, s.base)
-	b.signIn(s.d.Sessions, auth.SubjectStaff, auth.StaffSubject(u.ID), auth.LevelPasswordTOTP)
-	return b
-}
-
 func TestInventorySearchFindsByPrefixThenSubstringAndFollowsImports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, b := inventorySite(t, db, auth.RoleAdmin)
