@@ -51,6 +51,38 @@ type incPageView struct {
 type incEventRow struct {
 	incident.Event
 	AtText string
+	// Folded are the rows of a run of deliveries shown as this one.
+	Folded []incEventRow
+}
+
+// foldAfter is the length of a run of consecutive delivery records from
+// which the timeline shows them as one row that opens: an outage told to
+// hundreds of customers would otherwise bury the people's entries.
+const foldAfter = 4
+
+// foldDeliveries folds each run of at least foldAfter consecutive
+// delivery records into one row holding them.
+func foldDeliveries(rows []incEventRow) []incEventRow {
+	var out []incEventRow
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && rows[j].Type == incident.EventNotification {
+			j++
+		}
+		if j-i >= foldAfter {
+			head := rows[i]
+			head.Folded = rows[i:j]
+			out = append(out, head)
+			i = j
+			continue
+		}
+		if j == i {
+			j++
+		}
+		out = append(out, rows[i:j]...)
+		i = j
+	}
+	return out
 }
 
 // updateDraft is a public update as typed.
@@ -100,6 +132,7 @@ func (h *incPages) renderIncident(w http.ResponseWriter, r *http.Request, code i
 	for _, e := range events {
 		view.Timeline = append(view.Timeline, incEventRow{Event: e, AtText: e.At.In(v.Zone).Format("2006-01-02 15:04:05")})
 	}
+	view.Timeline = foldDeliveries(view.Timeline)
 	view.Zone = v.Zone.String()
 	updates, err := h.d.Incidents.PublicUpdates(ctx, []int64{id})
 	if err != nil {
