@@ -77,8 +77,12 @@ func (s *Store) Signals(ctx context.Context, f SignalFilter) ([]StoredSignal, er
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(limit)
-	out := []StoredSignal{}
-	err := queryEach(ctx, s.db, "read signals", q, args, func(rows *sql.Rows) error {
+	return s.readSignals(ctx, "read signals", q, args, []StoredSignal{})
+}
+
+// readSignals appends to out the signals query selects.
+func (s *Store) readSignals(ctx context.Context, what, query string, args []any, out []StoredSignal) ([]StoredSignal, error) {
+	err := queryEach(ctx, s.db, what, query, args, func(rows *sql.Rows) error {
 		sg, err := scanSignal(rows)
 		if err != nil {
 			return err
@@ -119,16 +123,9 @@ func (s *Store) CheckChanges(ctx context.Context, assets []string, from, to time
 				` AND at < ` + p(3) + ` GROUP BY asset, check_key, kind)`, args[:k+3]},
 		}
 		for _, q := range queries {
-			err := queryEach(ctx, s.db, q.what, q.sql, q.args, func(rows *sql.Rows) error {
-				sg, err := scanSignal(rows)
-				if err != nil {
-					return err
-				}
-				out = append(out, sg)
-				return nil
-			})
-			if err != nil {
-				return nil, s.db.MapError(err)
+			var err error
+			if out, err = s.readSignals(ctx, q.what, q.sql, q.args, out); err != nil {
+				return nil, err
 			}
 		}
 	}
