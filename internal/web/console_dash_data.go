@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -100,13 +101,35 @@ func violations(hosts []probe.HostCompliance) []hostViolation {
 // is shown them (heartbeat.Store.Backups). Only the checks whose last ping
 // does not already prove them fresh are judged in full.
 func staleBackups(ctx context.Context, inv *inventory.Service, beats *heartbeat.Store, now time.Time) ([]heartbeat.Backup, error) {
-	checks, err := inv.Checks(ctx, inventory.CheckFilter{Kind: string(check.Heartbeat), Effective: true})
-	if err != nil {
-		return nil, fmt.Errorf("dashboard backups: %w", err)
-	}
 	last, err := beats.LastAll(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard backups: %w", err)
+	}
+	// Only the assets of the heartbeats with a token can be stale: their
+	// checks are read, not the whole inventory's, on each view.
+	// A key is asset/name and an asset's name may hold a slash: every
+	// prefix before one is a candidate (those that are no asset are left
+	// out by ChecksOfAssets, and only the keys issued are kept below).
+	var assets []string
+	for key := range last {
+		for i := range len(key) {
+			if key[i] == '/' {
+				assets = append(assets, key[:i])
+			}
+		}
+	}
+	slices.Sort(assets)
+	byAsset, err := inv.ChecksOfAssets(ctx, slices.Compact(assets))
+	if err != nil {
+		return nil, fmt.Errorf("dashboard backups: %w", err)
+	}
+	var checks []check.Check
+	for _, a := range slices.Sorted(maps.Keys(byAsset)) {
+		for _, c := range byAsset[a] {
+			if c.Kind == check.Heartbeat {
+				checks = append(checks, c)
+			}
+		}
 	}
 	var doubt []check.Check
 	for _, c := range checks {
