@@ -368,3 +368,7 @@ func scanUpdate(rows *sql.Rows) (PublicUpdate, error) {
 	u.At, u.UpdatedAt = u.At.UTC(), u.UpdatedAt.UTC()
 	return u, nil
 }
+
+// ComponentStatuses are the statuses staff may give a component during an
+// incident (besides auto, the computed one).
+func ComponentStatuses() []string { return slices.Clone(componentStatuses) }

@@ -44,6 +44,10 @@ type incPageView struct {
 	Preview   []previewRow
 	// NoPreview says the server cannot preview (no notification planner).
 	NoPreview bool
+	// Components are the public components with the status set for each
+	// during the incident; ComponentStatuses those staff may set.
+	Components        []incComponentRow
+	ComponentStatuses []string
 }
 
 // incEventRow is one entry of the timeline, its time in the viewer's
@@ -161,6 +165,11 @@ func (h *incPages) renderIncident(w http.ResponseWriter, r *http.Request, code i
 		return
 	}
 	view.PMRequired = incident.Required(&inc)
+	if view.Components, err = h.incComponents(r, id); err != nil {
+		h.failPage(w, r, err)
+		return
+	}
+	view.ComponentStatuses = incident.ComponentStatuses()
 	view.Compose = updateDraft{Status: inc.Status}
 	if extra.Compose != nil {
 		view.Compose = *extra.Compose
@@ -181,7 +190,8 @@ func publicStatuses(cur incident.Status) []incident.Status {
 
 // doneKeys are the confirmations a page shows after an action.
 var doneKeys = []string{"acknowledge", "lead", "lead-off", "communication", "communication-off", "status", "severity",
-	"hold", "hold-off", "note", "update", "tickets", "saved", "state", "public", "reply", "ticket-status"}
+	"hold", "hold-off", "note", "update", "tickets", "saved", "state", "public", "reply", "ticket-status",
+	"title", "update-edited", "component"}
 
 // doneKey is the confirmation asked for, "" for an unknown one.
 func doneKey(s string) string {

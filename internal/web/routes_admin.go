@@ -66,6 +66,7 @@ var adminSections = []struct {
 	{auth.PermUsers, adminSection{"/staff/admin/tokens", "ConsoleAdmTokensTitle", "ConsoleAdmTokensHelp"}},
 	{auth.PermRead, adminSection{"/staff/admin/locations", "ConsoleAdmMachinesTitle", "ConsoleAdmMachinesHelp"}},
 	{auth.PermSettings, adminSection{"/staff/admin/channels", "ConsoleAdmChannelsTitle", "ConsoleAdmChannelsHelp"}},
+	{auth.PermIncidents, adminSection{"/staff/notifications", "ConsoleNotifAdmTitle", "ConsoleNotifAdmHelp"}},
 	{auth.PermRead, adminSection{"/staff/admin/components", "ConsoleAdmComponentsTitle", "ConsoleAdmComponentsHelp"}},
 	{auth.PermRead, adminSection{"/staff/admin/compliance", "ConsoleAdmComplianceTitle", "ConsoleAdmComplianceHelp"}},
 	{auth.PermSettings, adminSection{"/staff/admin/settings", "ConsoleAdmSettingsTitle", "ConsoleAdmSettingsHelp"}},

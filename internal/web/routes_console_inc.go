@@ -27,6 +27,9 @@ func (s *Server) consoleIncidentRoutes(rt *router) {
 	for _, a := range incActions {
 		rt.handle("POST /staff/incidents/{id}/"+a.path, act, classAPI, doc{summary: a.summary}, h.act(a))
 	}
+	rt.handle("POST /staff/incidents/{id}/title", act, classAPI, doc{summary: titleAction.summary}, h.act(titleAction))
+	rt.handle("POST /staff/incidents/{id}/updates/{update}", act, classAPI, doc{summary: "Change the texts of a sent public update in French and English (not its status)"}, h.editUpdate)
+	rt.handle("POST /staff/incidents/{id}/components/{component}", act, classAPI, doc{summary: "Set a public component's status during the incident (auto gives back the computed one)"}, h.setComponent)
 	rt.handle("POST /staff/incidents/{id}/notes", act, classAPI, doc{summary: "Add a note to the timeline, internal or public"}, h.addNote)
 	rt.handle("POST /staff/incidents/{id}/updates/preview", act, classAPI, doc{summary: "Show what each channel would send for a public update, in French and English; nothing is sent or stored"}, h.previewUpdate)
 	rt.handle("POST /staff/incidents/{id}/updates", act, classAPI, doc{summary: "Post a public update in French and English"}, h.postUpdate)

@@ -184,6 +184,7 @@ func (s *Server) router() *router {
 	s.apiRoutes(rt)
 	s.staffRoutes(rt)
 	s.consoleIncidentRoutes(rt)
+	s.consoleNotifRoutes(rt)
 	s.adminConfigRoutes(rt)
 	s.maintenancePageRoutes(rt)
 	s.adminRoutes(rt)
