@@ -139,6 +139,7 @@ func (h *contactsAPI) refused(r *http.Request, target string, err error) error {
 	auditDetail(r, target+": "+classify(err).Message)
 	return err
 }
+
 // contactOf returns the contact the path names, by id or address, when
 // it is one of the path's customer.
 func (h *contactsAPI) contactOf(r *http.Request) (auth.Contact, error) {
