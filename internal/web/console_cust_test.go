@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/vigie/vigie/internal/account"
 	"github.com/vigie/vigie/internal/auth"
+	"github.com/vigie/vigie/internal/browsertest"
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/notify"
@@ -455,4 +458,74 @@ func TestCustomerPageRefusesWhatTheRoleMayNotDo(t *testing.T) {
 			t.Fatalf("%d refused actions in the audit log, want 16", refused)
 		}
 	})
+}
+
+// TestStaffOpensACustomerAddsAContactAndIssuesAStatusURLInChromium: in a
+// real browser, an admin signs in with password and TOTP, finds a
+// customer by typing part of their name in the inventory's search, opens
+// their page, adds a contact and issues a private status URL, shown once.
+// With VIGIE_SCREENSHOTS set, each page is saved there, the customer's
+// page also at a phone's width.
+func TestStaffOpensACustomerAddsAContactAndIssuesAStatusURLInChromium(t *testing.T) {
+	site := newCustSite(t, storetest.Open(t, store.SQLite), true)
+	browser := browsertest.New(t, 120*time.Second)
+	for _, lang := range []string{"en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			ctx := context.Background()
+			email := "admin-" + lang + "@host.example"
+			site.addStaff(t, email, auth.RoleAdmin)
+			secret, _ := site.enrol(t, email)
+			tab := browsertest.Tab(t, browser)
+			shots := screenshots(t, tab, lang)
+			step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(tab, actions...); err != nil {
+					text, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ""`))
+					t.Fatalf("%s: %v\n%s", what, err, text)
+				}
+			}
+			step("sign in", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(site.base+"/staff/signin?lang="+lang+"&next=/staff/inventory"),
+				chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), staffPassword),
+				chromedp.Submit(chromedp.CSS("#password")), chromedp.WaitVisible(chromedp.CSS(`form[action="/staff/totp"]`)))
+			step("type the code", chromedp.SendKeys(chromedp.CSS("#code"), site.code(t, secret)), chromedp.Submit(chromedp.CSS("#code")),
+				chromedp.WaitVisible(chromedp.CSS("#inv-q")))
+			step("search the customer as one types", chromedp.SendKeys(chromedp.CSS("#inv-q"), "Café"),
+				chromedp.WaitVisible(chromedp.CSS(`#inv-results a[href="/staff/customers/C1"]`)))
+			shots("customer-search")
+			step("open their page", chromedp.Click(chromedp.CSS(`#inv-results a[href="/staff/customers/C1"]`)),
+				chromedp.WaitVisible(chromedp.CSS("#contact-form")))
+			shots("customer")
+
+			contact := "lea-" + lang + "@example.org"
+			step("add a contact", chromedp.SendKeys(chromedp.CSS("#c-email"), contact), chromedp.SendKeys(chromedp.CSS("#c-name"), "Léa"),
+				chromedp.Submit(chromedp.CSS("#c-email")), chromedp.WaitVisible(chromedp.CSS("main .card.ok")))
+			shots("customer-contact-added")
+			if got := site.contactsOf(t, "C1"); !strings.Contains(strings.Join(got, " "), contact) || site.invitations(t, contact) != 1 {
+				t.Fatalf("after adding %s: %v", contact, got)
+			}
+
+			step("issue a status URL", chromedp.Click(chromedp.CSS(`form[action="/staff/customers/C1/status-url"] button`)),
+				chromedp.WaitVisible(chromedp.CSS("#secret")))
+			shots("customer-status-url")
+			shown, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#secret")))
+			m := regexp.MustCompile(`^https://status\.example\.org/c/([^/]+)/$`).FindStringSubmatch(strings.TrimSpace(shown))
+			if err != nil || m == nil {
+				t.Fatalf("the URL shown: %q %v", shown, err)
+			}
+			tokens, err := site.d.StatusTokens.Load(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if who, ok := tokens.Customer(m[1]); !ok || who != "C1" {
+				t.Fatalf("the URL shown is %q's (%v)", who, ok)
+			}
+			step("back to the page at a phone's width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(site.base+"/staff/customers/C1"),
+				chromedp.WaitVisible(chromedp.CSS("#contact-form")))
+			shots("customer-phone")
+			wide, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+			if err != nil || wide > 0 {
+				t.Fatalf("at a phone's width the page is %d px too wide (%v)", wide, err)
+			}
+		})
+	}
 }
