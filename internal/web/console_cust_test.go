@@ -199,6 +199,13 @@ func TestCustomerPageShowsTheCustomerAndDoesWhatTheAPIDoes(t *testing.T) {
 		if strings.Contains(page, "bob-bakery.example") {
 			t.Fatal("C1's page shows Bob's site")
 		}
+		// The inventory's search and a customer's assets link to the page,
+		// and so does an asset's owner.
+		for _, path := range []string{"/staff/inventory?q=Caf", "/staff/inventory?owner=C1", "/staff/assets/blog.cafe-creme.fr"} {
+			if _, page := b.get(path); !strings.Contains(page, `href="/staff/customers/C1"`) {
+				t.Fatalf("%s does not link to C1's page\n%s", path, page)
+			}
+		}
 		if resp, _ := b.get("/staff/customers/C404"); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("an unknown customer: %d", resp.StatusCode)
 		}
