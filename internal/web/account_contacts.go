@@ -76,16 +76,6 @@ func noMailChannel(err error) *Error {
 		Message: "nothing was changed: the invitation cannot be mailed; " + account.NoMailChannelHelp}
 }
 
-// failAudited answers a refused staff action, saying why in its audit
-// entry (the audit middleware records every change the staff API makes).
-func (h *contactsAPI) failAudited(w http.ResponseWriter, r *http.Request, target string, err error) {
-	if errors.Is(err, account.ErrNoMailChannel) {
-		err = noMailChannel(err)
-	}
-	auditDetail(r, target+": "+classify(err).Message)
-	h.fail(w, r, err)
-}
-
 // listContacts lists a customer's contacts by address.
 func (h *contactsAPI) listContacts(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -115,20 +105,39 @@ func (h *contactsAPI) inviteContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	customer := r.PathValue("id")
+	c, err := h.invite(r, customer, body)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/customers/"+customer+"/contacts/"+strconv.FormatInt(c.ID, 10))
+	writeJSON(w, http.StatusCreated, map[string]any{"contact": viewContact(c), "invitation": "queued"})
+}
+
+// invite adds a contact of customer and queues their invitation, for the
+// API and the console alike, saying in the audit entry what came of it.
+func (h *contactsAPI) invite(r *http.Request, customer string, body contactForm) (auth.Contact, error) {
 	target := "contact " + strings.ToLower(strings.TrimSpace(body.Email))
 	if err := body.check(); err != nil {
-		h.failAudited(w, r, target, err)
-		return
+		return auth.Contact{}, h.refused(r, target, err)
 	}
 	c, err := h.mailer.Invite(r.Context(), auth.Contact{Customer: customer, Email: body.Email, Name: body.Name,
 		Lang: body.Language, Zone: body.Timezone})
 	if err != nil {
-		h.failAudited(w, r, target, err)
-		return
+		return auth.Contact{}, h.refused(r, target, err)
 	}
 	auditDetail(r, target+": invitation queued")
-	w.Header().Set("Location", "/api/v1/customers/"+customer+"/contacts/"+strconv.FormatInt(c.ID, 10))
-	writeJSON(w, http.StatusCreated, map[string]any{"contact": viewContact(c), "invitation": "queued"})
+	return c, nil
+}
+
+// refused is the error of a refused action on target, said in its audit
+// entry (the audit middleware records every change the staff make).
+func (h *contactsAPI) refused(r *http.Request, target string, err error) error {
+	if errors.Is(err, account.ErrNoMailChannel) {
+		err = noMailChannel(err)
+	}
+	auditDetail(r, target+": "+classify(err).Message)
+	return err
 }
 
 // contactOf returns the contact the path names, by id or address, when
@@ -153,6 +162,17 @@ func (h *contactsAPI) contactOf(r *http.Request) (auth.Contact, error) {
 // reinviteContact mails a contact a new invitation; the older one stops
 // working only once the new one is queued.
 func (h *contactsAPI) reinviteContact(w http.ResponseWriter, r *http.Request) {
+	c, err := h.reinvite(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"contact": viewContact(c), "invitation": "queued"})
+}
+
+// reinvite mails the contact the path names a new invitation and returns
+// them with its date.
+func (h *contactsAPI) reinvite(r *http.Request) (auth.Contact, error) {
 	target := "contact " + r.PathValue("contact")
 	c, err := h.contactOf(r)
 	if err == nil && c.Disabled {
@@ -162,28 +182,35 @@ func (h *contactsAPI) reinviteContact(w http.ResponseWriter, r *http.Request) {
 		err = h.mailer.Send(r.Context(), c, auth.LinkInvite)
 	}
 	if err != nil {
-		h.failAudited(w, r, target, err)
-		return
+		return auth.Contact{}, h.refused(r, target, err)
 	}
 	auditDetail(r, "contact "+c.Email+": invitation queued")
 	if fresh, err := h.auth.Contact(r.Context(), c.ID); err == nil {
 		c = fresh // with its new invitation date
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contact": viewContact(c), "invitation": "queued"})
+	return c, nil
 }
 
 // removeContact deletes a contact; their sessions and links end in the
 // same transaction.
 func (h *contactsAPI) removeContact(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.remove(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// remove deletes the contact the path names and returns who they were.
+func (h *contactsAPI) remove(r *http.Request) (auth.Contact, error) {
 	target := "contact " + r.PathValue("contact")
 	c, err := h.contactOf(r)
 	if err == nil {
 		err = h.auth.RemoveContact(r.Context(), c.ID)
 	}
 	if err != nil {
-		h.failAudited(w, r, target, err)
-		return
+		return auth.Contact{}, h.refused(r, target, err)
 	}
 	auditDetail(r, "contact "+c.Email+" removed, their sessions and links ended")
-	w.WriteHeader(http.StatusNoContent)
+	return c, nil
 }

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/heartbeat"
+	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/report"
 	"github.com/vigie/vigie/internal/status"
 )
@@ -93,8 +97,7 @@ type overviewRestorePoint struct {
 }
 
 func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	c, err := h.inv.Customer(ctx, r.PathValue("id"))
+	c, err := h.inv.Customer(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -103,23 +106,43 @@ func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "the status page is not running"})
 		return
 	}
-	// The customer's page gives incidents and maintenance, and its clock
-	// the moment the whole overview stands for.
-	page, err := h.status.Page(ctx, c.ID)
+	src := overviewSources{inv: h.inv, detection: h.detection, heartbeats: h.heartbeats, status: h.status, now: h.now}
+	out, err := src.overview(r.Context(), c)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// overviewSources are what a customer's overview is read from, for the
+// API and the console's customer page alike.
+type overviewSources struct {
+	inv        *inventory.Service
+	detection  *detect.Store
+	heartbeats *heartbeat.Store
+	status     *status.Publisher
+	now        func() time.Time
+}
+
+// overview reads a customer's overview: their assets' states, the open
+// incidents and maintenance their status page tells them, their backups.
+func (o overviewSources) overview(ctx context.Context, c inventory.Customer) (overviewJSON, error) {
+	// The customer's page gives incidents and maintenance, and its clock
+	// the moment the whole overview stands for.
+	page, err := o.status.Page(ctx, c.ID)
+	if err != nil {
+		return overviewJSON{}, fmt.Errorf("status page of %s: %w", c.ID, err)
 	}
 	now := page.Generated.UTC()
 	if page.Generated.IsZero() {
-		now = h.now().UTC()
+		now = o.now().UTC()
 	}
 	out := overviewJSON{Customer: overviewCustomer{c.ID, c.Name, c.Language, c.Timezone}, GeneratedAt: now,
 		Assets: []overviewAsset{}, Incidents: []overviewIncident{}, Maintenance: []overviewMaintenance{}, Backups: []overviewBackup{}}
-	owned, err := (&report.Reader{Inventory: h.inv, Detection: h.detection}).CustomerAssets(ctx, c.ID)
+	owned, err := (&report.Reader{Inventory: o.inv, Detection: o.detection}).CustomerAssets(ctx, c.ID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return overviewJSON{}, fmt.Errorf("assets of %s: %w", c.ID, err)
 	}
 	var checks []check.Check
 	for i := range owned {
@@ -128,20 +151,19 @@ func (h *api) showOverview(w http.ResponseWriter, r *http.Request) {
 		out.Assets = append(out.Assets, overviewAsset{Name: a.Name, Kind: a.Kind, State: st.String(), Since: since, Checks: len(a.Checks)})
 		checks = append(checks, a.Checks...)
 	}
-	if out.Backups, err = h.overviewBackups(r, checks, now); err != nil {
-		h.fail(w, r, err)
-		return
+	if out.Backups, err = o.overviewBackups(ctx, checks, now); err != nil {
+		return overviewJSON{}, err
 	}
 	out.Incidents, out.Maintenance = overviewOfPage(page)
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 // overviewBackups lists the heartbeat checks among checks with their last
 // ping and good runs; a check with no token yet has none and is not stale.
-func (h *api) overviewBackups(r *http.Request, checks []check.Check, now time.Time) ([]overviewBackup, error) {
-	list, err := h.heartbeats.Backups(r.Context(), checks, now)
+func (o overviewSources) overviewBackups(ctx context.Context, checks []check.Check, now time.Time) ([]overviewBackup, error) {
+	list, err := o.heartbeats.Backups(ctx, checks, now)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("backups: %w", err)
 	}
 	out := make([]overviewBackup, 0, len(list))
 	for _, b := range list {

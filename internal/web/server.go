@@ -189,6 +189,7 @@ func (s *Server) router() *router {
 	s.maintenancePageRoutes(rt)
 	s.adminRoutes(rt)
 	s.inventoryRoutes(rt)
+	s.customerRoutes(rt)
 	s.supportRoutes(rt)
 	rt.surface = "machines"
 	s.machineRoutes(rt)

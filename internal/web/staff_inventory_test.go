@@ -275,7 +275,7 @@ func TestTheAssetPageShowsWhatIsKnownOfTheAsset(t *testing.T) {
 			t.Error("hv1's page shows the incident of vm1, which does not reach it")
 		}
 		_, page = b.get("/staff/assets/shop-03")
-		for _, want := range []string{`href="/staff/inventory?owner=C1">C1</a> — Alice Martin`, `href="/staff/incidents/` + fmt.Sprint(id) + `"`,
+		for _, want := range []string{`href="/staff/customers/C1">C1</a> — Alice Martin`, `href="/staff/incidents/` + fmt.Sprint(id) + `"`,
 			`href="/staff/tickets/` + fmt.Sprint(ticket) + `"`, "Shop slow", `href="/staff/maintenance/new?asset=shop-03"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("shop-03's page lacks %q", want)

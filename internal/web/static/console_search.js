@@ -48,7 +48,7 @@
     res.customers.forEach(function (c) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = "/staff/inventory?owner=" + encodeURIComponent(c.id);
+      a.href = "/staff/customers/" + encodeURIComponent(c.id);
       a.textContent = c.id;
       li.appendChild(a);
       li.appendChild(document.createTextNode(" — " + c.name));
