@@ -31,6 +31,10 @@ type Filter struct {
 	Before int64
 	// Limit is at most this many (default 100, at most MaxList).
 	Limit int
+	// ByActivity lists the last changed first (updated_at, then id)
+	// instead of the newest first; Offset then skips that many, for pages.
+	ByActivity bool
+	Offset     int
 }
 
 // List returns tickets for staff, newest first.
@@ -67,6 +71,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
 	if f.Before > 0 {
 		where = append(where, `id < `+arg(f.Before))
 	}
+	if f.ByActivity {
+		return s.list(ctx, where, args, `updated_at DESC, id DESC`, f.Limit, max(f.Offset, 0))
+	}
 	return s.listWhere(ctx, where, args, f.Limit)
 }
 
@@ -79,6 +86,12 @@ func (s *Store) CustomerTickets(ctx context.Context, customer string, limit int)
 }
 
 func (s *Store) listWhere(ctx context.Context, where []string, args []any, limit int) ([]Ticket, error) {
+	return s.list(ctx, where, args, `id DESC`, limit, 0)
+}
+
+// list returns the tickets matching where in order, limit of them after
+// skipping offset, with their linked incidents.
+func (s *Store) list(ctx context.Context, where []string, args []any, order string, limit, offset int) ([]Ticket, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -87,7 +100,10 @@ func (s *Store) listWhere(ctx context.Context, where []string, args []any, limit
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(limit)
+	q += ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit)
+	if offset > 0 {
+		q += ` OFFSET ` + strconv.Itoa(offset)
+	}
 	out := []Ticket{}
 	index := map[int64]int{}
 	err := store.Each(ctx, s.db, "list tickets", q, args, func(rows *sql.Rows) error {

@@ -191,7 +191,7 @@ func publicStatuses(cur incident.Status) []incident.Status {
 // doneKeys are the confirmations a page shows after an action.
 var doneKeys = []string{"acknowledge", "lead", "lead-off", "communication", "communication-off", "status", "severity",
 	"hold", "hold-off", "note", "update", "tickets", "saved", "state", "public", "reply", "ticket-status",
-	"title", "update-edited", "component"}
+	"title", "update-edited", "component", "ticket-assignee", "ticket-priority"}
 
 // doneKey is the confirmation asked for, "" for an unknown one.
 func doneKey(s string) string {

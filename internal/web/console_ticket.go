@@ -5,13 +5,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigie/vigie/internal/auth"
 	"github.com/vigie/vigie/internal/support"
 )
 
 // ticketPageView is a support ticket as staff see it.
 type ticketPageView struct {
 	support.Thread
-	Statuses      []support.Status
+	Statuses   []support.Status
+	Priorities []support.Priority
+	// Staff are who may take the ticket (with tickets:write).
+	Staff         []string
 	Done, Problem string
 	// Body is the answer typed, shown again when it was refused.
 	Body string
@@ -39,7 +43,14 @@ func (h *incPages) renderTicket(w http.ResponseWriter, r *http.Request, code int
 		h.failPage(w, r, err)
 		return
 	}
-	view := ticketPageView{Thread: th, Statuses: support.Statuses, Done: doneKey(r.URL.Query().Get("done")), Problem: problem, Body: body}
+	view := ticketPageView{Thread: th, Statuses: support.Statuses, Priorities: support.Priorities,
+		Done: doneKey(r.URL.Query().Get("done")), Problem: problem, Body: body}
+	if viewerOf(r).Can(string(auth.PermTicketsWrite)) {
+		if view.Staff, err = h.ticketStaff(r); err != nil {
+			h.failPage(w, r, err)
+			return
+		}
+	}
 	h.renderPage(w, r, code, "console_ticket", h.text(viewerOf(r).Lang, "ConsoleIncTicketTitle"), view)
 }
 

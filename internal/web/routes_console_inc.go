@@ -42,8 +42,15 @@ func (s *Server) consoleIncidentRoutes(rt *router) {
 	}
 	tickets := staffPage(auth.PermTicketsWrite)
 	rt.handle("POST /staff/incidents/{id}/tickets/resolve", tickets, classAPI, doc{summary: "Resolve together the open and waiting tickets linked to an incident"}, h.resolveTickets)
+	rt.handle("GET /staff/tickets", staffPage(auth.PermTicketsRead), classAPI, doc{summary: "The support tickets, the last changed first, a page at a time, with filters",
+		query: []string{"status: open, waiting, resolved, closed or all (default all)", "assignee: me, unassigned or anyone (default anyone)",
+			"customer: only this customer's (an id)", "asset: only those about this asset", "incident: only those linked to this incident",
+			"page: the page, from 1"}}, h.showTickets)
 	rt.handle("GET /staff/tickets/{id}", staffPage(auth.PermTicketsRead), classAPI, doc{summary: "A support ticket: its thread with staff notes, a reply form and its status",
 		query: []string{"done: what was just done"}}, h.showTicket)
 	rt.handle("POST /staff/tickets/{id}/replies", tickets, classAPI, doc{summary: "Answer a ticket (or, with internal, add a staff note)"}, h.replyTicket)
 	rt.handle("POST /staff/tickets/{id}/status", tickets, classAPI, doc{summary: "Change a ticket's status"}, h.changeTicket)
+	rt.handle("POST /staff/tickets/{id}/assignee", tickets, classAPI, doc{summary: "Give a ticket to a staff member (take: to oneself; an empty assignee: to no one)"}, h.assignTicket)
+	rt.handle("POST /staff/tickets/{id}/priority", tickets, classAPI, doc{summary: "Change a ticket's priority"}, h.prioritizeTicket)
+	rt.handle("GET /staff/tickets/{id}/attachments/{file}", staffPage(auth.PermTicketsRead), classAPI, doc{summary: "Download a ticket's attachment (always as a download, under its sniffed type)"}, h.ticketAttachment)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -272,16 +273,26 @@ func (h *supportAPI) showTicketAttachment(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	a, f, err := h.tickets.OpenAttachment(r.Context(), "", r.PathValue("file"))
+	a, f, err := openStaffAttachment(r.Context(), h.tickets, id, r.PathValue("file"))
 	if err != nil {
 		return err
 	}
-	if a.TicketID != id {
-		_ = f.Close()
-		return &Error{Status: http.StatusNotFound, Message: "no such attachment on this ticket"}
-	}
 	serveAttachment(w, r, a, f)
 	return nil
+}
+
+// openStaffAttachment opens file of ticket id for staff (the API and the
+// console): a 404 when the file is not that ticket's.
+func openStaffAttachment(ctx context.Context, tickets *support.Store, id int64, file string) (support.Attachment, *os.File, error) {
+	a, f, err := tickets.OpenAttachment(ctx, "", file)
+	if err != nil {
+		return a, nil, err
+	}
+	if a.TicketID != id {
+		_ = f.Close()
+		return a, nil, &Error{Status: http.StatusNotFound, Message: "no such attachment on this ticket"}
+	}
+	return a, f, nil
 }
 
 // serveAttachment sends an attachment as a download, never as a page: its
