@@ -417,6 +417,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopBackground()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Inventory.Watch(bg, a.cfg.RefreshEvery) })
+	// The console's first search should not wait for its index.
+	wg.Go(func() { a.Inventory.Graph().WarmSearch() })
 	wg.Go(func() { a.Status.Run(bg) })
 	wg.Go(func() {
 		leader.Run(bg, a.DB, a.Log, leader.Options{Retry: a.cfg.LeaderRetry, OnChange: a.Health.SetLeader}, a.lead)

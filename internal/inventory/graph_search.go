@@ -196,6 +196,22 @@ func (g *Graph) noteSearchChanges(p *Plan) {
 	}
 }
 
+// WarmSearch builds the search indexes now, if they are not built, so
+// that the first search after start-up does not wait for them (seconds at
+// a million assets). Searches build them anyway when needed.
+func (g *Graph) WarmSearch() {
+	if !g.SearchReady() {
+		g.buildSearch()
+	}
+}
+
+// SearchReady tells whether the search indexes are built.
+func (g *Graph) SearchReady() bool {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.search != nil && g.custSearch != nil
+}
+
 // Search finds the assets whose names hold q, ignoring case, and the
 // customers whose id or name does: at most limit of each.
 func (g *Graph) Search(q string, limit int) SearchResult {
