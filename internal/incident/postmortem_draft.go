@@ -48,7 +48,10 @@ func draftSummary(inc *Incident) string {
 		cause = "site problem"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s %s.\n\n", inline(incidentTitle(inc)), scope, duration)
+	// A title that already gives the scope ("hv03 down: 342 sites, 226
+	// customers", as correlation names incidents) does not say it twice.
+	title := strings.TrimSuffix(incidentTitle(inc), ": "+scope)
+	fmt.Fprintf(&b, "%s: %s %s.\n\n", inline(title), scope, duration)
 	fmt.Fprintf(&b, "A %s %s", inc.Severity, cause)
 	if len(inc.RootAssets) > 0 {
 		fmt.Fprintf(&b, " of %s", inline(strings.Join(inc.RootAssets, ", ")))

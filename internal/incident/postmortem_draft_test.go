@@ -127,6 +127,12 @@ func TestDraftSummaryGivesScopeAndDuration(t *testing.T) {
 	if pm.State != PMDraft || len(pm.Actions) != 0 {
 		t.Errorf("draft: state %s, %d actions", pm.State, len(pm.Actions))
 	}
+	// Correlation's titles give the scope already: it is said once.
+	named := *inc
+	named.Title = "hv03 down: 333 sites, 267 customers"
+	if want := "hv03 down: 333 sites, 267 customers for 1 h 12 min."; !strings.HasPrefix(Draft(&named, events, pmZone(t)).Summary, want) {
+		t.Errorf("summary of %q: %q, want it to start with %q", named.Title, Draft(&named, events, pmZone(t)).Summary, want)
+	}
 	if !blank(pm.RootCause) || !strings.Contains(pm.Trigger, "<!--") {
 		t.Errorf("sections to write should hold only a prompt: %q, %q", pm.RootCause, pm.Trigger)
 	}
