@@ -37,7 +37,7 @@ var pagesParsed pageSet
 var pageFuncs = template.FuncMap{
 	"t": func(string, ...any) string { return "" }, "when": func(time.Time) string { return "" },
 	"date": func(time.Time) string { return "" }, "csrf": func(any) template.HTML { return "" },
-	"hasPrefix": strings.HasPrefix,
+	"hasPrefix": strings.HasPrefix, "word": func(string, any) string { return "" },
 }
 
 func (ps *pageSet) load() error {
@@ -138,7 +138,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, code int, na
 		return
 	}
 	f := pageLocale{b: s.d.Texts, lang: pv.Lang, zone: zone}
-	t.Funcs(template.FuncMap{"t": f.t, "when": f.when, "date": f.date, "csrf": csrfField})
+	t.Funcs(template.FuncMap{"t": f.t, "word": f.word, "when": f.when, "date": f.date, "csrf": csrfField})
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pv); err != nil {
 		s.failRaw(w, r, fmt.Errorf("render page %s: %w", name, err))

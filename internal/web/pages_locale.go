@@ -31,6 +31,18 @@ func (l pageLocale) t(id string, kv ...any) string {
 	return l.b.T(l.lang, id, data)
 }
 
+// word is a value of Vigie's vocabulary (an incident's status or
+// severity…) in the page's language: the message "Word" + kind + "_" +
+// value, or the value itself when there is none (the API's word).
+func (l pageLocale) word(kind string, v any) string {
+	value := fmt.Sprint(v)
+	id := "Word" + kind + "_" + strings.ReplaceAll(value, "-", "_")
+	if got := l.t(id); got != id {
+		return got
+	}
+	return value
+}
+
 // date is a day such as "7 déc. 2026" or "7 Dec 2026".
 func (l pageLocale) date(t time.Time) string {
 	if t.IsZero() {
