@@ -99,14 +99,16 @@ func TestStaffCorrectAnIncidentFromTheConsoleInChromium(t *testing.T) {
 	step("type the TOTP code", chromedp.SendKeys(chromedp.CSS("#code"), site.code(t, secret)), chromedp.Submit(chromedp.CSS("#code")),
 		chromedp.WaitVisible(chromedp.CSS("#title-form")))
 	step("rename", chromedp.SetValue(chromedp.CSS("#title"), "hv01 power loss"), chromedp.Submit(chromedp.CSS("#title")),
-		chromedp.WaitVisible(chromedp.CSS("#done")))
+		chromedp.WaitVisible(chromedp.CSS(`#done[data-done="title"]`)))
 	edit := "#edit-update-" + strconv.FormatInt(u.ID, 10)
 	step("correct the update", chromedp.Click(chromedp.CSS(".incx-edit summary")), chromedp.WaitVisible(chromedp.CSS(edit+" textarea[name=message_en]")),
 		chromedp.SetValue(chromedp.CSS(edit+" textarea[name=message_en]"), "hv01 lost power; replacing its supply."))
 	shots("inc-extras-edit")
-	step("save the correction", chromedp.Submit(chromedp.CSS(edit+" textarea[name=message_en]")), chromedp.WaitVisible(chromedp.CSS("#done")))
+	// Each confirmation names its action: the one of the page before
+	// must not pass for the next.
+	step("save the correction", chromedp.Submit(chromedp.CSS(edit+" textarea[name=message_en]")), chromedp.WaitVisible(chromedp.CSS(`#done[data-done="update-edited"]`)))
 	step("set the component", chromedp.SetValue(chromedp.CSS("#comp-web-hosting"), "partial_outage"),
-		chromedp.Submit(chromedp.CSS("#comp-web-hosting")), chromedp.WaitVisible(chromedp.CSS("#done")))
+		chromedp.Submit(chromedp.CSS("#comp-web-hosting")), chromedp.WaitVisible(chromedp.CSS(`#done[data-done="component"]`)))
 	shots("inc-extras")
 	set, err := site.d.Incidents.ComponentOverrides(ctx, []int64{inc.ID})
 	ups, err2 := site.d.Incidents.PublicUpdates(ctx, []int64{inc.ID})
