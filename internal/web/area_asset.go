@@ -50,8 +50,9 @@ func (h *area) showAsset(w http.ResponseWriter, r *http.Request) {
 	view := areaAssetView{Name: asset.Name, Kind: areaKindWords(a.w, asset.Kind), State: areaStateOf(a.w, asset, a.now),
 		Generated:  a.w.T("AreaGenerated", "When", a.w.At(a.now)),
 		ReportLink: areaReportLink(asset.Name, a.now.In(a.w.Zone))}
+	covered := a.coveredBy()
 	for _, p := range asset.Problems(a.now) {
-		view.Problems = append(view.Problems, areaProblemWords(a.w, p, a.now))
+		view.Problems = append(view.Problems, a.problemWords(p, covered))
 	}
 	for i, c := range asset.Checks {
 		one := report.AssetState{Name: asset.Name, Checks: asset.Checks[i : i+1], Rows: asset.Rows[i : i+1]}

@@ -163,10 +163,11 @@ func (h *area) showHome(w http.ResponseWriter, r *http.Request) {
 		h.s.failPage(w, r, err)
 		return
 	}
+	covered := a.coveredBy()
 	for i := range a.assets {
 		asset := &a.assets[i]
 		for _, p := range asset.Problems(a.now) {
-			view.Problems = append(view.Problems, areaProblemWords(a.w, p, a.now))
+			view.Problems = append(view.Problems, a.problemWords(p, covered))
 		}
 		view.Assets = append(view.Assets, areaAssetRow{Name: asset.Name, Link: areaAssetLink(asset.Name), Kind: areaKindWords(a.w, asset.Kind),
 			State: areaStateOf(a.w, asset, a.now), Up30: a.w.Ratio(d30[i]), Up90: a.w.Ratio(d90[i])})

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/detect"
 	"github.com/vigie/vigie/internal/store"
 	"github.com/vigie/vigie/internal/store/storetest"
 )
@@ -141,5 +145,38 @@ func TestAnIncidentShowsItsPublicTimeline(t *testing.T) {
 		areaHas(t, "the incident", body, "A power supply of the hypervisor failed.", "Identified</strong> — 7 December 2026, 10:10 CET",
 			"Your services affected:", "blog.cafe-creme.fr", "boutique.cafe-creme.fr", "cafe-vps")
 		areaLacks(t, "the incident", body, "bob-bakery")
+	})
+}
+
+// A site failing because of an ongoing incident upstream is told as the
+// incident's doing, not as something for the customer to check; a site
+// whose failure correlation judged its own keeps the advice.
+func TestAProblemAnIncidentCoversSaysSo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := areaServe(t, db)
+		err := f.d.Detection.SaveStates(context.Background(), []detect.StateRow{
+			{Check: "boutique.cafe-creme.fr/http", State: detect.Down, Since: time.Date(2026, 12, 7, 8, 50, 0, 0, time.UTC),
+				Reason: check.ReasonHTTPStatus, Message: "HTTP/1.1 502 Bad Gateway, want 200-299"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/account?lang=en", "/account/assets/boutique.cafe-creme.fr?lang=en"} {
+			resp, body := f.customer(t, "C1").get(path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", path, resp.StatusCode)
+			}
+			text := html.UnescapeString(body)
+			_, boutique, _ := strings.Cut(text, "answers with error 502")
+			boutique, _, _ = strings.Cut(boutique, "</li>")
+			if !strings.Contains(boutique, "there is nothing to check on your side") || strings.Contains(boutique, "What to check") {
+				t.Errorf("%s: the boutique's problem is not told as the incident's doing: %q", path, boutique)
+			}
+		}
+		_, body := f.customer(t, "C1").get("/account?lang=en")
+		_, blog, _ := strings.Cut(html.UnescapeString(body), "blog.cafe-creme.fr</a></strong> —")
+		blog, _, _ = strings.Cut(blog, "</li>")
+		if strings.Contains(blog, "nothing to check") || blog == "" {
+			t.Errorf("the blog's own problem is told as an incident's doing: %q", blog)
+		}
 	})
 }

@@ -77,7 +77,58 @@ func areaDayTime(w report.Words, prefix string, t, now time.Time) string {
 // and what to check.
 type areaProblem struct {
 	Asset, Link, What, Since, Advice, Detail string
-	Warning                                  bool
+	// Covered is set when an ongoing incident is the cause: the advice
+	// says so instead of what to check.
+	Warning, Covered bool
+}
+
+// coveredBy names, for each of the viewer's assets that an ongoing
+// incident reaches, that incident: a problem of such an asset is the
+// incident's doing, and the customer has nothing to check on their side.
+//
+// An asset that is the root of an incident of its own (a site problem:
+// correlation judged its failure its own) is covered by none.
+func (a *areaRequest) coveredBy() map[string]string {
+	own := map[string]bool{}
+	for i := range a.page.Active {
+		if roots := a.roots[a.page.Active[i].ID]; len(roots) == 1 {
+			own[roots[0]] = true
+		}
+	}
+	out := map[string]string{}
+	for i := range a.page.Active {
+		in := &a.page.Active[i]
+		if roots := a.roots[in.ID]; len(roots) == 1 && own[roots[0]] && a.isViewers(roots[0]) {
+			continue // a site problem of the viewer's: the problem itself
+		}
+		n := a.incidentNotice(in)
+		for _, ref := range n.Affected {
+			if _, ok := out[ref.Name]; !ok && !own[ref.Name] {
+				out[ref.Name] = n.Name
+			}
+		}
+	}
+	return out
+}
+
+// isViewers tells whether the named asset is one of the viewer's.
+func (a *areaRequest) isViewers(name string) bool {
+	for i := range a.assets {
+		if a.assets[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// problemWords words a problem of an asset, told as part of the incident
+// covering the asset, when one does.
+func (a *areaRequest) problemWords(p report.Problem, covered map[string]string) areaProblem {
+	out := areaProblemWords(a.w, p, a.now)
+	if name, ok := covered[p.Asset]; ok && p.Kind != report.ProblemCertExpiring {
+		out.Advice, out.Covered = a.w.T("AreaAdviceCovered", "Incident", name), true
+	}
+	return out
 }
 
 // areaProblemIDs are the sentences of each kind of problem.
