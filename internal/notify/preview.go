@@ -97,6 +97,25 @@ func (p *Planner) previewItem(page *status.Page, v *status.Incident, inc *incide
 // previewOf is a channel's preview before rendering; ok is false for a
 // channel a public update never reaches (disabled, staff only).
 func (p *Planner) previewOf(ch Channel, pl *plan, it Item, inc *incident.Incident, platform bool, tl telling) (Preview, bool) {
+	pv, ok := channelPreview(ch, pl)
+	switch {
+	case !ok:
+	case inc.SettledAt == nil:
+		pv.Held = "the incident has not settled: customers and public channels hear of it once it does"
+	case pv.Audience == AudiencePublic && !platform:
+		pv.Recipients, pv.Held = 0, "the incident is not platform-wide: public channels are not told"
+	case pv.Recipients == 0:
+		pv.Held = "no customer to tell: none in scope has an address and takes these messages"
+	}
+	return pv, ok
+}
+
+// channelPreview is what a channel's preview holds before it is judged:
+// its audience (customers by e-mail, else the public), how many of the
+// plan's messages it carries and a sample recipient; ok is false for a
+// channel customers' and public notices never reach (disabled, staff
+// only).
+func channelPreview(ch Channel, pl *plan) (Preview, bool) {
 	pv := Preview{Channel: ch.ID, Kind: ch.Kind}
 	switch {
 	case !ch.Enabled:
@@ -116,14 +135,6 @@ func (p *Planner) previewOf(ch Channel, pl *plan, it Item, inc *incident.Inciden
 			}
 			pv.Recipients++
 		}
-	}
-	switch {
-	case inc.SettledAt == nil:
-		pv.Held = "the incident has not settled: customers and public channels hear of it once it does"
-	case pv.Audience == AudiencePublic && !platform:
-		pv.Recipients, pv.Held = 0, "the incident is not platform-wide: public channels are not told"
-	case pv.Recipients == 0:
-		pv.Held = "no customer to tell: none in scope has an address and takes these messages"
 	}
 	return pv, true
 }

@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/vigie/vigie/internal/incident"
 	"github.com/vigie/vigie/internal/status"
@@ -58,31 +57,13 @@ func (p *Planner) PreviewWindow(ctx context.Context, w *incident.Window,
 // windowPreviewOf is a channel's preview of a window's notice before
 // rendering; ok is false for a channel such a notice never reaches.
 func windowPreviewOf(ch Channel, pl *plan, platform bool) (Preview, bool) {
-	pv := Preview{Channel: ch.ID, Kind: ch.Kind}
+	pv, ok := channelPreview(ch, pl)
 	switch {
-	case !ch.Enabled:
-		return pv, false
-	case ch.Kind == KindEmail && slices.Contains(ch.Audiences, AudienceCustomers):
-		pv.Audience = AudienceCustomers
-	case slices.Contains(ch.Audiences, AudiencePublic):
-		pv.Audience = AudiencePublic
-	default:
-		return pv, false
-	}
-	for _, m := range pl.msgs {
-		if m.m.Channel == ch.ID {
-			if pv.Recipients == 0 && pv.Audience == AudienceCustomers {
-				r := m.m.Recipient
-				pv.Sample = &r
-			}
-			pv.Recipients++
-		}
-	}
-	switch {
+	case !ok:
 	case pv.Audience == AudiencePublic && !platform:
 		pv.Recipients, pv.Held = 0, "the window reaches one customer only: public channels are not told"
 	case pv.Recipients == 0:
 		pv.Held = "no customer to tell: none in scope has an address and takes these messages"
 	}
-	return pv, true
+	return pv, ok
 }
