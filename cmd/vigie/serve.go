@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -44,12 +46,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(&embedOrigins, "embed-origin", "an origin (https://panel.example.net) whose pages may frame the works panel /embed/{token}; repeat it for several; without it the panel is off")
 	attachments := fs.String("attachments", "", "keep support tickets' attachments in this directory, outside any web root (default: attachments next to a SQLite database; with PostgreSQL, a directory all servers share, or none are taken)")
 	handOffFile := fs.String("handoff-secret-file", "", "read the secret shared with your own customer panel, which signs the links opening a customer's session at /handoff, from this file (at least 32 bytes)")
+	debugListen := fs.String("debug-listen", "", "serve Go's profiler (/debug/pprof/) on this address, apart from the server's own; keep it on loopback")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := noArgs(rest); err != nil {
 		return err
+	}
+	if *debugListen != "" {
+		stop, err := serveDebug(*debugListen)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if err := sf.check(); err != nil {
 		return err
@@ -111,6 +121,25 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// serveDebug serves the profiler's handlers on addr until the returned
+// function is called. They are on their own listener, never on the
+// server's: a profile shows what the process holds.
+func serveDebug(addr string) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--debug-listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
 }
 
 // loadMailCA returns the system's certificate roots with those of the PEM

@@ -62,6 +62,9 @@ type Engine struct {
 	verifying  *http.Transport // for checks that verify certificates
 	permissive *http.Transport // for checks with tls_verify: false
 	executors  map[Kind]Executor
+	// header is the request header of http checks that set none: one
+	// map for all of them, which net/http only reads.
+	header http.Header
 }
 
 // NewEngine returns an engine with the executors of http, tcp, dns and tls
@@ -83,6 +86,7 @@ func NewEngine(opts Options) *Engine {
 	if e.userAgent == "" {
 		e.userAgent = DefaultUserAgent
 	}
+	e.header = http.Header{"User-Agent": {e.userAgent}}
 	e.verifying = e.newTransport(true)
 	e.permissive = e.newTransport(false)
 	e.executors = map[Kind]Executor{
@@ -124,8 +128,14 @@ func (e *Engine) Run(ctx context.Context, c *Check) (res Result) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	// A caller's deadline at or before the timeout already bounds the
+	// run (the scheduler sets one): a second timer would cost without
+	// changing anything.
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	return run(ctx, c)
 }
 

@@ -22,6 +22,20 @@ type statusRange struct{ lo, hi int }
 // "200", "200-299" or "301,302".
 type statusSet []statusRange
 
+// The status sets of the default expectations, read once.
+var (
+	defaultStatusSet           = mustStatusSet(defaultExpectStatus)
+	defaultStatusSetNoRedirect = mustStatusSet(defaultExpectStatusNoRedirect)
+)
+
+func mustStatusSet(s string) statusSet {
+	set, err := parseStatusSet(s)
+	if err != nil {
+		panic(err)
+	}
+	return set
+}
+
 // parseStatusSet reads an expect_status value.
 func parseStatusSet(s string) (statusSet, error) {
 	var set statusSet

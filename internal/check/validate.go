@@ -218,10 +218,15 @@ func validateHeartbeat(c *Check, report func(field, msg string)) {
 // checkHTTPURL says what is wrong with the URL of an http check, or "".
 func checkHTTPURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+	if err != nil || !absoluteHTTP(u) {
 		return fmt.Sprintf("want an absolute http or https URL, got %q", raw)
 	}
 	return ""
+}
+
+// absoluteHTTP reports whether u is an absolute http or https URL.
+func absoluteHTTP(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != ""
 }
 
 // checkAddress says what is wrong with a host:port, or "".
