@@ -33,11 +33,13 @@ func (e *Engine) newTransport(verify bool) *http.Transport {
 			InsecureSkipVerify: !verify, // only for checks with tls_verify: false
 		},
 		DisableKeepAlives: true,
-		// A check's request is a few hundred bytes: a small write buffer
-		// per connection, instead of the default 4 KiB, is that much less
-		// to allocate and collect at every run. Larger requests are
-		// written in several pieces, as net/http does.
+		// A check's request is a few hundred bytes, and most answers'
+		// headers fit in 2 KiB: buffers of that size per connection,
+		// instead of 4 KiB each, are that much less to allocate and
+		// collect at every run. Longer headers are read in several
+		// pieces, and bodies go past the buffer, as net/http does.
 		WriteBufferSize:        1 << 10,
+		ReadBufferSize:         2 << 10,
 		MaxIdleConns:           16,
 		MaxIdleConnsPerHost:    1,
 		IdleConnTimeout:        30 * time.Second,

@@ -245,3 +245,18 @@ func TestHTTPBodyLimit(t *testing.T) {
 	res := run(t, NewEngine(Options{}), &Check{Kind: HTTP, URL: srv.URL, BodyContains: "tail"})
 	checkResult(t, res, want{Phase: PhaseBody, Reason: ReasonContent, Message: `body does not contain "tail" in its first MiB`})
 }
+
+// Headers longer than the transport's read buffer are read in pieces: an
+// answer with a long policy header and many cookies is judged as any other.
+func TestHTTPLongHeaders(t *testing.T) {
+	srv := startHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; "+strings.Repeat("img-src https://cdn.example; ", 300))
+		for i := range 40 {
+			w.Header().Add("Set-Cookie", fmt.Sprintf("c%d=%s", i, strings.Repeat("v", 100)))
+		}
+		_, _ = w.Write([]byte(strings.Repeat("body ", 2000) + "needle"))
+	}))
+	e := NewEngine(Options{})
+	res := run(t, e, &Check{Kind: HTTP, URL: srv.URL, BodyContains: "needle"})
+	checkResult(t, res, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
+}
