@@ -176,6 +176,11 @@ func TestProbeProcessesShareALocationThroughJoinAndKill(t *testing.T) {
 	joinAt := time.Now()
 	startProbe("p3")
 	threeFrom := waitMembers("p1", "p2", "p3").Add(settle)
+	// The CLI shows each member and its share.
+	if r := vigie(t, dsn, "", "location", "list"); r.code != 0 || !strings.Contains(r.stdout, "LOCATION  MEMBER") ||
+		strings.Count(r.stdout, " alive ") != 3 {
+		t.Errorf("location list with three members:\n%s%s", r.stdout, r.stderr)
+	}
 	until(threeFrom.Add(window))
 	// One is killed.
 	killAt := time.Now()

@@ -22,7 +22,7 @@ type MemberShare struct {
 // their shares of the effective checks: what the staff see of them.
 func MemberShares(ctx context.Context, inv *inventory.Service, members *MemberStore, locations []string) (map[string][]MemberShare, error) {
 	out := make(map[string][]MemberShare, len(locations))
-	if len(locations) == 0 || members == nil {
+	if len(locations) == 0 || members == nil || inv == nil {
 		return out, nil
 	}
 	list, err := inv.Checks(ctx, inventory.CheckFilter{Effective: true})
