@@ -17,7 +17,11 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	token := fs.String("token", "", "the location's token (env VIGIE_PROBE_TOKEN), from 'vigie location add';\n"+
 		"with --host-agent the agent's (env VIGIE_AGENT_TOKEN), from 'vigie agent add ASSET'")
 	location := fs.String("location", "", "this location's name, as added on the server")
-	buffer := fs.String("buffer", "", "directory of the result buffer (default vigie-probe-LOCATION)")
+	buffer := fs.String("buffer", "", "directory of the result buffer (default vigie-probe-LOCATION); its id names this\n"+
+		"process among the location's probe processes, which share its checks: give each its own")
+	member := fs.String("member", "", "this process's name among the location's probe processes (default HOST-PID)")
+	heartbeat := fs.Duration("heartbeat", probe.DefaultMemberHeartbeat, "how often this process calls the server at least;\n"+
+		"silent for three heartbeats, its checks go to the location's other probe processes")
 	hostAgent := fs.Bool("host-agent", false, "report this host's facts (CPU governor, memory, disks, …) instead of running checks")
 	asset := fs.String("asset", "", "with --host-agent: this host's asset name, checked against the token's (optional)")
 	root := fs.String("root", "/", "with --host-agent: where /sys and /proc are read")
@@ -57,14 +61,23 @@ func runProbe(ctx context.Context, e *env, args []string) error {
 	if err := probe.CheckLocationName(*location); err != nil {
 		return fmt.Errorf("%w: --location: %w", errUsage, err)
 	}
+	if *member != "" {
+		if err := probe.CheckMemberName(*member); err != nil {
+			return fmt.Errorf("%w: --member: %w", errUsage, err)
+		}
+	}
+	if *heartbeat < probe.MinMemberHeartbeat || *heartbeat > probe.MaxMemberHeartbeat {
+		return fmt.Errorf("%w: --heartbeat: want %s to %s, got %s", errUsage, probe.MinMemberHeartbeat, probe.MaxMemberHeartbeat, *heartbeat)
+	}
 	if *buffer == "" {
 		*buffer = "vigie-probe-" + *location
 	}
 	log := logger(e).With("location", *location)
-	r, err := probe.NewRemote(probe.RemoteOptions{Server: *server, Token: *token, BufferDir: *buffer, Logger: log})
+	r, err := probe.NewRemote(probe.RemoteOptions{Server: *server, Token: *token, BufferDir: *buffer, Logger: log,
+		Member: *member, Heartbeat: *heartbeat})
 	if err != nil {
 		return err
 	}
-	log.Info("remote probe started", "server", *server, "buffer", *buffer)
+	log.Info("remote probe started", "server", *server, "buffer", *buffer, "member", r.Member().Name, "member_id", r.Member().ID)
 	return r.Run(ctx)
 }

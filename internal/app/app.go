@@ -165,6 +165,8 @@ type App struct {
 	Detection  *detect.Store
 	Locations  *probe.LocationStore
 	Results    *probe.ResultQueue
+	// Members are the probe processes serving each location.
+	Members *probe.MemberStore
 	// Agents are the host agents, each bound to one asset.
 	Agents      *probe.AgentStore
 	Compliance  *probe.Compliance
@@ -298,6 +300,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Alerts:       incident.NewIntake(inv, dedup, cfg.AlertLabel),
 		Locations:    probe.NewLocationStore(db),
 		Results:      results,
+		Members:      probe.NewMemberStore(db),
 		Agents:       probe.NewAgentStore(db),
 		Metrics:      metrics,
 		Health:       h,
@@ -372,6 +375,7 @@ func (a *App) web(stopping <-chan struct{}) *web.Server {
 		Locations:   a.Locations,
 		Agents:      a.Agents,
 		Results:     a.Results,
+		Members:     a.Members,
 		Compliance:  a.Compliance,
 		Incidents:   a.Incidents,
 		Maintenance: a.Maintenance,

@@ -29,7 +29,8 @@ type RemoteOptions struct {
 	Server, Token string
 	// BufferDir keeps results on disk until the server acknowledges them.
 	BufferDir string
-	// Engine runs the checks (nil: default options).
+	// Engine runs the checks (nil: default options, with a User-Agent
+	// naming the member).
 	Engine *check.Engine
 	// Client talks to the server (nil: a client with a 90 s timeout).
 	Client *http.Client
@@ -39,7 +40,13 @@ type RemoteOptions struct {
 	PushEvery time.Duration
 	// Concurrency and PerTarget bound the scheduler.
 	Concurrency, PerTarget int
-	Logger                 *slog.Logger
+	// Member names this process among the location's probe processes
+	// (default: host name and process id); Heartbeat is how often it calls
+	// the server at least (default 1 s): it counts as gone after three
+	// heartbeats of silence, and its checks go to the other members.
+	Member    string
+	Heartbeat time.Duration
+	Logger    *slog.Logger
 }
 
 // Remote is a probe running at another location: it pulls its checks from
@@ -58,6 +65,7 @@ type Remote struct {
 	// sooner, as the server's own probe does, until it is confirmed down.
 	checks   map[string]*check.Check
 	trackers map[string]*detect.Tracker
+	member   memberState
 }
 
 // NewRemote opens the buffer and prepares the probe.
@@ -66,9 +74,6 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 		return nil, errors.New("remote probe: server, token and buffer directory are required")
 	}
 	opts.Server = strings.TrimRight(opts.Server, "/")
-	if opts.Engine == nil {
-		opts.Engine = check.NewEngine(check.Options{})
-	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 90 * time.Second}
 	}
@@ -81,6 +86,22 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Member == "" {
+		opts.Member = defaultMemberName()
+	}
+	if err := CheckMemberName(opts.Member); err != nil {
+		return nil, fmt.Errorf("remote probe: %w", err)
+	}
+	if opts.Engine == nil {
+		// The sites checked see which probe process called.
+		opts.Engine = check.NewEngine(check.Options{UserAgent: check.DefaultUserAgent + " (probe " + opts.Member + ")"})
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = DefaultMemberHeartbeat
+	}
+	if opts.Heartbeat < MinMemberHeartbeat || opts.Heartbeat > MaxMemberHeartbeat {
+		return nil, fmt.Errorf("remote probe: heartbeat: want %s to %s, got %s", MinMemberHeartbeat, MaxMemberHeartbeat, opts.Heartbeat)
+	}
 	buf, err := OpenBuffer(opts.BufferDir, BufferOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("remote probe: %w", err)
@@ -91,8 +112,9 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 		return nil, fmt.Errorf("remote probe: %w", err)
 	}
 	r := &Remote{opts: opts, buf: buf, epoch: epoch, checks: map[string]*check.Check{}, trackers: map[string]*detect.Tracker{}}
+	r.member.hello = Hello{ID: epoch, Name: opts.Member, Heartbeat: opts.Heartbeat}
 	r.sched = NewScheduler(SchedulerOptions{
-		Run:         opts.Engine.Run,
+		Run:         r.run,
 		Report:      r.report,
 		Concurrency: opts.Concurrency,
 		PerTarget:   opts.PerTarget,
@@ -104,6 +126,9 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 // report queues a result (the pusher appends queued results to the
 // buffer) and asks for an early run while the check is failing softly.
 func (r *Remote) report(key string, res check.Result) {
+	if res.Phase == phaseHandedOver {
+		return
+	}
 	r.mu.Lock()
 	r.queued = append(r.queued, Record{Key: key, Result: res})
 	c, t := r.checks[key], r.trackers[key]
@@ -130,6 +155,7 @@ func (r *Remote) Run(ctx context.Context) error {
 	defer r.sched.Stop()
 	var wg sync.WaitGroup
 	wg.Go(func() { r.pullLoop(ctx) })
+	wg.Go(func() { r.heartbeatLoop(ctx) })
 	r.pushLoop(ctx)
 	wg.Wait()
 	return nil
@@ -161,6 +187,7 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
+	r.setMember(req)
 	if r.etag != "" {
 		req.Header.Set("If-None-Match", r.etag)
 	}
@@ -179,25 +206,17 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 	}
 	var body struct {
 		Checks []check.Check `json:"checks"`
+		// HandoverAt is when this share takes effect (see assign).
+		HandoverAt time.Time `json:"handover_at"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return false, fmt.Errorf("assignments: %w", err)
 	}
 	ptrs := make([]*check.Check, len(body.Checks))
-	byKey := make(map[string]*check.Check, len(body.Checks))
 	for i := range body.Checks {
 		ptrs[i] = &body.Checks[i]
-		byKey[ptrs[i].Key()] = ptrs[i]
 	}
-	r.mu.Lock()
-	r.checks = byKey
-	for key := range r.trackers {
-		if byKey[key] == nil {
-			delete(r.trackers, key)
-		}
-	}
-	r.mu.Unlock()
-	r.sched.Set(ptrs)
+	r.assign(ptrs, body.HandoverAt)
 	r.etag = resp.Header.Get("ETag")
 	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs), "etag", r.etag)
 	return true, nil
@@ -271,6 +290,7 @@ func (r *Remote) push(ctx context.Context) error {
 	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
+	r.setMember(req)
 	resp, err := r.opts.Client.Do(req)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -84,7 +85,8 @@ type Taken struct {
 }
 
 // TakeBatch queues a batch of a location, in order, skipping the records at
-// or below the last sequence number taken in the same epoch (a batch
+// or below the last sequence number taken from the same epoch, the member
+// of the location that sent it (a batch
 // replayed after a lost acknowledgement). A new record whose check the
 // location is not assigned now is refused: it is not stored, yet it is
 // acknowledged (or the probe would send it forever) and counted in the
@@ -102,16 +104,13 @@ func (q *ResultQueue) TakeBatch(ctx context.Context, location, epoch string, rec
 		if err := q.db.LockTx(ctx, tx, store.LockProbeResults); err != nil {
 			return err
 		}
-		var stored string
-		var last int64
-		err := tx.QueryRowContext(ctx, `SELECT seq_epoch, last_seq FROM probe_locations WHERE name = $1`, location).Scan(&stored, &last)
+		// Each member (each probe buffer) numbers its results on its own;
+		// a new buffer numbers from 1 again.
+		last, err := memberLastSeq(ctx, tx, location, epoch)
 		if err != nil {
-			return fmt.Errorf("last sequence of %s: %w", location, err)
+			return err
 		}
-		t.Ack = uint64(last)
-		if stored != epoch {
-			t.Ack = 0 // a new buffer numbers from 1 again
-		}
+		t.Ack = last
 		type row struct {
 			key    string
 			result string
@@ -145,11 +144,16 @@ func (q *ResultQueue) TakeBatch(ctx context.Context, location, epoch string, rec
 				return fmt.Errorf("queue results of %s: %w", location, err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE probe_locations SET seq_epoch = $1, last_seq = $2, last_seen_at = $3,
+		res, err := tx.ExecContext(ctx, `UPDATE probe_locations SET seq_epoch = $1, last_seq = $2, last_seen_at = $3,
 			refused_results = refused_results + $4 WHERE name = $5`,
 			epoch, int64(t.Ack), now.UTC(), t.Refused, location)
-		if err != nil {
+		if err := locationAffectedOne(q.db, res, err); errors.Is(err, store.ErrNotFound) {
+			return store.NotFound("location", location)
+		} else if err != nil {
 			return fmt.Errorf("last sequence of %s: %w", location, err)
+		}
+		if err := setMemberLastSeq(ctx, tx, location, epoch, t.Ack); err != nil {
+			return err
 		}
 		t.Queued = len(rows)
 		// Even an empty batch is news: the location is alive.

@@ -93,7 +93,7 @@ func TestResultQueueTakesEachRecordOnce(t *testing.T) {
 		{"another location counts apart", "tokyo", "t1", []uint64{1, 2}, 2, []string{"t1/1", "t1/2"}},
 		{"a new epoch counts from 1", "paris", "e2", []uint64{1, 2}, 2, []string{"e2/1", "e2/2"}},
 		{"an empty batch takes nothing", "paris", "e2", nil, 2, []string{}},
-		{"the old epoch back is a new buffer again", "paris", "e1", []uint64{3}, 3, []string{"e1/3"}},
+		{"each buffer (member) numbers apart: the first goes on", "paris", "e1", []uint64{3, 5}, 5, []string{"e1/5"}},
 		{"records out of order are taken up to the highest", "paris", "e1", []uint64{6, 5, 7}, 7, []string{"e1/6", "e1/7"}},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

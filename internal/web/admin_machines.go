@@ -41,6 +41,18 @@ type locationRow struct {
 	Poll           string
 	RefusedResults int64
 	Path           string
+	// Members are the location's probe processes and their shares.
+	Members []memberRow
+}
+
+// memberRow is a probe process of a location.
+type memberRow struct {
+	ID, Name string
+	Alive    bool
+	LastSeen *time.Time
+	Checks   int
+	// Share is the part of the location's checks it runs, as a percentage.
+	Share string
 }
 
 // agentRow is a host agent.
@@ -67,8 +79,18 @@ func (h *adminPages) renderMachines(w http.ResponseWriter, r *http.Request, code
 			h.failPage(w, r, err)
 			return
 		}
+		shares, err := probe.MemberShares(ctx, h.d.Inventory, h.d.Members, locationNames(list))
+		if err != nil {
+			h.failPage(w, r, err)
+			return
+		}
 		for _, l := range list {
-			view.Locations = append(view.Locations, viewLocation(l, now))
+			row := viewLocation(l, now)
+			for _, m := range shares[l.Name] {
+				row.Members = append(row.Members, memberRow{ID: m.ID, Name: m.Name, Alive: m.Alive, LastSeen: m.LastSeen,
+					Checks: m.Checks, Share: fmt.Sprintf("%.1f %%", 100*m.Share)})
+			}
+			view.Locations = append(view.Locations, row)
 		}
 	}
 	if h.d.Agents != nil {

@@ -15,6 +15,42 @@ type locationView struct {
 	LastSeenAt     *time.Time `json:"last_seen_at"`
 	PollInterval   string     `json:"poll_interval,omitempty"`
 	RefusedResults int64      `json:"refused_results"`
+	// Members are the probe processes serving the location.
+	Members []memberView `json:"members"`
+}
+
+// memberView is a probe process of a location and its share of the checks.
+type memberView struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Alive     bool       `json:"alive"`
+	FirstSeen *time.Time `json:"first_seen"`
+	LastSeen  *time.Time `json:"last_seen"`
+	Heartbeat string     `json:"heartbeat"`
+	// Checks is how many checks it runs now; Share that over the
+	// location's checks.
+	Checks int     `json:"checks"`
+	Share  float64 `json:"share"`
+}
+
+func viewMembers(list []probe.MemberShare) []memberView {
+	out := make([]memberView, len(list))
+	for i, m := range list {
+		out[i] = memberView{ID: m.ID, Name: m.Name, Alive: m.Alive, FirstSeen: m.FirstSeen, LastSeen: m.LastSeen,
+			Heartbeat: m.Heartbeat.String(), Checks: m.Checks, Share: m.Share}
+	}
+	return out
+}
+
+// locationNames are the names of the locations not revoked.
+func locationNames(list []probe.Location) []string {
+	var out []string
+	for _, l := range list {
+		if !l.Revoked() {
+			out = append(out, l.Name)
+		}
+	}
+	return out
 }
 
 func (h *api) listLocations(w http.ResponseWriter, r *http.Request) {
@@ -23,10 +59,15 @@ func (h *api) listLocations(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	shares, err := probe.MemberShares(r.Context(), h.inv, h.members, locationNames(list))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	out := make([]locationView, len(list))
 	for i, l := range list {
 		out[i] = locationView{Name: l.Name, CreatedAt: l.CreatedAt, RevokedAt: l.RevokedAt, LastSeenAt: l.LastSeenAt,
-			RefusedResults: l.RefusedResults}
+			RefusedResults: l.RefusedResults, Members: viewMembers(shares[l.Name])}
 		if l.PollInterval > 0 {
 			out[i].PollInterval = l.PollInterval.String()
 		}

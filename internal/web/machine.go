@@ -27,8 +27,18 @@ func callerLocation(r *http.Request) string {
 // probeAssignments returns the checks of the calling location. With
 // If-None-Match set to the current ETag it waits (up to ?wait=, at most
 // 60 s) for the inventory to change, then answers 304 if it did not.
+//
+// A probe naming itself in the Vigie-Member header is one member of its
+// location: it gets its share of the checks among the members alive
+// (rendezvous hashing), effective from handover_at, and its wait ends
+// when the members change too.
 func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	location := callerLocation(r)
+	hello, named, err := h.callerMember(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	wait := time.Duration(0)
 	if v := r.URL.Query().Get("wait"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -42,7 +52,13 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	etag := func() string { return fmt.Sprintf(`"v%d"`, h.inv.Graph().Version()) }
+	etag := func() string {
+		tag, _, err := h.assignmentsTag(r.Context(), location, named)
+		if err != nil {
+			return "" // answered below, with the error
+		}
+		return tag
+	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == etag() {
 		deadline := time.NewTimer(wait)
 		defer deadline.Stop()
@@ -68,13 +84,25 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	_, members, err := h.assignmentsTag(r.Context(), location, named)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	version, checks, err := probe.Assignments(r.Context(), h.inv, location)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, version))
-	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": version, "checks": checks})
+	if !named {
+		w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, version))
+		writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": version, "checks": checks})
+		return
+	}
+	w.Header().Set("ETag", fmt.Sprintf(`"v%d-m%s"`, version, members.Tag))
+	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": version,
+		"checks": probe.ShareOf(checks, members.Alive, hello.ID), "of": len(checks),
+		"members": members.Alive, "handover_at": members.HandoverAt()})
 }
 
 // probeResults takes a batch of results, gzip-compressed or not, and
@@ -83,7 +111,9 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 //
 // Results for checks not assigned to the location are refused, counted,
 // and acknowledged with the rest (the probe must not send them again);
-// "refused" says how many.
+// "refused" says how many. Any member of the location may send the
+// results of any of its checks (shares move while results travel). An
+// empty batch from a member is its heartbeat: it takes nothing.
 func (h *machine) probeResults(w http.ResponseWriter, r *http.Request) {
 	taken, err := h.takeResults(w, r)
 	h.count("probe-results", err)
@@ -115,6 +145,16 @@ func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (probe.Tak
 	}
 	if batch.Epoch == "" || len(batch.Epoch) > 64 {
 		return probe.Taken{}, badRequest("epoch: want the probe buffer's id")
+	}
+	hello, named, err := h.callerMember(r)
+	if err != nil {
+		return probe.Taken{}, err
+	}
+	if named && hello.ID != batch.Epoch {
+		return probe.Taken{}, badRequest("epoch: %q is not the member named in %s (%q)", batch.Epoch, probe.MemberHeader, hello.ID)
+	}
+	if named && len(batch.Records) == 0 {
+		return probe.Taken{}, nil
 	}
 	// The acknowledgement comes only once the results are committed: the
 	// probe forgets what it was acknowledged.

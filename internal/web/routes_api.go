@@ -25,6 +25,7 @@ type api struct {
 	detection   *detect.Store
 	compliance  *probe.Compliance
 	locations   *probe.LocationStore
+	members     *probe.MemberStore
 	agents      *probe.AgentStore
 	incidents   *incident.Store
 	maintenance *incident.MaintenanceStore
@@ -50,7 +51,7 @@ type api struct {
 func (s *Server) apiRoutes(rt *router) {
 	d := s.d
 	h := &api{responder: s.responder, intakeCounter: intakeCounter{d.Health}, inv: d.Inventory, auth: d.Auth,
-		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, locations: d.Locations, agents: d.Agents, incidents: d.Incidents,
+		heartbeats: d.Heartbeats, detection: d.Detection, compliance: d.Compliance, locations: d.Locations, members: d.Members, agents: d.Agents, incidents: d.Incidents,
 		maintenance: d.Maintenance, postmortems: d.PostMortems, alerts: d.Alerts,
 		digest:  incident.DigestSources{Incidents: d.Incidents, Maintenance: d.Maintenance, PostMortems: d.PostMortems, Signals: d.Detection},
 		imports: make(chan struct{}, d.MaxImports), now: d.Now, statusTokens: d.StatusTokens, publicURL: d.PublicURL, status: d.Status,

@@ -88,6 +88,9 @@ type Deps struct {
 	Settings *settings.Store
 	// Results queues the results of remote probes for the detector.
 	Results *probe.ResultQueue
+	// Members are the probe processes of each location (nil: every probe
+	// runs all of its location's checks).
+	Members *probe.MemberStore
 	// Health answers /healthz and /readyz and counts intake outcomes.
 	Health *health.Registry
 	// Stopping, when closed, ends long polls at once: the server is
