@@ -61,21 +61,27 @@ var errPageFull = errors.New("page full")
 func pageBatch(limit int) int { return max(limit+1, 100) }
 
 // effectivePage reads assets in name order from the cursor's asset on,
-// a batch at a time, and derives the effective checks of each batch only.
+// a batch at a time, with the declared checks of the batch's range of
+// names, and derives the effective checks of that batch only: three
+// queries for a page without filters, whatever the size of the inventory.
 func (s *Service) effectivePage(ctx context.Context, f CheckPage) ([]check.Check, bool, error) {
 	out := make([]check.Check, 0, min(f.Limit, 1024))
+	inv := &Inventory{}
+	if err := loadCheckDefaults(ctx, s.db, inv); err != nil {
+		return nil, false, err
+	}
 	from, inclusive := f.After.Asset, true
 	batch := pageBatch(f.Limit)
 	for {
-		names, err := s.assetNamesFrom(ctx, f.Asset, from, inclusive, batch)
+		assets, err := s.assetsFrom(ctx, f.Asset, from, inclusive, batch)
 		if err != nil {
 			return nil, false, err
 		}
-		if len(names) == 0 {
+		if len(assets) == 0 {
 			return out, false, nil
 		}
-		inv, err := loadAssetsChecks(ctx, s.db, names)
-		if err != nil {
+		inv.Assets = assets
+		if inv.Checks, err = s.checksBetween(ctx, assets[0].Name, assets[len(assets)-1].Name); err != nil {
 			return nil, false, err
 		}
 		list := EffectiveChecks(inv)
@@ -92,11 +98,58 @@ func (s *Service) effectivePage(ctx context.Context, f CheckPage) ([]check.Check
 			}
 			out = append(out, *c)
 		}
-		if len(names) < batch {
+		if len(assets) < batch {
 			return out, false, nil
 		}
-		from, inclusive = names[len(names)-1], false
+		from, inclusive = assets[len(assets)-1].Name, false
 	}
+}
+
+// assetsFrom returns up to limit assets from from on (from itself included
+// when inclusive), by name, with what deriving their checks needs (kind,
+// url, address); only asset when it is set.
+func (s *Service) assetsFrom(ctx context.Context, asset, from string, inclusive bool, limit int) ([]Asset, error) {
+	op := ">"
+	if inclusive {
+		op = ">="
+	}
+	args := []any{from}
+	q := `SELECT name, kind, url, address FROM assets WHERE name ` + op + ` $1`
+	if asset != "" {
+		args = append(args, asset)
+		q += ` AND name = $2`
+	}
+	q += fmt.Sprintf(` ORDER BY name LIMIT %d`, limit)
+	var out []Asset
+	err := queryEach(ctx, s.db, "load assets page", q, args, func(rows *sql.Rows) error {
+		var a Asset
+		if err := rows.Scan(&a.Name, &a.Kind, &a.URL, &a.Address); err != nil {
+			return err
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}
+
+// checksBetween returns the declared checks of the assets named first to
+// last, both included: one range of the checks' key.
+func (s *Service) checksBetween(ctx context.Context, first, last string) ([]check.Check, error) {
+	var out []check.Check
+	err := queryEach(ctx, s.db, "load checks page", `SELECT asset, spec FROM checks WHERE asset >= $1 AND asset <= $2 ORDER BY asset, name`,
+		[]any{first, last}, func(rows *sql.Rows) error {
+			var asset, spec string
+			if err := rows.Scan(&asset, &spec); err != nil {
+				return err
+			}
+			var c check.Check
+			if err := json.Unmarshal([]byte(spec), &c); err != nil {
+				return fmt.Errorf("check of %s: %w", asset, err)
+			}
+			out = append(out, c)
+			return nil
+		})
+	return out, err
 }
 
 // declaredPage reads the declared checks in key order after the cursor, a
@@ -142,23 +195,6 @@ func (s *Service) declaredPage(ctx context.Context, f CheckPage) ([]check.Check,
 			return out, false, nil
 		}
 	}
-}
-
-// assetNamesFrom returns up to limit asset names from from on (from
-// itself included when inclusive), in order; only asset when it is set.
-func (s *Service) assetNamesFrom(ctx context.Context, asset, from string, inclusive bool, limit int) ([]string, error) {
-	op := ">"
-	if inclusive {
-		op = ">="
-	}
-	args := []any{from}
-	q := `SELECT name FROM assets WHERE name ` + op + ` $1`
-	if asset != "" {
-		args = append(args, asset)
-		q += ` AND name = $2`
-	}
-	q += fmt.Sprintf(` ORDER BY name LIMIT %d`, limit)
-	return queryNames(ctx, s.db, "load assets page", q, args...)
 }
 
 // matches reports whether the filters of f keep c.
