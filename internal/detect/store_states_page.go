@@ -38,7 +38,7 @@ func (s *Store) StatesPage(ctx context.Context, f StatePage) ([]StateRow, bool, 
 		return nil, false, fmt.Errorf("states page: limit %d, want at least 1", f.Limit)
 	}
 	args := []any{f.After.Check, f.After.Location}
-	where := ` WHERE check_key >= $1 AND (check_key > $1 OR location > $2)`
+	where := ` WHERE (check_key, location) > ($1, $2)`
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where += " AND " + cond + " $" + strconv.Itoa(len(args))

@@ -160,7 +160,7 @@ func (s *Service) declaredPage(ctx context.Context, f CheckPage) ([]check.Check,
 	batch := pageBatch(f.Limit)
 	for {
 		args := []any{after.Asset, after.Name}
-		q := `SELECT asset, name, spec FROM checks WHERE asset >= $1 AND (asset > $1 OR name > $2)`
+		q := `SELECT asset, name, spec FROM checks WHERE (asset, name) > ($1, $2)`
 		if f.Asset != "" {
 			args = append(args, f.Asset)
 			q += ` AND asset = $3`
