@@ -38,7 +38,6 @@ func BenchmarkPagedLists1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	effective := inventory.EffectiveChecks(inv)
-	inv = nil
 	states := make([]detect.StateRow, 0, 2*len(effective))
 	since := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
 	for i, c := range effective {
@@ -51,7 +50,6 @@ func BenchmarkPagedLists1M(b *testing.B) {
 			detect.StateRow{Check: key, Location: "paris", State: st, Since: since})
 	}
 	b.Logf("%d sites: %d effective checks, %d states", pagedBenchSites, len(effective), len(states))
-	effective = nil
 	for _, e := range storetest.Engines {
 		b.Run(string(e), func(b *testing.B) {
 			benchPagedLists(b, e, dir, states)
@@ -78,7 +76,6 @@ func benchPagedLists(b *testing.B, e store.Engine, dir string, states []detect.S
 	if _, err := svc.ImportFiles(ctx, files, inventory.ImportOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	files = nil
 	det := detect.NewStore(db)
 	for from := 0; from < len(states); from += 100_000 {
 		if err := det.SaveStates(ctx, states[from:min(from+100_000, len(states))]); err != nil {
