@@ -42,6 +42,7 @@ func pagedHostYAML(r *rand.Rand) string {
 			}
 		}
 	}
+	checks.WriteString("  - {asset: s000, name: api, kind: http, url: https://s000.example/api, headers: {Authorization: Bearer hunter2}}\n")
 	b.WriteString(dedupChecks(checks.String()))
 	b.WriteString("check_defaults:\n  vm:\n    kind: none\n")
 	return b.String()
@@ -143,6 +144,15 @@ func TestChecksPagesWalkTheWholeListOnceInOrder(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+		page, _, err := s.ChecksPage(ctx, inventory.CheckPage{Asset: "s000", Limit: 10})
+		if err != nil || len(page) == 0 {
+			t.Fatalf("%v %v", page, err)
+		}
+		for _, c := range page {
+			if strings.Contains(fmt.Sprint(c), "hunter2") {
+				t.Fatalf("a page shows a secret: %+v", c)
 			}
 		}
 		if _, _, err := s.ChecksPage(ctx, inventory.CheckPage{}); err == nil {
