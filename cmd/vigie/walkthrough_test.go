@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -163,7 +164,7 @@ func stateOf(t *testing.T, p *proc, token, asset string) string {
 			State string `json:"state"`
 		} `json:"states"`
 	}
-	if err := p.getJSON("/api/v1/states", token, &out); err != nil {
+	if err := p.getJSON("/api/v1/states?asset="+url.QueryEscape(asset), token, &out); err != nil {
 		return ""
 	}
 	for _, s := range out.States {

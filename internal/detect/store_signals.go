@@ -22,6 +22,8 @@ type SignalFilter struct {
 	Asset string
 	Check string
 	Kind  SignalKind
+	// Location keeps the signals seen from this location.
+	Location string
 	// Since and Until bound At: Since ≤ At < Until; zero means unbounded.
 	Since, Until time.Time
 	// Limit is the most signals returned (DefaultSignalLimit when ≤ 0,
@@ -57,6 +59,9 @@ func (s *Store) Signals(ctx context.Context, f SignalFilter) ([]StoredSignal, er
 	}
 	if f.Kind != "" {
 		add("kind = ?", string(f.Kind))
+	}
+	if f.Location != "" {
+		add("location = ?", f.Location)
 	}
 	if !f.Since.IsZero() {
 		add("at >= ?", f.Since.UTC())

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -62,7 +63,7 @@ func (s *Store) SaveStates(ctx context.Context, rows []StateRow) error {
 
 // States returns every stored state, ordered by check then location.
 func (s *Store) States(ctx context.Context) ([]StateRow, error) {
-	return s.readStates(ctx, "", nil)
+	return s.readStates(ctx, "", nil, 0)
 }
 
 // statesChunk bounds the keys of one IN list.
@@ -79,7 +80,7 @@ func (s *Store) StatesOf(ctx context.Context, keys []string) ([]StateRow, error)
 		for i, k := range chunk {
 			args[i] = k
 		}
-		rows, err := s.readStates(ctx, ` WHERE check_key IN `+s.db.Engine.List(len(chunk)), args)
+		rows, err := s.readStates(ctx, ` WHERE check_key IN `+s.db.Engine.List(len(chunk)), args, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -88,11 +89,15 @@ func (s *Store) StatesOf(ctx context.Context, keys []string) ([]StateRow, error)
 	return out, nil
 }
 
-// readStates reads the states matching where (with its args).
-func (s *Store) readStates(ctx context.Context, where string, args []any) ([]StateRow, error) {
+// readStates reads the states matching where (with its args), the first
+// limit of them when limit is positive.
+func (s *Store) readStates(ctx context.Context, where string, args []any, limit int) ([]StateRow, error) {
 	out := []StateRow{}
-	err := queryEach(ctx, s.db, "read states",
-		`SELECT check_key, location, state, since, reason, message FROM check_states`+where+` ORDER BY check_key, location`, args,
+	q := `SELECT check_key, location, state, since, reason, message FROM check_states` + where + ` ORDER BY check_key, location`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	err := queryEach(ctx, s.db, "read states", q, args,
 		func(rows *sql.Rows) error {
 			var r StateRow
 			var st, reason string

@@ -1,12 +1,24 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/inventory"
 )
 
+// checksQuery is what GET /api/v1/checks takes.
+var checksQuery = append([]string{
+	"asset: only this asset's",
+	"kind: only this kind",
+	"location: only those that run there (naming it, or naming no location)",
+	"effective: true for every check, defaults of kinds included",
+}, pageDocs(defaultListLimit, maxListLimit)...)
+
+// listChecks answers the declared or effective checks by asset then name,
+// a page at a time, or all of them streamed; a page derives the effective
+// checks of its own assets only.
 func (h *api) listChecks(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	effective, err := parseBool("effective", q.Get("effective"))
@@ -14,12 +26,24 @@ func (h *api) listChecks(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	list, err := h.inv.Checks(r.Context(), inventory.CheckFilter{Asset: q.Get("asset"), Kind: q.Get("kind"), Effective: effective})
+	p, err := parsePage(q, "checks", 2, defaultListLimit, maxListLimit)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"checks": list})
+	f := inventory.CheckPage{Asset: q.Get("asset"), Kind: q.Get("kind"), Location: q.Get("location"), Effective: effective}
+	servePage(h, w, r, "checks", p, func(ctx context.Context, cursor []string, limit int) ([]check.Check, []string, error) {
+		f.After, f.Limit = check.Key{}, limit
+		if cursor != nil {
+			f.After = check.Key{Asset: cursor[0], Name: cursor[1]}
+		}
+		list, more, err := h.inv.ChecksPage(ctx, f)
+		if err != nil || !more {
+			return list, nil, err
+		}
+		last := list[len(list)-1].ID()
+		return list, []string{last.Asset, last.Name}, nil
+	})
 }
 
 func (h *api) showCheck(w http.ResponseWriter, r *http.Request) {

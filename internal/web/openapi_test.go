@@ -117,7 +117,7 @@ func TestUnknownQueryParametersAreRefused(t *testing.T) {
 	if status != http.StatusBadRequest || body["message"] != "unknown query parameter customer: this route takes only status" {
 		t.Fatalf("%d %v", status, body)
 	}
-	status, body = c.json("GET", "/api/v1/states?asset=hv03", "")
+	status, body = c.json("GET", "/api/v1/compliance?asset=hv03", "")
 	if status != http.StatusBadRequest || body["message"] != "unknown query parameter asset: this route takes no query parameter" {
 		t.Fatalf("%d %v", status, body)
 	}

@@ -85,7 +85,7 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("DELETE /api/v1/components/{id}", inv, classAPI, doc{summary: "Delete a public component"}, h.deleteComponent)
 
 	// Checks.
-	rt.handle("GET /api/v1/checks", read, classAPI, doc{summary: "List the declared checks, or every check the inventory implies", query: []string{"asset: only this asset's", "kind: only this kind", "effective: true for every check, defaults of kinds included"}}, h.listChecks)
+	rt.handle("GET /api/v1/checks", read, classAPI, doc{summary: "List the declared checks, or every check the inventory implies, by asset then name, a page at a time (next and a Link header name the next page) or streamed (format=ndjson)", query: checksQuery}, h.listChecks)
 	rt.handle("POST /api/v1/checks", inv, classAPI, doc{summary: "Declare a check", body: check.Check{}}, h.createCheck)
 	rt.handle("GET /api/v1/checks/{asset}/{name}", read, classAPI, doc{summary: "Show a check (secrets show as \"(secret)\")"}, h.showCheck)
 	rt.handle("PUT /api/v1/checks/{asset}/{name}", inv, classAPI, doc{summary: "Replace a check (\"(secret)\" keeps a stored secret)", body: check.Check{}}, h.updateCheck)
@@ -95,8 +95,8 @@ func (s *Server) apiRoutes(rt *router) {
 	rt.handle("GET /api/v1/checks/{asset}/{name}/latency", read, classAPI, doc{summary: "Latency series of a check", query: []string{"period: minute, hour or day", "since: RFC 3339 time", "until: RFC 3339 time"}}, h.showLatency)
 
 	// Detection.
-	rt.handle("GET /api/v1/signals", read, classAPI, doc{summary: "Confirmed state changes, newest first", query: []string{"asset: only this asset's", "check: only this check (asset/name)", "kind: only this kind", "since: RFC 3339 time", "until: RFC 3339 time", "before: the cursor: a signal id", "limit: at most this many"}}, h.listSignals)
-	rt.handle("GET /api/v1/states", read, classAPI, doc{summary: "The current state of every check"}, h.listStates)
+	rt.handle("GET /api/v1/signals", read, classAPI, doc{summary: "Confirmed state changes, newest first, a page at a time (next and a Link header name the next page) or streamed (format=ndjson)", query: signalsQuery}, h.listSignals)
+	rt.handle("GET /api/v1/states", read, classAPI, doc{summary: "The current state of every check, as a whole and per location, by check then location, a page at a time (next and a Link header name the next page) or streamed (format=ndjson)", query: statesQuery}, h.listStates)
 	rt.handle("GET /api/v1/compliance", read, classAPI, doc{summary: "Every host's facts and compliance violations"}, h.listCompliance)
 	rt.handle("POST /api/v1/alertmanager", needs(auth.PermAlerts), classIntake, doc{summary: "An Alertmanager webhook (version 4)", rawBody: "application/json"}, h.receiveAlertmanager)
 
