@@ -57,7 +57,9 @@ type effDelta struct {
 	from, to int64
 	changed  []*check.Check
 	removed  []string
-	all      bool
+	// assets are the assets written.
+	assets []string
+	all    bool
 }
 
 var effSeed = maphash.MakeSeed()
@@ -145,17 +147,28 @@ func sortChecks(list []check.Check) {
 	slices.SortFunc(list, func(x, y check.Check) int { return strings.Compare(x.Key(), y.Key()) })
 }
 
-// Changes lists what changed since version: the checks added or changed,
-// as they are now, sorted by key, and the keys removed, sorted. ok is false
-// when the set does not remember that far back (or the change was too big
-// to list): the caller then takes the whole set. Since the set's own
-// version gives no change.
-func (s *EffectiveSet) Changes(since int64) (changed []*check.Check, removed []string, ok bool) {
+// EffectiveChanges is what changed between two versions of the set.
+type EffectiveChanges struct {
+	// Changed are the checks added or changed, as they are now, sorted by
+	// key; they are shared: never modify them.
+	Changed []*check.Check
+	// Removed are the keys of the checks gone, sorted.
+	Removed []string
+	// Assets are the assets written meanwhile (their checks, or their
+	// dependencies, may have changed), sorted.
+	Assets []string
+}
+
+// Changes lists what changed since version. ok is false when the set does
+// not remember that far back (or the change was too big to list): the
+// caller then takes the whole set. Since the set's own version gives no
+// change.
+func (s *EffectiveSet) Changes(since int64) (ch EffectiveChanges, ok bool) {
 	if since == s.version {
-		return nil, nil, true
+		return EffectiveChanges{}, true
 	}
 	if since > s.version || len(s.recent) == 0 {
-		return nil, nil, false
+		return EffectiveChanges{}, false
 	}
 	// The first delta reaching past since must begin at or before it: its
 	// checks, as they are at its end, then cover what since lacks.
@@ -167,12 +180,13 @@ func (s *EffectiveSet) Changes(since int64) (changed []*check.Check, removed []s
 		}
 	}
 	if first == len(s.recent) || s.recent[first].from > since {
-		return nil, nil, false
+		return EffectiveChanges{}, false
 	}
 	state := map[string]*check.Check{}
+	assets := map[string]bool{}
 	for _, d := range s.recent[first:] {
-		if d.all || len(state)+len(d.changed)+len(d.removed) > effMaxDelta {
-			return nil, nil, false
+		if d.all || len(state)+len(d.changed)+len(d.removed)+len(assets)+len(d.assets) > effMaxDelta {
+			return EffectiveChanges{}, false
 		}
 		for _, c := range d.changed {
 			state[c.Key()] = c
@@ -180,15 +194,19 @@ func (s *EffectiveSet) Changes(since int64) (changed []*check.Check, removed []s
 		for _, k := range d.removed {
 			state[k] = nil
 		}
+		for _, a := range d.assets {
+			assets[a] = true
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(state)) {
 		if c := state[k]; c != nil {
-			changed = append(changed, c)
+			ch.Changed = append(ch.Changed, c)
 		} else {
-			removed = append(removed, k)
+			ch.Removed = append(ch.Removed, k)
 		}
 	}
-	return changed, removed, true
+	ch.Assets = slices.Sorted(maps.Keys(assets))
+	return ch, true
 }
 
 // with returns the set at version to, where the assets named in touched
@@ -220,7 +238,7 @@ func (s *EffectiveSet) with(to int64, inputs *Inventory, touched, kinds []string
 	shards := *s.shards
 	next.shards = &shards
 	copied := map[int]bool{}
-	d := &effDelta{from: s.version, to: to}
+	d := &effDelta{from: s.version, to: to, assets: touched}
 	for name := range names {
 		i := shardOf(name)
 		old := shards[i].byAsset[name]

@@ -73,9 +73,13 @@ func TestEffectiveSetFollowsOwnWrites(t *testing.T) {
 			t.Fatalf("version %d, want %d", set2.Version(), v0+1)
 		}
 		sameAsStored(t, s, set2)
-		changed, removed, ok := set2.Changes(v0)
+		ch, ok := set2.Changes(v0)
+		changed, removed := ch.Changed, ch.Removed
 		if !ok || !slices.Equal(keysOf(changed), []string{"site2/http"}) || len(removed) != 0 {
 			t.Fatalf("Changes(%d) = %v, %v, %v", v0, keysOf(changed), removed, ok)
+		}
+		if !slices.Equal(ch.Assets, []string{"site2"}) {
+			t.Fatalf("Changes(%d).Assets = %v", v0, ch.Assets)
 		}
 		if changed[0].URL != a.URL {
 			t.Fatalf("changed check has url %q", changed[0].URL)
@@ -96,15 +100,17 @@ func TestEffectiveSetFollowsOwnWrites(t *testing.T) {
 		mustImport(t, s, inventory.ImportOptions{}, parse(t, "defaults.yaml", "check_defaults:\n  vm: {kind: tcp, address: \"127.0.0.1:2222\"}\n"))
 		set3, _ := s.Effective(ctx)
 		sameAsStored(t, s, set3)
-		changed, removed, ok = set3.Changes(v0)
+		ch, ok = set3.Changes(v0)
+		changed, removed = ch.Changed, ch.Removed
 		if !ok || !slices.Equal(keysOf(changed), []string{"site1/http", "vm1/tcp"}) || !slices.Equal(removed, []string{"site2/http"}) {
 			t.Fatalf("Changes(%d) = %v, %v, %v", v0, keysOf(changed), removed, ok)
 		}
-		changed, removed, ok = set3.Changes(set3.Version() - 1)
+		ch, ok = set3.Changes(set3.Version() - 1)
+		changed, removed = ch.Changed, ch.Removed
 		if !ok || !slices.Equal(keysOf(changed), []string{"vm1/tcp"}) || len(removed) != 0 {
 			t.Fatalf("Changes(last) = %v, %v, %v", keysOf(changed), removed, ok)
 		}
-		if _, _, ok := set3.Changes(v0 - 1); ok {
+		if _, ok := set3.Changes(v0 - 1); ok {
 			t.Fatal("Changes before the set was built should ask for everything")
 		}
 	})
@@ -140,7 +146,8 @@ assets:
 		}
 		set2, _ := other.Effective(ctx)
 		sameAsStored(t, other, set2)
-		changed, removed, ok := set2.Changes(v0)
+		ch, ok := set2.Changes(v0)
+		changed, removed := ch.Changed, ch.Removed
 		if !ok || !slices.Equal(keysOf(changed), []string{"site3/http", "vm2/tcp"}) || !slices.Equal(removed, []string{"site1/login"}) {
 			t.Fatalf("Changes = %v, %v, %v", keysOf(changed), removed, ok)
 		}
@@ -183,7 +190,7 @@ assets:
 		}
 		set3 := mustEffective(t, other)
 		sameAsStored(t, other, set3)
-		if _, _, ok := set3.Changes(set2.Version()); ok {
+		if _, ok := set3.Changes(set2.Version()); ok {
 			t.Fatal("after a full reload, Changes should ask for everything")
 		}
 	})

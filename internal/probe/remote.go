@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -58,6 +59,8 @@ type Remote struct {
 	// sooner, as the server's own probe does, until it is confirmed down.
 	checks   map[string]*check.Check
 	trackers map[string]*detect.Tracker
+	// fullPulls and deltaPulls count the assignment answers taken.
+	fullPulls, deltaPulls atomic.Uint64
 }
 
 // NewRemote opens the buffer and prepares the probe.
@@ -161,6 +164,9 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
+	// Only what changed since the ETag's version, please; a server that
+	// cannot tell sends everything.
+	req.Header.Set("Prefer", "delta")
 	if r.etag != "" {
 		req.Header.Set("If-None-Match", r.etag)
 	}
@@ -178,15 +184,29 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("assignments: %s: %s", resp.Status, bytes.TrimSpace(msg))
 	}
 	var body struct {
-		Checks []check.Check `json:"checks"`
+		Checks  []check.Check `json:"checks"`
+		Delta   bool          `json:"delta"`
+		Changed []check.Check `json:"changed"`
+		Removed []string      `json:"removed"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return false, fmt.Errorf("assignments: %w", err)
 	}
-	ptrs := make([]*check.Check, len(body.Checks))
-	byKey := make(map[string]*check.Check, len(body.Checks))
-	for i := range body.Checks {
-		ptrs[i] = &body.Checks[i]
+	if body.Delta {
+		r.applyDelta(body.Changed, body.Removed)
+	} else {
+		r.apply(body.Checks)
+	}
+	r.etag = resp.Header.Get("ETag")
+	return true, nil
+}
+
+// apply replaces every assignment.
+func (r *Remote) apply(checks []check.Check) {
+	ptrs := make([]*check.Check, len(checks))
+	byKey := make(map[string]*check.Check, len(checks))
+	for i := range checks {
+		ptrs[i] = &checks[i]
 		byKey[ptrs[i].Key()] = ptrs[i]
 	}
 	r.mu.Lock()
@@ -198,10 +218,33 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 	}
 	r.mu.Unlock()
 	r.sched.Set(ptrs)
-	r.etag = resp.Header.Get("ETag")
-	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs), "etag", r.etag)
-	return true, nil
+	r.fullPulls.Add(1)
+	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs))
 }
+
+// applyDelta changes and removes the assignments the server says changed
+// since the version of the probe's ETag, leaving the others as they are.
+func (r *Remote) applyDelta(changed []check.Check, removed []string) {
+	ptrs := make([]*check.Check, len(changed))
+	r.mu.Lock()
+	for i := range changed {
+		ptrs[i] = &changed[i]
+		key := ptrs[i].Key()
+		r.checks[key] = ptrs[i]
+		delete(r.trackers, key) // its attempts may have changed
+	}
+	for _, key := range removed {
+		delete(r.checks, key)
+		delete(r.trackers, key)
+	}
+	r.mu.Unlock()
+	r.sched.Update(ptrs, removed)
+	r.deltaPulls.Add(1)
+	r.opts.Logger.Info("remote probe: assignments changed", "changed", len(changed), "removed", len(removed))
+}
+
+// Pulls counts the assignment answers taken: whole lists and deltas.
+func (r *Remote) Pulls() (full, delta uint64) { return r.fullPulls.Load(), r.deltaPulls.Load() }
 
 // pushLoop moves results to the buffer and sends them, oldest first.
 func (r *Remote) pushLoop(ctx context.Context) {

@@ -26,7 +26,9 @@ func callerLocation(r *http.Request) string {
 
 // probeAssignments returns the checks of the calling location. With
 // If-None-Match set to the current ETag it waits (up to ?wait=, at most
-// 60 s) for the inventory to change, then answers 304 if it did not.
+// 60 s) for the inventory to change, then answers 304 if it did not. A
+// probe sending "Prefer: delta" gets only what changed since its ETag's version
+// when the server still knows (assignmentsDelta).
 func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	location := callerLocation(r)
 	wait := time.Duration(0)
@@ -68,6 +70,9 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if since, ok := assignmentsSince(r); ok && h.assignmentsDelta(w, r, location, since) {
+		return
+	}
 	version, checks, err := probe.Assignments(r.Context(), h.inv, location)
 	if err != nil {
 		h.fail(w, r, err)
@@ -75,6 +80,40 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, version))
 	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": version, "checks": checks})
+}
+
+// assignmentsSince returns the version a probe that takes deltas (it sends
+// "Prefer: delta", which a server without them ignores) already has, from
+// its If-None-Match.
+func assignmentsSince(r *http.Request) (int64, bool) {
+	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("Prefer")), "delta") {
+		return 0, false
+	}
+	inm := r.Header.Get("If-None-Match")
+	if !strings.HasPrefix(inm, `"v`) || !strings.HasSuffix(inm, `"`) || len(inm) < 4 {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(inm[2:len(inm)-1], 10, 64)
+	return v, err == nil && v >= 0
+}
+
+// assignmentsDelta answers with what changed for location since the
+// version the probe has: {version, delta: true, changed, removed}. False
+// when the server no longer knows that far back (or cannot tell): the
+// caller sends the whole list.
+func (h *machine) assignmentsDelta(w http.ResponseWriter, r *http.Request, location string, since int64) bool {
+	set, err := h.inv.Effective(r.Context())
+	if err != nil {
+		return false // the whole list reports it
+	}
+	changed, removed, ok := probe.AssignmentsDelta(set, location, since)
+	if !ok {
+		return false
+	}
+	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, set.Version()))
+	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": set.Version(), "delta": true,
+		"changed": changed, "removed": removed})
+	return true
 }
 
 // probeResults takes a batch of results, gzip-compressed or not, and
