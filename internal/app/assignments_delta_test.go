@@ -47,7 +47,8 @@ func (h *hits) waitFor(t *testing.T, path string, within time.Duration) time.Dur
 // TestRemoteProbeTakesAnAssetChangeAsADelta changes one asset, in the
 // server's process and then in another one (as vigie import would), and
 // waits for a remote probe, long-polling its assignments on loopback, to
-// run the new check: it must get a delta, never the whole list again.
+// run the new check: it must get a delta, never the whole list again, and
+// run the check changed at once, not at its next slot (an hour away).
 func TestRemoteProbeTakesAnAssetChangeAsADelta(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
@@ -66,7 +67,7 @@ func TestRemoteProbeTakesAnAssetChangeAsADelta(t *testing.T) {
   - {name: site1, kind: site, depends_on: [vm1], url: "` + target.URL + `/a"}
   - {name: site2, kind: site, depends_on: [vm1], url: "` + target.URL + `/other"}
 check_defaults:
-  site: {kind: http, interval: 1s, timeout: 500ms, locations: [paris]}
+  site: {kind: http, interval: 1h, timeout: 500ms, locations: [paris]}
   vm: {kind: none}
 `
 			if _, err := a.Inventory.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(host)}}, inventory.ImportOptions{}); err != nil {
@@ -91,7 +92,14 @@ check_defaults:
 			done := make(chan struct{})
 			go func() { _ = r.Run(rctx); close(done) }()
 			defer func() { stop(); <-done }()
-			site.waitFor(t, "/a", 10*time.Second)
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				if full, _ := r.Pulls(); full > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the probe took no assignments within 10s")
+				}
+			}
 
 			change := func(s *inventory.Service, path string) {
 				t.Helper()

@@ -135,7 +135,12 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 		}
 		return out
 	}
-	var upsert []*check.Check
+	var upsert, edited []*check.Check
+	for _, c := range changed {
+		if m.runsLocally(c) && (c.Kind != check.Heartbeat || m.opts.Heartbeats != nil) {
+			edited = append(edited, c)
+		}
+	}
 	for asset := range m.intervals.update(touched, local, g.DependsOn, g.Dependents) {
 		for _, c := range local(asset) {
 			c = m.intervals.lowered(c)
@@ -148,6 +153,7 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 		}
 	}
 	m.sched.Update(upsert, gone)
+	runSoon(m.sched, edited)
 	m.version = set.Version()
 	m.opts.Logger.Debug("monitor: checks changed", "changed", len(changed), "removed", len(removed), "scheduled", len(upsert),
 		"inventory_version", m.version)

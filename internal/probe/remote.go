@@ -239,6 +239,7 @@ func (r *Remote) applyDelta(changed []check.Check, removed []string) {
 	}
 	r.mu.Unlock()
 	r.sched.Update(ptrs, removed)
+	runSoon(r.sched, ptrs)
 	r.deltaPulls.Add(1)
 	r.opts.Logger.Info("remote probe: assignments changed", "changed", len(changed), "removed", len(removed))
 }

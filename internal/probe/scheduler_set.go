@@ -88,6 +88,22 @@ func (s *Scheduler) Update(upsert []*check.Check, remove []string) {
 	s.poke()
 }
 
+// runSoonMax is the most checks of a delta run at once rather than at
+// their next slot: a few checks edited by staff, not a new default for a
+// whole kind of assets.
+const runSoonMax = 1000
+
+// runSoon runs at once the checks a small delta added or changed, so that
+// an edit is seen working (or not) within seconds, whatever the interval.
+func runSoon(s *Scheduler, changed []*check.Check) {
+	if len(changed) > runSoonMax {
+		return
+	}
+	for _, c := range changed {
+		s.Retry(c.Key(), 0)
+	}
+}
+
 // applyLocked schedules the new checks, updates the changed ones and
 // removes the others.
 func (s *Scheduler) applyLocked(changes, removed []*entry, gen uint64, now time.Time) {
