@@ -143,8 +143,18 @@ func (s *EffectiveSet) Sorted(keep func(c *check.Check) bool) []check.Check {
 	return out
 }
 
+// sortChecks sorts list by key, each key built once.
 func sortChecks(list []check.Check) {
-	slices.SortFunc(list, func(x, y check.Check) int { return strings.Compare(x.Key(), y.Key()) })
+	ks := make([]keyed, len(list))
+	for i := range list {
+		ks[i] = keyed{key: list[i].Key(), i: int32(i)}
+	}
+	sortKeyed(ks)
+	sorted := make([]check.Check, len(list))
+	for j, k := range ks {
+		sorted[j] = list[k.i]
+	}
+	copy(list, sorted)
 }
 
 // EffectiveChanges is what changed between two versions of the set.

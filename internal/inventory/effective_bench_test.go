@@ -80,9 +80,18 @@ func BenchmarkEffectiveChange1M(b *testing.B) {
 	runtime.GC()
 	writer := inventory.NewService(db, nil)
 	other := inventory.NewService(db, nil)
+	if err := writer.LoadGraph(ctx); err != nil {
+		b.Fatal(err)
+	}
+	// The heap the writer's set keeps, its graph being loaded before.
+	before := heapAfterGC()
+	var setBytes int64
 	for _, s := range []*inventory.Service{writer, other} {
 		if _, err := s.Effective(ctx); err != nil {
 			b.Fatal(err)
+		}
+		if s == writer {
+			setBytes = heapAfterGC() - before
 		}
 	}
 	measure := func(fn func()) time.Duration {
@@ -139,6 +148,7 @@ func BenchmarkEffectiveChange1M(b *testing.B) {
 		// The writer used to reload every check (the monitor, then each
 		// probe's poll): one full load is the least of it.
 		report(b, spent, ops, fullChecks)
+		b.ReportMetric(float64(setBytes)/(1<<20), "set-MiB")
 	})
 	b.Run("other-process", func(b *testing.B) {
 		if err := other.Refresh(ctx); err != nil { // the writer's changes so far
