@@ -23,12 +23,12 @@ func (s *Service) Effective(ctx context.Context) (*EffectiveSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("effective checks: %w", err)
 	}
-	// The graph and the set stay at one version.
+	// The graph and the set stay at one version, the set published first.
+	set := newEffectiveSet(inv, version)
+	s.eff.Store(set)
 	if g := s.Graph(); g == nil || g.Version() != version {
 		s.graph.Store(NewGraph(inv, version))
 	}
-	set := newEffectiveSet(inv, version)
-	s.eff.Store(set)
 	return set, nil
 }
 
@@ -71,7 +71,8 @@ func (s *Service) catchUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	g.apply(g.planFor(inputs, change), to)
+	// The set first: whoever sees the graph's new version then finds the
+	// set there too.
 	if set := s.eff.Load(); set != nil {
 		if set.version == from {
 			s.eff.Store(set.with(to, inputs, change.Assets, change.Kinds))
@@ -79,6 +80,7 @@ func (s *Service) catchUp(ctx context.Context) error {
 			s.eff.Store(nil)
 		}
 	}
+	g.apply(g.planFor(inputs, change), to)
 	s.log.Debug("inventory graph refreshed", "from", from, "version", to, "assets", len(change.Assets))
 	return nil
 }

@@ -68,10 +68,10 @@ func (s *Service) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.graph.Store(NewGraph(inv, version))
 	if set := s.eff.Load(); set != nil {
 		s.eff.Store(set.reset(inv, version))
 	}
+	s.graph.Store(NewGraph(inv, version))
 	return nil
 }
 
@@ -167,8 +167,10 @@ func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error))
 		return plan, nil
 	}
 	if g.Version() == before {
-		g.apply(plan, after)
+		// The set first: whoever sees the graph's new version (a probe's
+		// poll) then finds the set there too.
 		s.advanceSet(set, after, inputs, change)
+		g.apply(plan, after)
 		return plan, nil
 	}
 	// Someone else wrote in between: the increment would not be enough.
