@@ -225,7 +225,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.RefreshEvery == 0 {
-		cfg.RefreshEvery = 2 * time.Second
+		cfg.RefreshEvery = time.Second // one small query; a change of another process reaches the probes within it
 	}
 	if cfg.ShutdownGrace == 0 {
 		cfg.ShutdownGrace = 4 * time.Second

@@ -20,6 +20,9 @@ type Service struct {
 	db    *store.DB
 	log   *slog.Logger
 	graph atomic.Pointer[Graph]
+	// eff is the effective checks at the graph's version, built on first
+	// use (Effective) and then kept in step with the graph.
+	eff atomic.Pointer[EffectiveSet]
 	// writes serialises this process's writers so that the graph is updated
 	// in commit order.
 	writes sync.Mutex
@@ -58,16 +61,24 @@ func (s *Service) Impact(ctx context.Context, name string) (Impact, error) {
 	return s.Graph().Impact(name)
 }
 
+// reload loads the whole inventory into the graph, and into the effective
+// set when there is one.
 func (s *Service) reload(ctx context.Context) error {
 	inv, version, err := loadAll(ctx, s.db)
 	if err != nil {
 		return err
 	}
+	if set := s.eff.Load(); set != nil {
+		s.eff.Store(set.reset(inv, version))
+	}
 	s.graph.Store(NewGraph(inv, version))
 	return nil
 }
 
-// Refresh reloads the graph when another process changed the inventory.
+// Refresh brings the graph (and the effective set) to the stored version
+// when another process changed the inventory: from the change log, reading
+// only the assets changed, or by reloading everything when the log cannot
+// tell (pruned, or an import too big to list).
 func (s *Service) Refresh(ctx context.Context) error {
 	g := s.Graph()
 	if g == nil {
@@ -82,11 +93,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 	}
 	s.writes.Lock()
 	defer s.writes.Unlock()
-	if err := s.reload(ctx); err != nil {
-		return err
-	}
-	s.log.Info("inventory graph reloaded", "version", s.Graph().Version(), "assets", s.Graph().Len())
-	return nil
+	return s.catchUp(ctx)
 }
 
 // Watch refreshes the graph every interval until ctx ends, so that imports
@@ -113,6 +120,9 @@ func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error))
 	defer s.writes.Unlock()
 	var plan *Plan
 	var before, after int64
+	var change invChange
+	var inputs *Inventory
+	set := s.eff.Load()
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := lockInventory(ctx, s.db, tx); err != nil {
 			return err
@@ -132,7 +142,18 @@ func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error))
 				return err
 			}
 		}
-		after, err = bumpVersion(ctx, tx)
+		if after, err = bumpVersion(ctx, tx); err != nil {
+			return err
+		}
+		change = changeOf(plan)
+		if err := logChange(ctx, tx, after, change); err != nil {
+			return err
+		}
+		// What the effective set needs is read here, at exactly this
+		// version.
+		if set != nil && set.version == before && !change.All {
+			inputs, err = loadChanged(ctx, tx, s.db.Engine, change)
+		}
 		return err
 	})
 	if errors.Is(err, errNothing) {
@@ -146,12 +167,15 @@ func (s *Service) write(ctx context.Context, fn func(tx *sql.Tx) (*Plan, error))
 		return plan, nil
 	}
 	if g.Version() == before {
+		// The set first: whoever sees the graph's new version (a probe's
+		// poll) then finds the set there too.
+		s.advanceSet(set, after, inputs, change)
 		g.apply(plan, after)
 		return plan, nil
 	}
 	// Someone else wrote in between: the increment would not be enough.
-	if err := s.reload(ctx); err != nil {
-		return nil, fmt.Errorf("reload graph after write: %w", err)
+	if err := s.catchUp(ctx); err != nil {
+		return nil, fmt.Errorf("refresh graph after write: %w", err)
 	}
 	return plan, nil
 }

@@ -81,12 +81,14 @@ type Monitor struct {
 	rollup  *detect.Rollup
 	results chan observed
 	// checks by key, owned by the Run goroutine.
-	checks   map[string]*check.Check
-	version  int64
-	retained time.Time
-	muter    Muter
-	rechecks chan []string
-	taken    atomic.Uint64
+	checks  map[string]*check.Check
+	version int64
+	// intervals keeps the effective intervals between reloads (reload).
+	intervals *intervalIndex
+	retained  time.Time
+	muter     Muter
+	rechecks  chan []string
+	taken     atomic.Uint64
 	// pending holds what the database could not take yet; oldestQueued
 	// is when the oldest remote result still queued was received.
 	pending      pendingWrites
@@ -396,64 +398,16 @@ func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
 // reload takes the effective checks of the inventory, runs parents at
 // least as often as their dependents, and hands them to the scheduler.
 func (m *Monitor) reload(ctx context.Context) error {
-	g := m.inv.Graph()
-	version := g.Version()
-	list, err := m.inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
+	set, err := m.inv.Effective(ctx)
 	if err != nil {
 		return fmt.Errorf("monitor: load checks: %w", err)
 	}
-	if m.opts.Locations != nil {
-		if m.remote, err = m.opts.Locations.Active(ctx); err != nil {
-			return fmt.Errorf("monitor: locations: %w", err)
-		}
-		for _, l := range m.remote {
-			m.det.SetLocation(l.Name, l.PollInterval, 0)
+	if m.version >= 0 && m.intervals != nil {
+		if ch, ok := set.Changes(m.version); ok {
+			return m.reloadDelta(ctx, set, ch)
 		}
 	}
-	ptrs := make([]*check.Check, 0, len(list))
-	all := make(map[string]*check.Check, len(list))
-	for i := range list {
-		c := &list[i]
-		if c.Kind == check.Heartbeat && m.opts.Heartbeats == nil {
-			continue
-		}
-		if locs := m.locationsOf(c); len(locs) > 0 {
-			all[c.Key()] = c
-			m.det.SetAssignment(c.Key(), locs, c.Quorum)
-			m.det.SetInterval(c.Key(), time.Duration(c.Interval))
-		}
-		if !m.runsLocally(c) {
-			continue
-		}
-		if c.Kind == check.Heartbeat {
-			// The token is created with the check, so that "never received"
-			// counts from then; staff get it with the API's token call.
-			if _, _, err := m.opts.Heartbeats.Ensure(ctx, c.Key()); err != nil {
-				return fmt.Errorf("monitor: heartbeat token of %s: %w", c.Key(), err)
-			}
-		}
-		ptrs = append(ptrs, c)
-	}
-	intervals := EffectiveIntervals(ptrs, g.DependsOn)
-	next := make(map[string]*check.Check, len(ptrs))
-	for _, c := range ptrs {
-		if d, ok := intervals[c.Key()]; ok && d > 0 && d < time.Duration(c.Interval) {
-			c.Interval = check.Duration(d)
-		}
-		next[c.Key()] = c
-		m.det.SetInterval(c.Key(), time.Duration(c.Interval))
-	}
-	for key := range m.checks {
-		if _, ok := all[key]; !ok {
-			m.det.Remove(key)
-		}
-	}
-	m.checks = all
-	m.sched.Set(ptrs)
-	m.version = version
-	m.opts.Logger.Info("monitor: checks loaded", "checks", len(all), "here", len(ptrs), "remote_locations", len(m.remote),
-		"inventory_version", version)
-	return nil
+	return m.reloadAll(ctx, set)
 }
 
 // runsHere reports whether this location runs the check: heartbeat and

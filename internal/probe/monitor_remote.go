@@ -101,21 +101,12 @@ func (m *Monitor) locationsOf(c *check.Check) []string {
 // the inventory version they come from. The checks carry their secrets:
 // the location needs them to run them.
 func Assignments(ctx context.Context, inv *inventory.Service, location string) (int64, []check.Check, error) {
-	if err := inv.LoadGraph(ctx); err != nil {
-		return 0, nil, err
-	}
-	version := inv.Graph().Version()
-	list, err := inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
+	set, err := inv.Effective(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := make([]check.Check, 0, len(list))
-	for i := range list {
-		if assignedTo(&list[i], location) {
-			out = append(out, list[i])
-		}
-	}
-	return version, out, nil
+	out := set.Sorted(func(c *check.Check) bool { return assignedTo(c, location) })
+	return set.Version(), out, nil
 }
 
 // assignedTo reports whether a remote location runs c: heartbeats are

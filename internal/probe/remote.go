@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -66,6 +67,8 @@ type Remote struct {
 	checks   map[string]*check.Check
 	trackers map[string]*detect.Tracker
 	member   memberState
+	// fullPulls and deltaPulls count the assignment answers taken.
+	fullPulls, deltaPulls atomic.Uint64
 }
 
 // NewRemote opens the buffer and prepares the probe.
@@ -188,6 +191,9 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 	}
 	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
 	r.setMember(req)
+	// Only what changed since the ETag's version, please; a server that
+	// cannot tell sends everything.
+	req.Header.Set("Prefer", "delta")
 	if r.etag != "" {
 		req.Header.Set("If-None-Match", r.etag)
 	}
@@ -207,20 +213,55 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 	var body struct {
 		Checks []check.Check `json:"checks"`
 		// HandoverAt is when this share takes effect (see assign).
-		HandoverAt time.Time `json:"handover_at"`
+		HandoverAt time.Time     `json:"handover_at"`
+		Delta      bool          `json:"delta"`
+		Changed    []check.Check `json:"changed"`
+		Removed    []string      `json:"removed"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return false, fmt.Errorf("assignments: %w", err)
 	}
-	ptrs := make([]*check.Check, len(body.Checks))
-	for i := range body.Checks {
-		ptrs[i] = &body.Checks[i]
+	if body.Delta {
+		r.applyDelta(body.Changed, body.Removed)
+	} else {
+		ptrs := make([]*check.Check, len(body.Checks))
+		for i := range body.Checks {
+			ptrs[i] = &body.Checks[i]
+		}
+		r.assign(ptrs, body.HandoverAt)
+		r.fullPulls.Add(1)
+		r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs))
 	}
-	r.assign(ptrs, body.HandoverAt)
 	r.etag = resp.Header.Get("ETag")
-	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs), "etag", r.etag)
 	return true, nil
 }
+
+// applyDelta changes and removes the assignments the server says changed
+// since the version of the probe's ETag, leaving the others as they are.
+func (r *Remote) applyDelta(changed []check.Check, removed []string) {
+	r.member.applyMu.Lock() // after any change of shares begun before
+	defer r.member.applyMu.Unlock()
+	ptrs := make([]*check.Check, len(changed))
+	r.mu.Lock()
+	for i := range changed {
+		ptrs[i] = &changed[i]
+		key := ptrs[i].Key()
+		r.checks[key] = ptrs[i]
+		delete(r.trackers, key) // its attempts may have changed
+	}
+	for _, key := range removed {
+		delete(r.checks, key)
+		delete(r.trackers, key)
+	}
+	r.mu.Unlock()
+	r.sched.Update(ptrs, removed)
+	runSoon(r.sched, ptrs)
+	r.deltaPulls.Add(1)
+	r.opts.Logger.Info("remote probe: assignments changed", "changed", len(changed), "removed", len(removed))
+}
+
+// Pulls counts the assignment answers taken: whole lists and deltas.
+func (r *Remote) Pulls() (full, delta uint64) { return r.fullPulls.Load(), r.deltaPulls.Load() }
 
 // pushLoop moves results to the buffer and sends them, oldest first.
 func (r *Remote) pushLoop(ctx context.Context) {

@@ -2,24 +2,17 @@ package probe
 
 import (
 	"context"
-	"sync"
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/inventory"
 )
 
-// assignmentCache keeps the effective checks of the inventory version last
-// read, so that the intake of a batch costs one small query while the
-// inventory does not change, and sees a change (from any process) at once.
+// assignmentCache answers which checks a location runs from the shared
+// effective set, so that the intake of a batch costs one small query (the
+// stored version) and sees a change from any process at once: a set
+// behind the stored version is brought forward from the change log first.
 type assignmentCache struct {
 	inv *inventory.Service
-
-	mu      sync.Mutex
-	version int64
-	loaded  bool
-	checks  []check.Check
-	// byLocation holds, per location, the keys of the checks it runs.
-	byLocation map[string]map[string]bool
 }
 
 // of returns which check keys location is assigned now.
@@ -28,27 +21,41 @@ func (a *assignmentCache) of(ctx context.Context, location string) (func(key str
 	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.loaded || version != a.version {
-		list, err := a.inv.ChecksWithSecrets(ctx, inventory.CheckFilter{Effective: true})
-		if err != nil {
+	set, err := a.inv.Effective(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if set.Version() < version {
+		if err := a.inv.Refresh(ctx); err != nil {
 			return nil, err
 		}
-		// The list may be newer than version; it is then read again at
-		// the next batch, which costs time, never a wrong refusal.
-		a.checks, a.version, a.loaded = list, version, true
-		a.byLocation = map[string]map[string]bool{}
-	}
-	keys, ok := a.byLocation[location]
-	if !ok {
-		keys = map[string]bool{}
-		for i := range a.checks {
-			if assignedTo(&a.checks[i], location) {
-				keys[a.checks[i].Key()] = true
-			}
+		if set, err = a.inv.Effective(ctx); err != nil {
+			return nil, err
 		}
-		a.byLocation[location] = keys
 	}
-	return func(key string) bool { return keys[key] }, nil
+	return func(key string) bool {
+		c := set.Get(key)
+		return c != nil && assignedTo(c, location)
+	}, nil
+}
+
+// AssignmentsDelta returns what changed for location since version, from
+// the set: the checks it runs that were added or changed, and the keys it
+// no longer runs (removed, or now pinned elsewhere; a key it never ran may
+// be among them). ok is false when the set cannot tell: the caller sends
+// the whole list.
+func AssignmentsDelta(set *inventory.EffectiveSet, location string, since int64) (changed []check.Check, removed []string, ok bool) {
+	ch, ok := set.Changes(since)
+	if !ok {
+		return nil, nil, false
+	}
+	changed, removed = []check.Check{}, []string{}
+	for _, c := range ch.Changed {
+		if assignedTo(c, location) {
+			changed = append(changed, *c)
+		} else {
+			removed = append(removed, c.Key())
+		}
+	}
+	return changed, append(removed, ch.Removed...), true
 }

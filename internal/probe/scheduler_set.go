@@ -55,6 +55,55 @@ func (s *Scheduler) Set(checks []*check.Check) {
 	s.poke()
 }
 
+// Update adds or changes the checks in upsert and removes the checks with
+// the keys in remove, leaving every other check as it is: what Set does,
+// for a change of a few checks among a million. Unknown keys to remove are
+// ignored. The checks must not be modified afterwards.
+func (s *Scheduler) Update(upsert []*check.Check, remove []string) {
+	s.setMu.Lock()
+	defer s.setMu.Unlock()
+	gen := s.generation
+	var changes []*entry
+	for _, c := range upsert {
+		key := c.Key()
+		if e := s.entries[key]; e != nil && (e.check == c || reflect.DeepEqual(e.check, c)) {
+			continue
+		}
+		change := &entry{key: key, index: -1}
+		configure(change, c)
+		changes = append(changes, change)
+	}
+	var removed []*entry
+	for _, key := range remove {
+		if e := s.entries[key]; e != nil {
+			removed = append(removed, e)
+		}
+	}
+	if len(changes) == 0 && len(removed) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applyLocked(changes, removed, gen, time.Now())
+	s.poke()
+}
+
+// runSoonMax is the most checks of a delta run at once rather than at
+// their next slot: a few checks edited by staff, not a new default for a
+// whole kind of assets.
+const runSoonMax = 1000
+
+// runSoon runs at once the checks a small delta added or changed, so that
+// an edit is seen working (or not) within seconds, whatever the interval.
+func runSoon(s *Scheduler, changed []*check.Check) {
+	if len(changed) > runSoonMax {
+		return
+	}
+	for _, c := range changed {
+		s.Retry(c.Key(), 0)
+	}
+}
+
 // applyLocked schedules the new checks, updates the changed ones and
 // removes the others.
 func (s *Scheduler) applyLocked(changes, removed []*entry, gen uint64, now time.Time) {

@@ -26,12 +26,14 @@ func callerLocation(r *http.Request) string {
 
 // probeAssignments returns the checks of the calling location. With
 // If-None-Match set to the current ETag it waits (up to ?wait=, at most
-// 60 s) for the inventory to change, then answers 304 if it did not.
+// 60 s) for the inventory to change, then answers 304 if it did not. A
+// probe sending "Prefer: delta" gets only what changed since its ETag's
+// version when the server still knows (assignmentsDelta).
 //
 // A probe naming itself in the Vigie-Member header is one member of its
 // location: it gets its share of the checks among the members alive
 // (rendezvous hashing), effective from handover_at, and its wait ends
-// when the members change too.
+// when the members change too. A change of members sends the whole share.
 func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	location := callerLocation(r)
 	hello, named, err := h.callerMember(r)
@@ -89,6 +91,10 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if since, ok := assignmentsSince(r, members.Tag, named); ok &&
+		h.assignmentsDelta(w, r, location, since, members, hello.ID, named) {
+		return
+	}
 	version, checks, err := probe.Assignments(r.Context(), h.inv, location)
 	if err != nil {
 		h.fail(w, r, err)
@@ -103,6 +109,55 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": version,
 		"checks": probe.ShareOf(checks, members.Alive, hello.ID), "of": len(checks),
 		"members": members.Alive, "handover_at": members.HandoverAt()})
+}
+
+// assignmentsSince returns the version a probe that takes deltas (it sends
+// "Prefer: delta", which a server without them ignores) already has, from
+// its If-None-Match: "v<version>", or for a member "v<version>-m<members>",
+// which counts only while the members are still those (tag).
+func assignmentsSince(r *http.Request, tag string, named bool) (int64, bool) {
+	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("Prefer")), "delta") {
+		return 0, false
+	}
+	inm := r.Header.Get("If-None-Match")
+	if !strings.HasPrefix(inm, `"v`) || !strings.HasSuffix(inm, `"`) || len(inm) < 4 {
+		return 0, false
+	}
+	v, rest, _ := strings.Cut(inm[2:len(inm)-1], "-m")
+	if named != (rest != "") || named && rest != tag {
+		return 0, false // the members changed: the whole share
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil && n >= 0
+}
+
+// assignmentsDelta answers with what changed for location since the
+// version the probe has: {version, delta: true, changed, removed}, the
+// changed checks cut to the member's share for a member. False when the
+// server no longer knows that far back (or cannot tell): the caller sends
+// the whole list.
+func (h *machine) assignmentsDelta(w http.ResponseWriter, r *http.Request, location string, since int64,
+	members probe.Members, member string, named bool,
+) bool {
+	set, err := h.inv.Effective(r.Context())
+	if err != nil {
+		return false // the whole list reports it
+	}
+	changed, removed, ok := probe.AssignmentsDelta(set, location, since)
+	if !ok {
+		return false
+	}
+	etag := fmt.Sprintf(`"v%d"`, set.Version())
+	if named {
+		// A check's owner depends on its key and the members alone: with
+		// the same members, a changed check stays with its owner.
+		changed = probe.ShareOf(changed, members.Alive, member)
+		etag = fmt.Sprintf(`"v%d-m%s"`, set.Version(), members.Tag)
+	}
+	w.Header().Set("ETag", etag)
+	writeJSON(w, http.StatusOK, map[string]any{"location": location, "version": set.Version(), "delta": true,
+		"changed": changed, "removed": removed})
+	return true
 }
 
 // probeResults takes a batch of results, gzip-compressed or not, and
