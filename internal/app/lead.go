@@ -12,7 +12,6 @@ import (
 	"github.com/vigie/vigie/internal/health"
 	"github.com/vigie/vigie/internal/heartbeat"
 	"github.com/vigie/vigie/internal/incident"
-	"github.com/vigie/vigie/internal/inventory"
 	"github.com/vigie/vigie/internal/probe"
 	"github.com/vigie/vigie/internal/store"
 )
@@ -176,13 +175,14 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 	signIns, err := a.retainSignIns(ctx, now)
 	errs = append(errs, err)
 	var beats int64
-	if checks, err := a.Inventory.Checks(ctx, inventory.CheckFilter{Effective: true}); err != nil {
+	if set, err := a.Inventory.Effective(ctx); err != nil {
 		errs = append(errs, err)
 	} else {
-		live := make([]string, 0, len(checks))
-		for i := range checks {
-			live = append(live, checks[i].Key())
-		}
+		live := make([]string, 0, set.Len())
+		set.Each(func(c *check.Check) bool {
+			live = append(live, c.Key())
+			return true
+		})
 		beats, err = a.Heartbeats.Retain(ctx, live, now)
 		errs = append(errs, err)
 	}

@@ -90,6 +90,13 @@ type Correlation struct {
 // Correlate reads g and its arguments only and always gives the same
 // result for the same input.
 func Correlate(g DependencyGraph, checked, down map[string]bool, opt CorrelateOptions) Correlation {
+	return CorrelateWith(g, func(asset string) bool { return checked[asset] }, down, opt)
+}
+
+// CorrelateWith is Correlate with the assets that have checks told by a
+// function, such as the inventory's effective set answers, rather than
+// listed in a map.
+func CorrelateWith(g DependencyGraph, checked func(asset string) bool, down map[string]bool, opt CorrelateOptions) Correlation {
 	c := &correlator{
 		g:       g,
 		checked: checked,
@@ -112,7 +119,7 @@ func Correlate(g DependencyGraph, checked, down map[string]bool, opt CorrelateOp
 // correlator is the working state of one Correlate call.
 type correlator struct {
 	g       DependencyGraph
-	checked map[string]bool
+	checked func(asset string) bool
 	down    map[string]bool
 	own     map[string]bool // memo of ownAbove
 	fine    map[string]int  // memo of fineSitesUnder

@@ -50,7 +50,7 @@ func (c *correlator) allEvidenceDown(name string, threshold int) bool {
 			if !c.explainedElsewhere(d, name) {
 				n++
 			}
-		case !failed && c.checked[d]:
+		case !failed && c.checked(d):
 			return false
 		}
 	}

@@ -87,7 +87,7 @@ func (c *correlator) fineSitesUnder(p string) int {
 	}
 	n := 0
 	for _, s := range c.g.Dependents(p) {
-		if _, failed := c.failed[s]; !failed && c.checked[s] && c.g.Kind(s) == inventory.KindSite {
+		if _, failed := c.failed[s]; !failed && c.checked(s) && c.g.Kind(s) == inventory.KindSite {
 			n++
 		}
 	}

@@ -55,8 +55,10 @@ type Engine struct {
 	// when and the signal that said so; Consume keeps it equal to the
 	// incident_down table.
 	state map[downKey]downEntry
-	// checked caches the assets that have checks, per inventory version.
-	checked        map[string]bool
+	// checked is the inventory's effective checks as last read: which
+	// assets have checks. The set is shared and kept current by the
+	// inventory, a change costing what it changed.
+	checked        *inventory.EffectiveSet
 	checkedVersion int64
 	groupsCache    map[string][]string
 	pending        Pending
@@ -142,7 +144,7 @@ func (e *Engine) Tick(ctx context.Context) error {
 	if opts.Groups == nil {
 		opts.Groups = e.groups(g)
 	}
-	res := Correlate(g, e.checked, down, opts)
+	res := CorrelateWith(g, e.checked.HasAsset, down, opts)
 	e.aftermath(g, &res, now)
 	e.pending.Observe(res, now)
 	// One root's failed write must not keep the others from opening: each
@@ -162,17 +164,14 @@ func (e *Engine) Tick(ctx context.Context) error {
 }
 
 func (e *Engine) refreshChecked(ctx context.Context, version int64) error {
-	if version == e.checkedVersion {
+	if version == e.checkedVersion && e.checked != nil {
 		return nil
 	}
-	list, err := e.inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	set, err := e.inv.Effective(ctx)
 	if err != nil {
 		return fmt.Errorf("incident engine: checks: %w", err)
 	}
-	e.checked = make(map[string]bool, len(list))
-	for _, c := range list {
-		e.checked[c.Asset] = true
-	}
+	e.checked = set
 	e.checkedVersion = version
 	e.groupsCache = nil
 	return nil

@@ -88,7 +88,7 @@ func walkChecks(t *testing.T, s *inventory.Service, f inventory.CheckPage) []che
 	}
 }
 
-func keysOf(list []check.Check) []string {
+func pageKeysOf(list []check.Check) []string {
 	out := make([]string, len(list))
 	for i, c := range list {
 		out[i] = c.ID().Asset + " " + c.ID().Name
@@ -135,7 +135,7 @@ func TestChecksPagesWalkTheWholeListOnceInOrder(t *testing.T) {
 				for _, limit := range limits {
 					f.Effective, f.Limit = effective, limit
 					got := walkChecks(t, s, f)
-					if g, w := strings.Join(keysOf(got), ","), strings.Join(keysOf(want), ","); g != w {
+					if g, w := strings.Join(pageKeysOf(got), ","), strings.Join(pageKeysOf(want), ","); g != w {
 						t.Fatalf("effective %v, filter %+v, limit %d:\n got %s\nwant %s", effective, f, limit, g, w)
 					}
 					for i := range got {

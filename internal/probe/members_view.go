@@ -25,7 +25,9 @@ func MemberShares(ctx context.Context, inv *inventory.Service, members *MemberSt
 	if len(locations) == 0 || members == nil || inv == nil {
 		return out, nil
 	}
-	list, err := inv.Checks(ctx, inventory.CheckFilter{Effective: true})
+	// The shared effective set is read in place: nothing is loaded or
+	// copied, whatever the size of the inventory.
+	set, err := inv.Effective(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("members' shares: %w", err)
 	}
@@ -34,14 +36,26 @@ func MemberShares(ctx context.Context, inv *inventory.Service, members *MemberSt
 		if err != nil {
 			return nil, fmt.Errorf("members of %s: %w", loc, err)
 		}
-		out[loc] = sharesOf(view, locationChecks(list, loc))
+		counts := make(map[string]int, len(view.Alive))
+		total := 0
+		hashes := memberHashes(view.Alive)
+		set.Each(func(c *check.Check) bool {
+			if assignedTo(c, loc) {
+				total++
+				if len(hashes) > 0 {
+					counts[view.Alive[ownerIndex(c.Key(), hashes)]]++
+				}
+			}
+			return true
+		})
+		out[loc] = sharesOf(view, counts, total)
 	}
 	return out, nil
 }
 
-// sharesOf counts the checks of list each member of view runs.
-func sharesOf(view Members, list []check.Check) []MemberShare {
-	counts := Shares(list, view.Alive)
+// sharesOf tells each member of view its count of the location's total
+// checks.
+func sharesOf(view Members, counts map[string]int, total int) []MemberShare {
 	alive := make(map[string]bool, len(view.Alive))
 	for _, id := range view.Alive {
 		alive[id] = true
@@ -49,21 +63,11 @@ func sharesOf(view Members, list []check.Check) []MemberShare {
 	out := make([]MemberShare, 0, len(view.All))
 	for _, m := range view.All {
 		s := MemberShare{Member: m, Alive: alive[m.ID], Checks: counts[m.ID]}
-		if len(list) > 0 {
-			s.Share = float64(s.Checks) / float64(len(list))
+		if total > 0 {
+			s.Share = float64(s.Checks) / float64(total)
 		}
 		out = append(out, s)
 	}
 	return out
 }
 
-// locationChecks are the checks of list a location runs.
-func locationChecks(list []check.Check, location string) []check.Check {
-	out := make([]check.Check, 0, len(list))
-	for i := range list {
-		if assignedTo(&list[i], location) {
-			out = append(out, list[i])
-		}
-	}
-	return out
-}
