@@ -169,10 +169,16 @@ func run(ctx context.Context, args []string) error {
 	for i, bodies := range rounds {
 		r, err := postRound(ctx, db, srv, bodies, cfg)
 		if err != nil {
+			if b, rerr := os.ReadFile(filepath.Join(dir, "serve.log")); rerr == nil {
+				fmt.Fprintf(os.Stderr, "the end of the server's log:\n%s\n", b[max(0, len(b)-4000):])
+			}
 			return fmt.Errorf("round %d: %w", i+1, err)
 		}
 		results = append(results, r)
-		logf("round %d: %.0f results/s accepted, %.0f/s taken", i+1, r.acceptedRate(), r.takenRate())
+		logf("round %d: %d batches sent again after an error", i+1, r.retries)
+		logf("round %d: %.0f results/s accepted (posted in %s), %.0f/s taken (drained %s later); server CPU %.0f s posting, %.0f s draining",
+			i+1, r.acceptedRate(), r.posted.at.Sub(r.start.at).Round(time.Millisecond), r.takenRate(), r.drained.at.Sub(r.posted.at).Round(time.Millisecond),
+			r.posted.cpu-r.start.cpu, r.drained.cpu-r.posted.cpu)
 	}
 	report(os.Stdout, cfg, len(keys), base, idle, results)
 	return nil
@@ -299,7 +305,7 @@ func encodeRound(keys []string, size, round int, tokens map[string]string) []bod
 type server struct {
 	cmd  *exec.Cmd
 	url  string
-	done chan error
+	done chan error // the exit, once
 }
 
 func startServer(ctx context.Context, vigie, dsn, dir string) (*server, error) {
@@ -331,7 +337,7 @@ func startServer(ctx context.Context, vigie, dsn, dir string) (*server, error) {
 		}
 		select {
 		case err := <-s.done:
-			return nil, fmt.Errorf("vigie serve exited: %v (see %s)", err, logFile.Name())
+			return nil, fmt.Errorf("vigie serve exited: %w (see %s)", err, logFile.Name())
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
@@ -346,11 +352,15 @@ func startServer(ctx context.Context, vigie, dsn, dir string) (*server, error) {
 
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	var err error
 	select {
-	case <-s.done:
+	case err = <-s.done:
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-s.done
+		err = <-s.done
+	}
+	if err != nil {
+		logf("vigie serve stopped: %v", err)
 	}
 }
 
@@ -359,10 +369,35 @@ type sample struct {
 	at     time.Time
 	cpu    float64 // seconds
 	rssMiB float64
+	dbCPU  float64 // PostgreSQL's, seconds
 }
 
 func (s *server) sample() sample {
-	return sample{at: time.Now(), cpu: usage.Process(s.cmd.Process.Pid), rssMiB: rss(s.cmd.Process.Pid)}
+	return sample{at: time.Now(), cpu: usage.Process(s.cmd.Process.Pid), rssMiB: rss(s.cmd.Process.Pid), dbCPU: postgresCPU()}
+}
+
+// postgresCPU is the CPU time of every PostgreSQL process of the machine,
+// in seconds: the database's share of the work.
+func postgresCPU() float64 {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return -1
+	}
+	total := 0.0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + e.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		if v := usage.Process(pid); v > 0 {
+			total += v
+		}
+	}
+	return total
 }
 
 // rss reads VmRSS from /proc, in MiB; -1 when unknown.
@@ -385,11 +420,11 @@ func rss(pid int) float64 {
 
 // roundResult is what one round measured.
 type roundResult struct {
-	results           int
-	start             sample
-	posted, drained   sample
-	peakRSSMiB        float64
-	batches, failures int
+	results          int
+	start            sample
+	posted, drained  sample
+	peakRSSMiB       float64
+	batches, retries int
 }
 
 func (r roundResult) acceptedRate() float64 {
@@ -405,12 +440,22 @@ func (r roundResult) cpuShare() float64 {
 	return (r.drained.cpu - r.start.cpu) / r.drained.at.Sub(r.start.at).Seconds()
 }
 
+// dbShare is PostgreSQL's CPU over the round, one core = 1.
+func (r roundResult) dbShare() float64 {
+	return (r.drained.dbCPU - r.start.dbCPU) / r.drained.at.Sub(r.start.at).Seconds()
+}
+
+// cpuPerResult is the server's CPU per result, in microseconds.
+func (r roundResult) cpuPerResult() float64 {
+	return (r.drained.cpu - r.start.cpu) / float64(r.results) * 1e6
+}
+
 // postRound posts bodies from cfg.posters goroutines, then waits for the
 // queue to be empty.
 func postRound(ctx context.Context, db *store.DB, srv *server, bodies []body, cfg config) (roundResult, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.posters}, Timeout: 5 * time.Minute}
 	var r roundResult
-	var next, accepted, failures atomic.Int64
+	var next, accepted, retries atomic.Int64
 	var firstErr atomic.Value
 	peak := make(chan float64, 1)
 	stopSampling := make(chan struct{})
@@ -436,8 +481,14 @@ func postRound(ctx context.Context, db *store.DB, srv *server, bodies []body, cf
 					return
 				}
 				n, err := post(ctx, client, srv.url, bodies[i])
+				// As a probe does: send the batch again, a replay is
+				// skipped by its sequence numbers.
+				for try := 1; err != nil && try < 60 && ctx.Err() == nil; try++ {
+					retries.Add(1)
+					time.Sleep(time.Second)
+					n, err = post(ctx, client, srv.url, bodies[i])
+				}
 				if err != nil {
-					failures.Add(1)
 					firstErr.CompareAndSwap(nil, err)
 					return
 				}
@@ -452,6 +503,7 @@ func postRound(ctx context.Context, db *store.DB, srv *server, bodies []body, cf
 		return r, err
 	}
 	r.results = int(accepted.Load())
+	r.retries = int(retries.Load())
 	r.batches = len(bodies)
 	deadline := time.Now().Add(cfg.drain)
 	for {
@@ -580,16 +632,16 @@ func report(w io.Writer, cfg config, checks int, base baselineResult, idle sampl
 		cfg.sites, checks, len(locations), cfg.batch, cfg.posters, runtime.NumCPU())
 	fmt.Fprintf(w, "baseline, former layout (one INSERTed row per result, JSON, no HTTP): %.0f results/s (%d rows in %s)\n\n",
 		base.rate(), base.rows, base.elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "| round | results | accepted/s | × baseline | taken by the detector/s | × baseline | server CPU (1 core = 100 %%) | RSS after | peak RSS |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| round | results | accepted/s | × baseline | taken by the detector/s | × baseline | server CPU (1 core = 100 %%) | server CPU per result | PostgreSQL CPU | RSS after | peak RSS |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for i, r := range rounds {
 		what := "steady"
 		if i == 0 {
 			what = "first (fills the detector)"
 		}
-		fmt.Fprintf(w, "| %d %s | %d | %.0f | %.2f | %.0f | %.2f | %.0f %% | %.0f MiB | %.0f MiB |\n",
+		fmt.Fprintf(w, "| %d %s | %d | %.0f | %.2f | %.0f | %.2f | %.0f %% | %.1f µs | %.0f %% | %.0f MiB | %.0f MiB |\n",
 			i+1, what, r.results, r.acceptedRate(), r.acceptedRate()/base.rate(), r.takenRate(), r.takenRate()/base.rate(),
-			100*r.cpuShare(), r.drained.rssMiB, r.peakRSSMiB)
+			100*r.cpuShare(), r.cpuPerResult(), 100*r.dbShare(), r.drained.rssMiB, r.peakRSSMiB)
 	}
 	last := rounds[len(rounds)-1]
 	fmt.Fprintf(w, "\nserver RSS: %.0f MiB started with the inventory, %.0f MiB with %d checks × %d locations of detector state (%.0f B per check-location over the start)\n",

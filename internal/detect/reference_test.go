@@ -256,16 +256,6 @@ type refQuorum struct {
 	changed      int       // refMember whose hard state changed last, or -1
 }
 
-// newRefQuorum returns the quorum of the check checkKey of asset over the
-// given locations, with an explicit quorum (a majority when ≤ 0). With no
-// locations, every location that reports joins. A location stops counting
-// staleAfter after its last report.
-func newRefQuorum(checkKey, asset string, locations []string, quorum int, staleAfter time.Duration) *refQuorum {
-	q := &refQuorum{check: checkKey, asset: asset, staleAfter: staleAfter, changed: -1}
-	q.Assign(locations, quorum)
-	return q
-}
-
 // Assign changes the locations and the explicit quorum (a majority when
 // ≤ 0), keeping what is known of the locations that remain. It returns the
 // removed locations that had an open location problem, so that the caller
@@ -313,15 +303,6 @@ func (q *refQuorum) Since() time.Time { return q.since }
 // Restore sets the check's hard state, as stored before a restart, so that
 // confirming it again emits no signal.
 func (q *refQuorum) Restore(st State, since time.Time) { q.state, q.since = st, since }
-
-// refLocations lists the locations of the quorum, in order.
-func (q *refQuorum) refLocations() []string {
-	names := make([]string, len(q.members))
-	for i := range q.members {
-		names[i] = q.members[i].name
-	}
-	return names
-}
 
 func (q *refQuorum) find(name string) int {
 	for i := range q.members {

@@ -154,7 +154,7 @@ func (q *ResultQueue) Accepted() uint64 { return q.accepted.Load() }
 
 // Queued is a result waiting in the queue.
 type Queued struct {
-	ID       int64
+	ID       int64 // its position: its row's id × batchSpan + its index in the row
 	Location string
 	Key      string
 	Result   check.Result
