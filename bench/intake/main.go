@@ -369,35 +369,10 @@ type sample struct {
 	at     time.Time
 	cpu    float64 // seconds
 	rssMiB float64
-	dbCPU  float64 // PostgreSQL's, seconds
 }
 
 func (s *server) sample() sample {
-	return sample{at: time.Now(), cpu: usage.Process(s.cmd.Process.Pid), rssMiB: rss(s.cmd.Process.Pid), dbCPU: postgresCPU()}
-}
-
-// postgresCPU is the CPU time of every PostgreSQL process of the machine,
-// in seconds: the database's share of the work.
-func postgresCPU() float64 {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return -1
-	}
-	total := 0.0
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		comm, err := os.ReadFile("/proc/" + e.Name() + "/comm")
-		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
-			continue
-		}
-		if v := usage.Process(pid); v > 0 {
-			total += v
-		}
-	}
-	return total
+	return sample{at: time.Now(), cpu: usage.Process(s.cmd.Process.Pid), rssMiB: rss(s.cmd.Process.Pid)}
 }
 
 // rss reads VmRSS from /proc, in MiB; -1 when unknown.
@@ -438,11 +413,6 @@ func (r roundResult) takenRate() float64 {
 // cpuShare is the server's CPU over the round, one core = 1.
 func (r roundResult) cpuShare() float64 {
 	return (r.drained.cpu - r.start.cpu) / r.drained.at.Sub(r.start.at).Seconds()
-}
-
-// dbShare is PostgreSQL's CPU over the round, one core = 1.
-func (r roundResult) dbShare() float64 {
-	return (r.drained.dbCPU - r.start.dbCPU) / r.drained.at.Sub(r.start.at).Seconds()
 }
 
 // cpuPerResult is the server's CPU per result, in microseconds.
@@ -632,16 +602,16 @@ func report(w io.Writer, cfg config, checks int, base baselineResult, idle sampl
 		cfg.sites, checks, len(locations), cfg.batch, cfg.posters, runtime.NumCPU())
 	fmt.Fprintf(w, "baseline, former layout (one INSERTed row per result, JSON, no HTTP): %.0f results/s (%d rows in %s)\n\n",
 		base.rate(), base.rows, base.elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "| round | results | accepted/s | × baseline | taken by the detector/s | × baseline | server CPU (1 core = 100 %%) | server CPU per result | PostgreSQL CPU | RSS after | peak RSS |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| round | results | accepted/s | × baseline | taken by the detector/s | × baseline | server CPU (1 core = 100 %%) | server CPU per result | RSS after | peak RSS |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
 	for i, r := range rounds {
 		what := "steady"
 		if i == 0 {
 			what = "first (fills the detector)"
 		}
-		fmt.Fprintf(w, "| %d %s | %d | %.0f | %.2f | %.0f | %.2f | %.0f %% | %.1f µs | %.0f %% | %.0f MiB | %.0f MiB |\n",
+		fmt.Fprintf(w, "| %d %s | %d | %.0f | %.2f | %.0f | %.2f | %.0f %% | %.1f µs | %.0f MiB | %.0f MiB |\n",
 			i+1, what, r.results, r.acceptedRate(), r.acceptedRate()/base.rate(), r.takenRate(), r.takenRate()/base.rate(),
-			100*r.cpuShare(), r.cpuPerResult(), 100*r.dbShare(), r.drained.rssMiB, r.peakRSSMiB)
+			100*r.cpuShare(), r.cpuPerResult(), r.drained.rssMiB, r.peakRSSMiB)
 	}
 	last := rounds[len(rounds)-1]
 	fmt.Fprintf(w, "\nserver RSS: %.0f MiB started with the inventory, %.0f MiB with %d checks × %d locations of detector state (%.0f B per check-location over the start)\n",
