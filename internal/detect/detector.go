@@ -30,21 +30,10 @@ type Config struct {
 	SilentAfter time.Duration
 }
 
-// tracked is the tracker of one check from one location.
-type tracked struct {
-	location string
-	tracker  Tracker
-}
-
-// watched is what a Detector keeps of one check.
-type watched struct {
-	trackers []tracked
-	quorum   Quorum
-}
-
 // Detector turns the results of every check from every location into
 // signals: one per process, fed by the probes, swept periodically. It keeps
-// a small, fixed state per check and location.
+// a small, fixed state per check and location: a Quorum per check in one
+// slice, whose members are the locations' trackers (see compact.go).
 //
 // A Detector is not safe for concurrent use: one goroutine owns it, or
 // the caller serializes access.
@@ -53,9 +42,10 @@ type Detector struct {
 	staleFactor time.Duration
 	interval    time.Duration
 	locations   *Locations
-	index       map[string]int
-	checks      []*watched // in order of first mention, so Sweep is deterministic
-	pending     []Signal   // emitted by the next Sweep
+	index       map[string]int32
+	checks      []Quorum // in order of first mention, so Sweep is deterministic
+	runs        evidencePool
+	pending     []Signal // emitted by the next Sweep
 }
 
 // New returns a Detector with cfg's settings.
@@ -64,7 +54,7 @@ func New(cfg Config) *Detector {
 		th:          cfg.Policy.compile(),
 		staleFactor: time.Duration(cfg.StaleFactor),
 		interval:    cfg.Interval,
-		index:       make(map[string]int),
+		index:       make(map[string]int32),
 	}
 	if d.staleFactor <= 0 {
 		d.staleFactor = DefaultStaleFactor
@@ -81,33 +71,31 @@ func New(cfg Config) *Detector {
 }
 
 // watch returns the state of a check, creating it on first mention.
-func (d *Detector) watch(key string) *watched {
+func (d *Detector) watch(key string) *Quorum {
 	if i, ok := d.index[key]; ok {
-		return d.checks[i]
+		return &d.checks[i]
 	}
-	w := &watched{quorum: Quorum{check: key, staleAfter: d.staleFactor * d.interval, open: true, changed: -1}}
-	d.index[key] = len(d.checks)
-	d.checks = append(d.checks, w)
-	return w
+	d.index[key] = int32(len(d.checks))
+	d.checks = append(d.checks, Quorum{check: key, names: d.locations, staleAfter: d.staleFactor * d.interval, open: true, changed: -1})
+	return &d.checks[len(d.checks)-1]
 }
 
-// tracker returns the tracker of the check from location, or nil when the
-// check is assigned to other locations.
-func (w *watched) tracker(location string, attempts int, th thresholds) *Tracker {
-	for i := range w.trackers {
-		if w.trackers[i].location == location {
-			t := &w.trackers[i].tracker
-			t.ensureAttempts(attempts)
-			return t
-		}
-	}
-	if !w.quorum.open && w.quorum.find(location) < 0 {
+// tracker returns the member of the check from location number loc, with
+// its tracker set up, or nil when the check is assigned to other
+// locations.
+func (d *Detector) tracker(q *Quorum, loc uint16, attempts int) *member {
+	i := q.join(loc)
+	if i < 0 {
 		return nil
 	}
-	w.trackers = append(w.trackers, tracked{location: location})
-	t := &w.trackers[len(w.trackers)-1].tracker
-	t.setup(attempts, th)
-	return t
+	m := &q.members[i]
+	if m.is(memberTracked) {
+		m.ensureAttempts(attempts, d.th, &d.runs)
+	} else {
+		m.set(memberTracked, true)
+		m.setAttempts(attempts, d.th, &d.runs)
+	}
+	return m
 }
 
 // Observe takes the result r of the check checkKey of asset, run from
@@ -115,16 +103,17 @@ func (w *watched) tracker(location string, attempts int, th thresholds) *Tracker
 // now, and returns the signals it causes; usually none. Results from a
 // location the check is not assigned to are ignored.
 func (d *Detector) Observe(checkKey, asset, location string, attempts int, r check.Result, now time.Time) []Signal {
-	d.locations.Contact(location, now)
-	w := d.watch(checkKey)
-	if asset != "" && asset != w.quorum.asset {
-		w.quorum.SetAsset(asset)
+	loc := d.locations.id(location)
+	d.locations.contact(loc, now)
+	q := d.watch(checkKey)
+	if asset != "" && asset != q.asset {
+		q.SetAsset(asset)
 	}
-	t := w.tracker(location, attempts, d.th)
-	if t == nil {
+	m := d.tracker(q, loc, attempts)
+	if m == nil {
 		return nil
 	}
-	o := t.Observe(r, now)
+	o := m.observe(r, now, d.th, &d.runs)
 	var out []Signal
 	if o.FlapStarted || o.FlapStopped {
 		kind := CheckFlapping
@@ -132,12 +121,12 @@ func (d *Detector) Observe(checkKey, asset, location string, attempts int, r che
 			kind = CheckStable
 		}
 		out = append(out, Signal{
-			Kind: kind, Check: checkKey, Asset: w.quorum.asset, Location: location, At: now,
-			From: o.State, To: o.State, Reason: t.reason, Message: t.message,
+			Kind: kind, Check: checkKey, Asset: q.asset, Location: location, At: now,
+			From: o.State, To: o.State, Reason: reasonOf(m.reason), Message: m.message,
 		})
 	}
-	w.quorum.Report(location, o, now)
-	return w.quorum.Evaluate(out, now, d.locations)
+	q.report(int(q.find(loc)), o, now)
+	return q.Evaluate(out, now, d.locations)
 }
 
 // Sweep returns the signals due to time passing: locations gone silent or
@@ -150,8 +139,8 @@ func (d *Detector) Sweep(now time.Time) []Signal {
 		out[i].At = now
 	}
 	out = d.locations.sweep(out, now)
-	for _, w := range d.checks {
-		out = w.quorum.Evaluate(out, now, d.locations)
+	for i := range d.checks {
+		out = d.checks[i].Evaluate(out, now, d.locations)
 	}
 	return out
 }
@@ -160,24 +149,23 @@ func (d *Detector) Sweep(now time.Time) []Signal {
 // quorum (a majority of the reporting locations when ≤ 0). Without an
 // assignment, every location that reports a check counts for it.
 func (d *Detector) SetAssignment(checkKey string, locations []string, quorum int) {
-	w := d.watch(checkKey)
-	for _, loc := range w.quorum.Assign(locations, quorum) {
+	q := d.watch(checkKey)
+	before := q.members
+	for _, loc := range q.Assign(locations, quorum) {
 		d.pending = append(d.pending, Signal{
-			Kind: LocationRecovered, Check: checkKey, Asset: w.quorum.asset, Location: loc,
+			Kind: LocationRecovered, Check: checkKey, Asset: q.asset, Location: loc,
 			From: Down, To: Unknown, Message: "location no longer assigned",
 		})
 	}
-	if w.quorum.open {
+	if q.open {
 		return
 	}
-	kept := w.trackers[:0]
-	for _, t := range w.trackers {
-		if w.quorum.find(t.location) >= 0 {
-			kept = append(kept, t)
+	// The members dropped give back the results they kept.
+	for i := range before {
+		if q.find(before[i].loc) < 0 {
+			d.runs.release(&before[i].run)
 		}
 	}
-	clear(w.trackers[len(kept):])
-	w.trackers = kept
 }
 
 // SetInterval sets a check's interval, from which the delay after which a
@@ -186,7 +174,7 @@ func (d *Detector) SetInterval(checkKey string, interval time.Duration) {
 	if interval <= 0 {
 		interval = d.interval
 	}
-	d.watch(checkKey).quorum.SetStaleAfter(d.staleFactor * interval)
+	d.watch(checkKey).SetStaleAfter(d.staleFactor * interval)
 }
 
 // SetLocation configures a probe location's liveness; see Locations.Set.
@@ -203,11 +191,11 @@ func (d *Detector) Contact(location string, now time.Time) {
 // Restore sets a check's hard state as stored before a restart, so that
 // confirming it again emits no signal.
 func (d *Detector) Restore(checkKey, asset string, st State, since time.Time) {
-	w := d.watch(checkKey)
+	q := d.watch(checkKey)
 	if asset != "" {
-		w.quorum.SetAsset(asset)
+		q.SetAsset(asset)
 	}
-	w.quorum.Restore(st, since)
+	q.Restore(st, since)
 }
 
 // Remove forgets a check; its open location problems are closed by the
@@ -217,19 +205,21 @@ func (d *Detector) Remove(checkKey string) {
 	if !ok {
 		return
 	}
-	w := d.checks[i]
-	for j := range w.quorum.members {
-		if m := &w.quorum.members[j]; m.problem {
+	q := &d.checks[i]
+	for j := range q.members {
+		m := &q.members[j]
+		if m.is(memberProblem) {
 			d.pending = append(d.pending, Signal{
-				Kind: LocationRecovered, Check: checkKey, Asset: w.quorum.asset, Location: m.name,
+				Kind: LocationRecovered, Check: checkKey, Asset: q.asset, Location: d.locations.name(m.loc),
 				From: Down, To: Unknown, Message: "check removed",
 			})
 		}
+		d.runs.release(&m.run)
 	}
-	last := len(d.checks) - 1
+	last := int32(len(d.checks) - 1)
 	d.checks[i] = d.checks[last]
-	d.index[d.checks[i].quorum.check] = i
-	d.checks[last] = nil
+	d.index[d.checks[i].check] = i
+	d.checks[last] = Quorum{}
 	d.checks = d.checks[:last]
 	delete(d.index, checkKey)
 }
@@ -240,14 +230,14 @@ func (d *Detector) State(checkKey string) (State, bool) {
 	if !ok {
 		return Unknown, false
 	}
-	return d.checks[i].quorum.State(), true
+	return d.checks[i].State(), true
 }
 
 // LocationState is a check's hard state from one location, and whether
 // that location is flapping.
 func (d *Detector) LocationState(checkKey, location string) (st State, flapping bool) {
-	if t := d.find(checkKey, location); t != nil {
-		return t.State(), t.Flapping()
+	if m := d.find(checkKey, location); m != nil {
+		return m.state, m.flapping
 	}
 	return Unknown, false
 }
@@ -256,22 +246,25 @@ func (d *Detector) LocationState(checkKey, location string) (st State, flapping 
 // from a location again: RetryInterval(interval) while it is soft-failing
 // or soft-recovering there, interval otherwise.
 func (d *Detector) NextRun(checkKey, location string, interval time.Duration) time.Duration {
-	if t := d.find(checkKey, location); t != nil {
-		return t.NextRun(interval, RetryInterval(interval))
+	if m := d.find(checkKey, location); m != nil && m.soft() {
+		return RetryInterval(interval)
 	}
 	return interval
 }
 
-func (d *Detector) find(checkKey, location string) *Tracker {
+// find returns the member of a check from a location that has a tracker.
+func (d *Detector) find(checkKey, location string) *member {
 	i, ok := d.index[checkKey]
 	if !ok {
 		return nil
 	}
-	w := d.checks[i]
-	for j := range w.trackers {
-		if w.trackers[j].location == location {
-			return &w.trackers[j].tracker
-		}
+	loc, ok := d.locations.index[location]
+	if !ok {
+		return nil
+	}
+	q := &d.checks[i]
+	if j := q.find(loc); j >= 0 && q.members[j].is(memberTracked) {
+		return &q.members[j]
 	}
 	return nil
 }

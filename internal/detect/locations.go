@@ -12,6 +12,7 @@ type place struct {
 	last        time.Time     // last contact; zero before the first
 	silentAfter time.Duration // 0: the default; < 0: never silent
 	silent      bool          // as last reported by Sweep
+	known       bool          // configured or heard from: swept
 }
 
 // Locations tracks when each probe location was last heard from. A
@@ -19,27 +20,54 @@ type place struct {
 // leaves every quorum until it reports again. A location never heard from
 // is not silent; it simply does not report.
 //
+// Locations also numbers the locations a Detector's checks name, so that
+// each check keeps a small number rather than the name.
+//
 // Locations is not safe for concurrent use.
 type Locations struct {
 	silentAfter time.Duration // for locations not configured
-	index       map[string]int
-	places      []place // in order of first mention, so Sweep is deterministic
+	index       map[string]uint16
+	places      []place  // by number
+	order       []uint16 // the known places in order of first mention, so Sweep is deterministic
 }
+
+// maxPlaces bounds the numbers of locations; past it, further names share
+// the last number.
+const maxPlaces = 1<<16 - 1
 
 // NewLocations returns the tracker of locations that are silent after
 // silentAfter without contact unless configured otherwise.
 func NewLocations(silentAfter time.Duration) *Locations {
-	return &Locations{silentAfter: silentAfter, index: make(map[string]int)}
+	return &Locations{silentAfter: silentAfter, index: make(map[string]uint16)}
 }
 
-func (l *Locations) place(name string) *place {
-	i, ok := l.index[name]
-	if !ok {
-		i = len(l.places)
-		l.index[name] = i
-		l.places = append(l.places, place{name: name})
+// id returns the number of a location, numbering it on first mention.
+func (l *Locations) id(name string) uint16 {
+	if i, ok := l.index[name]; ok {
+		return i
 	}
-	return &l.places[i]
+	if len(l.places) >= maxPlaces {
+		return maxPlaces - 1
+	}
+	i := uint16(len(l.places))
+	l.index[name] = i
+	l.places = append(l.places, place{name: name})
+	return i
+}
+
+// name is the name of location number i.
+func (l *Locations) name(i uint16) string { return l.places[i].name }
+
+// place returns a location configured or heard from.
+func (l *Locations) place(name string) *place { return l.known(l.id(name)) }
+
+func (l *Locations) known(i uint16) *place {
+	p := &l.places[i]
+	if !p.known {
+		p.known = true
+		l.order = append(l.order, i)
+	}
+	return p
 }
 
 // Set configures a location: it is silent after silentAfter without
@@ -54,8 +82,10 @@ func (l *Locations) Set(name string, pollInterval, silentAfter time.Duration) {
 }
 
 // Contact records that the location was heard from at now.
-func (l *Locations) Contact(name string, now time.Time) {
-	p := l.place(name)
+func (l *Locations) Contact(name string, now time.Time) { l.contact(l.id(name), now) }
+
+func (l *Locations) contact(i uint16, now time.Time) {
+	p := l.known(i)
 	if now.After(p.last) {
 		p.last = now
 	}
@@ -92,7 +122,7 @@ func (l *Locations) Sweep(now time.Time) []Signal {
 }
 
 func (l *Locations) sweep(dst []Signal, now time.Time) []Signal {
-	for i := range l.places {
+	for _, i := range l.order {
 		p := &l.places[i]
 		silent := l.silentAt(p, now)
 		if silent == p.silent {

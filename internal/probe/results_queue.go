@@ -3,7 +3,6 @@ package probe
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,11 +110,7 @@ func (q *ResultQueue) TakeBatch(ctx context.Context, location, epoch string, rec
 			return err
 		}
 		t.Ack = last
-		type row struct {
-			key    string
-			result string
-		}
-		var rows []row
+		var kept []Record
 		for _, rec := range records {
 			if rec.Seq <= t.Ack {
 				continue
@@ -125,24 +120,10 @@ func (q *ResultQueue) TakeBatch(ctx context.Context, location, epoch string, rec
 				t.Refused++
 				continue
 			}
-			b, err := json.Marshal(rec.Result)
-			if err != nil {
-				return fmt.Errorf("result %d: %w", rec.Seq, err)
-			}
-			rows = append(rows, row{rec.Key, string(b)})
+			kept = append(kept, rec)
 		}
-		const cols = 4
-		for from := 0; from < len(rows); from += 1000 {
-			to := min(from+1000, len(rows))
-			args := make([]any, 0, (to-from)*cols)
-			for _, r := range rows[from:to] {
-				args = append(args, location, r.key, r.result, now.UTC())
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO probe_results (location, check_key, result, received_at) VALUES `+
-				q.db.Engine.Placeholders(to-from, cols), args...)
-			if err != nil {
-				return fmt.Errorf("queue results of %s: %w", location, err)
-			}
+		if err := q.queue(ctx, tx, location, kept, now); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE probe_locations SET seq_epoch = $1, last_seq = $2, last_seen_at = $3,
 			refused_results = refused_results + $4 WHERE name = $5`,
@@ -155,7 +136,7 @@ func (q *ResultQueue) TakeBatch(ctx context.Context, location, epoch string, rec
 		if err := setMemberLastSeq(ctx, tx, location, epoch, t.Ack); err != nil {
 			return err
 		}
-		t.Queued = len(rows)
+		t.Queued = len(kept)
 		// Even an empty batch is news: the location is alive.
 		return q.db.NotifyTx(ctx, tx, store.TopicResults, location)
 	})
@@ -177,44 +158,105 @@ func (q *ResultQueue) Accepted() uint64 { return q.accepted.Load() }
 
 // Queued is a result waiting in the queue.
 type Queued struct {
-	ID       int64
+	ID       int64 // its position: its row's id × batchSpan + its index in the row
 	Location string
 	Key      string
 	Result   check.Result
 	Received time.Time
 }
 
+// queue stores the records of a batch: one row per maxBatchRow records.
+func (q *ResultQueue) queue(ctx context.Context, tx *sql.Tx, location string, records []Record, now time.Time) error {
+	for from := 0; from < len(records); from += maxBatchRow {
+		part := records[from:min(from+maxBatchRow, len(records))]
+		_, err := tx.ExecContext(ctx, `INSERT INTO probe_result_batches (location, results, n, received_at) VALUES ($1, $2, $3, $4)`,
+			location, encodeBatch(part), len(part), now.UTC())
+		if err != nil {
+			return fmt.Errorf("queue results of %s: %w", location, err)
+		}
+	}
+	return nil
+}
+
 // Next returns up to limit results after the detector's cursor, oldest
-// first.
+// first. Their IDs are positions in the queue (see batchSpan).
 func (q *ResultQueue) Next(ctx context.Context, limit int) ([]Queued, error) {
 	out := []Queued{}
-	err := store.Each(ctx, q.db, "read queued results",
-		`SELECT id, location, check_key, result, received_at FROM probe_results
-		WHERE id > COALESCE((SELECT position FROM log_cursors WHERE name = $1), 0) ORDER BY id LIMIT `+strconv.Itoa(limit),
-		[]any{resultsCursor}, func(rows *sql.Rows) error {
-			var r Queued
-			var res string
-			if err := rows.Scan(&r.ID, &r.Location, &r.Key, &res, &r.Received); err != nil {
+	if limit <= 0 {
+		return out, nil
+	}
+	var cursor int64
+	err := q.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT position FROM log_cursors WHERE name = $1), 0)`, resultsCursor).Scan(&cursor)
+	if err != nil {
+		return nil, fmt.Errorf("read queued results: %w", err)
+	}
+	// The rows that hold the next limit results: their counts first, so
+	// that only those are read.
+	first := cursor / batchSpan
+	var last int64 = -1
+	total := 0
+	err = store.Each(ctx, q.db, "read queued results",
+		`SELECT id, n FROM probe_result_batches WHERE id >= $1 ORDER BY id LIMIT `+strconv.Itoa(limit),
+		[]any{first}, func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			if total >= limit {
+				return nil
+			}
+			if err := rows.Scan(&id, &n); err != nil {
 				return err
 			}
-			if err := json.Unmarshal([]byte(res), &r.Result); err != nil {
-				return fmt.Errorf("queued result %d: %w", r.ID, err)
+			if id == first {
+				n -= int(cursor%batchSpan) + 1
 			}
-			r.Received = r.Received.UTC()
-			out = append(out, r)
+			total += max(n, 0)
+			last = id
+			return nil
+		})
+	if err != nil || last < 0 {
+		return out, err
+	}
+	out = make([]Queued, 0, min(total, limit))
+	err = store.Each(ctx, q.db, "read queued results",
+		`SELECT id, location, results, received_at FROM probe_result_batches WHERE id >= $1 AND id <= $2 ORDER BY id`,
+		[]any{first, last}, func(rows *sql.Rows) error {
+			var id int64
+			var location string
+			var results []byte
+			var received time.Time
+			if len(out) >= limit {
+				return nil
+			}
+			if err := rows.Scan(&id, &location, &results, &received); err != nil {
+				return err
+			}
+			received = received.UTC()
+			from := 0
+			if id == first {
+				from = int(cursor%batchSpan) + 1
+			}
+			err := decodeBatch(results, from, func(i int, key string, r *check.Result) bool {
+				out = append(out, Queued{ID: position(id, i), Location: location, Key: key, Result: *r, Received: received})
+				return len(out) < limit
+			})
+			if err != nil {
+				return fmt.Errorf("queued results %d: %w", id, err)
+			}
 			return nil
 		})
 	return out, err
 }
 
-// Done moves the detector's cursor to id and forgets the results up to
-// it, in one transaction.
+// Done moves the detector's cursor to the position id and forgets the
+// results up to it, in one transaction: the rows whose results are all
+// taken.
 func (q *ResultQueue) Done(ctx context.Context, id int64) error {
 	err := q.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := store.SetCursor(ctx, tx, resultsCursor, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM probe_results WHERE id <= $1`, id)
+		_, err := tx.ExecContext(ctx, `DELETE FROM probe_result_batches WHERE id < $1 OR (id = $1 AND n <= $2)`,
+			id/batchSpan, id%batchSpan+1)
 		return err
 	})
 	if err != nil {
