@@ -29,6 +29,8 @@ type summary struct {
 
 	Locations []locationRate `json:"locations"`
 	Total     locationRate   `json:"total"`
+	// Unaccounted is the targets' rate minus the locations': near 0.
+	Unaccounted float64 `json:"targets_minus_locations_per_s"`
 	// The targets see every location's checks of a site: with two
 	// locations, a gap is between checks of either.
 	TargetGapMs     map[string]float64 `json:"targets_gap_ms"`
@@ -168,6 +170,9 @@ func (r *runner) fill(sum *summary, winS float64, win targetStats, pg0, pg1 pgSt
 		sum.Locations = append(sum.Locations, rate(remoteLocation, per, remoteN/winS, "results queued on the server (probe_results ids)"))
 	}
 	sum.Total = rate("all (targets)", per*float64(locs), win.RatePerS, "requests the targets answered")
+	// What the targets answered beyond the locations' own counts: another
+	// program checking the same ports, or runs no counter saw.
+	sum.Unaccounted = round(win.RatePerS-localRuns/winS-remoteN/winS, 1)
 	// While no replica leads, the built-in probe runs nowhere: the local
 	// location (and so the total) may miss the takeover's share.
 	down := 0.0
@@ -184,6 +189,12 @@ func (r *runner) fill(sum *summary, winS float64, win targetStats, pg0, pg1 pgSt
 		}
 		if l.Ratio < floor {
 			fail("%s: %.1f checks/s of %.1f expected (ratio under %.3f)", l.Name, l.Achieved, l.Expected, floor)
+		}
+		// More than expected: checks run twice (two probe processes of a
+		// location both running them, or a replica's probe besides the
+		// leader's).
+		if l.Ratio > 1.02 {
+			fail("%s: %.1f checks/s of %.1f expected: checks run twice", l.Name, l.Achieved, l.Expected)
 		}
 	}
 	checks := win.RatePerS * winS
@@ -328,6 +339,7 @@ func printTable(w io.Writer, s *summary) {
 		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.3f\t\n", l.Name, l.Expected, l.Achieved, l.Ratio)
 	}
 	_ = tw.Flush()
+	fmt.Fprintf(w, "targets − locations: %.1f checks/s\n", s.Unaccounted)
 	fmt.Fprintf(w, "lateness: local p50 %.3f s, p99 %.3f s, %.0f runs over 2 s, %.0f late, %.0f skipped; remote: %d behind-schedule warnings (%d skipped, %d late, worst %.1f s)\n",
 		s.LocalLateness.P50S, s.LocalLateness.P99S, s.LocalLateness.OverTwoS, s.LocalLateness.Late, s.LocalLateness.Skipped,
 		s.RemoteBehind.Warnings, s.RemoteBehind.Skipped, s.RemoteBehind.Late, s.RemoteBehind.WorstS)

@@ -389,9 +389,13 @@ type failover struct {
 }
 
 func (r *runner) killLeader(ctx context.Context, w0 time.Time) (*failover, error) {
-	l, err := r.leaders(ctx)
-	if err != nil || len(l) != 1 {
-		return nil, fmt.Errorf("before the kill: %d leaders (%v)", len(l), err)
+	var l []*proc
+	if err := waitFor(ctx, time.Minute, "exactly one replica leads before the kill", func() (bool, error) {
+		var err error
+		l, err = r.leaders(ctx)
+		return len(l) == 1, err
+	}); err != nil {
+		return nil, err
 	}
 	r.sample(ctx) // the leader's figures up to its end
 	victim := l[0]
@@ -401,7 +405,7 @@ func (r *runner) killLeader(ctx context.Context, w0 time.Time) (*failover, error
 	<-victim.done
 	logf("killed the leader %s (SIGKILL)", victim.name)
 	f := &failover{Killed: victim.name, AtS: round(t.Sub(w0).Seconds(), 1)}
-	err = waitFor(ctx, 2*time.Minute, "another replica leads after the kill", func() (bool, error) {
+	err := waitFor(ctx, 2*time.Minute, "another replica leads after the kill", func() (bool, error) {
 		l, err := r.leaders(ctx)
 		if len(l) == 1 {
 			f.NewLeader = l[0].name
