@@ -54,7 +54,6 @@ type config struct {
 	pgDSN     string
 	db        string
 	out       string
-	keep      bool
 	timeout   time.Duration
 	maxLate   time.Duration
 	sampleInt time.Duration

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -57,12 +56,12 @@ func createDB(ctx context.Context, adminDSN, name string) (*pg, error) {
 	u.Path = "/" + name
 	p.dsn = u.String()
 	if p.db, err = sql.Open("pgx", p.dsn); err != nil {
-		p.drop(context.WithoutCancel(ctx))
+		_ = p.drop(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	p.db.SetMaxOpenConns(2)
 	if err := p.db.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&p.self); err != nil {
-		p.drop(context.WithoutCancel(ctx))
+		_ = p.drop(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return p, nil
@@ -148,21 +147,9 @@ func (p *pg) queue(ctx context.Context) (queue, error) {
 // sampleCPU adds the CPU the database's backends used since the last
 // sample (a backend that ended between two samples loses its last share).
 func (p *pg) sampleCPU(ctx context.Context) error {
-	rows, err := p.db.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> $2`, p.name, p.self)
+	pids, err := p.backendPIDs(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres backends: %w", err)
-	}
-	var pids []int
-	for rows.Next() {
-		var pid int
-		if err := rows.Scan(&pid); err != nil {
-			_ = rows.Close()
-			return err
-		}
-		pids = append(pids, pid)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return fmt.Errorf("postgres backends: %w", err)
+		return err
 	}
 	seen := map[int]float64{}
 	for _, pid := range pids {
@@ -215,4 +202,26 @@ func (p *pg) lastSeq(ctx context.Context, location string) (string, int64, error
 		return "", 0, fmt.Errorf("last sequence of %s: %w", location, err)
 	}
 	return epoch, last, nil
+}
+
+// backendPIDs lists the backends connected to the database, the
+// harness's own left out.
+func (p *pg) backendPIDs(ctx context.Context) ([]int, error) {
+	rows, err := p.db.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> $2`, p.name, p.self)
+	if err != nil {
+		return nil, fmt.Errorf("postgres backends: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var pids []int
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			return nil, fmt.Errorf("postgres backends: %w", err)
+		}
+		pids = append(pids, pid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres backends: %w", err)
+	}
+	return pids, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -59,6 +60,14 @@ func start(ctx context.Context, dir, name, kind string, env []string, bin string
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+// exitErr is why the process ended (call it once it has).
+func (p *proc) exitErr() error {
+	if p.err == nil {
+		return errors.New("exit status 0")
+	}
+	return p.err
+}
 
 func (p *proc) exited() bool {
 	select {

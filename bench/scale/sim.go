@@ -77,7 +77,10 @@ func waitFor(ctx context.Context, d time.Duration, what string, cond func() (boo
 			last = err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: not within %s (last error: %v)", what, d, last)
+			if last == nil {
+				return fmt.Errorf("%s: not within %s", what, d)
+			}
+			return fmt.Errorf("%s: not within %s (last error: %w)", what, d, last)
 		}
 		select {
 		case <-ctx.Done():
@@ -237,7 +240,7 @@ func (r *runner) simulate(ctx context.Context) (*summary, error) {
 	for _, p := range r.servers {
 		if err := waitFor(ctx, 10*time.Minute, p.name+" answers /healthz", func() (bool, error) {
 			if p.exited() {
-				return false, fmt.Errorf("%s exited: %v (see %s.log)", p.name, p.err, p.name)
+				return false, fmt.Errorf("%s exited: %w (see %s.log)", p.name, p.exitErr(), p.name)
 			}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.addr+"/healthz", nil)
 			resp, err := r.client.Do(req)
@@ -365,7 +368,7 @@ func (r *runner) sampleUntil(ctx context.Context, t time.Time) error {
 		r.sample(ctx)
 		for _, p := range r.all() {
 			if p.exited() && !p.killed {
-				return fmt.Errorf("%s ended: %v (see its log)", p.name, p.err)
+				return fmt.Errorf("%s ended: %w (see its log)", p.name, p.exitErr())
 			}
 		}
 		d := time.Until(t)
@@ -448,8 +451,11 @@ func (r *runner) states(ctx context.Context) (stateCounts, error) {
 			NextCursor string `json:"next_cursor"`
 		}
 		code, err := r.getJSON(ctx, u, &page)
-		if err != nil || code != http.StatusOK {
-			return out, fmt.Errorf("states: %d %v", code, err)
+		if err != nil {
+			return out, fmt.Errorf("states: %w", err)
+		}
+		if code != http.StatusOK {
+			return out, fmt.Errorf("states: status %d", code)
 		}
 		for _, s := range page.States {
 			if out[s.Location] == nil {
