@@ -191,6 +191,9 @@ func (r *runner) simulate(ctx context.Context) (*summary, error) {
 		return nil, err
 	}
 	sum.ImportS = time.Since(t).Seconds()
+	if err := r.pg.countQueued(ctx); err != nil {
+		return nil, err
+	}
 	logf("imported %d sites in %.1f s", c.sites, sum.ImportS)
 	if _, err := r.vigieCmd(ctx, "a long enough password for the bench\n", "user", "add", "--email", "bench@example.org", "--role", "admin"); err != nil {
 		return nil, err
@@ -209,9 +212,9 @@ func (r *runner) simulate(ctx context.Context) (*summary, error) {
 		locToken = strings.TrimSpace(out)
 	}
 
-	// The targets, bounded past the run.
+	// The targets, bounded by the run's own bound.
 	if r.targetsProc, err = start(ctx, r.dir, "targets", "targets", nil, r.targets,
-		"-n", strconv.Itoa(c.sites), "-interval", c.interval.String(), "-duration", (c.duration + 10*time.Minute).String()); err != nil {
+		"-n", strconv.Itoa(c.sites), "-interval", c.interval.String(), "-duration", min(c.timeout, 3*time.Hour).Round(time.Second).String()); err != nil { // the targets take at most 3h
 		return nil, err
 	}
 	if err := waitFor(ctx, 30*time.Second, "the targets answer", func() (bool, error) {
@@ -534,7 +537,9 @@ func (r *runner) remoteAccount(ctx context.Context) (*remote, error) {
 	err = waitFor(ctx, 2*time.Minute, "the detector takes every queued result", func() (bool, error) {
 		q, err := r.pg.queue(ctx)
 		a.queue = q
-		return err == nil && q.Left == 0 && q.Cursor >= q.Queued, err
+		// Taking moves the cursor and deletes what it took in one
+		// transaction, and the probes have ended: no row left, all taken.
+		return err == nil && q.Left == 0, err
 	})
 	if err != nil {
 		logf("%v", err)
