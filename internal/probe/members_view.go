@@ -70,4 +70,3 @@ func sharesOf(view Members, counts map[string]int, total int) []MemberShare {
 	}
 	return out
 }
-
