@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -231,16 +232,20 @@ func (p *pg) storedStates(ctx context.Context) (map[string]map[string]int, error
 	return out, nil
 }
 
-// lastSeq is the epoch and last sequence number the servers took from a
-// location's probe.
-func (p *pg) lastSeq(ctx context.Context, location string) (string, int64, error) {
-	var epoch string
+// lastSeq is the last sequence number the servers took from the probe
+// whose buffer is epoch: each probe process (member) of a location numbers
+// its results on its own.
+func (p *pg) lastSeq(ctx context.Context, location, epoch string) (int64, error) {
 	var last int64
-	err := p.db.QueryRowContext(ctx, `SELECT seq_epoch, last_seq FROM probe_locations WHERE name = $1`, location).Scan(&epoch, &last)
-	if err != nil {
-		return "", 0, fmt.Errorf("last sequence of %s: %w", location, err)
+	err := p.db.QueryRowContext(ctx, `SELECT last_seq FROM probe_members WHERE location = $1 AND member_id = $2`,
+		location, epoch).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // never heard from
 	}
-	return epoch, last, nil
+	if err != nil {
+		return 0, fmt.Errorf("last sequence of %s member %s: %w", location, epoch, err)
+	}
+	return last, nil
 }
 
 // backendPIDs lists the backends connected to the database, the

@@ -495,10 +495,6 @@ func (r *runner) remoteAccount(ctx context.Context) (*remote, error) {
 	if len(r.probes) == 0 {
 		return nil, nil
 	}
-	epoch, last, err := r.pg.lastSeq(ctx, remoteLocation)
-	if err != nil {
-		return nil, err
-	}
 	a := &remote{}
 	for _, p := range r.probes {
 		dir := filepath.Join(r.dir, "buffer-"+p.name)
@@ -515,8 +511,13 @@ func (r *runner) remoteAccount(ctx context.Context) (*remote, error) {
 			_ = b.Close()
 			return nil, fmt.Errorf("%s: buffer: %w", p.name, err)
 		}
+		last, err := r.pg.lastSeq(ctx, remoteLocation, strings.TrimSpace(string(e)))
+		if err != nil {
+			_ = b.Close()
+			return nil, err
+		}
 		for _, rec := range left {
-			if strings.TrimSpace(string(e)) == epoch && int64(rec.Seq) <= last {
+			if int64(rec.Seq) <= last {
 				a.TakenUnacked++
 			} else {
 				a.Pending++
@@ -534,7 +535,7 @@ func (r *runner) remoteAccount(ctx context.Context) (*remote, error) {
 		_ = os.RemoveAll(dir)
 	}
 	a.Taken = a.Produced - a.Pending
-	err = waitFor(ctx, 2*time.Minute, "the detector takes every queued result", func() (bool, error) {
+	err := waitFor(ctx, 2*time.Minute, "the detector takes every queued result", func() (bool, error) {
 		q, err := r.pg.queue(ctx)
 		a.queue = q
 		// Taking moves the cursor and deletes what it took in one
