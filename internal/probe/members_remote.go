@@ -43,6 +43,10 @@ type memberState struct {
 	hello    Hello
 	applyMu  sync.Mutex // keeps share changes, and their Set calls, in order
 	ho       handover   // guarded by Remote.mu
+	// soon holds the checks a delta just changed, whose next run comes
+	// at once rather than at a slot: it is this member's if the check is
+	// in its share now (guarded by Remote.mu).
+	soon map[string]bool
 	lastCall atomicTime // when the last call to the server began
 }
 
@@ -150,6 +154,10 @@ func (r *Remote) owns(c *check.Check, now time.Time) bool {
 	key := c.Key()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.member.soon[key] {
+		delete(r.member.soon, key)
+		return r.checks[key] != nil
+	}
 	ho := r.member.ho
 	if ho.prev == nil {
 		return true

@@ -243,15 +243,22 @@ func (r *Remote) applyDelta(changed []check.Check, removed []string) {
 	defer r.member.applyMu.Unlock()
 	ptrs := make([]*check.Check, len(changed))
 	r.mu.Lock()
+	if r.member.soon == nil {
+		r.member.soon = map[string]bool{}
+	}
 	for i := range changed {
 		ptrs[i] = &changed[i]
 		key := ptrs[i].Key()
 		r.checks[key] = ptrs[i]
 		delete(r.trackers, key) // its attempts may have changed
+		if len(changed) <= runSoonMax {
+			r.member.soon[key] = true
+		}
 	}
 	for _, key := range removed {
 		delete(r.checks, key)
 		delete(r.trackers, key)
+		delete(r.member.soon, key)
 	}
 	r.mu.Unlock()
 	r.sched.Update(ptrs, removed)
