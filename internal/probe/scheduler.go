@@ -213,7 +213,10 @@ func (s *Scheduler) loop(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		now := time.Now()
-		timer.Reset(s.fireDue(now))
+		// Runs due within fireQuantum of each other start together: one
+		// wake-up of the loop and of the workers for a few runs rather
+		// than for each, at the cost of a few milliseconds of lateness.
+		timer.Reset(max(s.fireDue(now), fireQuantum))
 		s.housekeep(now)
 		select {
 		case <-ctx.Done():
@@ -247,6 +250,11 @@ func (s *Scheduler) poke() {
 	default:
 	}
 }
+
+// fireQuantum is the least time the loop sleeps between two rounds of due
+// runs, unless woken: at 5,000 runs a second, one wake-up for about 25 of
+// them.
+const fireQuantum = 5 * time.Millisecond
 
 // fireDue queues every run due at now and returns how long to sleep.
 func (s *Scheduler) fireDue(now time.Time) time.Duration {
