@@ -104,10 +104,11 @@ func (p *pg) stats(ctx context.Context) (pgStats, error) {
 }
 
 // countQueued adds to the benchmark's database (after the migrations) a
-// count of the rows committed to probe_results: a statement trigger adds
-// each insert's rows to one counter row, in the intake's transaction, so a
+// count of the results committed to the queue, probe_result_batches (one
+// row per batch, n results each): a statement trigger adds each insert's
+// results to one counter row, in the intake's transaction, so a
 // rolled-back intake (a replica killed mid-batch) counts nothing. The
-// identity of probe_results cannot tell: a rolled-back insert uses up ids.
+// identity of the table cannot tell: a rolled-back insert uses up ids.
 // It costs one row update per insert statement (intake already takes its
 // batches one at a time).
 func (p *pg) countQueued(ctx context.Context) error {
@@ -116,10 +117,10 @@ func (p *pg) countQueued(ctx context.Context) error {
 		`INSERT INTO bench_queued VALUES (0)`,
 		`CREATE FUNCTION bench_count_queued() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
-			UPDATE bench_queued SET n = n + (SELECT count(*) FROM new_rows);
+			UPDATE bench_queued SET n = n + (SELECT COALESCE(sum(n), 0) FROM new_rows);
 			RETURN NULL;
 		END $$`,
-		`CREATE TRIGGER bench_count_queued AFTER INSERT ON probe_results
+		`CREATE TRIGGER bench_count_queued AFTER INSERT ON probe_result_batches
 		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION bench_count_queued()`,
 	} {
 		if _, err := p.db.ExecContext(ctx, q); err != nil {
@@ -129,7 +130,7 @@ func (p *pg) countQueued(ctx context.Context) error {
 	return nil
 }
 
-// committedQueued is how many rows were committed to probe_results.
+// committedQueued is how many results were committed to the queue.
 func (p *pg) committedQueued(ctx context.Context) (int64, error) {
 	var n int64
 	if err := p.db.QueryRowContext(ctx, `SELECT n FROM bench_queued`).Scan(&n); err != nil {
@@ -138,11 +139,11 @@ func (p *pg) committedQueued(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// queuedSeq is the last id given to a row of probe_results: rows are
+// queuedSeq is the last id given to a batch row of the queue: rows are
 // deleted once the detector took them, the identity keeps counting.
 func (p *pg) queuedSeq(ctx context.Context) (int64, error) {
 	var seq string
-	if err := p.db.QueryRowContext(ctx, `SELECT pg_get_serial_sequence('probe_results', 'id')`).Scan(&seq); err != nil {
+	if err := p.db.QueryRowContext(ctx, `SELECT pg_get_serial_sequence('probe_result_batches', 'id')`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("probe results sequence: %w", err)
 	}
 	var last int64
@@ -158,10 +159,10 @@ func (p *pg) queuedSeq(ctx context.Context) (int64, error) {
 
 // queue is where the results of remote probes stand on the server.
 type queue struct {
-	Queued  int64 `json:"queued"`            // rows committed to probe_results, ever
-	IDs     int64 `json:"ids_given"`         // the last id given (rolled-back inserts use ids up)
-	Cursor  int64 `json:"taken_by_detector"` // the detector's cursor
-	Left    int64 `json:"left_in_queue"`     // rows not yet taken
+	Queued  int64 `json:"queued"`            // results committed to the queue, ever
+	IDs     int64 `json:"ids_given"`         // the last batch id given (rolled-back inserts use ids up)
+	Cursor  int64 `json:"taken_by_detector"` // the detector's cursor: a position, batch id × 2²⁰ + index
+	Left    int64 `json:"left_in_queue"`     // results not yet taken
 	Refused int64 `json:"refused"`           // results refused at intake
 }
 
@@ -174,10 +175,12 @@ func (p *pg) queue(ctx context.Context) (queue, error) {
 	if q.Queued, err = p.committedQueued(ctx); err != nil {
 		return q, err
 	}
-	err = p.db.QueryRowContext(ctx, `SELECT
-		COALESCE((SELECT position FROM log_cursors WHERE name = 'probe-results'), 0),
-		(SELECT count(*) FROM probe_results),
-		COALESCE((SELECT sum(refused_results) FROM probe_locations), 0)`).Scan(&q.Cursor, &q.Left, &q.Refused)
+	// A batch is deleted once wholly taken; the results of a batch taken
+	// in part are those at or below the cursor's position.
+	err = p.db.QueryRowContext(ctx, `WITH c AS (SELECT COALESCE((SELECT position FROM log_cursors WHERE name = 'probe-results'), 0) AS pos)
+		SELECT c.pos,
+		COALESCE((SELECT sum(n - LEAST(n, GREATEST(0, c.pos - id * 1048576 + 1))) FROM probe_result_batches), 0),
+		COALESCE((SELECT sum(refused_results) FROM probe_locations), 0) FROM c`).Scan(&q.Cursor, &q.Left, &q.Refused)
 	if err != nil {
 		return q, fmt.Errorf("probe results queue: %w", err)
 	}
