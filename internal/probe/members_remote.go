@@ -40,13 +40,13 @@ type handover struct {
 
 // memberState is the Remote's part as a member.
 type memberState struct {
-	hello    Hello
-	applyMu  sync.Mutex // keeps share changes, and their Set calls, in order
-	ho       handover   // guarded by Remote.mu
+	hello   Hello
+	applyMu sync.Mutex // keeps share changes, and their Set calls, in order
+	ho      handover   // guarded by Remote.mu
 	// soon holds the checks a delta just changed, whose next run comes
 	// at once rather than at a slot: it is this member's if the check is
 	// in its share now (guarded by Remote.mu).
-	soon map[string]bool
+	soon     map[string]bool
 	lastCall atomicTime // when the last call to the server began
 }
 
