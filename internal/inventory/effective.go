@@ -104,13 +104,13 @@ func (s *EffectiveSet) Get(key string) *check.Check {
 	return nil
 }
 
-// OfAsset returns the checks of an asset, sorted by key; they are shared:
-// never modify them.
 // HasAsset reports whether the asset has at least one check.
 func (s *EffectiveSet) HasAsset(asset string) bool {
 	return len(s.shards[shardOf(asset)].byAsset[asset]) > 0
 }
 
+// OfAsset returns the checks of an asset, sorted by key; they are shared:
+// never modify them.
 func (s *EffectiveSet) OfAsset(asset string) []*check.Check {
 	list := s.shards[shardOf(asset)].byAsset[asset]
 	out := make([]*check.Check, len(list))
