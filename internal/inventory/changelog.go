@@ -157,33 +157,11 @@ func readChanges(ctx context.Context, q querier, from int64) (merged invChange, 
 // named. Names that are no longer stored are left out.
 func loadChanged(ctx context.Context, q querier, e store.Engine, c invChange) (*Inventory, error) {
 	inv := &Inventory{}
-	for chunk := range slices.Chunk(c.Assets, assetsChunk) {
-		args := make([]any, len(chunk))
-		for i, n := range chunk {
-			args[i] = n
-		}
-		in := e.List(len(chunk))
-		first := len(inv.Assets)
-		if err := loadAssetRows(ctx, q, inv, ` WHERE name IN `+in, args); err != nil {
-			return nil, err
-		}
-		page := inv.Assets[first:]
-		index := make(map[string]int, len(page))
-		for i := range page {
-			index[page[i].Name] = i
-		}
-		if err := loadEdges(ctx, q, page, index, ` WHERE asset IN `+in, args...); err != nil {
-			return nil, err
-		}
-		if err := loadCheckRows(ctx, q, inv, ` WHERE asset IN `+in, args); err != nil {
-			return nil, err
-		}
+	if err := loadNamedAssets(ctx, q, e, inv, c.Assets); err != nil {
+		return nil, err
 	}
 	if len(c.Kinds) > 0 {
-		args := make([]any, len(c.Kinds))
-		for i, k := range c.Kinds {
-			args[i] = k
-		}
+		args := anyOf(c.Kinds)
 		in := e.List(len(c.Kinds))
 		// Assets already read by name are read again by kind: derived
 		// twice the same way, harmless.
@@ -200,52 +178,11 @@ func loadChanged(ctx context.Context, q querier, e store.Engine, c invChange) (*
 		return nil, err
 	}
 	for chunk := range slices.Chunk(c.Customers, assetsChunk) {
-		args := make([]any, len(chunk))
-		for i, n := range chunk {
-			args[i] = n
-		}
-		err := queryEach(ctx, q, "load customers", `SELECT id, name, email, language, timezone FROM customers WHERE id IN `+e.List(len(chunk)), args,
-			func(rows *sql.Rows) error {
-				var c Customer
-				if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
-					return err
-				}
-				inv.Customers = append(inv.Customers, c)
-				return nil
-			})
-		if err != nil {
+		if err := loadCustomerRows(ctx, q, inv, ` WHERE id IN `+e.List(len(chunk)), anyOf(chunk)); err != nil {
 			return nil, err
 		}
 	}
 	return inv, nil
-}
-
-func loadAssetRows(ctx context.Context, q querier, inv *Inventory, where string, args []any) error {
-	return queryEach(ctx, q, "load assets", `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets`+where, args,
-		func(rows *sql.Rows) error {
-			var a Asset
-			if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
-				return err
-			}
-			inv.Assets = append(inv.Assets, a)
-			return nil
-		})
-}
-
-func loadCheckRows(ctx context.Context, q querier, inv *Inventory, where string, args []any) error {
-	return queryEach(ctx, q, "load checks", `SELECT asset, name, spec FROM checks`+where+` ORDER BY asset, name`, args,
-		func(rows *sql.Rows) error {
-			var asset, name, spec string
-			if err := rows.Scan(&asset, &name, &spec); err != nil {
-				return err
-			}
-			var c check.Check
-			if err := json.Unmarshal([]byte(spec), &c); err != nil {
-				return fmt.Errorf("check %s/%s: %w", asset, name, err)
-			}
-			inv.Checks = append(inv.Checks, c)
-			return nil
-		})
 }
 
 // dedupAssets keeps the first of assets of the same name.

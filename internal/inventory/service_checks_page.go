@@ -135,21 +135,9 @@ func (s *Service) assetsFrom(ctx context.Context, asset, from string, inclusive 
 // checksBetween returns the declared checks of the assets named first to
 // last, both included: one range of the checks' key.
 func (s *Service) checksBetween(ctx context.Context, first, last string) ([]check.Check, error) {
-	var out []check.Check
-	err := queryEach(ctx, s.db, "load checks page", `SELECT asset, spec FROM checks WHERE asset >= $1 AND asset <= $2 ORDER BY asset, name`,
-		[]any{first, last}, func(rows *sql.Rows) error {
-			var asset, spec string
-			if err := rows.Scan(&asset, &spec); err != nil {
-				return err
-			}
-			var c check.Check
-			if err := json.Unmarshal([]byte(spec), &c); err != nil {
-				return fmt.Errorf("check of %s: %w", asset, err)
-			}
-			out = append(out, c)
-			return nil
-		})
-	return out, err
+	inv := &Inventory{}
+	err := loadCheckRows(ctx, s.db, inv, ` WHERE asset >= $1 AND asset <= $2`, []any{first, last})
+	return inv.Checks, err
 }
 
 // declaredPage reads the declared checks in key order after the cursor, a

@@ -51,37 +51,23 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 		return nil, 0, err
 	}
 	inv := &Inventory{Customers: []Customer{}, Assets: []Asset{}}
-	err = queryEach(ctx, q, "load customers", `SELECT id, name, email, language, timezone FROM customers ORDER BY id`, nil,
-		func(rows *sql.Rows) error {
-			var c Customer
-			if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
-				return err
-			}
-			inv.Customers = append(inv.Customers, c)
-			return nil
-		})
-	if err != nil {
+	if err := loadCustomerRows(ctx, q, inv, ` ORDER BY id`, nil); err != nil {
 		return nil, 0, err
 	}
-	index := map[string]int{}
-	kinds := map[string]string{}
-	err = queryEach(ctx, q, "load assets", `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets ORDER BY name`, nil,
-		func(rows *sql.Rows) error {
-			var a Asset
-			if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
-				return err
-			}
-			if k, ok := kinds[a.Kind]; ok {
-				a.Kind = k
-			} else {
-				kinds[a.Kind] = a.Kind
-			}
-			index[a.Name] = len(inv.Assets)
-			inv.Assets = append(inv.Assets, a)
-			return nil
-		})
-	if err != nil {
+	if err := loadAssetRows(ctx, q, inv, ` ORDER BY name`, nil); err != nil {
 		return nil, 0, err
+	}
+	// Assets of one kind share one string; the index finds them by name.
+	index := make(map[string]int, len(inv.Assets))
+	kinds := map[string]string{}
+	for i := range inv.Assets {
+		a := &inv.Assets[i]
+		if k, ok := kinds[a.Kind]; ok {
+			a.Kind = k
+		} else {
+			kinds[a.Kind] = a.Kind
+		}
+		index[a.Name] = i
 	}
 	if err := loadEdges(ctx, q, inv.Assets, index, ""); err != nil {
 		return nil, 0, err
@@ -96,6 +82,43 @@ func loadAll(ctx context.Context, q querier) (*Inventory, int64, error) {
 		return nil, 0, err
 	}
 	return inv, version, nil
+}
+
+// loadCustomerRows appends the customers of the rows tail selects (a
+// WHERE and ORDER BY clause, or "").
+func loadCustomerRows(ctx context.Context, q querier, inv *Inventory, tail string, args []any) error {
+	return queryEach(ctx, q, "load customers", `SELECT id, name, email, language, timezone FROM customers`+tail, args,
+		func(rows *sql.Rows) error {
+			var c Customer
+			if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Language, &c.Timezone); err != nil {
+				return err
+			}
+			inv.Customers = append(inv.Customers, c)
+			return nil
+		})
+}
+
+// loadAssetRows appends the assets of the rows tail selects, without their
+// edges (loadEdges adds them).
+func loadAssetRows(ctx context.Context, q querier, inv *Inventory, tail string, args []any) error {
+	return queryEach(ctx, q, "load assets", `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets`+tail, args,
+		func(rows *sql.Rows) error {
+			var a Asset
+			if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
+				return err
+			}
+			inv.Assets = append(inv.Assets, a)
+			return nil
+		})
+}
+
+// anyOf turns names into query arguments.
+func anyOf(names []string) []any {
+	args := make([]any, len(names))
+	for i, n := range names {
+		args[i] = n
+	}
+	return args
 }
 
 // loadEdges fills the depends_on lists and labels of assets (indexed by name

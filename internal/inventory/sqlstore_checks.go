@@ -23,7 +23,16 @@ func checkName(c *check.Check) string {
 // loadChecks reads the declared checks, by asset and name, and the default
 // checks, by asset kind.
 func loadChecks(ctx context.Context, q querier, inv *Inventory) error {
-	err := queryEach(ctx, q, "load checks", `SELECT asset, name, spec FROM checks ORDER BY asset, name`, nil,
+	if err := loadCheckRows(ctx, q, inv, "", nil); err != nil {
+		return err
+	}
+	return loadCheckDefaults(ctx, q, inv)
+}
+
+// loadCheckRows appends the declared checks of the rows where selects (a
+// WHERE clause, or ""), by asset and name.
+func loadCheckRows(ctx context.Context, q querier, inv *Inventory, where string, args []any) error {
+	return queryEach(ctx, q, "load checks", `SELECT asset, name, spec FROM checks`+where+` ORDER BY asset, name`, args,
 		func(rows *sql.Rows) error {
 			var asset, name, spec string
 			if err := rows.Scan(&asset, &name, &spec); err != nil {
@@ -36,10 +45,6 @@ func loadChecks(ctx context.Context, q querier, inv *Inventory) error {
 			inv.Checks = append(inv.Checks, c)
 			return nil
 		})
-	if err != nil {
-		return err
-	}
-	return loadCheckDefaults(ctx, q, inv)
 }
 
 // loadCheckDefaults reads the default checks, by asset kind.
@@ -167,47 +172,37 @@ const assetsChunk = 500
 // few queries for any number of names.
 func loadAssetsChecks(ctx context.Context, db *store.DB, names []string) (*Inventory, error) {
 	inv := &Inventory{}
-	for chunk := range slices.Chunk(names, assetsChunk) {
-		args := make([]any, len(chunk))
-		for i, n := range chunk {
-			args[i] = n
-		}
-		in := db.Engine.List(len(chunk))
-		first := len(inv.Assets)
-		err := queryEach(ctx, db, "load assets", `SELECT name, kind, COALESCE(owner, ''), url, address FROM assets WHERE name IN `+in+` ORDER BY name`, args,
-			func(rows *sql.Rows) error {
-				var a Asset
-				if err := rows.Scan(&a.Name, &a.Kind, &a.Owner, &a.URL, &a.Address); err != nil {
-					return err
-				}
-				inv.Assets = append(inv.Assets, a)
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
-		if err := fillEdges(ctx, db, inv.Assets[first:]); err != nil {
-			return nil, err
-		}
-		err = queryEach(ctx, db, "load checks", `SELECT asset, spec FROM checks WHERE asset IN `+in+` ORDER BY asset, name`, args,
-			func(rows *sql.Rows) error {
-				var asset, spec string
-				if err := rows.Scan(&asset, &spec); err != nil {
-					return err
-				}
-				var c check.Check
-				if err := json.Unmarshal([]byte(spec), &c); err != nil {
-					return fmt.Errorf("check of %s: %w", asset, err)
-				}
-				inv.Checks = append(inv.Checks, c)
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
+	if err := loadNamedAssets(ctx, db, db.Engine, inv, names); err != nil {
+		return nil, err
 	}
 	if len(inv.Assets) == 0 {
 		return inv, nil
 	}
 	return inv, loadCheckDefaults(ctx, db, inv)
+}
+
+// loadNamedAssets appends the named assets that exist, by name, with their
+// dependencies, labels and declared checks: a few queries per
+// assetsChunk names.
+func loadNamedAssets(ctx context.Context, q querier, e store.Engine, inv *Inventory, names []string) error {
+	for chunk := range slices.Chunk(names, assetsChunk) {
+		args := anyOf(chunk)
+		in := e.List(len(chunk))
+		first := len(inv.Assets)
+		if err := loadAssetRows(ctx, q, inv, ` WHERE name IN `+in+` ORDER BY name`, args); err != nil {
+			return err
+		}
+		page := inv.Assets[first:]
+		index := make(map[string]int, len(page))
+		for i := range page {
+			index[page[i].Name] = i
+		}
+		if err := loadEdges(ctx, q, page, index, ` WHERE asset IN `+in, args...); err != nil {
+			return err
+		}
+		if err := loadCheckRows(ctx, q, inv, ` WHERE asset IN `+in, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
