@@ -1,9 +1,7 @@
 package probe
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -204,26 +202,11 @@ func (r *Remote) heartbeatLoop(ctx context.Context) {
 func (r *Remote) heartbeat(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	body, err := json.Marshal(map[string]any{"epoch": r.epoch, "records": []Record{}})
+	resp, err := r.postResults(ctx, []Record{})
 	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.opts.Server+"/api/v1/probe/results", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
-	req.Header.Set("Content-Type", "application/json")
-	r.setMember(req)
-	resp, err := r.opts.Client.Do(req)
-	if err != nil {
-		return err
+		return fmt.Errorf("heartbeat: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("heartbeat: %s: %s", resp.Status, bytes.TrimSpace(msg))
-	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return nil
 }

@@ -323,35 +323,11 @@ func (r *Remote) push(ctx context.Context) error {
 	if err != nil || len(recs) == 0 {
 		return err
 	}
-	var body bytes.Buffer
-	zw := gzip.NewWriter(&body)
-	if err := json.NewEncoder(zw).Encode(map[string]any{"epoch": r.epoch, "records": recs}); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.opts.Server+"/api/v1/probe/results", &body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Content-Encoding", "gzip")
-	r.setMember(req)
-	resp, err := r.opts.Client.Do(req)
+	resp, err := r.postResults(ctx, recs)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		err := fmt.Errorf("results: %s: %s", resp.Status, bytes.TrimSpace(msg))
-		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
-			return &retryAfterError{err: err, after: time.Duration(secs) * time.Second}
-		}
-		return err
-	}
 	var out struct {
 		Ack string `json:"ack"`
 	}
@@ -366,6 +342,43 @@ func (r *Remote) push(ctx context.Context) error {
 		return errors.New("results: nothing acknowledged")
 	}
 	return r.buf.Ack(min(ack, recs[len(recs)-1].Seq))
+}
+
+// postResults sends a batch of results, gzip-compressed, naming this
+// member, and returns the server's answer when it took the batch; any
+// other answer is an error, which says how long to wait when the server
+// does.
+func (r *Remote) postResults(ctx context.Context, recs []Record) (*http.Response, error) {
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	if err := json.NewEncoder(zw).Encode(map[string]any{"epoch": r.epoch, "records": recs}); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.opts.Server+"/api/v1/probe/results", &body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	r.setMember(req)
+	resp, err := r.opts.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer func() { _ = resp.Body.Close() }()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	err = fmt.Errorf("results: %s: %s", resp.Status, bytes.TrimSpace(msg))
+	if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
+		return nil, &retryAfterError{err: err, after: time.Duration(secs) * time.Second}
+	}
+	return nil, err
 }
 
 // retryAfterError is a refusal that says when to try again (the server's

@@ -46,13 +46,7 @@ func (s *Scheduler) Set(checks []*check.Check) {
 			removed = append(removed, e)
 		}
 	}
-	if len(changes) == 0 && len(removed) == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.applyLocked(changes, removed, gen, time.Now())
-	s.poke()
+	s.apply(changes, removed, gen)
 }
 
 // Update adds or changes the checks in upsert and removes the checks with
@@ -79,13 +73,7 @@ func (s *Scheduler) Update(upsert []*check.Check, remove []string) {
 			removed = append(removed, e)
 		}
 	}
-	if len(changes) == 0 && len(removed) == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.applyLocked(changes, removed, gen, time.Now())
-	s.poke()
+	s.apply(changes, removed, gen)
 }
 
 // runSoonMax is the most checks of a delta run at once rather than at
@@ -102,6 +90,17 @@ func runSoon(s *Scheduler, changed []*check.Check) {
 	for _, c := range changed {
 		s.Retry(c.Key(), 0)
 	}
+}
+
+// apply takes the changes of Set or Update, if any, and wakes the loop.
+func (s *Scheduler) apply(changes, removed []*entry, gen uint64) {
+	if len(changes) == 0 && len(removed) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applyLocked(changes, removed, gen, time.Now())
+	s.poke()
 }
 
 // applyLocked schedules the new checks, updates the changed ones and
