@@ -42,7 +42,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -377,20 +376,11 @@ func (s *server) sample() sample {
 
 // rss reads VmRSS from /proc, in MiB; -1 when unknown.
 func rss(pid int) float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
+	kib := usage.Status(pid, "VmRSS")
+	if kib < 0 {
 		return -1
 	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kib, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			if err != nil {
-				return -1
-			}
-			return kib / 1024
-		}
-	}
-	return -1
+	return float64(kib) / 1024
 }
 
 // roundResult is what one round measured.

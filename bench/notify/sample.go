@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"github.com/vigie/vigie/bench/internal/stats"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vigie/vigie/bench/internal/stats"
+	"github.com/vigie/vigie/bench/internal/usage"
 	"github.com/vigie/vigie/internal/notify"
 )
 
@@ -74,32 +73,13 @@ func startSampler(ctx context.Context, st *notify.Store, reg prometheus.Gatherer
 
 // rssKiB is this process's resident set, from /proc, or -1.
 func rssKiB() int64 {
-	return procStatus("VmRSS:")
+	return usage.Status(0, "VmRSS")
 }
 
 // hwmKiB is this process's peak resident set since it started or since
 // resetPeakRSS, from /proc, or -1.
 func hwmKiB() int64 {
-	return procStatus("VmHWM:")
-}
-
-func procStatus(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				n, err := strconv.ParseInt(f[0], 10, 64)
-				if err == nil {
-					return n
-				}
-			}
-		}
-	}
-	return -1
+	return usage.Status(0, "VmHWM")
 }
 
 // resetPeakRSS resets the peak RSS (VmHWM) Linux keeps, so that the next

@@ -126,22 +126,7 @@ func (p *proc) windowCPU() float64 {
 }
 
 // rssKiB is VmRSS of pid, or -1.
-func rssKiB(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return -1
-	}
-	for l := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				return -1
-			}
-			return n
-		}
-	}
-	return -1
-}
+func rssKiB(pid int) int64 { return usage.Status(pid, "VmRSS") }
 
 // loBytes is the bytes received on the loopback interface (every byte
 // sent on lo is received once), from /proc/net/dev, or -1.

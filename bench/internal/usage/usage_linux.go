@@ -48,3 +48,27 @@ func Process(pid int) float64 {
 	}
 	return float64(utime+stime) / clockTicks
 }
+
+// Status returns a field of /proc/PID/status given in kB, such as "VmRSS"
+// or "VmHWM", in KiB, or -1; pid 0 is this process.
+func Status(pid int, field string) int64 {
+	who := "self"
+	if pid != 0 {
+		who = strconv.Itoa(pid)
+	}
+	b, err := os.ReadFile("/proc/" + who + "/status")
+	if err != nil {
+		return -1
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return n
+				}
+			}
+			return -1
+		}
+	}
+	return -1
+}

@@ -7,3 +7,6 @@ func Self() (cpu float64, maxRSSKiB int64) { return -1, -1 }
 
 // Process is unknown outside Linux.
 func Process(int) float64 { return -1 }
+
+// Status is unknown outside Linux.
+func Status(int, string) int64 { return -1 }
