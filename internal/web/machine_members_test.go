@@ -164,6 +164,68 @@ func TestMembersOfALocationShareItsChecks(t *testing.T) {
 			if status, _, body := call("GET", "/api/v1/probe/assignments", "a?b", "", ""); status != 400 || !strings.Contains(body, "want the probe buffer's id first") {
 				t.Errorf("assignments with a bad member: %d %s", status, body)
 			}
+			// A change of checks reaches each member as a delta cut to its
+			// share, while the members stay the same.
+			beat := func() {
+				t.Helper()
+				for _, m := range []struct{ hello, epoch string }{{m1, "aaaa0001"}, {m2, "bbbb0002"}} {
+					if status, _, body := call("POST", "/api/v1/probe/results", m.hello, "", `{"epoch": "`+m.epoch+`", "records": []}`); status != 200 {
+						t.Fatalf("heartbeat: %d %s", status, body)
+					}
+				}
+			}
+			beat()
+			_, tagA := poll(m1, "")
+			_, tagB := poll(m2, "")
+			for i := range 8 {
+				c := check.Check{Asset: "web1", Name: fmt.Sprintf("c%02d", i), Kind: check.TCP, Address: "127.0.0.1:2", Locations: []string{"paris"}}
+				if _, err := a.Inventory.SaveCheck(ctx, c, inventory.Update); err != nil {
+					t.Fatal(err)
+				}
+			}
+			beat()
+			type deltaAnswer struct {
+				Delta   bool          `json:"delta"`
+				Changed []check.Check `json:"changed"`
+			}
+			delta := func(member, etag string) deltaAnswer {
+				t.Helper()
+				req, _ := http.NewRequest("GET", srv.URL+"/api/v1/probe/assignments", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set(probe.MemberHeader, member)
+				req.Header.Set("If-None-Match", etag)
+				req.Header.Set("Prefer", "delta")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer func() { _ = resp.Body.Close() }()
+				var out deltaAnswer
+				if err := json.NewDecoder(resp.Body).Decode(&out); resp.StatusCode != 200 || err != nil {
+					t.Fatalf("delta of %s: %d %v", member, resp.StatusCode, err)
+				}
+				return out
+			}
+			changedOf := map[string]int{}
+			for _, m := range []struct{ hello, id, etag string }{{m1, "aaaa0001", tagA}, {m2, "bbbb0002", tagB}} {
+				got := delta(m.hello, m.etag)
+				if !got.Delta {
+					t.Fatalf("%s got the whole list after a change of checks, want a delta", m.id)
+				}
+				for _, c := range got.Changed {
+					if owner := probe.OwnerOf(c.Key(), alive); owner != m.id || c.Address != "127.0.0.1:2" {
+						t.Errorf("%s got %s (%s) in its delta; its owner is %s", m.id, c.Key(), c.Address, owner)
+					}
+					changedOf[c.Key()]++
+				}
+			}
+			if len(changedOf) != 8 {
+				t.Errorf("the deltas carried %d of the 8 changed checks: %v", len(changedOf), changedOf)
+			}
+			// An ETag of other members gets the whole share.
+			if got := delta(m1, `"v1-mstale"`); got.Delta {
+				t.Error("a member whose ETag names other members got a delta")
+			}
 			list, err := a.Members.List(ctx, "paris")
 			if err != nil || len(list) != 2 || list[0].Name != "probe-1" || list[1].Heartbeat != 500*time.Millisecond || list[0].LastSeq != 1 {
 				t.Fatalf("members stored: %+v %v", list, err)
