@@ -178,12 +178,7 @@ func (a *App) retain(ctx context.Context, now time.Time) error {
 	if set, err := a.Inventory.Effective(ctx); err != nil {
 		errs = append(errs, err)
 	} else {
-		live := make([]string, 0, set.Len())
-		set.Each(func(c *check.Check) bool {
-			live = append(live, c.Key())
-			return true
-		})
-		beats, err = a.Heartbeats.Retain(ctx, live, now)
+		beats, err = a.Heartbeats.Retain(ctx, func(key string) bool { return set.Get(key) != nil }, now)
 		errs = append(errs, err)
 	}
 	runs, err := a.Heartbeats.RetainRuns(ctx, now)

@@ -17,17 +17,14 @@ import (
 const OrphanRetention = 90 * 24 * time.Hour
 
 // Retain deletes the tokens, last pings and histories of heartbeat checks
-// that are not in live and have had neither a ping nor a new token for
-// OrphanRetention before now, and returns how many it deleted. live must
-// list the keys of every current check (check.Check.Key), heartbeat ones at
-// least: a nil live is refused, since it would read as "no check exists".
-func (s *Store) Retain(ctx context.Context, live []string, now time.Time) (int64, error) {
+// whose key live does not know and that have had neither a ping nor a new
+// token for OrphanRetention before now, and returns how many it deleted.
+// live tells whether a key (check.Check.Key) is a current check, such as
+// the inventory's effective set answers, so that nothing is listed: a nil
+// live is refused, since it would read as "no check exists".
+func (s *Store) Retain(ctx context.Context, live func(key string) bool, now time.Time) (int64, error) {
 	if live == nil {
 		return 0, errors.New("retain heartbeats: no list of live checks")
-	}
-	exists := make(map[string]bool, len(live))
-	for _, k := range live {
-		exists[k] = true
 	}
 	cutoff := timestamp(now.Add(-OrphanRetention))
 	const idle = `created_at < $1 AND (last_at IS NULL OR last_at < $1)`
@@ -38,7 +35,7 @@ func (s *Store) Retain(ctx context.Context, live []string, now time.Time) (int64
 			if err := rows.Scan(&key); err != nil {
 				return err
 			}
-			if !exists[key] {
+			if !live(key) {
 				orphans = append(orphans, key)
 			}
 			return nil

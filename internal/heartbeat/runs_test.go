@@ -243,7 +243,7 @@ func TestRetainOfAnOrphanTokenDeletesItsRuns(t *testing.T) {
 		token := ensure(t, s, "gone/backup")
 		record(t, s, token, Ping{Status: StatusOK, RestorePoint: "last"}, t0)
 		now := t0.Add(OrphanRetention + time.Hour)
-		if n, err := s.Retain(ctx, []string{}, now); err != nil || n != 1 {
+		if n, err := s.Retain(ctx, func(string) bool { return false }, now); err != nil || n != 1 {
 			t.Fatalf("Retain = %d, %v", n, err)
 		}
 		var left int
