@@ -276,7 +276,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	inv := inventory.NewService(db, cfg.Logger)
+	inv := inventory.NewService(db, cfg.Logger).WithEffective()
 	incidents := incident.NewStore(db)
 	dedup := incident.NewDedupStore(db)
 	results := probe.NewResultQueueWith(db, probe.ResultQueueOptions{Inventory: inv, Logger: cfg.Logger})

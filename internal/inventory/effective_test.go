@@ -204,3 +204,32 @@ func mustEffective(t *testing.T, s *inventory.Service) *inventory.EffectiveSet {
 	}
 	return set
 }
+
+// A service WithEffective derives its effective set from the graph's own
+// full load: the set's first use reads nothing more (the database is
+// closed by then), and it is the same as stored.
+func TestWithEffectiveReadsTheInventoryOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		writer := inventory.NewService(db, nil)
+		if _, err := writer.ImportFiles(ctx, []inventory.File{{Name: "host.yaml", Data: []byte(effectiveYAML)}}, inventory.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		s := inventory.NewService(db, nil).WithEffective()
+		if err := s.LoadGraph(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sameAsStored(t, writer, mustEffective(t, writer))
+		want := mustEffective(t, writer)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Effective(ctx)
+		if err != nil {
+			t.Fatalf("the set's first use read the database again: %v", err)
+		}
+		if got.Version() != want.Version() || got.Len() != want.Len() {
+			t.Errorf("set at version %d with %d checks, want %d with %d", got.Version(), got.Len(), want.Version(), want.Len())
+		}
+	})
+}

@@ -23,6 +23,10 @@ type Service struct {
 	// eff is the effective checks at the graph's version, built on first
 	// use (Effective) and then kept in step with the graph.
 	eff atomic.Pointer[EffectiveSet]
+	// withEffective makes every full load build the effective set from
+	// what it read, rather than the set loading everything again on its
+	// first use (see WithEffective).
+	withEffective atomic.Bool
 	// writes serialises this process's writers so that the graph is updated
 	// in commit order.
 	writes sync.Mutex
@@ -35,6 +39,14 @@ func NewService(db *store.DB, logger *slog.Logger) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: db, log: logger}
+}
+
+// WithEffective makes the service derive the effective set whenever it
+// loads the whole inventory, the graph's first load included: a server,
+// which uses both, then reads the inventory once at start-up, not twice.
+func (s *Service) WithEffective() *Service {
+	s.withEffective.Store(true)
+	return s
 }
 
 // LoadGraph loads the in-memory graph unless it is already loaded.
@@ -70,6 +82,8 @@ func (s *Service) reload(ctx context.Context) error {
 	}
 	if set := s.eff.Load(); set != nil {
 		s.eff.Store(set.reset(inv, version))
+	} else if s.withEffective.Load() {
+		s.eff.Store(newEffectiveSet(inv, version))
 	}
 	s.graph.Store(NewGraph(inv, version))
 	return nil
