@@ -101,6 +101,7 @@ type Scheduler struct {
 	targets     map[string]*target
 	minimums    map[string]time.Duration // set by SetMinInterval
 	intervals   map[time.Duration]int    // checks per interval, for the planned rate
+	quantum     time.Duration            // the least sleep of the loop, see fireQuantum
 	generation  uint64
 	counts      counts
 	pool        pool
@@ -216,7 +217,7 @@ func (s *Scheduler) loop(ctx context.Context) {
 		// Runs due within fireQuantum of each other start together: one
 		// wake-up of the loop and of the workers for a few runs rather
 		// than for each, at the cost of a few milliseconds of lateness.
-		timer.Reset(max(s.fireDue(now), fireQuantum))
+		timer.Reset(s.fireDue(now))
 		s.housekeep(now)
 		select {
 		case <-ctx.Done():
@@ -253,7 +254,9 @@ func (s *Scheduler) poke() {
 
 // fireQuantum is the least time the loop sleeps between two rounds of due
 // runs, unless woken: at 5,000 runs a second, one wake-up for about 25 of
-// them.
+// them. It is at most a hundredth of the shortest interval (see
+// quantumLocked), so that checks run every few tens of milliseconds, as in
+// tests, keep their slots.
 const fireQuantum = 5 * time.Millisecond
 
 // fireDue queues every run due at now and returns how long to sleep.
@@ -264,7 +267,7 @@ func (s *Scheduler) fireDue(now time.Time) time.Duration {
 		e := s.queue.peek()
 		due := e.due()
 		if due.After(now) {
-			return due.Sub(now)
+			return max(due.Sub(now), s.quantum)
 		}
 		s.fireLocked(e, now)
 	}

@@ -64,6 +64,10 @@ func (s *Scheduler) uncountLocked(e *entry) {
 // need, or from the fixed Concurrency, within MaxInFlight. When the cap
 // goes down, workers above it end as they finish their run.
 func (s *Scheduler) updateLimitLocked() {
+	s.quantum = fireQuantum
+	for iv := range s.intervals {
+		s.quantum = min(s.quantum, iv/100)
+	}
 	limit := s.concurrency
 	if limit == 0 {
 		limit = int((s.pool.need+999)/1000) + capacityFloor

@@ -323,3 +323,18 @@ func TestAPanickingRunFailsTheCheckOnly(t *testing.T) {
 		t.Errorf("result of a panicking run: %+v", r)
 	}
 }
+
+// The loop starts runs due within fireQuantum of each other together, but
+// never waits more than a hundredth of the shortest interval: checks run
+// every few tens of milliseconds keep their slots.
+func TestTheLoopsRoundsFollowTheShortestInterval(t *testing.T) {
+	s := NewScheduler(SchedulerOptions{Run: okRun})
+	s.Set(manyChecks(3, 3, 10*time.Second))
+	if s.quantum != fireQuantum {
+		t.Errorf("quantum %v with 10 s intervals, want %v", s.quantum, fireQuantum)
+	}
+	s.Set(append(manyChecks(3, 3, 10*time.Second), manyChecks(1, 1, 20*time.Millisecond)...))
+	if s.quantum != 200*time.Microsecond {
+		t.Errorf("quantum %v with a 20 ms interval, want 200µs", s.quantum)
+	}
+}
