@@ -12,8 +12,8 @@ import (
 // over unresolved; otherwise it resolves the host with the engine's resolver
 // and tries each address in turn. Resolving and connecting are timed here,
 // where they happen, so every kind reports them the same way. A panic in
-// Options.Dial or the resolver becomes an error: for http checks they run
-// on the transport's goroutine, beyond the reach of Run's recover.
+// Options.Dial or the resolver becomes an error, so that the result says
+// in which phase it happened.
 func (e *Engine) dial(ctx context.Context, tl *timeline, network, addr string) (conn net.Conn, err error) {
 	defer func() {
 		if p := recover(); p != nil {

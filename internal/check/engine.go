@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -50,8 +51,8 @@ type Options struct {
 // empty.
 const DefaultUserAgent = "Vigie"
 
-// Engine runs checks. It holds its own HTTP transports, so engines share
-// nothing; one engine is safe for concurrent use.
+// Engine runs checks. Engines share nothing; one engine is safe for
+// concurrent use.
 type Engine struct {
 	dialer    func(ctx context.Context, network, addr string) (net.Conn, error)
 	resolver  Resolver
@@ -59,12 +60,13 @@ type Engine struct {
 	userAgent string
 	rootCAs   *x509.CertPool
 
-	verifying  *http.Transport // for checks that verify certificates
-	permissive *http.Transport // for checks with tls_verify: false
+	verifying  *tls.Config // for checks that verify certificates
+	permissive *tls.Config // for checks with tls_verify: false
 	executors  map[Kind]Executor
-	// header is the request header of http checks that set none: one
-	// map for all of them, which net/http only reads.
-	header http.Header
+	// header is the request header of http checks that set none, and
+	// gzipHeader the same asking for gzip: one map each for all of them,
+	// which net/http only reads.
+	header, gzipHeader http.Header
 }
 
 // NewEngine returns an engine with the executors of http, tcp, dns and tls
@@ -87,8 +89,10 @@ func NewEngine(opts Options) *Engine {
 		e.userAgent = DefaultUserAgent
 	}
 	e.header = http.Header{"User-Agent": {e.userAgent}}
-	e.verifying = e.newTransport(true)
-	e.permissive = e.newTransport(false)
+	e.gzipHeader = http.Header{"User-Agent": {e.userAgent}, "Accept-Encoding": {"gzip"}}
+	e.verifying = &tls.Config{RootCAs: e.rootCAs, Time: e.now}
+	// Only for checks with tls_verify: false.
+	e.permissive = &tls.Config{RootCAs: e.rootCAs, Time: e.now, InsecureSkipVerify: true}
 	e.executors = map[Kind]Executor{
 		HTTP: e.runHTTP,
 		TCP:  e.runTCP,

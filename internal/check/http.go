@@ -3,12 +3,10 @@ package check
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strings"
@@ -17,70 +15,6 @@ import (
 
 // maxBody is how much of a response body an http check reads.
 const maxBody = 1 << 20
-
-// newTransport builds one of the engine's two HTTP transports. Keep-alives
-// are off so that every check measures a fresh connection, as a visitor's
-// first request would; no proxy is used, since a proxy would measure itself.
-// Requests are HTTP/1.1: with its own dialer a transport does not try
-// HTTP/2, which keeps the phases comparable from one site to the next.
-func (e *Engine) newTransport(verify bool) *http.Transport {
-	return &http.Transport{
-		Proxy:       nil,
-		DialContext: e.dialHTTP,
-		TLSClientConfig: &tls.Config{
-			RootCAs:            e.rootCAs,
-			Time:               e.now,
-			InsecureSkipVerify: !verify, // only for checks with tls_verify: false
-		},
-		DisableKeepAlives: true,
-		// A check's request is a few hundred bytes, and most answers'
-		// headers fit in 2 KiB: buffers of that size per connection,
-		// instead of 4 KiB each, are that much less to allocate and
-		// collect at every run. Longer headers are read in several
-		// pieces, and bodies go past the buffer, as net/http does.
-		WriteBufferSize:        1 << 10,
-		ReadBufferSize:         2 << 10,
-		MaxIdleConns:           16,
-		MaxIdleConnsPerHost:    1,
-		IdleConnTimeout:        30 * time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
-}
-
-// httpRunKey is the context key of the httpRun a request belongs to.
-type httpRunKey struct{}
-
-// httpRun is what the transport's dialer needs to know about the check
-// behind a request.
-type httpRun struct {
-	tl      *timeline
-	target  string    // host:port of the check's URL
-	address string    // where to connect instead of target, if set
-	until   time.Time // the run's deadline, which the transport's dial no longer carries
-}
-
-// dialHTTP is the transports' dialer: it times the connection on the run's
-// timeline and connects to the check's address instead of its URL's host,
-// which keeps the URL's name for SNI and the Host header. Redirects to
-// another host connect where their own name leads.
-func (e *Engine) dialHTTP(ctx context.Context, network, addr string) (net.Conn, error) {
-	run, ok := ctx.Value(httpRunKey{}).(*httpRun)
-	if !ok {
-		run = &httpRun{tl: newTimeline()}
-	}
-	if run.address != "" && strings.EqualFold(addr, run.target) {
-		addr = run.address
-	}
-	// net/http dials on past a cancelled request (for its pool): bound the
-	// dial by the run's own deadline, or an unanswered connect outlives its
-	// check for minutes, with its memory and descriptor.
-	if _, ok := ctx.Deadline(); !ok && !run.until.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, run.until)
-		defer cancel()
-	}
-	return e.dial(ctx, run.tl, network, addr)
-}
 
 // httpPlan is an http check read and ready to run.
 type httpPlan struct {
@@ -161,28 +95,20 @@ func (e *Engine) planHTTP(ctx context.Context, c *Check) (*httpPlan, string) {
 // Timings sum every connection of the run; FirstByte is the wait between
 // writing a request and the first byte of its response.
 func (e *Engine) runHTTP(ctx context.Context, c *Check) Result {
-	tl := newTimeline()
-	run := &httpRun{tl: tl, address: c.Address}
-	if d, ok := ctx.Deadline(); ok {
-		run.until = d
-	}
-	// The request is made with the run's context, so it is not copied.
-	ctx = httptrace.WithClientTrace(context.WithValue(ctx, httpRunKey{}, run), tl.clientTrace())
 	p, msg := e.planHTTP(ctx, c)
 	if msg != "" {
 		return configResult(msg)
 	}
-	run.target = hostPort(p.req.URL)
-
-	client := &http.Client{Transport: e.verifying, CheckRedirect: p.checkRedirect}
+	run := &httpRun{e: e, tl: newTimeline(), tls: e.verifying, target: hostPort(p.req.URL), address: c.Address}
 	if !p.verify {
-		client.Transport = e.permissive
+		run.tls = e.permissive
 	}
-	resp, err := client.Do(p.req)
+	tl := run.tl
+	resp, err := run.do(ctx, p.req, p.follow)
 	if err != nil {
 		return tl.fail(ctx, err)
 	}
-	defer func() { _ = resp.Body.Close() }() // keep-alives are off: the connection goes either way
+	defer func() { _ = resp.Body.Close() }() // one request per connection: it closes either way
 
 	status := resp.Proto + " " + resp.Status
 	if !p.want.has(resp.StatusCode) {
@@ -210,17 +136,6 @@ func (e *Engine) runHTTP(ctx context.Context, c *Check) Result {
 		res.Message = fmt.Sprintf("%s in %s, more than max_latency %s", status, roundMS(res.Timings.Total), limit)
 	}
 	return res
-}
-
-// checkRedirect follows at most maxRedirects redirects, or none.
-func (p *httpPlan) checkRedirect(_ *http.Request, via []*http.Request) error {
-	if !p.follow {
-		return http.ErrUseLastResponse
-	}
-	if len(via) >= maxRedirects {
-		return errTooManyRedirects
-	}
-	return nil
 }
 
 // bodyMismatch says how body fails the check's expectations, or returns "".

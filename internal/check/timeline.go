@@ -2,8 +2,6 @@ package check
 
 import (
 	"context"
-	"crypto/tls"
-	"net/http/httptrace"
 	"sync"
 	"time"
 )
@@ -39,8 +37,8 @@ func timerOf(p Phase) timer {
 
 // timeline follows one run through its phases: which phase is under way, for
 // the result of a failure, and how long each timed phase took, summed over
-// every connection of the run (redirects make several). The dialer, the HTTP
-// trace hooks and the executors write to it, from several goroutines.
+// every connection of the run (redirects make several). The dialer and the
+// executors write to it.
 type timeline struct {
 	mu    sync.Mutex
 	start time.Time
@@ -129,18 +127,4 @@ func (t *timeline) failWith(r Reason, msg string) Result { return t.result(t.cur
 func (t *timeline) fail(ctx context.Context, err error) Result {
 	p := t.current()
 	return t.result(p, reasonFor(ctx, p, err), errorMessage(err))
-}
-
-// clientTrace times what only the HTTP transport sees: the TLS handshake
-// and the wait for the first byte. Resolving and connecting are timed by the
-// engine's dialer, which does them for every kind; the trace sets no DNS or
-// connect hooks so that net does not report them a second time.
-func (t *timeline) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		TLSHandshakeStart:    func() { t.begin(PhaseTLS) },
-		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.end(PhaseTLS) },
-		GotConn:              func(httptrace.GotConnInfo) { t.begin(PhaseRequest) },
-		WroteRequest:         func(httptrace.WroteRequestInfo) { t.begin(PhaseResponse) },
-		GotFirstResponseByte: func() { t.end(PhaseResponse) },
-	}
 }
