@@ -73,6 +73,10 @@ type config struct {
 	postgres                      string
 	keep                          bool
 	drain                         time.Duration
+	// profile, when set, is where each round's CPU profile of the server
+	// goes (profile-roundN.pprof), over its first profileFor.
+	profile    string
+	profileFor time.Duration
 }
 
 // locations are the remote locations results are posted for.
@@ -90,6 +94,8 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.postgres, "postgres", postgresURL(), "PostgreSQL server (any database: "+dbName+" is created next to it)")
 	fs.DurationVar(&cfg.drain, "drain", 10*time.Minute, "give up waiting for the detector to take a round after this long")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory and the database")
+	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the server for each round to PREFIX-roundN.pprof")
+	fs.DurationVar(&cfg.profileFor, "profile-for", 20*time.Second, "how long each round's profile lasts, from its start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,7 +162,7 @@ func run(ctx context.Context, args []string) error {
 		rounds[i] = encodeRound(keys, cfg.batch, i, tokens)
 	}
 
-	srv, err := startServer(ctx, vigie, dsn, dir)
+	srv, err := startServer(ctx, vigie, dsn, dir, cfg.profile != "")
 	if err != nil {
 		return err
 	}
@@ -166,7 +172,12 @@ func run(ctx context.Context, args []string) error {
 
 	var results []roundResult
 	for i, bodies := range rounds {
+		wait := func() {}
+		if cfg.profile != "" {
+			wait = srv.profileRound(fmt.Sprintf("%s-round%d.pprof", cfg.profile, i+1), cfg.profileFor)
+		}
 		r, err := postRound(ctx, db, srv, bodies, cfg)
+		wait()
 		if err != nil {
 			if b, rerr := os.ReadFile(filepath.Join(dir, "serve.log")); rerr == nil {
 				fmt.Fprintf(os.Stderr, "the end of the server's log:\n%s\n", b[max(0, len(b)-4000):])
@@ -302,28 +313,75 @@ func encodeRound(keys []string, size, round int, tokens map[string]string) []bod
 
 // server is the `vigie serve` under test.
 type server struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan error // the exit, once
+	cmd   *exec.Cmd
+	url   string
+	debug string     // the profiler's address, if asked for
+	done  chan error // the exit, once
 }
 
-func startServer(ctx context.Context, vigie, dsn, dir string) (*server, error) {
+// freePort is a loopback address nothing listens on now.
+func freePort() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String(), nil
+}
+
+// profileRound writes the server's CPU profile over d to file, in the
+// background; the returned function waits for it.
+func (s *server) profileRound(file string, d time.Duration) func() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debug, int(d.Seconds())))
+		if err != nil {
+			logf("profile: %v", err)
+			return
+		}
+		defer func() { _ = resp.Body.Close() }()
+		f, err := os.Create(file)
+		if err == nil {
+			_, err = io.Copy(f, resp.Body)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			logf("profile: %v", err)
+			return
+		}
+		logf("profile of the server written to %s", file)
+	}()
+	return func() { <-done }
+}
+
+func startServer(ctx context.Context, vigie, dsn, dir string, debug bool) (*server, error) {
+	addr, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
+	args := []string{"serve", "--db", dsn, "--listen", addr, "--probe=false"}
+	var debugURL string
+	if debug {
+		d, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--debug-listen", d)
+		debugURL = "http://" + d
+	}
 	logFile, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(vigie, "serve", "--db", dsn, "--listen", addr, "--probe=false")
+	cmd := exec.Command(vigie, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, url: "http://" + addr, done: make(chan error, 1)}
+	s := &server{cmd: cmd, url: "http://" + addr, debug: debugURL, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait(); _ = logFile.Close() }()
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
