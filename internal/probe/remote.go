@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -368,6 +370,13 @@ func (r *Remote) applyDelta(changed []check.Check, removed []string) {
 
 // Pulls counts the assignment answers taken: whole lists and deltas.
 func (r *Remote) Pulls() (full, delta uint64) { return r.fullPulls.Load(), r.deltaPulls.Load() }
+
+// Assigned returns the keys of the checks the probe holds, sorted.
+func (r *Remote) Assigned() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(maps.Keys(r.checks))
+}
 
 // Restarts counts the whole lists read in pages that were begun again
 // because their version changed while they were read.

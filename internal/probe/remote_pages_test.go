@@ -81,17 +81,6 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-func (r *Remote) heldKeys() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := []string{}
-	for k := range r.checks {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 func keysN(prefix string, n int) []string {
 	var out []string
 	for i := range n {
@@ -123,7 +112,7 @@ func TestARemoteProbeReadsItsChecksInPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := r.heldKeys(); !slices.Equal(got, v1) || r.etag != `"v1"` {
+	if got := r.Assigned(); !slices.Equal(got, v1) || r.etag != `"v1"` {
 		t.Fatalf("after a change between pages, the probe holds %v at %s; want the new version's %v", got, r.etag, v1)
 	}
 	if full, _ := r.Pulls(); full != 1 || r.Restarts() != 1 || srv.conflicts != 1 {
@@ -150,7 +139,7 @@ func TestARemoteProbeReadsItsChecksInPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := r2.heldKeys(); !slices.Equal(got, v0) || len(old.requests) != 2 || strings.Contains(old.requests[1], "limit") {
+	if got := r2.Assigned(); !slices.Equal(got, v0) || len(old.requests) != 2 || strings.Contains(old.requests[1], "limit") {
 		t.Fatalf("from a server without pages: %v after requests %v", got, old.requests)
 	}
 }
