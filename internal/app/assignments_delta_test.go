@@ -88,18 +88,7 @@ check_defaults:
 			if err != nil {
 				t.Fatal(err)
 			}
-			rctx, stop := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() { _ = r.Run(rctx); close(done) }()
-			defer func() { stop(); <-done }()
-			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-				if full, _ := r.Pulls(); full > 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("the probe took no assignments within 10s")
-				}
-			}
+			defer runUntilAssigned(ctx, t, r, 10*time.Second)()
 
 			change := func(s *inventory.Service, path string) {
 				t.Helper()

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vigie/vigie/internal/check"
 )
@@ -43,6 +44,11 @@ const (
 type effShard struct {
 	// byAsset holds each asset's checks, sorted by key.
 	byAsset map[string][]effEntry
+	// sorted holds every entry of the shard sorted by key, made on first
+	// need (Page): a shard never changes once published, and a new
+	// version makes new shards of those it changes, which sort again.
+	sortOnce sync.Once
+	sorted   []effEntry
 }
 
 type effEntry struct {

@@ -32,11 +32,30 @@ func sameAsStored(t *testing.T, s *inventory.Service, set *inventory.EffectiveSe
 	if set.Len() != len(want) {
 		t.Fatalf("Len = %d, want %d", set.Len(), len(want))
 	}
+	if paged := pagesOf(set, 2, nil); !reflect.DeepEqual(paged, want) {
+		t.Fatalf("effective set at v%d in pages of 2:\n got %v\nwant %v", set.Version(), paged, want)
+	}
 	for i := range want {
 		if c := set.Get(want[i].Key()); c == nil || !reflect.DeepEqual(*c, want[i]) {
 			t.Fatalf("Get(%s) = %v", want[i].Key(), c)
 		}
 	}
+}
+
+// pagesOf reads the whole set a page of limit at a time, as a probe
+// following the cursors would.
+func pagesOf(set *inventory.EffectiveSet, limit int, keep func(string, *check.Check) bool) []check.Check {
+	var out []check.Check
+	after := ""
+	for range set.Len() + 1 { // a page that does not move on would loop
+		page, more := set.Page(after, limit, keep)
+		out = append(out, page...)
+		if !more || len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Key()
+	}
+	return out
 }
 
 func keysOf(list []*check.Check) []string {
@@ -232,4 +251,54 @@ func TestWithEffectiveReadsTheInventoryOnce(t *testing.T) {
 			t.Errorf("set at version %d with %d checks, want %d with %d", got.Version(), got.Len(), want.Version(), want.Len())
 		}
 	})
+}
+
+// TestEffectivePagesFollowTheKeysText reads a set whose asset names sort
+// differently from their keys ("a-b/x" before "a/x", as '-' comes before
+// '/') in pages, with a filter: the pages give Sorted's list, one page
+// after another, and say when none follows.
+func TestEffectivePagesFollowTheKeysText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := inventory.NewService(db, nil)
+		host := "assets:\n"
+		for _, n := range []string{"a", "a-b", "a.b", "ab", "b", "a0"} {
+			host += "  - {name: " + n + ", kind: vm}\n"
+		}
+		host += "checks:\n"
+		for _, n := range []string{"a", "a-b", "a.b", "ab", "b", "a0"} {
+			host += "  - {asset: " + n + ", name: x, kind: tcp, address: \"127.0.0.1:1\"}\n"
+			host += "  - {asset: " + n + ", name: y, kind: tcp, address: \"127.0.0.1:1\", locations: [paris]}\n"
+		}
+		mustImport(t, s, inventory.ImportOptions{}, parse(t, "host.yaml", host))
+		set := mustEffective(t, s)
+		inParis := func(_ string, c *check.Check) bool {
+			return len(c.Locations) == 0 || slices.Contains(c.Locations, "paris")
+		}
+		for _, limit := range []int{1, 3, 100} {
+			want := set.Sorted(func(c *check.Check) bool { return inParis("", c) })
+			if got := pagesOf(set, limit, inParis); !reflect.DeepEqual(got, want) {
+				t.Fatalf("pages of %d:\n got %v\nwant %v", limit, got, want)
+			}
+		}
+		onlyY := func(key string, _ *check.Check) bool { return key[len(key)-1] == 'y' }
+		page, more := set.Page("", 6, onlyY)
+		if len(page) != 6 || more {
+			t.Fatalf("a page of the 6 checks named y: %d checks, more %v", len(page), more)
+		}
+		page, more = set.Page("", 5, onlyY)
+		if len(page) != 5 || !more || page[0].Key() != "a-b/y" {
+			t.Fatalf("a page of 5 of the 6 checks named y: %v, more %v", keysOfChecks(page), more)
+		}
+		if page, more = set.Page("b/y", 5, nil); len(page) != 0 || more {
+			t.Fatalf("after the last key: %v, more %v", keysOfChecks(page), more)
+		}
+	})
+}
+
+func keysOfChecks(list []check.Check) []string {
+	out := []string{}
+	for i := range list {
+		out = append(out, list[i].Key())
+	}
+	return out
 }

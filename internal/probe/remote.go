@@ -11,9 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +40,10 @@ type RemoteOptions struct {
 	Client *http.Client
 	// Wait is how long an assignment poll may wait for a change (default 30 s).
 	Wait time.Duration
+	// PageSize is how many checks a page of a whole assignment holds
+	// (default 5,000, at most 10,000; a server without pages sends
+	// everything at once).
+	PageSize int
 	// PushEvery is how often buffered results are sent (default 1 s).
 	PushEvery time.Duration
 	// Concurrency and PerTarget bound the scheduler.
@@ -67,8 +74,12 @@ type Remote struct {
 	checks   map[string]*check.Check
 	trackers map[string]*detect.Tracker
 	member   memberState
-	// fullPulls and deltaPulls count the assignment answers taken.
-	fullPulls, deltaPulls atomic.Uint64
+	// fullPulls and deltaPulls count the assignment answers taken, and
+	// restarts the listings read in pages begun again.
+	fullPulls, deltaPulls, restarts atomic.Uint64
+	// unpaged is set once the server refused pages (an older server).
+	unpaged        bool
+	restartsInARow int
 }
 
 // NewRemote opens the buffer and prepares the probe.
@@ -86,6 +97,10 @@ func NewRemote(opts RemoteOptions) (*Remote, error) {
 	if opts.PushEvery <= 0 {
 		opts.PushEvery = time.Second
 	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = DefaultPageSize
+	}
+	opts.PageSize = min(opts.PageSize, MaxPageSize)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -184,56 +199,142 @@ func (r *Remote) pullLoop(ctx context.Context) {
 }
 
 func (r *Remote) pull(ctx context.Context) (bool, error) {
-	u := r.opts.Server + "/api/v1/probe/assignments?wait=" + r.opts.Wait.String()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return false, err
+	q := url.Values{"wait": {r.opts.Wait.String()}}
+	if !r.unpaged {
+		q.Set("limit", strconv.Itoa(r.opts.PageSize))
 	}
-	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
-	r.setMember(req)
-	// Only what changed since the ETag's version, please; a server that
-	// cannot tell sends everything.
-	req.Header.Set("Prefer", "delta")
-	if r.etag != "" {
-		req.Header.Set("If-None-Match", r.etag)
-	}
-	resp, err := r.opts.Client.Do(req)
+	resp, err := r.getAssignments(ctx, q, true)
 	if err != nil {
 		return false, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	switch resp.StatusCode {
-	case http.StatusNotModified:
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
 		return false, nil
-	case http.StatusOK:
-	default:
+	case resp.StatusCode == http.StatusBadRequest && !r.unpaged:
+		// A server older than pages refuses limit: ask it for everything.
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if bytes.Contains(msg, []byte("limit")) {
+			r.unpaged = true
+			r.opts.Logger.Info("remote probe: the server does not page assignments")
+			return true, nil
+		}
 		return false, fmt.Errorf("assignments: %s: %s", resp.Status, bytes.TrimSpace(msg))
+	case resp.StatusCode != http.StatusOK:
+		return false, answerError("assignments", resp)
 	}
-	var body struct {
-		Checks []check.Check `json:"checks"`
-		// HandoverAt is when this share takes effect (see assign).
-		HandoverAt time.Time     `json:"handover_at"`
-		Delta      bool          `json:"delta"`
-		Changed    []check.Check `json:"changed"`
-		Removed    []string      `json:"removed"`
-	}
+	var body assignmentsBody
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		return false, fmt.Errorf("assignments: %w", err)
 	}
+	etag := resp.Header.Get("ETag")
 	if body.Delta {
 		r.applyDelta(body.Changed, body.Removed)
-	} else {
-		ptrs := make([]*check.Check, len(body.Checks))
-		for i := range body.Checks {
-			ptrs[i] = &body.Checks[i]
-		}
-		r.assign(ptrs, body.HandoverAt)
-		r.fullPulls.Add(1)
-		r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs))
+		r.etag = etag
+		return true, nil
 	}
-	r.etag = resp.Header.Get("ETag")
+	checks := body.Checks
+	for next := body.Next; next != ""; {
+		page, restart, err := r.nextPage(ctx, next)
+		if err != nil {
+			return false, err
+		}
+		if restart {
+			// The version of the first page is gone: start again, from
+			// the checks the probe runs now, at once unless it keeps
+			// happening (servers at different versions, say).
+			r.restarts.Add(1)
+			r.restartsInARow++
+			r.opts.Logger.Info("remote probe: assignments changed while read in pages, reading again", "read", len(checks))
+			if r.restartsInARow > maxRestartsInARow {
+				return false, fmt.Errorf("assignments: the version changed under %d listings in a row", r.restartsInARow)
+			}
+			return true, nil
+		}
+		checks, next = append(checks, page.Checks...), page.Next
+	}
+	ptrs := make([]*check.Check, len(checks))
+	for i := range checks {
+		ptrs[i] = &checks[i]
+	}
+	r.assign(ptrs, body.HandoverAt)
+	r.fullPulls.Add(1)
+	r.restartsInARow = 0
+	r.opts.Logger.Info("remote probe: assignments", "checks", len(ptrs))
+	r.etag = etag
 	return true, nil
+}
+
+// DefaultPageSize is how many checks a page of assignments holds, and
+// MaxPageSize the most a server gives.
+const (
+	DefaultPageSize = 5000
+	MaxPageSize     = 10_000
+)
+
+// maxRestartsInARow is how many listings in pages begin again at once
+// before the probe waits as after an error.
+const maxRestartsInARow = 3
+
+// assignmentsBody is an answer of the assignments: the whole list (a page
+// of it, with the cursor of the next), or a delta.
+type assignmentsBody struct {
+	Checks []check.Check `json:"checks"`
+	Next   string        `json:"next"`
+	// HandoverAt is when this share takes effect (see assign).
+	HandoverAt time.Time     `json:"handover_at"`
+	Delta      bool          `json:"delta"`
+	Changed    []check.Check `json:"changed"`
+	Removed    []string      `json:"removed"`
+}
+
+// nextPage reads the page of cursor; restart is true when the server no
+// longer serves the version of the listing (409).
+func (r *Remote) nextPage(ctx context.Context, cursor string) (page assignmentsBody, restart bool, err error) {
+	q := url.Values{"limit": {strconv.Itoa(r.opts.PageSize)}, "cursor": {cursor}}
+	resp, err := r.getAssignments(ctx, q, false)
+	if err != nil {
+		return page, false, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusConflict:
+		return page, true, nil
+	default:
+		return page, false, answerError("assignments page", resp)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return page, false, fmt.Errorf("assignments page: %w", err)
+	}
+	return page, false, nil
+}
+
+// getAssignments asks for the assignments with q, naming this member; the
+// first request of a poll (poll) also sends the ETag of what the probe
+// runs, and takes only what changed since when the server can tell.
+func (r *Remote) getAssignments(ctx context.Context, q url.Values, poll bool) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.opts.Server+"/api/v1/probe/assignments?"+q.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
+	r.setMember(req)
+	if poll {
+		// Only what changed since the ETag's version, please; a server
+		// that cannot tell sends everything.
+		req.Header.Set("Prefer", "delta")
+		if r.etag != "" {
+			req.Header.Set("If-None-Match", r.etag)
+		}
+	}
+	return r.opts.Client.Do(req)
+}
+
+// answerError reads a refusal of the server.
+func answerError(what string, resp *http.Response) error {
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	return fmt.Errorf("%s: %s: %s", what, resp.Status, bytes.TrimSpace(msg))
 }
 
 // applyDelta changes and removes the assignments the server says changed
@@ -269,6 +370,17 @@ func (r *Remote) applyDelta(changed []check.Check, removed []string) {
 
 // Pulls counts the assignment answers taken: whole lists and deltas.
 func (r *Remote) Pulls() (full, delta uint64) { return r.fullPulls.Load(), r.deltaPulls.Load() }
+
+// Assigned returns the keys of the checks the probe holds, sorted.
+func (r *Remote) Assigned() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(maps.Keys(r.checks))
+}
+
+// Restarts counts the whole lists read in pages that were begun again
+// because their version changed while they were read.
+func (r *Remote) Restarts() uint64 { return r.restarts.Load() }
 
 // pushLoop moves results to the buffer and sends them, oldest first.
 func (r *Remote) pushLoop(ctx context.Context) {

@@ -61,21 +61,8 @@ func benchPagedLists(b *testing.B, e store.Engine, dir string, states []detect.S
 	ctx := context.Background()
 	db := storetest.Open(b, e)
 	svc := inventory.NewService(db, nil)
-	var files []inventory.File
-	for _, name := range []string{simulate.CustomersCSV, simulate.AssetsCSV, simulate.ChecksYAML} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		files = append(files, inventory.File{Name: name, Data: data})
-	}
 	t0 := time.Now()
-	if _, err := svc.ImportFiles(ctx, files, inventory.ImportOptions{}); err != nil {
-		b.Fatal(err)
-	}
+	importHost(b, svc, dir)
 	det := detect.NewStore(db)
 	for from := 0; from < len(states); from += 100_000 {
 		if err := det.SaveStates(ctx, states[from:min(from+100_000, len(states))]); err != nil {
@@ -177,6 +164,26 @@ func benchPagedLists(b *testing.B, e store.Engine, dir string, states []detect.S
 			b.ReportMetric(float64(p.baseline.Milliseconds()), "full-list-ms")
 			b.ReportMetric(float64(p.baseline)/float64(per), "full/page")
 		})
+	}
+}
+
+// importHost imports the host simulate.WriteFile wrote in dir, as vigie
+// import would.
+func importHost(b *testing.B, svc *inventory.Service, dir string) {
+	b.Helper()
+	var files []inventory.File
+	for _, name := range []string{simulate.CustomersCSV, simulate.AssetsCSV, simulate.ChecksYAML} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, inventory.File{Name: name, Data: data})
+	}
+	if _, err := svc.ImportFiles(context.Background(), files, inventory.ImportOptions{}); err != nil {
+		b.Fatal(err)
 	}
 }
 

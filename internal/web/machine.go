@@ -34,7 +34,19 @@ func callerLocation(r *http.Request) string {
 // location: it gets its share of the checks among the members alive
 // (rendezvous hashing), effective from handover_at, and its wait ends
 // when the members change too. A change of members sends the whole share.
+//
+// With limit, the whole list (share) comes a page at a time, each page
+// naming the next (machine_pages.go); a delta is never cut in pages (it
+// holds at most what the effective set lists of its changes).
 func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
+	page, err := parseAssignmentsPage(r.URL.Query())
+	if err == nil {
+		err = h.checkCursorCaller(r, page)
+	}
+	if err != nil {
+		h.fail(w, r, err) // before the member is seen: a bad request changes nothing
+		return
+	}
 	location := callerLocation(r)
 	hello, named, err := h.callerMember(r)
 	if err != nil {
@@ -52,6 +64,10 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := h.inv.LoadGraph(r.Context()); err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if page.cursor {
+		h.assignmentsNext(w, r, location, hello.ID, named, page)
 		return
 	}
 	etag := func() string {
@@ -93,6 +109,10 @@ func (h *machine) probeAssignments(w http.ResponseWriter, r *http.Request) {
 	}
 	if since, ok := assignmentsSince(r, members.Tag, named); ok &&
 		h.assignmentsDelta(w, r, location, since, members, hello.ID, named) {
+		return
+	}
+	if page.limit > 0 {
+		h.assignmentsFirst(w, r, location, members, hello.ID, named, page.limit)
 		return
 	}
 	version, checks, err := probe.Assignments(r.Context(), h.inv, location)
