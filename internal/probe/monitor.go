@@ -93,6 +93,10 @@ type Monitor struct {
 	// is when the oldest remote result still queued was received.
 	pending      pendingWrites
 	oldestQueued time.Time
+	// rollups writes the closed minute rollups off this loop (Store set);
+	// stopRollups cancels its write under way at the end of finish.
+	rollups     *rollupWriter
+	stopRollups context.CancelFunc
 	// remote lists the active remote locations, read again (with when each
 	// was last heard from) at most every locationsEvery.
 	remote      []Location
@@ -142,6 +146,9 @@ func NewMonitor(inv *inventory.Service, opts MonitorOptions) *Monitor {
 	}
 	m := &Monitor{inv: inv, opts: opts, det: detect.New(detect.Config{}), rollup: detect.NewRollup(),
 		results: make(chan observed, 4096), version: -1, rechecks: make(chan []string, 1)}
+	if opts.Store != nil {
+		m.rollups = newRollupWriter(opts.Store.SaveBuckets, opts.MaxPending, opts.Logger)
+	}
 	m.sched = NewScheduler(SchedulerOptions{
 		Run:         opts.Engine.Run,
 		Report:      func(key string, r check.Result) { m.results <- observed{key, r} },
@@ -191,6 +198,12 @@ func (m *Monitor) Run(ctx context.Context) error {
 	m.retained = m.opts.Now()
 	m.refreshMutes(ctx)
 	m.sched.Start(ctx)
+	if m.rollups != nil {
+		// Not ctx: the rollups of the last minutes are written after it ends.
+		var wctx context.Context
+		wctx, m.stopRollups = context.WithCancel(context.Background())
+		go m.rollups.run(wctx)
+	}
 	defer m.finish()
 	tick := time.NewTicker(m.opts.Sweep)
 	defer tick.Stop()
@@ -296,10 +309,21 @@ func (m *Monitor) finish() {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	now := m.opts.Now()
-	m.pending.addBuckets(m.rollup.Flush(now.Truncate(time.Minute).Add(time.Minute)), m.opts.MaxPending)
-	if err := m.flush(ctx); err != nil {
+	m.rollups.add(m.rollup.Flush(now.Truncate(time.Minute).Add(time.Minute)))
+	// The rollups are written by their goroutine while this one writes
+	// the signals and states; both give up when ctx ends.
+	close(m.rollups.stop)
+	stop := context.AfterFunc(ctx, m.stopRollups)
+	defer stop()
+	err := m.flush(ctx)
+	<-m.rollups.done
+	buckets, _, berr := m.rollups.state()
+	if err == nil {
+		err = berr
+	}
+	if err != nil {
 		m.opts.Logger.Error("monitor: writes lost at shutdown", "err", err, "signals", len(m.pending.signals),
-			"states", len(m.pending.states), "buckets", len(m.pending.buckets))
+			"states", len(m.pending.states), "buckets", buckets)
 	}
 }
 
@@ -360,11 +384,17 @@ func (m *Monitor) sweep(ctx context.Context) {
 	m.takeRemote(ctx)
 	m.emit(ctx, m.det.Sweep(now))
 	buckets := m.rollup.Flush(now.Truncate(time.Minute))
-	m.pending.addBuckets(buckets, m.opts.MaxPending)
+	if m.rollups != nil {
+		m.rollups.add(buckets)
+		m.rollups.kick() // what the database refused is tried again
+	}
 	if len(buckets) > 0 && m.opts.OnBuckets != nil {
 		m.opts.OnBuckets(buckets)
 	}
 	err := m.flush(ctx)
+	if m.rollups != nil && err == nil {
+		_, _, err = m.rollups.state()
+	}
 	if m.opts.Health != nil {
 		if err != nil {
 			m.opts.Health.Fail(err)

@@ -8,8 +8,8 @@ import (
 )
 
 // TestPendingWritesKeepTheNewestWithinTheirBound fills what waits for the
-// database past its bound: the oldest signals, states and rollups are
-// dropped and counted, the newest kept in order.
+// database past its bound: the oldest signals and states are dropped and
+// counted, the newest kept in order (rollups: TestRollupsKeepTheNewestWithinTheirBound).
 func TestPendingWritesKeepTheNewestWithinTheirBound(t *testing.T) {
 	t0 := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
 	var p pendingWrites
@@ -18,20 +18,16 @@ func TestPendingWritesKeepTheNewestWithinTheirBound(t *testing.T) {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		p.addSignals([]detect.Signal{{Kind: detect.CheckDown, Check: "web-001/tcp", At: at, To: detect.Down},
 			{Kind: detect.LocationSilent, Location: "paris", At: at}}, limit)
-		p.addBuckets([]detect.Bucket{{Check: "web-001/tcp", Minute: at, Count: 1}}, limit)
 	}
-	if len(p.signals) != limit || len(p.states) != limit || len(p.buckets) != limit {
-		t.Fatalf("kept %d signals, %d states, %d buckets; want %d of each", len(p.signals), len(p.states), len(p.buckets), limit)
+	if len(p.signals) != limit || len(p.states) != limit {
+		t.Fatalf("kept %d signals, %d states; want %d of each", len(p.signals), len(p.states), limit)
 	}
-	// 10 signals, 5 states (a silent location has none), 5 buckets.
-	if want := (10 - limit) + (5 - limit) + (5 - limit); p.dropped != want {
+	// 10 signals, 5 states (a silent location has none).
+	if want := (10 - limit) + (5 - limit); p.dropped != want {
 		t.Errorf("dropped %d, want %d", p.dropped, want)
 	}
 	if got, want := p.states[0].Since, t0.Add(2*time.Minute); !got.Equal(want) {
 		t.Errorf("oldest state kept from %s, want %s", got, want)
-	}
-	if got, want := p.buckets[limit-1].Minute, t0.Add(4*time.Minute); !got.Equal(want) {
-		t.Errorf("newest bucket %s, want %s", got, want)
 	}
 	if last := p.signals[limit-1]; last.Kind != detect.LocationSilent || !last.At.Equal(t0.Add(4*time.Minute)) {
 		t.Errorf("newest signal %+v, want paris silent at the last minute", last)

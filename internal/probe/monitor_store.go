@@ -32,14 +32,13 @@ func (m *Monitor) restore(ctx context.Context) error {
 	return nil
 }
 
-// pendingWrites is what the monitor measured and the database has not
-// taken yet, oldest first, each list bounded: past the bound the oldest
+// pendingWrites is the signals and states the database has not taken
+// yet (rollups wait in the rollupWriter), oldest first, each list bounded: past the bound the oldest
 // entries are dropped and counted, so that a long outage costs history,
 // never the process.
 type pendingWrites struct {
 	signals []detect.Signal
 	states  []detect.StateRow
-	buckets []detect.Bucket
 	dropped int
 	since   time.Time // when the database first refused, zero while it takes everything
 }
@@ -59,11 +58,6 @@ func (p *pendingWrites) addSignals(signals []detect.Signal, limit int) {
 	p.states = bound(p, p.states, limit)
 }
 
-func (p *pendingWrites) addBuckets(buckets []detect.Bucket, limit int) {
-	p.buckets = append(p.buckets, buckets...)
-	p.buckets = bound(p, p.buckets, limit)
-}
-
 func bound[T any](p *pendingWrites, list []T, limit int) []T {
 	if over := len(list) - limit; over > 0 {
 		p.dropped += over
@@ -73,7 +67,7 @@ func bound[T any](p *pendingWrites, list []T, limit int) []T {
 }
 
 func (p *pendingWrites) empty() bool {
-	return len(p.signals) == 0 && len(p.states) == 0 && len(p.buckets) == 0
+	return len(p.signals) == 0 && len(p.states) == 0
 }
 
 // writeTimeout bounds one write of the monitor, so that a database that
@@ -81,8 +75,7 @@ func (p *pendingWrites) empty() bool {
 const writeTimeout = 10 * time.Second
 
 // flush writes what is pending: signals first (the log others consume),
-// then the states they move to, then the rollups. What fails stays for
-// the next call.
+// then the states they move to. What fails stays for the next call.
 func (m *Monitor) flush(ctx context.Context) error {
 	if m.opts.Store == nil {
 		m.pending = pendingWrites{}
@@ -101,10 +94,6 @@ func (m *Monitor) flush(ctx context.Context) error {
 	}
 	if err == nil {
 		m.pending.states = nil
-		err = m.opts.Store.SaveBuckets(ctx, m.pending.buckets)
-	}
-	if err == nil {
-		m.pending.buckets = nil
 		if !m.pending.since.IsZero() {
 			m.opts.Logger.Info("monitor: database back, pending writes done", "after", time.Since(m.pending.since).Round(time.Second),
 				"dropped", m.pending.dropped)
@@ -115,7 +104,7 @@ func (m *Monitor) flush(ctx context.Context) error {
 	if m.pending.since.IsZero() && parent.Err() == nil {
 		m.pending.since = time.Now()
 		m.opts.Logger.Warn("monitor: the database cannot take what was measured; kept in memory until it can", "err", err,
-			"signals", len(m.pending.signals), "states", len(m.pending.states), "buckets", len(m.pending.buckets))
+			"signals", len(m.pending.signals), "states", len(m.pending.states))
 	}
 	return err
 }
@@ -127,6 +116,11 @@ func (m *Monitor) lag(now time.Time) time.Duration {
 	if !m.pending.since.IsZero() {
 		lag = time.Since(m.pending.since)
 	}
+	if m.rollups != nil {
+		if _, since, _ := m.rollups.state(); !since.IsZero() {
+			lag = max(lag, time.Since(since))
+		}
+	}
 	if !m.oldestQueued.IsZero() {
 		lag = max(lag, now.Sub(m.oldestQueued))
 	}
@@ -136,7 +130,12 @@ func (m *Monitor) lag(now time.Time) time.Duration {
 // report shows the monitor's figures in /readyz.
 func (m *Monitor) report(c *health.Component) {
 	c.SetDetail("checks", len(m.checks))
-	c.SetDetail("pending_writes", len(m.pending.signals)+len(m.pending.states)+len(m.pending.buckets))
+	pending := len(m.pending.signals) + len(m.pending.states)
+	if m.rollups != nil {
+		buckets, _, _ := m.rollups.state()
+		pending += buckets
+	}
+	c.SetDetail("pending_writes", pending)
 	c.SetDetail("remote_results_taken", m.taken.Load())
 	st := m.sched.Stats()
 	c.SetDetail("runs", st.Runs)
