@@ -53,6 +53,7 @@ func BenchmarkEffectiveChecksBytes(b *testing.B) {
 	}
 	b.ReportMetric(float64(heapInUse()-before)/float64(b.N*len(kept[0])), "B/check")
 	runtime.KeepAlive(kept)
+	runtime.KeepAlive(inv)
 }
 
 // heapInUse is the heap in use after a collection.

@@ -283,7 +283,7 @@ func (x *intervalIndex) update(touched map[string]bool, localOf func(asset strin
 // keepParents remembers the parents of an asset that has a pace of its own
 // or bounded by its dependents, and forgets those of others. An asset
 // without parents has no entry (a missing one reads as none): most assets
-// depend on nothing, and an entry each was 50 bytes a check.
+// depend on nothing, and an entry each was 80 bytes a check.
 func (x *intervalIndex) keepParents(asset string, parents []string) {
 	_, own := x.own[asset]
 	_, bound := x.bound[asset]

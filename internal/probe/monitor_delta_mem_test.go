@@ -28,6 +28,7 @@ func BenchmarkIntervalIndexBytes(b *testing.B) {
 	}
 	b.ReportMetric(float64(inUse()-before)/float64(b.N)/n, "B/check")
 	runtime.KeepAlive(kept)
+	runtime.KeepAlive(checks)
 }
 
 // An asset that depends on nothing has no entry among the parents kept:
