@@ -54,6 +54,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
+	tuneGC(e.getenv)
 	if *debugListen != "" {
 		stop, err := serveDebug(*debugListen)
 		if err != nil {

@@ -168,7 +168,9 @@ func EffectiveChecks(inv *Inventory) []check.Check {
 	for i := range inv.CheckDefaults {
 		defaults[inv.CheckDefaults[i].AssetKind] = &inv.CheckDefaults[i].Check
 	}
-	var out []check.Check
+	// The list is kept (the effective set points into it): sized from the
+	// start, it holds no slack of append's growth, a quarter of its size.
+	out := make([]check.Check, 0, countChecks(inv, explicit, defaults))
 	for i := range inv.Assets {
 		a := &inv.Assets[i]
 		names := map[string]bool{}
@@ -185,6 +187,29 @@ func EffectiveChecks(inv *Inventory) []check.Check {
 	}
 	slices.SortFunc(out, func(x, y check.Check) int { return strings.Compare(x.Key(), y.Key()) })
 	return out
+}
+
+// countChecks is at least how many checks EffectiveChecks lists, and as
+// many unless an explicit check replaces a default one.
+func countChecks(inv *Inventory, explicit map[string][]int, defaults map[string]*check.Check) int {
+	n := 0
+	for i := range inv.Assets {
+		a := &inv.Assets[i]
+		n += len(explicit[a.Name])
+		if d, ok := defaults[a.Kind]; ok {
+			if d.Kind != KindNone {
+				n++
+			}
+			continue
+		}
+		if a.URL != "" {
+			n++
+		}
+		if a.Address != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // defaultChecks returns the default checks of an asset.

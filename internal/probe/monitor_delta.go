@@ -179,11 +179,11 @@ func buildIntervals(checks []*check.Check, parentsOf func(asset string) []string
 	for _, c := range checks {
 		iv := baseInterval(c)
 		cur, ok := x.own[c.Asset]
-		if !ok {
-			x.parents[c.Asset] = parentsOf(c.Asset)
-		}
 		if !ok || iv < cur {
 			x.own[c.Asset] = iv
+		}
+		if !ok {
+			x.keepParents(c.Asset, parentsOf(c.Asset))
 		}
 	}
 	assets := make([]string, 0, len(x.own))
@@ -204,10 +204,10 @@ func buildIntervals(checks []*check.Check, parentsOf func(asset string) []string
 			if ok && b <= iv {
 				continue
 			}
-			if _, known := x.parents[p]; !known {
-				x.parents[p] = parentsOf(p)
-			}
 			x.bound[p] = iv
+			if _, known := x.parents[p]; !known {
+				x.keepParents(p, parentsOf(p))
+			}
 			stack = append(stack, parentsOf(p)...)
 		}
 	}
@@ -281,11 +281,13 @@ func (x *intervalIndex) update(touched map[string]bool, localOf func(asset strin
 }
 
 // keepParents remembers the parents of an asset that has a pace of its own
-// or bounded by its dependents, and forgets those of others.
+// or bounded by its dependents, and forgets those of others. An asset
+// without parents has no entry (a missing one reads as none): most assets
+// depend on nothing, and an entry each was 80 bytes a check.
 func (x *intervalIndex) keepParents(asset string, parents []string) {
 	_, own := x.own[asset]
 	_, bound := x.bound[asset]
-	if own || bound {
+	if (own || bound) && len(parents) > 0 {
 		x.parents[asset] = parents
 	} else {
 		delete(x.parents, asset)
