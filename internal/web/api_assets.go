@@ -2,21 +2,9 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/vigie/vigie/internal/inventory"
 )
-
-func parseLimit(s string) (int, error) {
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > inventory.MaxPage {
-		return 0, badRequest("limit: want a number from 1 to %d, got %q", inventory.MaxPage, s)
-	}
-	return n, nil
-}
 
 func effectiveLimit(n int) int {
 	if n == 0 {
@@ -27,7 +15,7 @@ func effectiveLimit(n int) int {
 
 func (h *api) listAssets(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, err := parseLimit(q.Get("limit"))
+	limit, err := parseLimit(q.Get("limit"), inventory.MaxPage)
 	if err != nil {
 		h.fail(w, r, err)
 		return

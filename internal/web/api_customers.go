@@ -8,7 +8,7 @@ import (
 
 func (h *api) listCustomers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, err := parseLimit(q.Get("limit"))
+	limit, err := parseLimit(q.Get("limit"), inventory.MaxPage)
 	if err != nil {
 		h.fail(w, r, err)
 		return

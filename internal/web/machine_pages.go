@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,12 +46,9 @@ type assignmentsPage struct {
 
 func parseAssignmentsPage(q url.Values) (assignmentsPage, error) {
 	var p assignmentsPage
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxAssignmentsLimit {
-			return p, badRequest("limit: want a number from 1 to %d, got %q", maxAssignmentsLimit, v)
-		}
-		p.limit = n
+	var err error
+	if p.limit, err = parseLimit(q.Get("limit"), maxAssignmentsLimit); err != nil {
+		return p, err
 	}
 	if v := q.Get("cursor"); v != "" {
 		c, err := decodeCursor(assignmentsList, v, 2)
@@ -141,9 +137,7 @@ func (h *machine) servePage(w http.ResponseWriter, r *http.Request, location, et
 		body["handover_at"] = pin.members.HandoverAt()
 	}
 	if more {
-		c := encodeCursor(assignmentsList, etag, checks[len(checks)-1].Key())
-		body["next"] = c
-		w.Header().Set("Link", "<"+nextURL(r, c)+`>; rel="next"`)
+		setNext(w, r, body, encodeCursor(assignmentsList, etag, checks[len(checks)-1].Key()))
 	}
 	w.Header().Set("ETag", etag)
 	writeJSON(w, http.StatusOK, body)

@@ -61,14 +61,14 @@ func parsePage(q url.Values, list string, fields, def, most int) (pageQuery, err
 	default:
 		return p, badRequest("format: want json or ndjson, got %q", f)
 	}
-	if v := q.Get("limit"); v != "" {
-		if p.stream {
-			return p, badRequest("limit: not with format=ndjson, which streams every row")
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > most {
-			return p, badRequest("limit: want a number from 1 to %d, got %q", most, v)
-		}
+	if q.Get("limit") != "" && p.stream {
+		return p, badRequest("limit: not with format=ndjson, which streams every row")
+	}
+	n, err := parseLimit(q.Get("limit"), most)
+	if err != nil {
+		return p, err
+	}
+	if n > 0 {
 		p.limit = n
 	}
 	if v := q.Get("cursor"); v != "" {
@@ -79,6 +79,25 @@ func parsePage(q url.Values, list string, fields, def, most int) (pageQuery, err
 		p.cursor = c
 	}
 	return p, nil
+}
+
+// parseLimit reads a limit parameter v, from 1 to most; 0 when absent.
+func parseLimit(v string, most int) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > most {
+		return 0, badRequest("limit: want a number from 1 to %d, got %q", most, v)
+	}
+	return n, nil
+}
+
+// setNext gives body the cursor c of the next page, in next and in a Link
+// header.
+func setNext(w http.ResponseWriter, r *http.Request, body map[string]any, c string) {
+	body["next"] = c
+	w.Header().Set("Link", "<"+nextURL(r, c)+`>; rel="next"`)
 }
 
 // encodeCursor writes the position fields in list as an opaque cursor.
@@ -121,9 +140,7 @@ func servePage[T any](h *api, w http.ResponseWriter, r *http.Request, name strin
 	}
 	body := map[string]any{name: list}
 	if next != nil {
-		c := encodeCursor(name, next...)
-		body["next"] = c
-		w.Header().Set("Link", "<"+nextURL(r, c)+`>; rel="next"`)
+		setNext(w, r, body, encodeCursor(name, next...))
 	}
 	writeJSON(w, http.StatusOK, body)
 }
