@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -79,8 +78,7 @@ func ReportFacts(ctx context.Context, opts AgentOptions) (int, error) {
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return 0, fmt.Errorf("facts: %s: %s", resp.Status, bytes.TrimSpace(msg))
+		return 0, answerError("facts", resp)
 	}
 	var out struct {
 		Violations []facts.Violation `json:"violations"`

@@ -50,11 +50,7 @@ func (w *rollupWriter) add(buckets []detect.Bucket) {
 		return
 	}
 	w.mu.Lock()
-	w.pending = append(w.pending, buckets...)
-	if over := len(w.pending) - w.limit; over > 0 {
-		w.dropped += over
-		w.pending = append(w.pending[:0:0], w.pending[over:]...)
-	}
+	w.pending = bound(append(w.pending, buckets...), w.limit, &w.dropped)
 	w.mu.Unlock()
 	w.kick()
 }
@@ -119,11 +115,7 @@ func (w *rollupWriter) written(chunk []detect.Bucket, err error, stopping bool) 
 	defer w.mu.Unlock()
 	w.writing = 0
 	if err != nil {
-		w.pending = append(chunk, w.pending...)
-		if over := len(w.pending) - w.limit; over > 0 {
-			w.dropped += over
-			w.pending = w.pending[over:]
-		}
+		w.pending = bound(append(chunk, w.pending...), w.limit, &w.dropped)
 		if w.since.IsZero() && !stopping {
 			w.since = time.Now()
 			w.logger.Warn("monitor: the database cannot take the rollups; kept in memory until it can", "err", err,

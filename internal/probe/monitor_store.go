@@ -54,13 +54,15 @@ func (p *pendingWrites) addSignals(signals []detect.Signal, limit int) {
 		}
 	}
 	p.signals = append(p.signals, signals...)
-	p.signals = bound(p, p.signals, limit)
-	p.states = bound(p, p.states, limit)
+	p.signals = bound(p.signals, limit, &p.dropped)
+	p.states = bound(p.states, limit, &p.dropped)
 }
 
-func bound[T any](p *pendingWrites, list []T, limit int) []T {
+// bound keeps the newest limit entries of list, oldest first, and adds
+// the others to *dropped.
+func bound[T any](list []T, limit int, dropped *int) []T {
 	if over := len(list) - limit; over > 0 {
-		p.dropped += over
+		*dropped += over
 		return append(list[:0:0], list[over:]...)
 	}
 	return list

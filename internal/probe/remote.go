@@ -213,13 +213,13 @@ func (r *Remote) pull(ctx context.Context) (bool, error) {
 		return false, nil
 	case resp.StatusCode == http.StatusBadRequest && !r.unpaged:
 		// A server older than pages refuses limit: ask it for everything.
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		if bytes.Contains(msg, []byte("limit")) {
+		err := answerError("assignments", resp)
+		if strings.Contains(err.Error(), "limit") {
 			r.unpaged = true
 			r.opts.Logger.Info("remote probe: the server does not page assignments")
 			return true, nil
 		}
-		return false, fmt.Errorf("assignments: %s: %s", resp.Status, bytes.TrimSpace(msg))
+		return false, err
 	case resp.StatusCode != http.StatusOK:
 		return false, answerError("assignments", resp)
 	}
@@ -485,8 +485,7 @@ func (r *Remote) postResults(ctx context.Context, recs []Record) (*http.Response
 		return resp, nil
 	}
 	defer func() { _ = resp.Body.Close() }()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	err = fmt.Errorf("results: %s: %s", resp.Status, bytes.TrimSpace(msg))
+	err = answerError("results", resp)
 	if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
 		return nil, &retryAfterError{err: err, after: time.Duration(secs) * time.Second}
 	}
