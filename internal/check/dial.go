@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 )
 
 // dial connects to addr for one run. With Options.Dial it hands the address
@@ -92,3 +93,13 @@ func ipNetwork(network string) string {
 type internalError struct{ value any }
 
 func (e *internalError) Error() string { return fmt.Sprintf("internal error: %v", e.value) }
+
+// bindConn makes conn end with the run: it cannot outlast the context's
+// deadline, and a cancelled run ends its reads and writes at once. stop
+// releases the context's hold on conn.
+func bindConn(ctx context.Context, conn net.Conn) (stop func() bool) {
+	if d, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(d)
+	}
+	return context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+}

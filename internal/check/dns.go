@@ -88,7 +88,7 @@ func (e *Engine) exchange(ctx context.Context, tl *timeline, network, server str
 	if _, ok := conn.(net.PacketConn); network == "udp" && !ok {
 		conn = packetConn{conn} // miekg/dns frames by the connection's type
 	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	stop := bindConn(ctx, conn)
 	defer stop()
 	// The client's own timeouts would cut a slow answer at 2 s: the check's
 	// deadline is the only limit.

@@ -259,11 +259,7 @@ type httpConn struct {
 // watch bounds the connection by the run's deadline, and ends it at once
 // if the run is cancelled.
 func (c *httpConn) watch(ctx context.Context) {
-	if d, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(d)
-	}
-	raw := c.Conn
-	c.stop = context.AfterFunc(ctx, func() { _ = raw.SetDeadline(time.Unix(1, 0)) })
+	c.stop = bindConn(ctx, c.Conn)
 }
 
 // failed is the error a run reports: the end of its context rather than

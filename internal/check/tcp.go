@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"time"
 )
 
 // maxBanner is how much a tcp check reads while looking for its banner.
@@ -51,12 +50,7 @@ func (e *Engine) runTCP(ctx context.Context, c *Check) Result {
 // readBanner reads from conn until banner is among what came, maxBanner
 // bytes came, or reading fails; the context's end stops it.
 func readBanner(ctx context.Context, conn net.Conn, banner []byte) ([]byte, error) {
-	if deadline, ok := ctx.Deadline(); ok {
-		if err := conn.SetReadDeadline(deadline); err != nil {
-			return nil, err
-		}
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Unix(1, 0)) })
+	stop := bindConn(ctx, conn)
 	defer stop()
 	buf := make([]byte, maxBanner)
 	n := 0

@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -38,9 +37,8 @@ func timerOf(p Phase) timer {
 // timeline follows one run through its phases: which phase is under way, for
 // the result of a failure, and how long each timed phase took, summed over
 // every connection of the run (redirects make several). The dialer and the
-// executors write to it.
+// executor write to it, on the run's goroutine.
 type timeline struct {
-	mu    sync.Mutex
 	start time.Time
 	phase Phase
 	began [timerCount]time.Time
@@ -55,8 +53,6 @@ func newTimeline() *timeline {
 
 // begin enters phase p and starts its timer, if it has one.
 func (t *timeline) begin(p Phase) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.phase = p
 	if k := timerOf(p); k != noTimer {
 		t.began[k] = time.Now()
@@ -66,8 +62,6 @@ func (t *timeline) begin(p Phase) {
 // end stops the timer of phase p, keeping p as the phase under way until
 // another begins.
 func (t *timeline) end(p Phase) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if k := timerOf(p); k != noTimer && !t.began[k].IsZero() {
 		t.spent[k] += time.Since(t.began[k])
 		t.began[k] = time.Time{}
@@ -77,23 +71,17 @@ func (t *timeline) end(p Phase) {
 // mark sets the phase under way without timing it, for a phase another
 // party went through, such as a name that Options.Dial could not resolve.
 func (t *timeline) mark(p Phase) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.phase = p
 }
 
 // current is the phase under way.
 func (t *timeline) current() Phase {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	return t.phase
 }
 
 // result ends the run: timers still running count up to now, so a timeout
 // shows how long the phase waited.
 func (t *timeline) result(p Phase, r Reason, msg string) Result {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	now := time.Now()
 	var d [timerCount]time.Duration
 	for k := range d {
