@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.postgres, "postgres", postgresURL(), "PostgreSQL server (any database: "+dbName+" is created next to it)")
 	fs.DurationVar(&cfg.drain, "drain", 10*time.Minute, "give up waiting for the detector to take a round after this long")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory and the database")
-	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the server for each round to PREFIX-roundN.pprof")
+	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the server for each round to PREFIX-roundN.pprof, and its heap once the round is taken to PREFIX-roundN.heap")
 	fs.DurationVar(&cfg.profileFor, "profile-for", 20*time.Second, "how long each round's profile lasts, from its start")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -178,6 +178,10 @@ func run(ctx context.Context, args []string) error {
 		}
 		r, err := postRound(ctx, db, srv, bodies, cfg)
 		wait()
+		if cfg.profile != "" && err == nil {
+			// The heap once the round is taken: what the server keeps.
+			srv.fetchProfile(srv.debug+"/debug/pprof/heap", fmt.Sprintf("%s-round%d.heap", cfg.profile, i+1))
+		}
 		if err != nil {
 			if b, rerr := os.ReadFile(filepath.Join(dir, "serve.log")); rerr == nil {
 				fmt.Fprintf(os.Stderr, "the end of the server's log:\n%s\n", b[max(0, len(b)-4000):])
@@ -335,26 +339,31 @@ func (s *server) profileRound(file string, d time.Duration) func() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debug, int(d.Seconds())))
-		if err != nil {
-			logf("profile: %v", err)
-			return
-		}
-		defer func() { _ = resp.Body.Close() }()
-		f, err := os.Create(file)
-		if err == nil {
-			_, err = io.Copy(f, resp.Body)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			logf("profile: %v", err)
-			return
-		}
-		logf("profile of the server written to %s", file)
+		s.fetchProfile(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debug, int(d.Seconds())), file)
 	}()
 	return func() { <-done }
+}
+
+// fetchProfile writes what the server's profiler answers at url to file.
+func (s *server) fetchProfile(url, file string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		logf("profile: %v", err)
+		return
+	}
+	defer func() { _ = resp.Body.Close() }()
+	f, err := os.Create(file)
+	if err == nil {
+		_, err = io.Copy(f, resp.Body)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		logf("profile: %v", err)
+		return
+	}
+	logf("profile of the server written to %s", file)
 }
 
 func startServer(ctx context.Context, vigie, dsn, dir string, debug bool) (*server, error) {

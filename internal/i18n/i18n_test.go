@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -64,4 +65,32 @@ func TestABrokenFileFailsTheBoot(t *testing.T) {
 			t.Errorf("%s parsed without error", name)
 		}
 	}
+}
+
+// The server, its status pages and its messages share one parsed bundle,
+// which goroutines translate with at once.
+func TestTheEmbeddedFilesAreParsedOnceAndSharedSafely(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Fatal("New parsed the embedded files again instead of sharing the bundle")
+	}
+	ids := a.IDs("en")
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(ids); i += 4 {
+				if got := a.T("en", ids[i], map[string]any{"Count": i}); got == "" {
+					t.Errorf("%s: empty text", ids[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/vigie/vigie/internal/i18n"
 )
@@ -18,10 +17,10 @@ const apiLimit = 50
 // the page's zone.
 const apiTime = "2006-01-02T15:04:05.000Z07:00"
 
-// messages are the embedded message files, parsed once: APIFiles is given
-// no bundle, and its texts (the status rollup, a maintenance's default
-// text) still come from the files.
-var messages = sync.OnceValues(i18n.New)
+// messages are the embedded message files (the bundle the server shares):
+// APIFiles is given no bundle, and its texts (the status rollup, a
+// maintenance's default text) still come from the files.
+var messages = i18n.New
 
 // APIFiles renders the documents of Atlassian Statuspage's public API v2
 // for a page in one language, under "api/v2/" (and "en/api/v2/" in
