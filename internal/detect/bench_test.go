@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -122,4 +123,41 @@ func BenchmarkMergeBuckets(b *testing.B) {
 	for b.Loop() {
 		MergeBuckets(bs, time.Hour)
 	}
+}
+
+// BenchmarkRollupMinute counts one result of each of 1,000,000 checks in
+// one minute, as the monitor does at the size of the largest hosts, then
+// flushes the minute. It reports the heap the open minute holds per check
+// (after a collection) and the time of the flush, which runs on the
+// monitor's loop.
+func BenchmarkRollupMinute(b *testing.B) {
+	const n = 1_000_000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("site%07d/http", i)
+	}
+	r := latencyResult(true, t0, 30*time.Millisecond)
+	var held, flush float64
+	var ms runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		before := ms.HeapAlloc
+		ru := NewRollup()
+		for i, k := range keys {
+			r.Started = t0.Add(time.Duration(i%60_000) * time.Millisecond)
+			ru.Add(k, r)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		held += float64(ms.HeapAlloc-before) / n
+		start := time.Now()
+		out := ru.Flush(t0.Add(time.Minute))
+		flush += float64(time.Since(start).Milliseconds())
+		if len(out) != n {
+			b.Fatalf("flushed %d buckets, want %d", len(out), n)
+		}
+	}
+	b.ReportMetric(held/float64(b.N), "open-B/check")
+	b.ReportMetric(flush/float64(b.N), "flush-ms")
 }

@@ -23,18 +23,6 @@ type Bucket struct {
 	Min, Max   time.Duration
 }
 
-// add counts one result.
-func (b *Bucket) add(r check.Result) {
-	had := b.Count - b.Failures
-	b.Count++
-	if !r.OK {
-		b.Failures++
-		return
-	}
-	d := r.Timings.Total
-	b.addLatency(had, d, d, d)
-}
-
 // merge adds the counters of o.
 func (b *Bucket) merge(o *Bucket) {
 	had := b.Count - b.Failures
@@ -48,70 +36,143 @@ func (b *Bucket) merge(o *Bucket) {
 // addLatency adds the latencies of successes to a bucket that had had
 // successes before.
 func (b *Bucket) addLatency(had int, sum, lo, hi time.Duration) {
-	b.LatencySum += sum
-	if had == 0 {
-		b.Min, b.Max = lo, hi
-		return
-	}
-	b.Min = min(b.Min, lo)
-	b.Max = max(b.Max, hi)
+	addLatency(&b.LatencySum, &b.Min, &b.Max, had > 0, sum, lo, hi)
 }
 
-// bucketKey identifies an open bucket.
+// addLatency adds a sum of latencies and its extremes to counters that
+// had successes before (had) or not.
+func addLatency(sum, lo, hi *time.Duration, had bool, s, l, h time.Duration) {
+	*sum += s
+	if !had {
+		*lo, *hi = l, h
+		return
+	}
+	*lo = min(*lo, l)
+	*hi = max(*hi, h)
+}
+
+// bucketKey identifies a bucket being merged.
 type bucketKey struct {
 	check  string
-	minute int64 // Unix seconds of the start of the minute
+	minute int64 // Unix seconds of the start of the period
+}
+
+// counts are the counters of an open bucket, without pointers: with a
+// million checks a minute holds a million of them, which the collector
+// then need not scan.
+type counts struct {
+	count, failures int32
+	sum, lo, hi     time.Duration // over successes only
+}
+
+func (c *counts) add(r check.Result) {
+	had := c.count - c.failures
+	c.count++
+	if !r.OK {
+		c.failures++
+		return
+	}
+	d := r.Timings.Total
+	addLatency(&c.sum, &c.lo, &c.hi, had > 0, d, d, d)
+}
+
+// bucket returns the counters as the bucket of check for the minute at.
+func (c *counts) bucket(check string, at time.Time) Bucket {
+	return Bucket{Check: check, Minute: at, Count: int(c.count), Failures: int(c.failures),
+		LatencySum: c.sum, Min: c.lo, Max: c.hi}
+}
+
+// openMinute is the buckets of one minute: its checks in the order they
+// first reported in it, and their counters beside them.
+type openMinute struct {
+	start  int64 // Unix seconds
+	index  map[string]int32
+	checks []string
+	counts []counts
 }
 
 // Rollup accumulates per-check counters per minute until they are
 // flushed to storage. Results are counted in the minute they started.
+// Each minute keeps its own index, so that flushing it drops the index
+// whole instead of deleting a million keys one by one on the monitor's
+// loop.
 //
 // A Rollup is not safe for concurrent use.
 type Rollup struct {
-	index   map[bucketKey]int
-	buckets []Bucket
+	minutes []*openMinute // ordered by start; usually the current one and the last
+	open    int
 }
 
 // NewRollup returns an empty Rollup.
 func NewRollup() *Rollup {
-	return &Rollup{index: make(map[bucketKey]int)}
+	return &Rollup{}
 }
 
 // Add counts the result r of the check checkKey in the minute it started.
 func (ru *Rollup) Add(checkKey string, r check.Result) {
-	minute := r.Started.Truncate(time.Minute).Unix()
-	k := bucketKey{check: checkKey, minute: minute}
-	i, ok := ru.index[k]
+	m := ru.minute(r.Started.Truncate(time.Minute).Unix())
+	i, ok := m.index[checkKey]
 	if !ok {
-		i = len(ru.buckets)
-		ru.index[k] = i
-		ru.buckets = append(ru.buckets, Bucket{Check: checkKey, Minute: time.Unix(minute, 0).UTC()})
+		i = int32(len(m.checks))
+		m.index[checkKey] = i
+		m.checks = append(m.checks, checkKey)
+		m.counts = append(m.counts, counts{})
+		ru.open++
 	}
-	ru.buckets[i].add(r)
+	m.counts[i].add(r)
+}
+
+// minute returns the open minute that starts at start, opened if need be.
+func (ru *Rollup) minute(start int64) *openMinute {
+	// The newest minutes are last, and results mostly fall in them.
+	at := len(ru.minutes)
+	for at > 0 && ru.minutes[at-1].start >= start {
+		if ru.minutes[at-1].start == start {
+			return ru.minutes[at-1]
+		}
+		at--
+	}
+	m := &openMinute{start: start, index: make(map[string]int32, ru.sizeHint())}
+	ru.minutes = slices.Insert(ru.minutes, at, m)
+	return m
+}
+
+// sizeHint is the size of the newest minute: the next one will likely
+// hold as many checks.
+func (ru *Rollup) sizeHint() int {
+	if len(ru.minutes) == 0 {
+		return 0
+	}
+	return len(ru.minutes[len(ru.minutes)-1].checks)
 }
 
 // Open is the number of minute buckets not flushed yet.
-func (ru *Rollup) Open() int { return len(ru.buckets) }
+func (ru *Rollup) Open() int { return ru.open }
 
 // Flush removes and returns the buckets of the minutes that ended at or
-// before before, ordered by minute then check. A result that arrives after
-// its minute was flushed opens the bucket again: storage adds buckets to
-// what it holds rather than replacing them.
+// before before, ordered by minute, and within a minute by the first
+// result of each check in it. A result that arrives after its minute was
+// flushed opens the bucket again: storage adds buckets to what it holds
+// rather than replacing them.
 func (ru *Rollup) Flush(before time.Time) []Bucket {
-	var out []Bucket
-	kept := ru.buckets[:0]
-	for _, b := range ru.buckets {
-		if !b.Minute.Add(time.Minute).After(before) {
-			out = append(out, b)
-			delete(ru.index, bucketKey{check: b.Check, minute: b.Minute.Unix()})
-			continue
-		}
-		ru.index[bucketKey{check: b.Check, minute: b.Minute.Unix()}] = len(kept)
-		kept = append(kept, b)
+	n, closed := 0, 0
+	for closed < len(ru.minutes) && !time.Unix(ru.minutes[closed].start, 0).Add(time.Minute).After(before) {
+		n += len(ru.minutes[closed].checks)
+		closed++
 	}
-	clear(ru.buckets[len(kept):])
-	ru.buckets = kept
-	sortBuckets(out)
+	if closed == 0 {
+		return nil
+	}
+	out := make([]Bucket, 0, n)
+	for _, m := range ru.minutes[:closed] {
+		at := time.Unix(m.start, 0).UTC()
+		for i, key := range m.checks {
+			out = append(out, m.counts[i].bucket(key, at))
+		}
+	}
+	clear(ru.minutes[:closed])
+	ru.minutes = slices.Delete(ru.minutes, 0, closed)
+	ru.open -= n
 	return out
 }
 

@@ -76,9 +76,11 @@ func TestRollupSumsAndMergesRandomResults(t *testing.T) {
 			at := start.Add(time.Duration(i)*time.Duration(rng.IntN(60))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond)
 			r := latencyResult(rng.IntN(5) > 0, at, time.Duration(1+rng.IntN(2000))*time.Millisecond)
 			ru.Add(key, r)
+			var one counts
+			one.add(r)
 			w := want[key]
 			w.Check = key
-			w.add(r)
+			w.merge(new(one.bucket(key, at)))
 			want[key] = w
 			if rng.IntN(200) == 0 {
 				minutes = append(minutes, ru.Flush(at)...)

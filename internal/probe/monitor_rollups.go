@@ -44,13 +44,19 @@ func newRollupWriter(save func(context.Context, []detect.Bucket) error, limit in
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// add queues closed buckets and wakes the goroutine.
+// add queues closed buckets and wakes the goroutine. It keeps buckets,
+// which the caller must not change: with nothing pending, a minute of a
+// million buckets is taken as it is rather than copied.
 func (w *rollupWriter) add(buckets []detect.Bucket) {
 	if len(buckets) == 0 {
 		return
 	}
 	w.mu.Lock()
-	w.pending = bound(append(w.pending, buckets...), w.limit, &w.dropped)
+	if len(w.pending) == 0 {
+		w.pending = bound(buckets, w.limit, &w.dropped)
+	} else {
+		w.pending = bound(append(w.pending, buckets...), w.limit, &w.dropped)
+	}
 	w.mu.Unlock()
 	w.kick()
 }
