@@ -161,11 +161,12 @@ func (s *Scheduler) Retry(key string, after time.Duration) {
 	if e == nil {
 		return
 	}
-	at := s.since(time.Now()) + max(after, 0)
-	if at >= e.next || at >= e.retry {
+	// Compared as delays from now, so that no delay overflows.
+	now, after := s.since(time.Now()), max(after, 0)
+	if after >= e.next-now || after >= e.retry-now {
 		return
 	}
-	e.retry = at
+	e.retry = now + after
 	s.queue.fix(e)
 	s.poke()
 }

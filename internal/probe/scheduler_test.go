@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -340,5 +341,28 @@ func TestTheLoopsRoundsFollowTheShortestInterval(t *testing.T) {
 	s.Set(append(manyChecks(3, 3, 10*time.Second), manyChecks(1, 1, 20*time.Millisecond)...))
 	if s.quantum != 200*time.Microsecond {
 		t.Errorf("quantum %v with a 20 ms interval, want 200µs", s.quantum)
+	}
+}
+
+// A retry asked after the check's next regular run is ignored, however
+// far: the delay is never added to the time past overflowing.
+func TestRetryFarAheadIsIgnored(t *testing.T) {
+	s := NewScheduler(SchedulerOptions{Run: okRun})
+	c := farCheck(t) // its next run an hour at most away, ten minutes at least
+	s.Set([]*check.Check{c})
+	for _, after := range []time.Duration{2 * time.Hour, math.MaxInt64} {
+		s.Retry(c.Key(), after)
+		s.mu.Lock()
+		retry := s.entries.get(c.Key()).retry
+		s.mu.Unlock()
+		if retry != noRetry {
+			t.Errorf("Retry after %v: an early run at %v", after, retry)
+		}
+	}
+	s.Retry(c.Key(), time.Second)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entries.get(c.Key()); e.retry >= e.next {
+		t.Errorf("Retry after 1s: retry %v, next %v", e.retry, e.next)
 	}
 }
