@@ -14,7 +14,8 @@ import (
 // reloadAll takes every check of set: what the monitor does at start, and
 // when the set cannot tell what changed (a big import, a location added).
 // The checks stay shared with the set; one whose interval is lowered to its
-// dependents' is copied first.
+// dependents' is copied first. Each check's key is one string, shared by
+// the monitor, its scheduler and its detector.
 func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) error {
 	g := m.inv.Graph()
 	if m.opts.Locations != nil {
@@ -27,13 +28,14 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 		}
 	}
 	ptrs := make([]*check.Check, 0, set.Len())
+	keys := make([]string, 0, set.Len()) // of ptrs
 	all := make(map[string]*check.Check, set.Len())
 	var err error
 	set.Each(func(c *check.Check) bool {
 		if c.Kind == check.Heartbeat && m.opts.Heartbeats == nil {
 			return true
 		}
-		key := c.Key()
+		key := m.sched.key(c.Key())
 		if locs := m.locationsOf(c); len(locs) > 0 {
 			all[key] = c
 			m.det.SetAssignment(key, locs, c.Quorum)
@@ -51,6 +53,7 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 			}
 		}
 		ptrs = append(ptrs, c)
+		keys = append(keys, key)
 		return true
 	})
 	if err != nil {
@@ -60,7 +63,7 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 	for i, c := range ptrs {
 		c = m.intervals.lowered(c)
 		ptrs[i] = c
-		key := c.Key()
+		key := keys[i]
 		if _, ok := all[key]; ok {
 			all[key] = c
 		}
@@ -72,7 +75,7 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 		}
 	}
 	m.checks = all
-	m.sched.Set(ptrs)
+	m.sched.set(ptrs, keys)
 	m.version = set.Version()
 	m.opts.Logger.Info("monitor: checks loaded", "checks", len(all), "here", len(ptrs), "remote_locations", len(m.remote),
 		"inventory_version", m.version)
@@ -88,6 +91,18 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 	for _, a := range ch.Assets {
 		touched[a] = true // its dependencies may have moved
 	}
+	// A check's key is made once: the string the scheduler holds, else the
+	// first made here.
+	made := map[string]string{}
+	keyOf := func(c *check.Check) string {
+		key := c.Key()
+		if k, ok := made[key]; ok {
+			return k
+		}
+		key = m.sched.key(key)
+		made[key] = key
+		return key
+	}
 	var gone []string
 	drop := func(key string) {
 		if c, ok := m.checks[key]; ok {
@@ -101,7 +116,7 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 		drop(key)
 	}
 	for _, c := range changed {
-		key := c.Key()
+		key := keyOf(c)
 		if c.Kind == check.Heartbeat && m.opts.Heartbeats == nil {
 			drop(key)
 			continue
@@ -136,6 +151,7 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 		return out
 	}
 	var upsert, edited []*check.Check
+	var keys []string // of upsert
 	for _, c := range changed {
 		if m.runsLocally(c) && (c.Kind != check.Heartbeat || m.opts.Heartbeats != nil) {
 			edited = append(edited, c)
@@ -144,15 +160,16 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 	for asset := range m.intervals.update(touched, local, g.DependsOn, g.Dependents) {
 		for _, c := range local(asset) {
 			c = m.intervals.lowered(c)
-			key := c.Key()
+			key := keyOf(c)
 			if _, ok := m.checks[key]; ok {
 				m.checks[key] = c
 			}
 			m.det.SetInterval(key, time.Duration(c.Interval))
 			upsert = append(upsert, c)
+			keys = append(keys, key)
 		}
 	}
-	m.sched.Update(upsert, gone)
+	m.sched.update(upsert, keys, gone)
 	runSoon(m.sched, edited)
 	m.version = set.Version()
 	m.opts.Logger.Debug("monitor: checks changed", "changed", len(changed), "removed", len(removed), "scheduled", len(upsert),
@@ -165,6 +182,9 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 // the shortest among the assets depending on it, transitively, so that a
 // change walks up from the assets it touches only.
 type intervalIndex struct {
+	// own is the shortest interval of the checks run here of each asset
+	// that depends on another: only those bound others. Most assets
+	// depend on nothing, and an entry each was 43 bytes a check.
 	own   map[string]time.Duration
 	bound map[string]time.Duration
 	// parents are the dependencies of the assets in own when last seen,
@@ -178,12 +198,13 @@ func buildIntervals(checks []*check.Check, parentsOf func(asset string) []string
 	x := &intervalIndex{own: map[string]time.Duration{}, bound: map[string]time.Duration{}, parents: map[string][]string{}}
 	for _, c := range checks {
 		iv := baseInterval(c)
-		cur, ok := x.own[c.Asset]
-		if !ok || iv < cur {
-			x.own[c.Asset] = iv
+		if cur, ok := x.own[c.Asset]; ok {
+			x.own[c.Asset] = min(cur, iv)
+			continue
 		}
-		if !ok {
-			x.keepParents(c.Asset, parentsOf(c.Asset))
+		if parents := parentsOf(c.Asset); len(parents) > 0 {
+			x.own[c.Asset] = iv
+			x.keepParents(c.Asset, parents)
 		}
 	}
 	assets := make([]string, 0, len(x.own))
@@ -243,10 +264,11 @@ func (x *intervalIndex) update(touched map[string]bool, localOf func(asset strin
 			}
 		}
 		before, after := x.parents[a], parentsOf(a)
-		if has {
+		if has && len(after) > 0 {
 			x.own[a] = now
 		} else {
 			delete(x.own, a)
+			now, has = 0, false
 		}
 		x.keepParents(a, after)
 		if had != has || old != now || !slices.Equal(before, after) {

@@ -31,8 +31,9 @@ func BenchmarkIntervalIndexBytes(b *testing.B) {
 	runtime.KeepAlive(checks)
 }
 
-// An asset that depends on nothing has no entry among the parents kept:
-// a missing entry reads as none.
+// An asset that depends on nothing has no entry among the parents kept,
+// nor among the own intervals: a missing entry reads as none, and only an
+// asset that depends on another bounds anything.
 func TestIntervalIndexKeepsOnlyParentsThatExist(t *testing.T) {
 	checks := []*check.Check{
 		{Asset: "db", Kind: check.TCP, Interval: check.Duration(time.Minute)},
@@ -43,6 +44,9 @@ func TestIntervalIndexKeepsOnlyParentsThatExist(t *testing.T) {
 	x := buildIntervals(checks, func(a string) []string { return parents[a] })
 	if len(x.parents) != 1 || len(x.parents["www"]) != 1 {
 		t.Fatalf("parents kept = %v, want only www's", x.parents)
+	}
+	if len(x.own) != 1 || x.own["www"] != 10*time.Second {
+		t.Fatalf("own intervals kept = %v, want only www's", x.own)
 	}
 	if got := time.Duration(x.lowered(checks[0]).Interval); got != 10*time.Second {
 		t.Fatalf("db runs every %s, want 10s as www depends on it", got)

@@ -18,9 +18,9 @@ import (
 func scheduled(s *Scheduler) map[string]check.Check {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]check.Check, len(s.entries))
-	for key, e := range s.entries {
-		out[key] = *e.check
+	out := make(map[string]check.Check, s.entries.len())
+	for e := range s.entries.all() {
+		out[e.key] = *e.check
 	}
 	return out
 }

@@ -28,7 +28,7 @@ check_defaults:
 `
 
 // importHost imports yaml into db and returns the inventory service.
-func importHost(t *testing.T, db *store.DB, yaml string) *inventory.Service {
+func importHost(t testing.TB, db *store.DB, yaml string) *inventory.Service {
 	t.Helper()
 	inv := inventory.NewService(db, nil)
 	if _, err := inv.ImportFiles(context.Background(), []inventory.File{{Name: "h.yaml", Data: []byte(yaml)}}, inventory.ImportOptions{}); err != nil {

@@ -95,14 +95,15 @@ type Scheduler struct {
 	setMu       sync.Mutex // keeps Set calls apart
 	mu          sync.Mutex
 	cond        *sync.Cond // idle workers wait on it for ready runs
-	entries     map[string]*entry
+	entries     entryIndex
 	queue       dueHeap
-	ready       []*entry // runs holding a target slot, waiting for a worker
+	epoch       time.Time // entries keep their times as durations since it
+	ready       []*entry  // runs holding a target slot, waiting for a worker
 	targets     map[string]*target
 	minimums    map[string]time.Duration // set by SetMinInterval
 	intervals   map[time.Duration]int    // checks per interval, for the planned rate
 	quantum     time.Duration            // the least sleep of the loop, see fireQuantum
-	generation  uint64
+	generation  uint8
 	counts      counts
 	pool        pool
 	behind      behindLog
@@ -140,11 +141,10 @@ func NewScheduler(opts SchedulerOptions) *Scheduler {
 		metrics:     newMetrics(opts.Registerer),
 		window:      &latenessWindow{},
 		wake:        make(chan struct{}, 1),
-		entries:     map[string]*entry{},
 		targets:     map[string]*target{},
 		minimums:    map[string]time.Duration{},
 		intervals:   map[time.Duration]int{},
-		queue:       dueHeap{epoch: time.Now()},
+		epoch:       time.Now(),
 	}
 	if s.report == nil {
 		s.report = func(string, check.Result) {}
@@ -176,9 +176,9 @@ func (s *Scheduler) Start(ctx context.Context) {
 	}
 	s.started = true
 	s.startedAt = time.Now()
-	for _, e := range s.entries {
-		if e.next.Before(s.startedAt) {
-			e.next = nextSlot(s.startedAt, e.interval, e.offset)
+	for e := range s.entries.all() {
+		if e.next < s.since(s.startedAt) {
+			e.next = s.since(nextSlot(s.startedAt, e.interval, offsetOf(e.key, e.interval)))
 			s.queue.fix(e)
 		}
 	}
@@ -263,13 +263,14 @@ const fireQuantum = 5 * time.Millisecond
 func (s *Scheduler) fireDue(now time.Time) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	at := s.since(now)
 	for s.queue.len() > 0 {
 		e := s.queue.peek()
 		due := e.due()
-		if due.After(now) {
-			return max(due.Sub(now), s.quantum)
+		if due > at {
+			return max(due-at, s.quantum)
 		}
-		s.fireLocked(e, now)
+		s.fireLocked(e, at)
 	}
 	return time.Hour
 }

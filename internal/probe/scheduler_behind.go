@@ -153,7 +153,7 @@ func (s *Scheduler) behindWarningLocked(now time.Time) (behindWarning, bool) {
 		since:    now.Sub(l.at),
 		inFlight: s.counts.inFlight,
 		capacity: s.pool.limit,
-		checks:   len(s.entries),
+		checks:   s.entries.len(),
 	}
 	if l.at.IsZero() {
 		w.since = now.Sub(s.startedAt)

@@ -38,9 +38,9 @@ type pool struct {
 // its interval a run lasts when it hangs until its timeout, with headroom
 // for retries, and never more than one worker since a check never runs
 // twice at once.
-func needOf(c *check.Check, interval time.Duration) int32 {
+func needOf(c *check.Check, interval time.Duration) uint16 {
 	share := math.Ceil(needHeadroom * 1000 * float64(timeoutOf(c)) / float64(interval))
-	return int32(min(share, 1000))
+	return uint16(min(share, 1000))
 }
 
 // countLocked adds e to the planned rate and to what the checks need.

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -17,39 +18,42 @@ const (
 	running
 )
 
-// entry is one scheduled check.
+// entry is one scheduled check. There is one per check, so it is kept
+// small (112 bytes): times are durations since the scheduler's epoch, what
+// the check tells (its kind, its phase) is read from it when needed, and
+// the fields are ordered so that none is padded.
 type entry struct {
-	key        string
-	check      *check.Check
-	kind       string // the check's kind, as a metric label
-	target     string
-	interval   time.Duration
-	offset     time.Duration // phase within the interval
-	next       time.Time     // next regular run
-	retry      time.Time     // early run asked by Retry; zero when none
-	index      int           // in the heap
-	generation uint64        // of the last Set that listed it
-	need       int32         // its share of a worker, see needOf
-	removed    bool
+	key    string // shared with the monitor and the detector when it gives it
+	check  *check.Check
+	target string
+	slot   *target // whose slot the run holds
+	cancel context.CancelFunc
 
-	// The run queued or in flight, and the one deferred behind it.
-	state          runState
-	planned        time.Time
-	isRetry        bool
-	pending        bool
-	pendingPlanned time.Time
-	pendingRetry   bool
-	slot           *target // whose slot the run holds
-	cancel         context.CancelFunc
+	interval time.Duration
+	next     time.Duration // next regular run, since the epoch
+	retry    time.Duration // early run asked by Retry, since the epoch; noRetry when none
+
+	// The run queued or in flight, and the one deferred behind it, planned
+	// at these times since the epoch.
+	planned        time.Duration
+	pendingPlanned time.Duration
+
+	index        int32  // in the heap
+	need         uint16 // its share of a worker, see needOf
+	generation   uint8  // of the last Set that listed it, see Set
+	state        runState
+	removed      bool
+	isRetry      bool
+	pending      bool
+	pendingRetry bool
 }
 
-// due is when the entry next fires.
-func (e *entry) due() time.Time {
-	if !e.retry.IsZero() && e.retry.Before(e.next) {
-		return e.retry
-	}
-	return e.next
-}
+// noRetry is the retry time of an entry with no early run asked: later
+// than any, so that due is the least of retry and next.
+const noRetry = time.Duration(math.MaxInt64)
+
+// due is when the entry next fires, since the epoch.
+func (e *entry) due() time.Duration { return min(e.retry, e.next) }
 
 // target counts the runs in flight against one host and queues those
 // waiting for a slot.

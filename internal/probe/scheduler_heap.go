@@ -7,12 +7,11 @@ import "time"
 // 100,000 entries that saves most cache misses. A 4-ary heap is half as
 // deep as a binary one.
 type dueHeap struct {
-	epoch time.Time // due times are kept as durations since epoch
 	items []heapItem
 }
 
 type heapItem struct {
-	at time.Duration
+	at time.Duration // the entry's due time, since the scheduler's epoch
 	e  *entry
 }
 
@@ -23,15 +22,15 @@ func (h *dueHeap) peek() *entry { return h.items[0].e }
 
 // push adds e.
 func (h *dueHeap) push(e *entry) {
-	h.items = append(h.items, heapItem{e.due().Sub(h.epoch), e})
-	e.index = len(h.items) - 1
-	h.up(e.index)
+	h.items = append(h.items, heapItem{e.due(), e})
+	e.index = int32(len(h.items) - 1)
+	h.up(len(h.items) - 1)
 }
 
 // fix moves e to its place after its due time changed.
 func (h *dueHeap) fix(e *entry) {
-	i := e.index
-	h.items[i].at = e.due().Sub(h.epoch)
+	i := int(e.index)
+	h.items[i].at = e.due()
 	if !h.down(i) {
 		h.up(i)
 	}
@@ -39,7 +38,7 @@ func (h *dueHeap) fix(e *entry) {
 
 // remove takes e out.
 func (h *dueHeap) remove(e *entry) {
-	i, last := e.index, len(h.items)-1
+	i, last := int(e.index), len(h.items)-1
 	if i != last {
 		h.swap(i, last)
 	}
@@ -53,8 +52,8 @@ func (h *dueHeap) remove(e *entry) {
 
 func (h *dueHeap) swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
-	h.items[i].e.index = i
-	h.items[j].e.index = j
+	h.items[i].e.index = int32(i)
+	h.items[j].e.index = int32(j)
 }
 
 func (h *dueHeap) up(i int) {

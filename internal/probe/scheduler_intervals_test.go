@@ -108,14 +108,14 @@ func TestSetMinIntervalMakesACheckRunMoreOften(t *testing.T) {
 
 	s.SetMinInterval(c.Key(), 0)
 	s.mu.Lock()
-	iv := s.entries[c.Key()].interval
+	iv := s.entries.get(c.Key()).interval
 	s.mu.Unlock()
 	if iv != time.Hour {
 		t.Errorf("interval after clearing the minimum: %v, want 1h", iv)
 	}
 	s.SetMinInterval(c.Key(), 2*time.Hour) // longer than its own: no effect
 	s.mu.Lock()
-	iv = s.entries[c.Key()].interval
+	iv = s.entries.get(c.Key()).interval
 	s.mu.Unlock()
 	if iv != time.Hour {
 		t.Errorf("interval with a longer minimum: %v, want 1h", iv)

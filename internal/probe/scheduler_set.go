@@ -16,19 +16,28 @@ import (
 // had already begun may still be under way when Set returns; none starts
 // after. When two checks share a key the last wins. The checks must not be
 // modified afterwards.
-func (s *Scheduler) Set(checks []*check.Check) {
+func (s *Scheduler) Set(checks []*check.Check) { s.set(checks, nil) }
+
+// set is Set with the checks' keys when keys is not nil (keys[i] is
+// checks[i].Key()): the scheduler then holds the caller's strings rather
+// than a copy of its own.
+func (s *Scheduler) set(checks []*check.Check, keys []string) {
 	s.setMu.Lock()
 	defer s.setMu.Unlock()
-	// Only Set writes the entries map and the entries' check and
-	// generation, and setMu keeps Sets apart: reading them without mu is
-	// safe, and lets the loop and the workers go on while checks are
-	// compared, which is most of the work.
+	// Only Set and Update write the index of entries and the entries'
+	// check and generation, and setMu keeps them apart: reading them
+	// without mu is safe, and lets the loop and the workers go on while
+	// checks are compared, which is most of the work.
+	//
+	// Every entry left after a Set has its generation: a generation of 8
+	// bits tells the entries listed by this Set from the others, all of
+	// the previous one.
 	s.generation++
 	gen := s.generation
 	var changes []*entry // new or changed, in order; new ones have no index yet
-	for _, c := range checks {
-		key := c.Key()
-		e := s.entries[key]
+	for i, c := range checks {
+		key := keyAt(checks, keys, i)
+		e := s.entries.get(key)
 		if e != nil && e.generation != gen && (e.check == c || reflect.DeepEqual(e.check, c)) {
 			e.generation = gen
 			continue
@@ -36,12 +45,10 @@ func (s *Scheduler) Set(checks []*check.Check) {
 		if e != nil {
 			e.generation = gen
 		}
-		change := &entry{key: key, index: -1}
-		configure(change, c)
-		changes = append(changes, change)
+		changes = append(changes, newEntry(key, c))
 	}
 	var removed []*entry
-	for _, e := range s.entries {
+	for e := range s.entries.all() {
 		if e.generation != gen {
 			removed = append(removed, e)
 		}
@@ -49,31 +56,50 @@ func (s *Scheduler) Set(checks []*check.Check) {
 	s.apply(changes, removed, gen)
 }
 
+// keyAt is the key of checks[i]: keys[i], or made when keys is nil.
+func keyAt(checks []*check.Check, keys []string, i int) string {
+	if keys != nil {
+		return keys[i]
+	}
+	return checks[i].Key()
+}
+
 // Update adds or changes the checks in upsert and removes the checks with
 // the keys in remove, leaving every other check as it is: what Set does,
 // for a change of a few checks among a million. Unknown keys to remove are
 // ignored. The checks must not be modified afterwards.
-func (s *Scheduler) Update(upsert []*check.Check, remove []string) {
+func (s *Scheduler) Update(upsert []*check.Check, remove []string) { s.update(upsert, nil, remove) }
+
+// update is Update with the keys of upsert when keys is not nil, as in set.
+func (s *Scheduler) update(upsert []*check.Check, keys, remove []string) {
 	s.setMu.Lock()
 	defer s.setMu.Unlock()
 	gen := s.generation
 	var changes []*entry
-	for _, c := range upsert {
-		key := c.Key()
-		if e := s.entries[key]; e != nil && (e.check == c || reflect.DeepEqual(e.check, c)) {
+	for i, c := range upsert {
+		key := keyAt(upsert, keys, i)
+		if e := s.entries.get(key); e != nil && (e.check == c || reflect.DeepEqual(e.check, c)) {
 			continue
 		}
-		change := &entry{key: key, index: -1}
-		configure(change, c)
-		changes = append(changes, change)
+		changes = append(changes, newEntry(key, c))
 	}
 	var removed []*entry
 	for _, key := range remove {
-		if e := s.entries[key]; e != nil {
+		if e := s.entries.get(key); e != nil {
 			removed = append(removed, e)
 		}
 	}
 	s.apply(changes, removed, gen)
+}
+
+// key returns the key the scheduler holds for a check with key, which may
+// be another string of the same bytes, or key itself when it has none.
+// Only the goroutine that calls Set and Update may call it.
+func (s *Scheduler) key(key string) string {
+	if e := s.entries.get(key); e != nil {
+		return e.key
+	}
+	return key
 }
 
 // runSoonMax is the most checks of a delta run at once rather than at
@@ -93,7 +119,7 @@ func runSoon(s *Scheduler, changed []*check.Check) {
 }
 
 // apply takes the changes of Set or Update, if any, and wakes the loop.
-func (s *Scheduler) apply(changes, removed []*entry, gen uint64) {
+func (s *Scheduler) apply(changes, removed []*entry, gen uint8) {
 	if len(changes) == 0 && len(removed) == 0 {
 		return
 	}
@@ -105,17 +131,17 @@ func (s *Scheduler) apply(changes, removed []*entry, gen uint64) {
 
 // applyLocked schedules the new checks, updates the changed ones and
 // removes the others.
-func (s *Scheduler) applyLocked(changes, removed []*entry, gen uint64, now time.Time) {
+func (s *Scheduler) applyLocked(changes, removed []*entry, gen uint8, now time.Time) {
 	for _, ch := range changes {
-		e := s.entries[ch.key]
+		e := s.entries.get(ch.key)
 		if e == nil {
 			ch.generation = gen
-			s.entries[ch.key] = ch
+			s.entries.put(ch)
 			s.scheduleLocked(ch, now)
 			s.queue.push(ch)
 			continue
 		}
-		e.check, e.kind, e.target = ch.check, ch.kind, ch.target
+		e.check, e.target = ch.check, ch.target
 		s.rescheduleLocked(e, now)
 	}
 	for _, e := range removed {
@@ -131,15 +157,16 @@ func (s *Scheduler) applyLocked(changes, removed []*entry, gen uint64, now time.
 func (s *Scheduler) Retry(key string, after time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.entries[key]
+	e := s.entries.get(key)
 	if e == nil {
 		return
 	}
-	at := time.Now().Add(max(after, 0))
-	if !at.Before(e.next) || (!e.retry.IsZero() && !at.Before(e.retry)) {
+	// Compared as delays from now, so that no delay overflows.
+	now, after := s.since(time.Now()), max(after, 0)
+	if after >= e.next-now || after >= e.retry-now {
 		return
 	}
-	e.retry = at
+	e.retry = now + after
 	s.queue.fix(e)
 	s.poke()
 }
@@ -156,22 +183,28 @@ func (s *Scheduler) SetMinInterval(key string, d time.Duration) {
 	} else {
 		s.minimums[key] = d
 	}
-	if e := s.entries[key]; e != nil {
+	if e := s.entries.get(key); e != nil {
 		s.rescheduleLocked(e, time.Now())
 		s.updateLimitLocked()
 		s.poke()
 	}
 }
 
-// configure takes c's fields into e.
-func configure(e *entry, c *check.Check) {
-	e.check = c
-	e.kind = string(c.Kind)
-	e.target = targetOf(c)
+// newEntry is a new or changed entry for check c with key, not yet
+// scheduled.
+func newEntry(key string, c *check.Check) *entry {
+	e := &entry{key: key, check: c, target: targetOf(c), retry: noRetry, index: -1}
 	if e.target == "" {
-		e.target = "check:" + e.key
+		e.target = "check:" + key
 	}
+	return e
 }
+
+// since is t as the scheduler keeps times: a duration since its epoch.
+func (s *Scheduler) since(t time.Time) time.Duration { return t.Sub(s.epoch) }
+
+// at is the time of d since the scheduler's epoch.
+func (s *Scheduler) at(d time.Duration) time.Time { return s.epoch.Add(d) }
 
 // intervalLocked is how often e's check runs.
 func (s *Scheduler) intervalLocked(e *entry) time.Duration {
@@ -185,8 +218,7 @@ func (s *Scheduler) intervalLocked(e *entry) time.Duration {
 // scheduleLocked gives a new entry its interval, phase and first run.
 func (s *Scheduler) scheduleLocked(e *entry, now time.Time) {
 	e.interval = s.intervalLocked(e)
-	e.offset = offsetOf(e.key, e.interval)
-	e.next = nextSlot(now, e.interval, e.offset)
+	e.next = s.since(nextSlot(now, e.interval, offsetOf(e.key, e.interval)))
 	s.countLocked(e)
 }
 
@@ -199,8 +231,8 @@ func (s *Scheduler) rescheduleLocked(e *entry, now time.Time) {
 		return
 	}
 	s.scheduleLocked(e, now)
-	if !e.retry.Before(e.next) {
-		e.retry = time.Time{}
+	if e.retry >= e.next {
+		e.retry = noRetry
 	}
 	s.queue.fix(e)
 }
@@ -208,7 +240,7 @@ func (s *Scheduler) rescheduleLocked(e *entry, now time.Time) {
 // removeLocked unschedules e and cancels its run in flight.
 func (s *Scheduler) removeLocked(e *entry) {
 	s.queue.remove(e)
-	delete(s.entries, e.key)
+	s.entries.delete(e)
 	s.uncountLocked(e)
 	e.removed = true
 	e.pending = false
@@ -219,17 +251,17 @@ func (s *Scheduler) removeLocked(e *entry) {
 
 // fireLocked queues e's due run and moves e to its next one. Regular slots
 // missed entirely (the loop did not run for a whole interval) are skipped.
-func (s *Scheduler) fireLocked(e *entry, now time.Time) {
-	var planned time.Time
-	retry := !e.retry.IsZero() && e.retry.Before(e.next)
+func (s *Scheduler) fireLocked(e *entry, now time.Duration) {
+	var planned time.Duration
+	retry := e.retry < e.next
 	if retry {
-		planned, e.retry = e.retry, time.Time{}
+		planned, e.retry = e.retry, noRetry
 	} else {
 		planned = e.next
-		e.next = e.next.Add(e.interval)
-		if !e.next.After(now) {
-			missed := now.Sub(e.next)/e.interval + 1
-			e.next = e.next.Add(missed * e.interval)
+		e.next += e.interval
+		if e.next <= now {
+			missed := (now-e.next)/e.interval + 1
+			e.next += missed * e.interval
 			s.skipLocked(skipMissed, uint64(missed))
 		}
 	}
@@ -239,7 +271,7 @@ func (s *Scheduler) fireLocked(e *entry, now time.Time) {
 
 // enqueueLocked queues a run of e planned at planned, to a worker if its
 // target has a free slot, else behind the target's other runs.
-func (s *Scheduler) enqueueLocked(e *entry, planned time.Time, retry bool) {
+func (s *Scheduler) enqueueLocked(e *entry, planned time.Duration, retry bool) {
 	switch e.state {
 	case idle:
 	case running:

@@ -33,7 +33,7 @@ type Stats struct {
 func (s *Scheduler) Stats() Stats {
 	s.mu.Lock()
 	st := Stats{
-		Checks:   len(s.entries),
+		Checks:   s.entries.len(),
 		InFlight: s.counts.inFlight,
 		Queued:   s.counts.queued,
 		Runs:     s.counts.runs,

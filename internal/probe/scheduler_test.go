@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -46,7 +47,7 @@ func TestSetAddsRemovesAndChangesChecksLive(t *testing.T) {
 	})
 
 	s.mu.Lock()
-	keptNext, keptOffset := s.entries["kept/tcp"].next, s.entries["kept/tcp"].offset
+	keptNext, keptInterval := s.entries.get("kept/tcp").next, s.entries.get("kept/tcp").interval
 	s.mu.Unlock()
 	keptCopy := *kept // equal, not the same pointer
 	changed2 := newCheck("changed", "10.0.0.22:80", every)
@@ -56,9 +57,9 @@ func TestSetAddsRemovesAndChangesChecksLive(t *testing.T) {
 	removedRuns := rec.count("removed/tcp")
 
 	s.mu.Lock()
-	e := s.entries["kept/tcp"]
-	if e.offset != keptOffset || e.next.Sub(keptNext)%every != 0 {
-		t.Errorf("unchanged check moved: offset %v → %v, next %v → %v", keptOffset, e.offset, keptNext, e.next)
+	e := s.entries.get("kept/tcp")
+	if e.interval != keptInterval || (e.next-keptNext)%every != 0 {
+		t.Errorf("unchanged check moved: interval %v → %v, next %v → %v", keptInterval, e.interval, keptNext, e.next)
 	}
 	s.mu.Unlock()
 	eventually(t, 2*time.Second, "added and changed checks run", func() bool {
@@ -88,12 +89,16 @@ func TestSetChangingTheIntervalMovesThePhase(t *testing.T) {
 	c2 := newCheck("a", "10.0.0.1:80", 10*time.Second)
 	s.Set([]*check.Check{c2})
 	s.mu.Lock()
-	e := *s.entries["a/tcp"]
+	e := *s.entries.get("a/tcp")
+	next := s.at(e.next)
 	s.mu.Unlock()
-	if e.interval != 10*time.Second || e.offset != offsetOf("a/tcp", 10*time.Second) {
-		t.Errorf("interval %v offset %v, want 10s at %v", e.interval, e.offset, offsetOf("a/tcp", 10*time.Second))
+	// The phase is read on the wall clock, which may have drifted from
+	// the monotonic one the scheduler counts on by a few nanoseconds.
+	phase := time.Duration(next.UnixNano() % int64(10*time.Second))
+	if d := phase - offsetOf("a/tcp", 10*time.Second); e.interval != 10*time.Second || d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("interval %v phase %v, want 10s at %v", e.interval, phase, offsetOf("a/tcp", 10*time.Second))
 	}
-	if until := time.Until(e.next); until <= 0 || until > 10*time.Second {
+	if until := time.Until(next); until <= 0 || until > 10*time.Second {
 		t.Errorf("next run in %v, want within the new interval", until)
 	}
 	if got := s.Stats().PlannedRate; got != 0.1 {
@@ -127,7 +132,7 @@ func testRetryRunsEarlyAndKeepsTheCadence(t *testing.T) {
 	c := farCheck(t)
 	s.Set([]*check.Check{c})
 	s.mu.Lock()
-	next := s.entries[c.Key()].next
+	next := s.entries.get(c.Key()).next
 	s.mu.Unlock()
 	startScheduler(t, s)
 
@@ -144,7 +149,7 @@ func testRetryRunsEarlyAndKeepsTheCadence(t *testing.T) {
 		t.Errorf("%d runs, want the one retry", n)
 	}
 	s.mu.Lock()
-	if e := s.entries[c.Key()]; !e.next.Equal(next) || !e.retry.IsZero() {
+	if e := s.entries.get(c.Key()); e.next != next || e.retry != noRetry {
 		t.Errorf("after the retry: next %v (want %v), retry %v", e.next, next, e.retry)
 	}
 	s.mu.Unlock()
@@ -336,5 +341,28 @@ func TestTheLoopsRoundsFollowTheShortestInterval(t *testing.T) {
 	s.Set(append(manyChecks(3, 3, 10*time.Second), manyChecks(1, 1, 20*time.Millisecond)...))
 	if s.quantum != 200*time.Microsecond {
 		t.Errorf("quantum %v with a 20 ms interval, want 200µs", s.quantum)
+	}
+}
+
+// A retry asked after the check's next regular run is ignored, however
+// far: the delay is never added to the time past overflowing.
+func TestRetryFarAheadIsIgnored(t *testing.T) {
+	s := NewScheduler(SchedulerOptions{Run: okRun})
+	c := farCheck(t) // its next run an hour at most away, ten minutes at least
+	s.Set([]*check.Check{c})
+	for _, after := range []time.Duration{2 * time.Hour, math.MaxInt64} {
+		s.Retry(c.Key(), after)
+		s.mu.Lock()
+		retry := s.entries.get(c.Key()).retry
+		s.mu.Unlock()
+		if retry != noRetry {
+			t.Errorf("Retry after %v: an early run at %v", after, retry)
+		}
+	}
+	s.Retry(c.Key(), time.Second)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entries.get(c.Key()); e.retry >= e.next {
+		t.Errorf("Retry after 1s: retry %v, next %v", e.retry, e.next)
 	}
 }

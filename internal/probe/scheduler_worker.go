@@ -70,7 +70,7 @@ func (s *Scheduler) take() (job, bool) {
 // startLocked marks e's ready run as running and returns its job.
 func (s *Scheduler) startLocked(e *entry) job {
 	e.state = running
-	j := job{e: e, check: e.check, kind: e.kind, planned: e.planned, retry: e.isRetry, start: time.Now()}
+	j := job{e: e, check: e.check, kind: string(e.check.Kind), planned: s.at(e.planned), retry: e.isRetry, start: time.Now()}
 	j.late = max(j.start.Sub(j.planned), 0)
 	j.behind = j.late > e.interval
 	j.ctx, j.cancel = context.WithTimeout(s.runCtx, timeoutOf(j.check))
