@@ -100,7 +100,7 @@ func (g *Graph) planFor(inputs *Inventory, c invChange) *Plan {
 	}
 	for _, name := range c.Assets {
 		a, stored := byName[name]
-		_, known := g.index[name]
+		_, known := g.lookup(name)
 		switch {
 		case stored && known:
 			p.ChangeAssets = append(p.ChangeAssets, *a)

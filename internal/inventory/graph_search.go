@@ -45,14 +45,23 @@ type SearchResult struct {
 // sorted and separated by '\n' (prefixes by binary search), their trigrams
 // (substrings), and the names added and removed since it was built. It is rebuilt, on
 // the next search, once those changes grow past a fraction of it.
+//
+// An entry's answer is its lower-cased name, read back from the buffer,
+// unless it differs (a name with capitals, a customer's id): those are
+// kept aside, so that the index holds no second copy of the names.
 type searchIndex struct {
 	// text is "\n" + lower(name0) + "\n" + lower(name1) + "\n" …; name i
-	// is text[starts[i] : starts[i+1]-1], and starts ends with len(text)+1.
+	// is text[starts[i] : starts[i+1]-1], and starts ends with len(text).
 	text   []byte
 	starts []int32
-	names  []string
-	// tri and triStart are the trigrams of the names (graph_search_tri.go).
-	tri, triStart []int32
+	// oddAt are the entries, in order, whose answer is not their text,
+	// and odd those answers.
+	oddAt []int32
+	odd   []string
+	// triKeys, triOff and tri are the trigrams of the names
+	// (graph_search_tri.go).
+	triKeys, triOff []uint32
+	tri             []byte
 	// added are the names added since (unsorted), removed those gone.
 	added   []string
 	removed map[string]struct{}
@@ -92,7 +101,7 @@ func (g *Graph) buildSearch() {
 	var names []string
 	var customers map[string]string
 	if needAssets {
-		names = make([]string, 0, len(g.index))
+		names = make([]string, 0, g.index.n)
 		for i := range g.nodes {
 			if g.nodes[i].live {
 				names = append(names, g.nodes[i].name)
@@ -135,25 +144,54 @@ func indexEntries(entries []searchEntry) *searchIndex {
 		size += len(e.lower) + 1
 	}
 	ix := &searchIndex{text: make([]byte, 1, size), starts: make([]int32, 0, len(entries)+1),
-		names: make([]string, len(entries)), removed: map[string]struct{}{}}
+		removed: map[string]struct{}{}}
 	ix.text[0] = '\n'
 	for i, e := range entries {
 		ix.starts = append(ix.starts, int32(len(ix.text)))
 		ix.text = append(ix.text, e.lower...)
 		ix.text = append(ix.text, '\n')
-		ix.names[i] = e.name
+		if e.name != e.lower {
+			ix.oddAt = append(ix.oddAt, int32(i))
+			ix.odd = append(ix.odd, e.name)
+		}
 	}
-	ix.starts = append(ix.starts, int32(len(ix.text)+1))
+	ix.starts = append(ix.starts, int32(len(ix.text)))
+	ix.oddAt, ix.odd = slices.Clip(ix.oddAt), slices.Clip(ix.odd)
 	ix.buildTrigrams()
 	return ix
 }
 
 // stale reports whether the changes since the build are enough to rebuild.
 func (ix *searchIndex) stale() bool {
-	return len(ix.added)+len(ix.removed) > 1024+len(ix.names)/32
+	return len(ix.added)+len(ix.removed) > 1024+ix.len()/32
 }
 
+// len is the number of entries.
+func (ix *searchIndex) len() int { return len(ix.starts) - 1 }
+
 func (ix *searchIndex) lower(i int) []byte { return ix.text[ix.starts[i] : ix.starts[i+1]-1] }
+
+// name returns the answer of entry i.
+func (ix *searchIndex) name(i int) string {
+	if k, odd := slices.BinarySearch(ix.oddAt, int32(i)); odd {
+		return ix.odd[k]
+	}
+	return string(ix.lower(i))
+}
+
+// gone reports whether entry i was removed since the build.
+func (ix *searchIndex) gone(i int) bool {
+	if len(ix.removed) == 0 {
+		return false
+	}
+	var ok bool
+	if k, odd := slices.BinarySearch(ix.oddAt, int32(i)); odd {
+		_, ok = ix.removed[ix.odd[k]]
+	} else {
+		_, ok = ix.removed[string(ix.lower(i))]
+	}
+	return ok
+}
 
 // noteChanges records what p adds and removes; g.mu is held for writing.
 func (g *Graph) noteSearchChanges(p *Plan) {
@@ -231,8 +269,8 @@ func (g *Graph) Search(q string, limit int) SearchResult {
 	res.Total, res.More = total, more
 	for _, name := range names {
 		hit := AssetHit{Name: name, Prefix: strings.HasPrefix(strings.ToLower(name), q)}
-		if i, ok := g.index[name]; ok {
-			hit.Kind = g.nodes[i].kind
+		if i, ok := g.lookup(name); ok {
+			hit.Kind = g.kindOf(i)
 			if o := g.nodes[i].owner; o >= 0 {
 				hit.Owner = g.custIDs[o]
 			}
@@ -272,31 +310,31 @@ func (ix *searchIndex) find(q string, limit int) (names []string, total int, mor
 	}
 	var prefix, inside []string
 	// Names starting with q form one run of the sorted buffer.
-	lo := sort.Search(len(ix.names), func(i int) bool {
+	lo := sort.Search(ix.len(), func(i int) bool {
 		name := ix.lower(i)
 		return bytes.Compare(name[:min(len(name), len(needle))], needle) >= 0
 	})
 	hi := lo
-	for ; hi < len(ix.names) && bytes.HasPrefix(ix.lower(hi), needle); hi++ {
+	for ; hi < ix.len() && bytes.HasPrefix(ix.lower(hi), needle); hi++ {
 		if len(prefix) >= limit && more {
 			break
 		}
-		if _, gone := ix.removed[ix.names[hi]]; gone {
+		if ix.gone(hi) {
 			continue
 		}
 		if len(prefix) < limit {
-			prefix = append(prefix, ix.names[hi])
+			prefix = append(prefix, ix.name(hi))
 		}
 		count()
 	}
 	// Elsewhere in the names.
 	if len(prefix) < limit || !more {
 		ix.holding(needle, lo, hi, func(e int) bool {
-			if _, gone := ix.removed[ix.names[e]]; gone {
+			if ix.gone(e) {
 				return true
 			}
 			if len(prefix)+len(inside) < limit {
-				inside = append(inside, ix.names[e])
+				inside = append(inside, ix.name(e))
 			}
 			count()
 			return len(prefix)+len(inside) < limit || !more
@@ -319,7 +357,7 @@ func (ix *searchIndex) find(q string, limit int) (names []string, total int, mor
 // entry from on: hits come in increasing order, often close together, so
 // it gallops forward before a binary search.
 func (ix *searchIndex) entryAt(pos, from int) int {
-	n := len(ix.names)
+	n := ix.len()
 	lo, hi, step := from, from+1, 1
 	for hi < n && int(ix.starts[hi]) <= pos {
 		lo = hi
