@@ -38,9 +38,12 @@ type Graph struct {
 	// Kinds are interned too: nodes refer to theirs by index.
 	kinds     map[string]int32
 	kindNames []string
-	// custNames are the customers' names by id; search and custSearch
-	// index the names of assets and customers, built on the first search.
-	custNames  map[string]string
+	// custName and custKnown are, by customer index, the names of the
+	// inventory's customers (an id stays interned once its customer is
+	// gone); search and custSearch index the names of assets and
+	// customers, built on the first search.
+	custName   []string
+	custKnown  []bool
 	search     *searchIndex
 	custSearch *searchIndex
 	// buildMu lets one search build the indexes while the others wait;
@@ -75,10 +78,9 @@ func NewGraph(inv *Inventory, version int64) *Graph {
 		nodes:     make([]node, 0, len(inv.Assets)),
 		custIndex: make(map[string]int32, len(inv.Customers)),
 		kinds:     map[string]int32{},
-		custNames: make(map[string]string, len(inv.Customers)),
 	}
 	for i := range inv.Customers {
-		g.custNames[inv.Customers[i].ID] = inv.Customers[i].Name
+		g.setCustomer(inv.Customers[i].ID, inv.Customers[i].Name)
 	}
 	for i := range inv.Assets {
 		g.addNode(&inv.Assets[i])
@@ -182,17 +184,46 @@ func (g *Graph) intern(kind string) int32 {
 	return k
 }
 
+// customer returns the index of an owner's id, -1 for none.
 func (g *Graph) customer(id string) int32 {
 	if id == "" {
 		return -1
 	}
+	return g.internCustomer(id)
+}
+
+func (g *Graph) internCustomer(id string) int32 {
 	if i, ok := g.custIndex[id]; ok {
 		return i
 	}
 	i := int32(len(g.custIDs))
 	g.custIDs = append(g.custIDs, id)
+	g.custName = append(g.custName, "")
+	g.custKnown = append(g.custKnown, false)
 	g.custIndex[id] = i
 	return i
+}
+
+// setCustomer records a customer of the inventory and its name.
+func (g *Graph) setCustomer(id, name string) {
+	c := g.internCustomer(id)
+	g.custName[c], g.custKnown[c] = name, true
+}
+
+// dropCustomer forgets a customer of the inventory.
+func (g *Graph) dropCustomer(id string) {
+	if c, ok := g.custIndex[id]; ok {
+		g.custName[c], g.custKnown[c] = "", false
+	}
+}
+
+// customerName returns a customer's name and whether the inventory has it.
+func (g *Graph) customerName(id string) (string, bool) {
+	c, ok := g.custIndex[id]
+	if !ok || !g.custKnown[c] {
+		return "", false
+	}
+	return g.custName[c], true
 }
 
 func (g *Graph) addNode(a *Asset) int32 {

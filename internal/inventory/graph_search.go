@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -81,10 +80,10 @@ func assetEntries(names []string) []searchEntry {
 }
 
 // customerEntries index customers by id and name; the answers are ids.
-func customerEntries(names map[string]string) []searchEntry {
-	entries := make([]searchEntry, 0, len(names))
-	for id, name := range names {
-		entries = append(entries, searchEntry{strings.ToLower(id) + "\t" + strings.ToLower(name), id})
+func customerEntries(ids, names []string) []searchEntry {
+	entries := make([]searchEntry, len(ids))
+	for i, id := range ids {
+		entries[i] = searchEntry{strings.ToLower(id) + "\t" + strings.ToLower(names[i]), id}
 	}
 	return entries
 }
@@ -99,7 +98,7 @@ func (g *Graph) buildSearch() {
 	g.mu.Lock()
 	needAssets, needCustomers := g.search == nil, g.custSearch == nil
 	var names []string
-	var customers map[string]string
+	var ids, custNames []string
 	if needAssets {
 		names = make([]string, 0, g.index.n)
 		for i := range g.nodes {
@@ -110,7 +109,12 @@ func (g *Graph) buildSearch() {
 		g.pending = &searchIndex{removed: map[string]struct{}{}}
 	}
 	if needCustomers {
-		customers = maps.Clone(g.custNames)
+		for c, known := range g.custKnown {
+			if known {
+				ids = append(ids, g.custIDs[c])
+				custNames = append(custNames, g.custName[c])
+			}
+		}
 		g.custChanged = false
 	}
 	g.mu.Unlock()
@@ -119,7 +123,7 @@ func (g *Graph) buildSearch() {
 		ix = indexEntries(assetEntries(names))
 	}
 	if needCustomers {
-		cx = indexEntries(customerEntries(customers))
+		cx = indexEntries(customerEntries(ids, custNames))
 	}
 	if g.whileBuilding != nil {
 		g.whileBuilding()
@@ -196,13 +200,13 @@ func (ix *searchIndex) gone(i int) bool {
 // noteChanges records what p adds and removes; g.mu is held for writing.
 func (g *Graph) noteSearchChanges(p *Plan) {
 	for i := range p.AddCustomers {
-		g.custNames[p.AddCustomers[i].ID] = p.AddCustomers[i].Name
+		g.setCustomer(p.AddCustomers[i].ID, p.AddCustomers[i].Name)
 	}
 	for i := range p.ChangeCustomers {
-		g.custNames[p.ChangeCustomers[i].ID] = p.ChangeCustomers[i].Name
+		g.setCustomer(p.ChangeCustomers[i].ID, p.ChangeCustomers[i].Name)
 	}
 	for _, id := range p.RemoveCustomers {
-		delete(g.custNames, id)
+		g.dropCustomer(id)
 	}
 	if len(p.AddCustomers)+len(p.ChangeCustomers)+len(p.RemoveCustomers) > 0 {
 		g.custSearch, g.custChanged = nil, true
@@ -375,7 +379,8 @@ func (g *Graph) searchCustomers(q string, limit int) []CustomerHit {
 	ids, _, _ := g.custSearch.find(q, limit)
 	out := make([]CustomerHit, len(ids))
 	for i, id := range ids {
-		out[i] = CustomerHit{ID: id, Name: g.custNames[id]}
+		name, _ := g.customerName(id)
+		out[i] = CustomerHit{ID: id, Name: name}
 	}
 	return out
 }
