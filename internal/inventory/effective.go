@@ -20,8 +20,8 @@ import (
 //
 // The checks are kept in shards chosen by their asset's name, each sorted
 // by key; a new version copies the array of shard pointers and the few
-// shards it touches. The set also remembers what the last versions changed, for
-// Changes.
+// shards it touches. The set also remembers what the last versions
+// changed, for Changes.
 type EffectiveSet struct {
 	version int64
 	shards  *[effShards]*effShard
