@@ -107,3 +107,18 @@ func BenchmarkSearch1MLongNames(b *testing.B) {
 	}
 	benchSearch(b, inventory.NewGraph(inv, 1), names)
 }
+
+// BenchmarkSearchBuild1M builds the search indexes of the 1,000,000-site
+// host, on a new graph each time (built outside the timing).
+func BenchmarkSearchBuild1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("the 1,000,000-site host takes seconds and gigabytes to build")
+	}
+	inv := simulate.Generate(simulate.Params{Sites: benchSites})
+	for b.Loop() {
+		b.StopTimer()
+		g := inventory.NewGraph(inv, 1)
+		b.StartTimer()
+		g.WarmSearch()
+	}
+}

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/vigie/vigie/internal/check"
 )
@@ -185,7 +184,7 @@ func EffectiveChecks(inv *Inventory) []check.Check {
 			}
 		}
 	}
-	slices.SortFunc(out, func(x, y check.Check) int { return strings.Compare(x.Key(), y.Key()) })
+	slices.SortFunc(out, func(x, y check.Check) int { return compareCheckKeys(&x, &y) })
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/inventory"
+	"github.com/vigie/vigie/internal/simulate"
 )
 
 // sitesInventory is n sites with an http check each from check_defaults,
@@ -62,4 +63,57 @@ func heapInUse() int64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
+}
+
+// BenchmarkInventoryBytes is the heap the inventory keeps for the server's
+// life: the graph, its search indexes and the effective set, per asset (or
+// per check), for the host bench/serve/memory.sh imports (sitesInventory)
+// and for the simulated host, the inventory they are built from held throughout so
+// that only what they add is counted (their strings are the inventory's).
+//
+//	go test -run XXX -bench BenchmarkInventoryBytes -benchtime 1x ./internal/inventory/
+func BenchmarkInventoryBytes(b *testing.B) {
+	hosts := []struct {
+		name  string
+		sites int
+		gen   func(int) *inventory.Inventory
+	}{
+		{"serve/20k", 20_000, sitesInventory},
+		{"simulated/20k", 20_000, func(n int) *inventory.Inventory { return simulate.Generate(simulate.Params{Sites: n}) }},
+		{"serve/1M", 1_000_000, sitesInventory},
+		{"simulated/1M", 1_000_000, func(n int) *inventory.Inventory { return simulate.Generate(simulate.Params{Sites: n}) }},
+	}
+	for _, h := range hosts {
+		b.Run(h.name, func(b *testing.B) {
+			if testing.Short() && h.sites > 20_000 {
+				b.Skip("a million sites")
+			}
+			inv := h.gen(h.sites)
+			assets := float64(len(inv.Assets))
+			for b.Loop() {
+				before := heapAfterGC()
+				start := time.Now()
+				g := inventory.NewGraph(inv, 1)
+				graphTime := time.Since(start)
+				graph := heapAfterGC()
+				start = time.Now()
+				g.WarmSearch()
+				searchTime := time.Since(start)
+				search := heapAfterGC()
+				set := inventory.NewEffectiveSetForTest(inv, 1)
+				eff := heapAfterGC()
+				set.Page("", 1, nil) // sorts every shard
+				sorted := heapAfterGC()
+				b.ReportMetric(float64(graph-before)/assets, "graph-B/asset")
+				b.ReportMetric(float64(search-graph)/assets, "search-B/asset")
+				b.ReportMetric(float64(eff-search)/float64(set.Len()), "set-B/check")
+				b.ReportMetric(float64(sorted-eff)/float64(set.Len()), "sorted-B/check")
+				b.ReportMetric(float64(graphTime.Milliseconds()), "graph-ms")
+				b.ReportMetric(float64(searchTime.Milliseconds()), "search-ms")
+				runtime.KeepAlive(g)
+				runtime.KeepAlive(set)
+			}
+			runtime.KeepAlive(inv)
+		})
+	}
 }

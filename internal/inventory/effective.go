@@ -1,12 +1,13 @@
 package inventory
 
 import (
+	"cmp"
 	"hash/maphash"
 	"maps"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
-	"sync"
 
 	"github.com/vigie/vigie/internal/check"
 )
@@ -17,10 +18,10 @@ import (
 // gives a new set that shares all but the changed part with the old one,
 // so that a version costs what it changed, not the size of the inventory.
 //
-// The checks are kept by asset in shards chosen by the asset's name; a new
-// version copies the array of shard pointers and the few shards it
-// touches. The set also remembers what the last versions changed, for
-// Changes.
+// The checks are kept in shards chosen by their asset's name, each sorted
+// by key; a new version copies the array of shard pointers and the few
+// shards it touches. The set also remembers what the last versions
+// changed, for Changes.
 type EffectiveSet struct {
 	version int64
 	shards  *[effShards]*effShard
@@ -41,19 +42,82 @@ const (
 	effMaxDelta = 50_000
 )
 
+// effShard holds the checks of the assets of one shard, sorted by key
+// (an asset's checks are among those whose key starts with ASSET/): no map
+// by asset and no key strings, which a set holds for each of its checks.
 type effShard struct {
-	// byAsset holds each asset's checks, sorted by key.
-	byAsset map[string][]effEntry
-	// sorted holds every entry of the shard sorted by key, made on first
-	// need (Page): a shard never changes once published, and a new
-	// version makes new shards of those it changes, which sort again.
-	sortOnce sync.Once
-	sorted   []effEntry
+	checks []*check.Check
 }
 
-type effEntry struct {
-	key   string
-	check *check.Check
+// keyParts are the parts of a check's key, ASSET/NAME, compared without
+// being joined.
+type keyParts [3]string
+
+func partsOf(c *check.Check) keyParts {
+	id := c.ID()
+	return keyParts{id.Asset, "/", id.Name}
+}
+
+// compareParts compares the strings x and y join into; with prefix, only
+// the first len(y) bytes of x (0 when y is a prefix of x).
+func compareParts(x, y keyParts, prefix bool) int {
+	var xp, yp string
+	i, j := 0, 0
+	for {
+		for xp == "" && i < len(x) {
+			xp, i = x[i], i+1
+		}
+		for yp == "" && j < len(y) {
+			yp, j = y[j], j+1
+		}
+		if yp == "" && prefix {
+			return 0
+		}
+		if xp == "" || yp == "" {
+			return cmp.Compare(len(xp), len(yp))
+		}
+		n := min(len(xp), len(yp))
+		if c := strings.Compare(xp[:n], yp[:n]); c != 0 {
+			return c
+		}
+		xp, yp = xp[n:], yp[n:]
+	}
+}
+
+// compareCheckKeys compares the keys of two checks as strings.Compare
+// compares their Key().
+func compareCheckKeys(a, b *check.Check) int { return compareParts(partsOf(a), partsOf(b), false) }
+
+// sortByKey sorts checks by key, without building the keys.
+func sortByKey(list []*check.Check) { slices.SortFunc(list, compareCheckKeys) }
+
+// ofAsset returns the shard's checks of asset, sorted by key, sharing the
+// shard's array when they are all together.
+func (sh *effShard) ofAsset(asset string) []*check.Check {
+	at := keyParts{asset, "/"}
+	lo := sort.Search(len(sh.checks), func(i int) bool { return compareParts(partsOf(sh.checks[i]), at, false) >= 0 })
+	hi := lo
+	for hi < len(sh.checks) && compareParts(partsOf(sh.checks[hi]), at, true) == 0 {
+		hi++
+	}
+	// Keys of ASSET/... may be those of other assets of the shard whose
+	// names start with ASSET/: rare.
+	var out []*check.Check
+	for k, c := range sh.checks[lo:hi] {
+		if c.Asset != asset {
+			if out == nil {
+				out = slices.Clip(sh.checks[lo : lo+k])
+			}
+			continue
+		}
+		if out != nil {
+			out = append(out, c)
+		}
+	}
+	if out == nil {
+		return sh.checks[lo:hi:hi]
+	}
+	return out
 }
 
 // effDelta is what versions (from, to] changed: the checks added or
@@ -77,14 +141,22 @@ func shardOf(asset string) int {
 // newEffectiveSet derives the set of inv at version.
 func newEffectiveSet(inv *Inventory, version int64) *EffectiveSet {
 	s := &EffectiveSet{version: version, shards: new([effShards]*effShard)}
-	for i := range s.shards {
-		s.shards[i] = &effShard{byAsset: map[string][]effEntry{}}
-	}
 	list := EffectiveChecks(inv)
+	// The list is sorted by key: so are the shards, filled in its order,
+	// each to the size counted first.
+	shard := make([]uint16, len(list))
+	var size [effShards]int
 	for i := range list {
-		c := &list[i]
-		sh := s.shards[shardOf(c.Asset)]
-		sh.byAsset[c.Asset] = append(sh.byAsset[c.Asset], effEntry{key: c.Key(), check: c})
+		k := shardOf(list[i].Asset)
+		shard[i] = uint16(k)
+		size[k]++
+	}
+	for k := range s.shards {
+		s.shards[k] = &effShard{checks: make([]*check.Check, 0, size[k])}
+	}
+	for i := range list {
+		sh := s.shards[shard[i]]
+		sh.checks = append(sh.checks, &list[i])
 	}
 	s.n = len(list)
 	return s
@@ -100,10 +172,13 @@ func (s *EffectiveSet) Len() int { return s.n }
 // shared: never modify it.
 func (s *EffectiveSet) Get(key string) *check.Check {
 	// An asset name may hold a slash: try each split, the last first.
+	whole := keyParts{key}
 	for i := strings.LastIndexByte(key, '/'); i > 0; i = strings.LastIndexByte(key[:i], '/') {
-		for _, e := range s.shards[shardOf(key[:i])].byAsset[key[:i]] {
-			if e.key == key {
-				return e.check
+		list := s.shards[shardOf(key[:i])].checks
+		j := sort.Search(len(list), func(j int) bool { return compareParts(partsOf(list[j]), whole, false) >= 0 })
+		for ; j < len(list) && compareParts(partsOf(list[j]), whole, false) == 0; j++ {
+			if list[j].Asset == key[:i] {
+				return list[j]
 			}
 		}
 	}
@@ -112,29 +187,22 @@ func (s *EffectiveSet) Get(key string) *check.Check {
 
 // HasAsset reports whether the asset has at least one check.
 func (s *EffectiveSet) HasAsset(asset string) bool {
-	return len(s.shards[shardOf(asset)].byAsset[asset]) > 0
+	return len(s.shards[shardOf(asset)].ofAsset(asset)) > 0
 }
 
 // OfAsset returns the checks of an asset, sorted by key; they are shared:
 // never modify them.
 func (s *EffectiveSet) OfAsset(asset string) []*check.Check {
-	list := s.shards[shardOf(asset)].byAsset[asset]
-	out := make([]*check.Check, len(list))
-	for i, e := range list {
-		out[i] = e.check
-	}
-	return out
+	return slices.Clone(s.shards[shardOf(asset)].ofAsset(asset))
 }
 
 // Each calls fn on every check, in no particular order, until fn returns
 // false. The checks are shared: never modify them.
 func (s *EffectiveSet) Each(fn func(c *check.Check) bool) {
 	for _, sh := range s.shards {
-		for _, list := range sh.byAsset {
-			for _, e := range list {
-				if !fn(e.check) {
-					return
-				}
+		for _, c := range sh.checks {
+			if !fn(c) {
+				return
 			}
 		}
 	}
@@ -258,33 +326,60 @@ func (s *EffectiveSet) with(to int64, inputs *Inventory, touched, kinds []string
 	next := &EffectiveSet{version: to, n: s.n}
 	shards := *s.shards
 	next.shards = &shards
-	copied := map[int]bool{}
+	// The assets changed, by shard, with their checks now.
+	changed := map[int]map[string][]*check.Check{}
 	d := &effDelta{from: s.version, to: to, assets: touched}
 	for name := range names {
 		i := shardOf(name)
-		old := shards[i].byAsset[name]
-		now := derived[name]
-		entries := make([]effEntry, len(now))
+		old := shards[i].ofAsset(name)
+		now := make([]*check.Check, len(derived[name]))
 		for j := range now {
-			entries[j] = effEntry{key: now[j].Key(), check: &now[j]}
+			now[j] = &derived[name][j]
 		}
-		if sameEntries(old, entries) {
+		if sameChecks(old, now) {
 			continue
 		}
-		if !copied[i] {
-			shards[i] = &effShard{byAsset: maps.Clone(shards[i].byAsset)}
-			copied[i] = true
+		if changed[i] == nil {
+			changed[i] = map[string][]*check.Check{}
 		}
-		if len(entries) == 0 {
-			delete(shards[i].byAsset, name)
-		} else {
-			shards[i].byAsset[name] = entries
-		}
-		next.n += len(entries) - len(old)
-		diffEntries(d, old, entries)
+		changed[i][name] = now
+		next.n += len(now) - len(old)
+		diffAssetChecks(d, old, now)
+	}
+	for i, byAsset := range changed {
+		shards[i] = shards[i].replace(byAsset)
 	}
 	next.recent = appendDelta(s.recent, d)
 	return next
+}
+
+// replace returns the shard where the assets of byAsset have the checks
+// given: the others kept, merged with the new ones sorted.
+func (sh *effShard) replace(byAsset map[string][]*check.Check) *effShard {
+	var added []*check.Check
+	for _, now := range byAsset {
+		added = append(added, now...)
+	}
+	sortByKey(added)
+	keep := func(c *check.Check) bool { _, changed := byAsset[c.Asset]; return !changed }
+	n := len(added)
+	for _, c := range sh.checks {
+		if keep(c) {
+			n++
+		}
+	}
+	list := make([]*check.Check, 0, n)
+	for _, c := range sh.checks {
+		if !keep(c) {
+			continue
+		}
+		for len(added) > 0 && compareCheckKeys(added[0], c) < 0 {
+			list = append(list, added[0])
+			added = added[1:]
+		}
+		list = append(list, c)
+	}
+	return &effShard{checks: append(list, added...)}
 }
 
 // reset returns a whole new set at inv's version, remembering that
@@ -303,29 +398,30 @@ func appendDelta(recent []*effDelta, d *effDelta) []*effDelta {
 	return append(append(out, recent...), d)
 }
 
-func sameEntries(a, b []effEntry) bool {
+func sameChecks(a, b []*check.Check) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if a[i].key != b[i].key || !reflect.DeepEqual(a[i].check, b[i].check) {
+		if compareCheckKeys(a[i], b[i]) != 0 || !reflect.DeepEqual(a[i], b[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// diffEntries adds to d what turns an asset's old checks into its new ones.
-func diffEntries(d *effDelta, old, now []effEntry) {
+// diffAssetChecks adds to d what turns an asset's old checks into its new ones.
+func diffAssetChecks(d *effDelta, old, now []*check.Check) {
 	prev := make(map[string]*check.Check, len(old))
-	for _, e := range old {
-		prev[e.key] = e.check
+	for _, c := range old {
+		prev[c.Key()] = c
 	}
-	for _, e := range now {
-		if p, ok := prev[e.key]; !ok || !reflect.DeepEqual(p, e.check) {
-			d.changed = append(d.changed, e.check)
+	for _, c := range now {
+		key := c.Key()
+		if p, ok := prev[key]; !ok || !reflect.DeepEqual(p, c) {
+			d.changed = append(d.changed, c)
 		}
-		delete(prev, e.key)
+		delete(prev, key)
 	}
 	for k := range prev {
 		d.removed = append(d.removed, k)

@@ -2,9 +2,7 @@ package inventory
 
 import (
 	"container/heap"
-	"slices"
 	"sort"
-	"strings"
 
 	"github.com/vigie/vigie/internal/check"
 )
@@ -12,14 +10,13 @@ import (
 // Page returns copies of up to limit checks whose key comes after after
 // ("" from the first) and for which keep returns true (keep gets the key,
 // and the check, which it must not modify), sorted by key as Sorted sorts
-// them, and whether more follow. It merges the shards' entries, each shard
-// sorted the first time a page reads it: after a small change, the first
-// page costs the few shards changed, not the size of the set.
+// them, and whether more follow. It merges the shards, each sorted by key.
 func (s *EffectiveSet) Page(after string, limit int, keep func(key string, c *check.Check) bool) ([]check.Check, bool) {
 	h := make(shardHeap, 0, effShards)
+	from := keyParts{after}
 	for _, sh := range s.shards {
-		list := sh.entries()
-		i := sort.Search(len(list), func(i int) bool { return list[i].key > after })
+		list := sh.checks
+		i := sort.Search(len(list), func(i int) bool { return compareParts(partsOf(list[i]), from, false) > 0 })
 		if i < len(list) {
 			h = append(h, list[i:])
 		}
@@ -34,42 +31,25 @@ func (s *EffectiveSet) Page(after string, limit int, keep func(key string, c *ch
 			h[0] = h[0][1:]
 			heap.Fix(&h, 0)
 		}
-		if keep != nil && !keep(e.key, e.check) {
+		if keep != nil && !keep(e.Key(), e) {
 			continue
 		}
 		if len(out) == limit {
 			return out, true
 		}
-		out = append(out, *e.check)
+		out = append(out, *e)
 	}
 	return out, false
 }
 
-// entries returns the shard's entries sorted by key.
-func (sh *effShard) entries() []effEntry {
-	sh.sortOnce.Do(func() {
-		n := 0
-		for _, list := range sh.byAsset {
-			n += len(list)
-		}
-		all := make([]effEntry, 0, n)
-		for _, list := range sh.byAsset {
-			all = append(all, list...)
-		}
-		slices.SortFunc(all, func(a, b effEntry) int { return strings.Compare(a.key, b.key) })
-		sh.sorted = all
-	})
-	return sh.sorted
-}
-
 // shardHeap holds what remains to merge of each shard, the smallest key
 // first.
-type shardHeap [][]effEntry
+type shardHeap [][]*check.Check
 
 func (h shardHeap) Len() int           { return len(h) }
-func (h shardHeap) Less(i, j int) bool { return h[i][0].key < h[j][0].key }
+func (h shardHeap) Less(i, j int) bool { return compareCheckKeys(h[i][0], h[j][0]) < 0 }
 func (h shardHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *shardHeap) Push(x any)        { *h = append(*h, x.([]effEntry)) }
+func (h *shardHeap) Push(x any)        { *h = append(*h, x.([]*check.Check)) }
 func (h *shardHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

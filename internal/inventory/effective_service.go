@@ -100,7 +100,7 @@ func (g *Graph) planFor(inputs *Inventory, c invChange) *Plan {
 	}
 	for _, name := range c.Assets {
 		a, stored := byName[name]
-		_, known := g.index[name]
+		_, known := g.lookup(name)
 		switch {
 		case stored && known:
 			p.ChangeAssets = append(p.ChangeAssets, *a)
@@ -113,14 +113,14 @@ func (g *Graph) planFor(inputs *Inventory, c invChange) *Plan {
 	found := make(map[string]bool, len(inputs.Customers))
 	for _, cu := range inputs.Customers {
 		found[cu.ID] = true
-		if _, known := g.custNames[cu.ID]; known {
+		if _, known := g.customerName(cu.ID); known {
 			p.ChangeCustomers = append(p.ChangeCustomers, cu)
 		} else {
 			p.AddCustomers = append(p.AddCustomers, cu)
 		}
 	}
 	for _, id := range c.Customers {
-		if _, known := g.custNames[id]; known && !found[id] {
+		if _, known := g.customerName(id); known && !found[id] {
 			p.RemoveCustomers = append(p.RemoveCustomers, id)
 		}
 	}

@@ -25,7 +25,7 @@ type Impact struct {
 type Graph struct {
 	mu      sync.RWMutex
 	version int64
-	index   map[string]int32
+	index   nameIndex
 	nodes   []node
 	free    []int32
 	// Customer ids are interned: nodes refer to their owner by index.
@@ -35,10 +35,15 @@ type Graph struct {
 	// that impact lists customers sorted without sorting strings.
 	byRank []int32
 	rank   []int32
-	kinds  map[string]string
-	// custNames are the customers' names by id; search and custSearch
-	// index the names of assets and customers, built on the first search.
-	custNames  map[string]string
+	// Kinds are interned too: nodes refer to theirs by index.
+	kinds     map[string]int32
+	kindNames []string
+	// custName and custKnown are, by customer index, the names of the
+	// inventory's customers (an id stays interned once its customer is
+	// gone); search and custSearch index the names of assets and
+	// customers, built on the first search.
+	custName   []string
+	custKnown  []bool
 	search     *searchIndex
 	custSearch *searchIndex
 	// buildMu lets one search build the indexes while the others wait;
@@ -52,36 +57,92 @@ type Graph struct {
 }
 
 type node struct {
-	name       string
-	kind       string
-	owner      int32 // -1 when the asset has no owner
-	live       bool
-	deps       []int32
-	dependents []int32
+	name string
+	// adj holds the node's dependencies, in their order, then its
+	// dependents, in no order: one slice rather than two.
+	adj   []int32
+	ndeps int32
+	owner int32 // -1 when the asset has no owner
+	kind  int32 // in kindNames
+	live  bool
 }
+
+func (n *node) deps() []int32       { return n.adj[:n.ndeps] }
+func (n *node) dependents() []int32 { return n.adj[n.ndeps:] }
 
 // NewGraph builds the index of inv at the given inventory version.
 func NewGraph(inv *Inventory, version int64) *Graph {
 	g := &Graph{
 		version:   version,
-		index:     make(map[string]int32, len(inv.Assets)),
+		index:     newNameIndex(len(inv.Assets)),
 		nodes:     make([]node, 0, len(inv.Assets)),
 		custIndex: make(map[string]int32, len(inv.Customers)),
-		kinds:     map[string]string{},
-		custNames: make(map[string]string, len(inv.Customers)),
+		kinds:     map[string]int32{},
 	}
 	for i := range inv.Customers {
-		g.custNames[inv.Customers[i].ID] = inv.Customers[i].Name
+		g.setCustomer(inv.Customers[i].ID, inv.Customers[i].Name)
 	}
 	for i := range inv.Assets {
 		g.addNode(&inv.Assets[i])
 	}
-	for i := range inv.Assets {
-		g.setDeps(g.index[inv.Assets[i].Name], inv.Assets[i].DependsOn)
+	if g.index.n == len(inv.Assets) {
+		g.linkAll(inv.Assets)
+	} else {
+		// Names given twice: each later asset replaces the one before.
+		for i := range inv.Assets {
+			n, _ := g.lookup(inv.Assets[i].Name)
+			g.setDeps(n, inv.Assets[i].DependsOn)
+		}
 	}
 	g.rankCustomers()
 	return g
 }
+
+// linkAll sets the dependencies of the new graph's nodes, asset i being
+// node i: counted first, every node's list is cut from one array, without
+// the slack of growing each (further changes copy a node's list out).
+func (g *Graph) linkAll(assets []Asset) {
+	ndeps := make([]int32, len(g.nodes))
+	size := make([]int32, len(g.nodes))
+	total := 0
+	for i := range assets {
+		for _, name := range assets[i].DependsOn {
+			if d, ok := g.lookup(name); ok {
+				ndeps[i]++
+				size[i]++
+				size[d]++
+				total += 2
+			}
+		}
+	}
+	arena := make([]int32, total)
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		if size[i] > 0 {
+			n.adj = arena[:size[i]:size[i]]
+			arena = arena[size[i]:]
+		}
+		n.ndeps = ndeps[i]
+	}
+	// ndeps now says where each node's next dependent goes.
+	for i := range assets {
+		k := 0
+		for _, name := range assets[i].DependsOn {
+			if d, ok := g.lookup(name); ok {
+				g.nodes[i].adj[k] = d
+				k++
+				g.nodes[d].adj[ndeps[d]] = int32(i)
+				ndeps[d]++
+			}
+		}
+	}
+}
+
+// lookup returns the node named name.
+func (g *Graph) lookup(name string) (int32, bool) { return g.index.get(g.nodes, name) }
+
+// kindOf returns the kind of node i.
+func (g *Graph) kindOf(i int32) string { return g.kindNames[g.nodes[i].kind] }
 
 // rankCustomers sorts the interned customer ids when new ones came in.
 func (g *Graph) rankCustomers() {
@@ -110,28 +171,59 @@ func (g *Graph) Version() int64 {
 func (g *Graph) Len() int {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	return len(g.index)
+	return g.index.n
 }
 
-func (g *Graph) intern(kind string) string {
+func (g *Graph) intern(kind string) int32 {
 	if k, ok := g.kinds[kind]; ok {
 		return k
 	}
-	g.kinds[kind] = kind
-	return kind
+	k := int32(len(g.kindNames))
+	g.kinds[kind] = k
+	g.kindNames = append(g.kindNames, kind)
+	return k
 }
 
+// customer returns the index of an owner's id, -1 for none.
 func (g *Graph) customer(id string) int32 {
 	if id == "" {
 		return -1
 	}
+	return g.internCustomer(id)
+}
+
+func (g *Graph) internCustomer(id string) int32 {
 	if i, ok := g.custIndex[id]; ok {
 		return i
 	}
 	i := int32(len(g.custIDs))
 	g.custIDs = append(g.custIDs, id)
+	g.custName = append(g.custName, "")
+	g.custKnown = append(g.custKnown, false)
 	g.custIndex[id] = i
 	return i
+}
+
+// setCustomer records a customer of the inventory and its name.
+func (g *Graph) setCustomer(id, name string) {
+	c := g.internCustomer(id)
+	g.custName[c], g.custKnown[c] = name, true
+}
+
+// dropCustomer forgets a customer of the inventory.
+func (g *Graph) dropCustomer(id string) {
+	if c, ok := g.custIndex[id]; ok {
+		g.custName[c], g.custKnown[c] = "", false
+	}
+}
+
+// customerName returns a customer's name and whether the inventory has it.
+func (g *Graph) customerName(id string) (string, bool) {
+	c, ok := g.custIndex[id]
+	if !ok || !g.custKnown[c] {
+		return "", false
+	}
+	return g.custName[c], true
 }
 
 func (g *Graph) addNode(a *Asset) int32 {
@@ -145,38 +237,60 @@ func (g *Graph) addNode(a *Asset) int32 {
 		i = int32(len(g.nodes))
 		g.nodes = append(g.nodes, n)
 	}
-	g.index[a.Name] = i
+	g.index.put(g.nodes, i)
 	return i
 }
 
 // setDeps replaces the dependencies of node i, keeping dependents in step.
 // Every name must already be in the graph.
 func (g *Graph) setDeps(i int32, names []string) {
-	for _, d := range g.nodes[i].deps {
-		g.nodes[d].dependents = remove(g.nodes[d].dependents, i)
+	for _, d := range g.nodes[i].deps() {
+		g.removeDependent(d, i)
 	}
-	deps := make([]int32, 0, len(names))
+	var deps []int32
 	for _, name := range names {
-		if d, ok := g.index[name]; ok {
+		if d, ok := g.lookup(name); ok {
 			deps = append(deps, d)
-			g.nodes[d].dependents = append(g.nodes[d].dependents, i)
 		}
 	}
-	if len(deps) == 0 {
-		deps = nil
+	n := &g.nodes[i]
+	var adj []int32
+	if l := len(deps) + len(n.dependents()); l > 0 {
+		adj = append(append(make([]int32, 0, l), deps...), n.dependents()...)
 	}
-	g.nodes[i].deps = deps
+	n.adj, n.ndeps = adj, int32(len(deps))
+	for _, d := range deps {
+		g.nodes[d].adj = append(g.nodes[d].adj, i)
+	}
 }
 
-func remove(s []int32, v int32) []int32 {
-	if k := slices.Index(s, v); k >= 0 {
-		s[k] = s[len(s)-1]
-		s = s[:len(s)-1]
+// removeDependent takes one v out of the dependents of node d.
+func (g *Graph) removeDependent(d, v int32) {
+	n := &g.nodes[d]
+	if k := slices.Index(n.dependents(), v); k >= 0 {
+		k += int(n.ndeps)
+		n.adj[k] = n.adj[len(n.adj)-1]
+		n.adj = n.adj[:len(n.adj)-1]
 	}
-	if len(s) == 0 {
-		return nil
+	if len(n.adj) == 0 {
+		n.adj = nil
 	}
-	return s
+}
+
+// removeDep takes one v out of the dependencies of node d, the last
+// taking its place.
+func (g *Graph) removeDep(d, v int32) {
+	n := &g.nodes[d]
+	if k := slices.Index(n.deps(), v); k >= 0 {
+		last := n.ndeps - 1
+		n.adj[k] = n.adj[last]
+		n.adj[last] = n.adj[len(n.adj)-1] // a dependent, moved in front of the others
+		n.adj = n.adj[:len(n.adj)-1]
+		n.ndeps--
+	}
+	if len(n.adj) == 0 {
+		n.adj = nil
+	}
 }
 
 // apply brings the graph to the state after p was committed at version.
@@ -188,26 +302,29 @@ func (g *Graph) apply(p *Plan, version int64) {
 	}
 	for i := range p.ChangeAssets {
 		a := &p.ChangeAssets[i]
-		n := &g.nodes[g.index[a.Name]]
+		i, _ := g.lookup(a.Name)
+		n := &g.nodes[i]
 		n.kind, n.owner = g.intern(a.Kind), g.customer(a.Owner)
 	}
 	for i := range p.AddAssets {
-		g.setDeps(g.index[p.AddAssets[i].Name], p.AddAssets[i].DependsOn)
+		n, _ := g.lookup(p.AddAssets[i].Name)
+		g.setDeps(n, p.AddAssets[i].DependsOn)
 	}
 	for i := range p.ChangeAssets {
-		g.setDeps(g.index[p.ChangeAssets[i].Name], p.ChangeAssets[i].DependsOn)
+		n, _ := g.lookup(p.ChangeAssets[i].Name)
+		g.setDeps(n, p.ChangeAssets[i].DependsOn)
 	}
 	for _, name := range p.RemoveAssets {
-		i, ok := g.index[name]
+		i, ok := g.lookup(name)
 		if !ok {
 			continue
 		}
 		g.setDeps(i, nil)
-		for _, d := range g.nodes[i].dependents {
-			g.nodes[d].deps = remove(g.nodes[d].deps, i)
+		for _, d := range g.nodes[i].dependents() {
+			g.removeDep(d, i)
 		}
+		g.index.del(g.nodes, name)
 		g.nodes[i] = node{}
-		delete(g.index, name)
 		g.free = append(g.free, i)
 	}
 	g.rankCustomers()
@@ -219,7 +336,7 @@ func (g *Graph) apply(p *Plan, version int64) {
 func (g *Graph) Impact(name string) (Impact, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	root, ok := g.index[name]
+	root, ok := g.lookup(name)
 	if !ok {
 		return Impact{}, store.NotFound("asset", name)
 	}
@@ -238,7 +355,7 @@ func (g *Graph) Impact(name string) (Impact, error) {
 	for len(queue) > 0 {
 		i := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		for _, d := range g.nodes[i].dependents {
+		for _, d := range g.nodes[i].dependents() {
 			if seen.test(d) {
 				continue
 			}
@@ -246,7 +363,7 @@ func (g *Graph) Impact(name string) (Impact, error) {
 			queue = append(queue, d)
 			n := &g.nodes[d]
 			imp.Assets++
-			if n.kind == KindSite {
+			if g.kindNames[n.kind] == KindSite {
 				imp.Sites++
 			}
 			addOwner(n.owner)
@@ -267,12 +384,12 @@ func (g *Graph) Impact(name string) (Impact, error) {
 func (g *Graph) Dependents(name string) []string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	i, ok := g.index[name]
+	i, ok := g.lookup(name)
 	if !ok {
 		return nil
 	}
-	out := make([]string, 0, len(g.nodes[i].dependents))
-	for _, d := range g.nodes[i].dependents {
+	out := make([]string, 0, len(g.nodes[i].dependents()))
+	for _, d := range g.nodes[i].dependents() {
 		out = append(out, g.nodes[d].name)
 	}
 	slices.Sort(out)
@@ -283,12 +400,12 @@ func (g *Graph) Dependents(name string) []string {
 func (g *Graph) DependsOn(name string) []string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	i, ok := g.index[name]
+	i, ok := g.lookup(name)
 	if !ok {
 		return nil
 	}
-	out := make([]string, 0, len(g.nodes[i].deps))
-	for _, d := range g.nodes[i].deps {
+	out := make([]string, 0, len(g.nodes[i].deps()))
+	for _, d := range g.nodes[i].deps() {
 		out = append(out, g.nodes[d].name)
 	}
 	return out
@@ -300,14 +417,14 @@ func (g *Graph) DependsOn(name string) []string {
 func (g *Graph) PathTo(from []string, to string) []string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	target, ok := g.index[to]
+	target, ok := g.lookup(to)
 	if !ok {
 		return nil
 	}
 	parent := map[int32]int32{}
 	var queue []int32
 	for _, name := range from {
-		if i, ok := g.index[name]; ok {
+		if i, ok := g.lookup(name); ok {
 			if _, dup := parent[i]; !dup {
 				parent[i] = -1
 				queue = append(queue, i)
@@ -325,7 +442,7 @@ func (g *Graph) PathTo(from []string, to string) []string {
 			slices.Reverse(path)
 			return path
 		}
-		for _, d := range g.nodes[i].deps {
+		for _, d := range g.nodes[i].deps() {
 			if _, ok := parent[d]; !ok {
 				parent[d] = i
 				queue = append(queue, d)

@@ -8,7 +8,7 @@ func (g *Graph) CountKind(kind string) int {
 	defer g.mu.RUnlock()
 	n := 0
 	for i := range g.nodes {
-		if g.nodes[i].live && g.nodes[i].kind == kind {
+		if g.nodes[i].live && g.kindOf(int32(i)) == kind {
 			n++
 		}
 	}
@@ -19,7 +19,7 @@ func (g *Graph) CountKind(kind string) int {
 func (g *Graph) Owner(name string) string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	i, ok := g.index[name]
+	i, ok := g.lookup(name)
 	if !ok || g.nodes[i].owner < 0 {
 		return ""
 	}
@@ -32,7 +32,7 @@ func (g *Graph) Names(kind string) []string {
 	defer g.mu.RUnlock()
 	var out []string
 	for i := range g.nodes {
-		if g.nodes[i].live && g.nodes[i].kind == kind {
+		if g.nodes[i].live && g.kindOf(int32(i)) == kind {
 			out = append(out, g.nodes[i].name)
 		}
 	}

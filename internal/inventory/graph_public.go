@@ -13,7 +13,7 @@ func (g *Graph) Scope(roots []string) []string {
 	out := make([]string, 0, len(roots))
 	var queue []int32
 	for _, name := range roots {
-		i, ok := g.index[name]
+		i, ok := g.lookup(name)
 		if !ok {
 			if !slices.Contains(out, name) {
 				out = append(out, name)
@@ -29,7 +29,7 @@ func (g *Graph) Scope(roots []string) []string {
 		i := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		out = append(out, g.nodes[i].name)
-		for _, d := range g.nodes[i].dependents {
+		for _, d := range g.nodes[i].dependents() {
 			if !seen.test(d) {
 				seen.set(d)
 				queue = append(queue, d)
@@ -52,7 +52,7 @@ func (g *Graph) Owned(customer, kind string) []string {
 	}
 	var out []string
 	for i := range g.nodes {
-		if n := &g.nodes[i]; n.live && n.owner == c && (kind == "" || n.kind == kind) {
+		if n := &g.nodes[i]; n.live && n.owner == c && (kind == "" || g.kindNames[n.kind] == kind) {
 			out = append(out, n.name)
 		}
 	}

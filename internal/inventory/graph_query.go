@@ -5,9 +5,9 @@ package inventory
 func (g *Graph) Kind(name string) string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	i, ok := g.index[name]
+	i, ok := g.lookup(name)
 	if !ok {
 		return ""
 	}
-	return g.nodes[i].kind
+	return g.kindOf(i)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -45,14 +44,23 @@ type SearchResult struct {
 // sorted and separated by '\n' (prefixes by binary search), their trigrams
 // (substrings), and the names added and removed since it was built. It is rebuilt, on
 // the next search, once those changes grow past a fraction of it.
+//
+// An entry's answer is its lower-cased name, read back from the buffer,
+// unless it differs (a name with capitals, a customer's id): those are
+// kept aside, so that the index holds no second copy of the names.
 type searchIndex struct {
 	// text is "\n" + lower(name0) + "\n" + lower(name1) + "\n" …; name i
-	// is text[starts[i] : starts[i+1]-1], and starts ends with len(text)+1.
+	// is text[starts[i] : starts[i+1]-1], and starts ends with len(text).
 	text   []byte
 	starts []int32
-	names  []string
-	// tri and triStart are the trigrams of the names (graph_search_tri.go).
-	tri, triStart []int32
+	// oddAt are the entries, in order, whose answer is not their text,
+	// and odd those answers.
+	oddAt []int32
+	odd   []string
+	// triKeys, triOff and tri are the trigrams of the names
+	// (graph_search_tri.go).
+	triKeys, triOff []uint32
+	tri             []byte
 	// added are the names added since (unsorted), removed those gone.
 	added   []string
 	removed map[string]struct{}
@@ -72,10 +80,10 @@ func assetEntries(names []string) []searchEntry {
 }
 
 // customerEntries index customers by id and name; the answers are ids.
-func customerEntries(names map[string]string) []searchEntry {
-	entries := make([]searchEntry, 0, len(names))
-	for id, name := range names {
-		entries = append(entries, searchEntry{strings.ToLower(id) + "\t" + strings.ToLower(name), id})
+func customerEntries(ids, names []string) []searchEntry {
+	entries := make([]searchEntry, len(ids))
+	for i, id := range ids {
+		entries[i] = searchEntry{strings.ToLower(id) + "\t" + strings.ToLower(names[i]), id}
 	}
 	return entries
 }
@@ -90,9 +98,9 @@ func (g *Graph) buildSearch() {
 	g.mu.Lock()
 	needAssets, needCustomers := g.search == nil, g.custSearch == nil
 	var names []string
-	var customers map[string]string
+	var ids, custNames []string
 	if needAssets {
-		names = make([]string, 0, len(g.index))
+		names = make([]string, 0, g.index.n)
 		for i := range g.nodes {
 			if g.nodes[i].live {
 				names = append(names, g.nodes[i].name)
@@ -101,7 +109,12 @@ func (g *Graph) buildSearch() {
 		g.pending = &searchIndex{removed: map[string]struct{}{}}
 	}
 	if needCustomers {
-		customers = maps.Clone(g.custNames)
+		for c, known := range g.custKnown {
+			if known {
+				ids = append(ids, g.custIDs[c])
+				custNames = append(custNames, g.custName[c])
+			}
+		}
 		g.custChanged = false
 	}
 	g.mu.Unlock()
@@ -110,7 +123,7 @@ func (g *Graph) buildSearch() {
 		ix = indexEntries(assetEntries(names))
 	}
 	if needCustomers {
-		cx = indexEntries(customerEntries(customers))
+		cx = indexEntries(customerEntries(ids, custNames))
 	}
 	if g.whileBuilding != nil {
 		g.whileBuilding()
@@ -135,36 +148,65 @@ func indexEntries(entries []searchEntry) *searchIndex {
 		size += len(e.lower) + 1
 	}
 	ix := &searchIndex{text: make([]byte, 1, size), starts: make([]int32, 0, len(entries)+1),
-		names: make([]string, len(entries)), removed: map[string]struct{}{}}
+		removed: map[string]struct{}{}}
 	ix.text[0] = '\n'
 	for i, e := range entries {
 		ix.starts = append(ix.starts, int32(len(ix.text)))
 		ix.text = append(ix.text, e.lower...)
 		ix.text = append(ix.text, '\n')
-		ix.names[i] = e.name
+		if e.name != e.lower {
+			ix.oddAt = append(ix.oddAt, int32(i))
+			ix.odd = append(ix.odd, e.name)
+		}
 	}
-	ix.starts = append(ix.starts, int32(len(ix.text)+1))
+	ix.starts = append(ix.starts, int32(len(ix.text)))
+	ix.oddAt, ix.odd = slices.Clip(ix.oddAt), slices.Clip(ix.odd)
 	ix.buildTrigrams()
 	return ix
 }
 
 // stale reports whether the changes since the build are enough to rebuild.
 func (ix *searchIndex) stale() bool {
-	return len(ix.added)+len(ix.removed) > 1024+len(ix.names)/32
+	return len(ix.added)+len(ix.removed) > 1024+ix.len()/32
 }
 
+// len is the number of entries.
+func (ix *searchIndex) len() int { return len(ix.starts) - 1 }
+
 func (ix *searchIndex) lower(i int) []byte { return ix.text[ix.starts[i] : ix.starts[i+1]-1] }
+
+// name returns the answer of entry i.
+func (ix *searchIndex) name(i int) string {
+	if k, odd := slices.BinarySearch(ix.oddAt, int32(i)); odd {
+		return ix.odd[k]
+	}
+	return string(ix.lower(i))
+}
+
+// gone reports whether entry i was removed since the build.
+func (ix *searchIndex) gone(i int) bool {
+	if len(ix.removed) == 0 {
+		return false
+	}
+	var ok bool
+	if k, odd := slices.BinarySearch(ix.oddAt, int32(i)); odd {
+		_, ok = ix.removed[ix.odd[k]]
+	} else {
+		_, ok = ix.removed[string(ix.lower(i))]
+	}
+	return ok
+}
 
 // noteChanges records what p adds and removes; g.mu is held for writing.
 func (g *Graph) noteSearchChanges(p *Plan) {
 	for i := range p.AddCustomers {
-		g.custNames[p.AddCustomers[i].ID] = p.AddCustomers[i].Name
+		g.setCustomer(p.AddCustomers[i].ID, p.AddCustomers[i].Name)
 	}
 	for i := range p.ChangeCustomers {
-		g.custNames[p.ChangeCustomers[i].ID] = p.ChangeCustomers[i].Name
+		g.setCustomer(p.ChangeCustomers[i].ID, p.ChangeCustomers[i].Name)
 	}
 	for _, id := range p.RemoveCustomers {
-		delete(g.custNames, id)
+		g.dropCustomer(id)
 	}
 	if len(p.AddCustomers)+len(p.ChangeCustomers)+len(p.RemoveCustomers) > 0 {
 		g.custSearch, g.custChanged = nil, true
@@ -231,8 +273,8 @@ func (g *Graph) Search(q string, limit int) SearchResult {
 	res.Total, res.More = total, more
 	for _, name := range names {
 		hit := AssetHit{Name: name, Prefix: strings.HasPrefix(strings.ToLower(name), q)}
-		if i, ok := g.index[name]; ok {
-			hit.Kind = g.nodes[i].kind
+		if i, ok := g.lookup(name); ok {
+			hit.Kind = g.kindOf(i)
 			if o := g.nodes[i].owner; o >= 0 {
 				hit.Owner = g.custIDs[o]
 			}
@@ -272,31 +314,31 @@ func (ix *searchIndex) find(q string, limit int) (names []string, total int, mor
 	}
 	var prefix, inside []string
 	// Names starting with q form one run of the sorted buffer.
-	lo := sort.Search(len(ix.names), func(i int) bool {
+	lo := sort.Search(ix.len(), func(i int) bool {
 		name := ix.lower(i)
 		return bytes.Compare(name[:min(len(name), len(needle))], needle) >= 0
 	})
 	hi := lo
-	for ; hi < len(ix.names) && bytes.HasPrefix(ix.lower(hi), needle); hi++ {
+	for ; hi < ix.len() && bytes.HasPrefix(ix.lower(hi), needle); hi++ {
 		if len(prefix) >= limit && more {
 			break
 		}
-		if _, gone := ix.removed[ix.names[hi]]; gone {
+		if ix.gone(hi) {
 			continue
 		}
 		if len(prefix) < limit {
-			prefix = append(prefix, ix.names[hi])
+			prefix = append(prefix, ix.name(hi))
 		}
 		count()
 	}
 	// Elsewhere in the names.
 	if len(prefix) < limit || !more {
 		ix.holding(needle, lo, hi, func(e int) bool {
-			if _, gone := ix.removed[ix.names[e]]; gone {
+			if ix.gone(e) {
 				return true
 			}
 			if len(prefix)+len(inside) < limit {
-				inside = append(inside, ix.names[e])
+				inside = append(inside, ix.name(e))
 			}
 			count()
 			return len(prefix)+len(inside) < limit || !more
@@ -319,7 +361,7 @@ func (ix *searchIndex) find(q string, limit int) (names []string, total int, mor
 // entry from on: hits come in increasing order, often close together, so
 // it gallops forward before a binary search.
 func (ix *searchIndex) entryAt(pos, from int) int {
-	n := len(ix.names)
+	n := ix.len()
 	lo, hi, step := from, from+1, 1
 	for hi < n && int(ix.starts[hi]) <= pos {
 		lo = hi
@@ -337,7 +379,8 @@ func (g *Graph) searchCustomers(q string, limit int) []CustomerHit {
 	ids, _, _ := g.custSearch.find(q, limit)
 	out := make([]CustomerHit, len(ids))
 	for i, id := range ids {
-		out[i] = CustomerHit{ID: id, Name: g.custNames[id]}
+		name, _ := g.customerName(id)
+		out[i] = CustomerHit{ID: id, Name: name}
 	}
 	return out
 }

@@ -1,10 +1,14 @@
 package inventory
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+)
 
 // Trigrams: for every three consecutive bytes of the lower-cased names,
-// the entries holding them, in name order (one flat array, cut per
-// trigram by triStart). A substring search reads the shortest list of its
+// the entries holding them, in name order (one flat array of gaps, cut
+// per trigram by triOff). A substring search reads the shortest list of its
 // trigrams and checks those names only, rather than the whole buffer.
 
 // triBits is the width of one byte's code in a trigram key: the bytes of
@@ -29,45 +33,77 @@ func triKey(b []byte) uint32 {
 	return triCode[b[0]]<<(2*triBits) | triCode[b[1]]<<triBits | triCode[b[2]]
 }
 
-// buildTrigrams fills ix.tri and ix.triStart, counting first so that the
-// lists live in one array.
+// buildTrigrams fills ix.triKeys, ix.triOff and ix.tri, counting first so
+// that the lists live in one array. Each list holds the gaps between its
+// entries (the first entry plus one, then each entry minus the one before)
+// as uvarints: entries in name order share most of their trigrams with
+// their neighbours, so most gaps take a byte. Only the keys of trigrams
+// present are kept, sorted, with where their list starts.
 func (ix *searchIndex) buildTrigrams() {
 	const keys = 1 << (3 * triBits)
-	ix.triStart = make([]int32, keys+1)
+	size := make([]uint32, keys+1)
 	last := make([]int32, keys) // the last entry counted per key, plus one
-	each := func(visit func(key uint32, e int32)) {
-		for e := range ix.names {
+	each := func(visit func(key uint32, gap uint32)) {
+		for e := range ix.len() {
 			name := ix.lower(e)
 			for i := 0; i+3 <= len(name); i++ {
 				if k := triKey(name[i:]); last[k] != int32(e)+1 {
+					gap := uint32(int32(e) + 1 - last[k])
 					last[k] = int32(e) + 1
-					visit(k, int32(e))
+					visit(k, gap)
 				}
 			}
 		}
 	}
-	each(func(k uint32, _ int32) { ix.triStart[k+1]++ })
+	each(func(k, gap uint32) { size[k+1] += uint32(uvarintLen(gap)) })
+	present := 0
 	for k := range keys {
-		ix.triStart[k+1] += ix.triStart[k]
+		if size[k+1] > 0 {
+			present++
+		}
+		size[k+1] += size[k]
 	}
-	ix.tri = make([]int32, ix.triStart[keys])
+	ix.tri = make([]byte, size[keys])
+	ix.triKeys = make([]uint32, 0, present)
+	ix.triOff = make([]uint32, 0, present+1)
+	for k := range uint32(keys) {
+		if size[k+1] > size[k] {
+			ix.triKeys = append(ix.triKeys, k)
+			ix.triOff = append(ix.triOff, size[k])
+		}
+	}
+	ix.triOff = append(ix.triOff, size[keys])
 	clear(last)
-	fill := make([]int32, keys)
-	copy(fill, ix.triStart[:keys])
-	each(func(k uint32, e int32) {
-		ix.tri[fill[k]] = e
-		fill[k]++
+	fill := size[:keys] // where each list goes on
+	each(func(k, gap uint32) {
+		fill[k] += uint32(binary.PutUvarint(ix.tri[fill[k]:], uint64(gap)))
 	})
 }
 
-// candidates returns the entries that may hold needle (three bytes or
-// more): the shortest list among its trigrams.
-func (ix *searchIndex) candidates(needle []byte) []int32 {
-	var best []int32
+func uvarintLen(v uint32) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
+// triList returns the list of trigram key k (empty when no name holds it).
+func (ix *searchIndex) triList(k uint32) []byte {
+	j, ok := slices.BinarySearch(ix.triKeys, k)
+	if !ok {
+		return nil
+	}
+	return ix.tri[ix.triOff[j]:ix.triOff[j+1]]
+}
+
+// candidates returns the list of the entries that may hold needle (three
+// bytes or more): the shortest among its trigrams'.
+func (ix *searchIndex) candidates(needle []byte) []byte {
+	var best []byte
 	for i := 0; i+3 <= len(needle); i++ {
-		k := triKey(needle[i:])
-		list := ix.tri[ix.triStart[k]:ix.triStart[k+1]]
-		if best == nil || len(list) < len(best) {
+		list := ix.triList(triKey(needle[i:]))
+		if i == 0 || len(list) < len(best) {
 			best = list
 		}
 		if len(best) == 0 {
@@ -81,11 +117,15 @@ func (ix *searchIndex) candidates(needle []byte) []int32 {
 // needle, in name order, until visit returns false.
 func (ix *searchIndex) holding(needle []byte, lo, hi int, visit func(e int) bool) {
 	if len(needle) >= 3 {
-		for _, e := range ix.candidates(needle) {
-			if int(e) >= lo && int(e) < hi || !bytes.Contains(ix.lower(int(e)), needle) {
+		list, e := ix.candidates(needle), -1
+		for len(list) > 0 {
+			gap, n := binary.Uvarint(list)
+			list = list[n:]
+			e += int(gap)
+			if e >= lo && e < hi || !bytes.Contains(ix.lower(e), needle) {
 				continue
 			}
-			if !visit(int(e)) {
+			if !visit(e) {
 				return
 			}
 		}

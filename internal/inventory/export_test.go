@@ -1,0 +1,4 @@
+package inventory
+
+// NewEffectiveSetForTest lets the external benchmarks build a set.
+var NewEffectiveSetForTest = newEffectiveSet
