@@ -43,7 +43,11 @@ check_defaults:
 // dashboard reads: probe locations, compliance and tickets.
 func newDashSite(t *testing.T, db *store.DB) *staffSite {
 	t.Helper()
-	now := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+	// Noon UTC tomorrow: early in the day in Montreal and in Paris, so that
+	// the tests' hours later stay the same day in both zones whatever
+	// the hour they run at, and ahead of the wall clock that the cookie
+	// jar expires cookies by.
+	now := time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour)
 	clock := fixedClock(&now)
 	sessions := auth.NewSessions(db)
 	sessions.Now = clock
