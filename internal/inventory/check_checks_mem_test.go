@@ -117,3 +117,37 @@ func BenchmarkInventoryBytes(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEffectiveSetGet1M finds checks by key in the set of a host of a
+// million sites, as the result intake does for every result it takes, and
+// reports what the lookup keeps in memory per check once every shard was
+// asked.
+//
+//	go test -run XXX -bench BenchmarkEffectiveSetGet1M -benchtime 2000000x ./internal/inventory/
+func BenchmarkEffectiveSetGet1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("a million sites")
+	}
+	set := inventory.NewEffectiveSetForTest(sitesInventory(1_000_000), 1)
+	var keys []string
+	set.Each(func(c *check.Check) bool {
+		keys = append(keys, c.Key())
+		return true
+	})
+	before := heapAfterGC()
+	for _, k := range keys {
+		if set.Get(k) == nil {
+			b.Fatalf("no check %s", k)
+		}
+	}
+	index := float64(heapAfterGC()-before) / float64(len(keys))
+	i := 0
+	for b.Loop() {
+		if set.Get(keys[i*7919%len(keys)]) == nil {
+			b.Fatal("missing")
+		}
+		i++
+	}
+	b.ReportMetric(index, "index-B/check")
+	runtime.KeepAlive(set)
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/vigie/vigie/internal/check"
 )
@@ -47,6 +48,54 @@ const (
 // by asset and no key strings, which a set holds for each of its checks.
 type effShard struct {
 	checks []*check.Check
+	// slots index checks by key for Get, built at its first call (the
+	// result intake asks for every result, the built-in monitor never):
+	// open addressing with linear probing, each slot an index in checks
+	// plus one, 0 for empty. About 8 B per check where a binary search
+	// over the keys cost a dozen string comparisons.
+	index sync.Once
+	slots []int32
+}
+
+// keyHash is the hash of a check's key, ASSET/NAME, without building it.
+func keyHash(c *check.Check) uint64 {
+	var h maphash.Hash
+	h.SetSeed(effSeed)
+	id := c.ID()
+	_, _ = h.WriteString(id.Asset)
+	_ = h.WriteByte('/')
+	_, _ = h.WriteString(id.Name)
+	return h.Sum64()
+}
+
+// isKey tells whether key is the key of c, without building it.
+func isKey(c *check.Check, key string) bool {
+	id := c.ID()
+	return len(key) == len(id.Asset)+1+len(id.Name) && key[len(id.Asset)] == '/' &&
+		strings.HasPrefix(key, id.Asset) && strings.HasSuffix(key, id.Name)
+}
+
+// get returns the shard's check of asset with key, or nil: two checks
+// may share a key when an asset's name holds a slash.
+func (sh *effShard) get(asset, key string) *check.Check {
+	sh.index.Do(func() {
+		size := slotsFor(len(sh.checks))
+		sh.slots = make([]int32, size)
+		for i, c := range sh.checks {
+			s := keyHash(c) & uint64(size-1)
+			for sh.slots[s] != 0 {
+				s = (s + 1) & uint64(size-1)
+			}
+			sh.slots[s] = int32(i + 1)
+		}
+	})
+	mask := uint64(len(sh.slots) - 1)
+	for s := maphash.String(effSeed, key) & mask; sh.slots[s] != 0; s = (s + 1) & mask {
+		if c := sh.checks[sh.slots[s]-1]; c.Asset == asset && isKey(c, key) {
+			return c
+		}
+	}
+	return nil
 }
 
 // keyParts are the parts of a check's key, ASSET/NAME, compared without
@@ -172,14 +221,9 @@ func (s *EffectiveSet) Len() int { return s.n }
 // shared: never modify it.
 func (s *EffectiveSet) Get(key string) *check.Check {
 	// An asset name may hold a slash: try each split, the last first.
-	whole := keyParts{key}
 	for i := strings.LastIndexByte(key, '/'); i > 0; i = strings.LastIndexByte(key[:i], '/') {
-		list := s.shards[shardOf(key[:i])].checks
-		j := sort.Search(len(list), func(j int) bool { return compareParts(partsOf(list[j]), whole, false) >= 0 })
-		for ; j < len(list) && compareParts(partsOf(list[j]), whole, false) == 0; j++ {
-			if list[j].Asset == key[:i] {
-				return list[j]
-			}
+		if c := s.shards[shardOf(key[:i])].get(key[:i], key); c != nil {
+			return c
 		}
 	}
 	return nil
