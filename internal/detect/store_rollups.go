@@ -111,9 +111,27 @@ func (s *Store) SaveBuckets(ctx context.Context, buckets []Bucket) error {
 }
 
 func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, ids map[string]int64, period string, bs []Bucket) error {
-	return insertChunks(ctx, tx, s.db.Engine,
-		`INSERT INTO rollups (check_id, period, start, count, failures, latency_sum_us, min_us, max_us) VALUES `,
-		upsertRollups, 8, len(bs),
+	const head = `INSERT INTO rollups (check_id, period, start, count, failures, latency_sum_us, min_us, max_us) `
+	if s.db.Engine == store.Postgres {
+		// One statement of seven arrays, whatever the number of rows:
+		// a thousand rows of eight parameters each cost more to encode
+		// and plan than the write itself.
+		cols := make([][]int64, 7)
+		for i := range cols {
+			cols[i] = make([]int64, len(bs))
+		}
+		for i := range bs {
+			b := &bs[i]
+			cols[0][i], cols[1][i], cols[2][i], cols[3][i] = ids[b.Check], b.Minute.Unix(), int64(b.Count), int64(b.Failures)
+			cols[4][i], cols[5][i], cols[6][i] = b.LatencySum.Microseconds(), b.Min.Microseconds(), b.Max.Microseconds()
+		}
+		_, err := tx.ExecContext(ctx, head+`SELECT c, `+strconv.Itoa(periodCode[period])+`, s, n, f, l, lo, hi
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
+			AS t (c, s, n, f, l, lo, hi)`+upsertRollups,
+			cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6])
+		return err
+	}
+	return insertChunks(ctx, tx, s.db.Engine, head+`VALUES `, upsertRollups, 8, len(bs),
 		func(dst []any, from, to int) []any {
 			for i := from; i < to; i++ {
 				b := &bs[i]
@@ -155,8 +173,17 @@ func (s *Store) addMinutes(ctx context.Context, tx *sql.Tx, ids map[string]int64
 		}
 		packed[i] = h.pack(nil)
 	}
-	return insertChunks(ctx, tx, s.db.Engine, `INSERT INTO rollup_minutes (check_id, start, slots) VALUES `,
-		` ON CONFLICT (check_id, start) DO UPDATE SET slots = excluded.slots`, 3, len(keys),
+	const head, tail = `INSERT INTO rollup_minutes (check_id, start, slots) `, ` ON CONFLICT (check_id, start) DO UPDATE SET slots = excluded.slots`
+	if s.db.Engine == store.Postgres {
+		idList, starts := make([]int64, len(keys)), make([]int64, len(keys))
+		for i, k := range keys {
+			idList[i], starts[i] = k.id, k.start
+		}
+		_, err := tx.ExecContext(ctx, head+`SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])`+tail,
+			idList, starts, packed)
+		return err
+	}
+	return insertChunks(ctx, tx, s.db.Engine, head+`VALUES `, tail, 3, len(keys),
 		func(dst []any, from, to int) []any {
 			for i := from; i < to; i++ {
 				dst = append(dst, keys[i].id, keys[i].start, packed[i])
@@ -170,20 +197,33 @@ func (s *Store) addMinutes(ctx context.Context, tx *sql.Tx, ids map[string]int64
 func (s *Store) loadHours(ctx context.Context, tx *sql.Tx, keys []hourKey) (map[hourKey][]byte, error) {
 	out := make(map[hourKey][]byte, len(keys))
 	e := s.db.Engine
+	// PostgreSQL takes the ids of an hour as one array.
+	most := maxParams - 1
+	if e == store.Postgres {
+		most = len(keys)
+	}
 	for from := 0; from < len(keys); {
 		to := from
-		for to < len(keys) && keys[to].start == keys[from].start && to-from < maxParams-1 {
+		for to < len(keys) && keys[to].start == keys[from].start && to-from < most {
 			to++
 		}
-		args := make([]any, 0, to-from+1)
-		for _, k := range keys[from:to] {
-			args = append(args, k.id)
-		}
-		args = append(args, keys[from].start)
 		start := keys[from].start
-		err := queryEach(ctx, tx, "load minutes",
-			`SELECT check_id, slots FROM rollup_minutes WHERE check_id IN `+e.List(to-from)+
-				` AND start = `+param(e, len(args)), args,
+		q := `SELECT check_id, slots FROM rollup_minutes WHERE check_id = ANY($1) AND start = $2`
+		var args []any
+		if e == store.Postgres {
+			ids := make([]int64, 0, to-from)
+			for _, k := range keys[from:to] {
+				ids = append(ids, k.id)
+			}
+			args = []any{ids, start}
+		} else {
+			for _, k := range keys[from:to] {
+				args = append(args, k.id)
+			}
+			args = append(args, start)
+			q = `SELECT check_id, slots FROM rollup_minutes WHERE check_id IN ` + e.List(to-from) + ` AND start = ?`
+		}
+		err := queryEach(ctx, tx, "load minutes", q, args,
 			func(rows *sql.Rows) error {
 				var k hourKey
 				var p []byte
@@ -200,15 +240,6 @@ func (s *Store) loadHours(ctx context.Context, tx *sql.Tx, keys []hourKey) (map[
 		from = to
 	}
 	return out, nil
-}
-
-// param is the placeholder of the nth parameter, as Engine.Placeholders
-// numbers them.
-func param(e store.Engine, n int) string {
-	if e == store.SQLite {
-		return "?"
-	}
-	return "$" + strconv.Itoa(n)
 }
 
 // Latency returns the counters of a check per period (PeriodMinute,

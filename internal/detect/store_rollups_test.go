@@ -270,3 +270,38 @@ func TestStoreSavesConcurrentCallsForNewChecks(t *testing.T) {
 		}
 	})
 }
+
+// Each call saves one minute of several checks: every check's packed hour
+// is read back and added to, none rewritten from its new minute alone.
+func TestStoreKeepsEveryMinuteOfChecksSavedTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := detect.NewStore(db)
+		const checks, minutes = 7, 10
+		for m := range minutes {
+			var call []detect.Bucket
+			for c := range checks {
+				call = append(call, bucket(fmt.Sprintf("c%d", c), storeT0.Add(time.Duration(m)*time.Minute), 1+c, 0, int64(10*(1+c)), 10, 10))
+			}
+			if err := s.SaveBuckets(ctx, call); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for c := range checks {
+			got, err := s.Latency(ctx, fmt.Sprintf("c%d", c), detect.PeriodMinute, storeT0, storeT0.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != minutes {
+				t.Errorf("c%d: %d minutes kept, want %d: %+v", c, len(got), minutes, got)
+			}
+			hours, err := s.Latency(ctx, fmt.Sprintf("c%d", c), detect.PeriodHour, storeT0.Truncate(time.Hour), storeT0.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hours) != 1 || hours[0].Count != minutes*(1+c) {
+				t.Errorf("c%d: hours %+v, want one of %d results", c, hours, minutes*(1+c))
+			}
+		}
+	})
+}
