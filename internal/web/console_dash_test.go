@@ -43,11 +43,7 @@ check_defaults:
 // dashboard reads: probe locations, compliance and tickets.
 func newDashSite(t *testing.T, db *store.DB) *staffSite {
 	t.Helper()
-	// Noon UTC tomorrow: early in the day in Montreal and in Paris, so that
-	// the tests' hours later stay the same day in both zones whatever
-	// the hour they run at, and ahead of the wall clock that the cookie
-	// jar expires cookies by.
-	now := time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour)
+	now := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
 	clock := fixedClock(&now)
 	sessions := auth.NewSessions(db)
 	sessions.Now = clock
@@ -271,6 +267,11 @@ func TestSinceYouLastLookedMovesOnAfterEachLook(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		site := newDashSite(t, db)
+		// Noon UTC tomorrow, early in the day in Montreal: the seven hours
+		// the test moves on stay the same day there, and the last look
+		// shows as an hour, whatever the hour the test runs at (the clock
+		// stays ahead of the wall clock the cookie jar expires cookies by).
+		*site.now = time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour)
 		montreal, _ := time.LoadLocation("America/Montreal")
 		b, u := site.staffBrowser(t, "leo@host.example", "America/Montreal")
 		before := openIncident(t, site.d, incident.Incident{Title: "Before the first look", Status: incident.Investigating,
