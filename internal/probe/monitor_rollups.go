@@ -109,6 +109,11 @@ func (w *rollupWriter) take() []detect.Bucket {
 	n := min(len(w.pending), rollupChunk)
 	chunk := w.pending[:n:n]
 	w.pending = w.pending[n:]
+	if len(w.pending) == 0 {
+		// An empty slice at the end of a minute's array would keep the
+		// whole array alive until the next minute.
+		w.pending = nil
+	}
 	w.writing = n
 	return chunk
 }

@@ -3,10 +3,13 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/vigie/vigie/internal/check"
 	"github.com/vigie/vigie/internal/detect"
@@ -281,6 +284,35 @@ func TestRollupsKeepTheNewestWithinTheirBound(t *testing.T) {
 			if got := minuteCount(t, st, "vm1/tcp", minute(i)); got != want {
 				t.Errorf("minute %d: %d results stored, want %d", i, got, want)
 			}
+		}
+	})
+}
+
+// TestRollupWriterLetsAWrittenMinuteGo: once a minute's buckets are
+// written, the writer holds nothing of them for the collector to keep
+// until the next minute.
+func TestRollupWriterLetsAWrittenMinuteGo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		st := detect.NewStore(db)
+		w := newRollupWriter(st.SaveBuckets, 100_000, slog.New(slog.DiscardHandler))
+		bs := make([]detect.Bucket, rollupChunk+10)
+		for i := range bs {
+			bs[i] = detect.Bucket{Check: fmt.Sprintf("vm%d/tcp", i), Minute: rollupT0, Count: 1}
+		}
+		minute := weak.Make(&bs[0])
+		w.add(bs)
+		bs = nil
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go w.run(ctx)
+		if !within(10*time.Second, func() bool { n, _, err := w.state(); return n == 0 && err == nil }) {
+			t.Fatal("the minute not written")
+		}
+		if !within(5*time.Second, func() bool { runtime.GC(); return minute.Value() == nil }) {
+			t.Fatal("the writer still holds the written minute's buckets")
+		}
+		if got := minuteCount(t, st, fmt.Sprintf("vm%d/tcp", rollupChunk+9), rollupT0); got != 1 {
+			t.Fatalf("the last bucket stored %d results, want 1", got)
 		}
 	})
 }
