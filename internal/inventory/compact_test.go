@@ -237,8 +237,8 @@ func TestNameIndexFollowsAMap(t *testing.T) {
 			}
 		}
 	}
-	if x.n != len(want) {
-		t.Fatalf("n = %d, want %d", x.n, len(want))
+	if x.len() != len(want) {
+		t.Fatalf("n = %d, want %d", x.len(), len(want))
 	}
 	got := map[string]int32{}
 	x.each(func(i int32) { got[nodes[i].name] = i })

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/keyindex"
 )
 
 // EffectiveSet is every check the inventory implies at one version (what
@@ -48,19 +49,18 @@ const (
 // by asset and no key strings, which a set holds for each of its checks.
 type effShard struct {
 	checks []*check.Check
-	// slots index checks by key for Get, built at its first call (the
+	// byKey indexes checks by key for Get, built at its first call (the
 	// result intake asks for every result, the built-in monitor never):
-	// open addressing with linear probing, each slot an index in checks
-	// plus one, 0 for empty. About 8 B per check where a binary search
-	// over the keys cost a dozen string comparisons.
+	// slots of an index in checks plus one, about 8 B per check where a
+	// binary search over the keys cost a dozen string comparisons.
 	index sync.Once
-	slots []int32
+	byKey keyindex.Index[int32]
 }
 
 // keyHash is the hash of a check's key, ASSET/NAME, without building it.
-func keyHash(c *check.Check) uint64 {
+func keyHash(seed maphash.Seed, c *check.Check) uint64 {
 	var h maphash.Hash
-	h.SetSeed(effSeed)
+	h.SetSeed(seed)
 	id := c.ID()
 	_, _ = h.WriteString(id.Asset)
 	_ = h.WriteByte('/')
@@ -79,23 +79,20 @@ func isKey(c *check.Check, key string) bool {
 // may share a key when an asset's name holds a slash.
 func (sh *effShard) get(asset, key string) *check.Check {
 	sh.index.Do(func() {
-		size := slotsFor(len(sh.checks))
-		sh.slots = make([]int32, size)
-		for i, c := range sh.checks {
-			s := keyHash(c) & uint64(size-1)
-			for sh.slots[s] != 0 {
-				s = (s + 1) & uint64(size-1)
-			}
-			sh.slots[s] = int32(i + 1)
+		sh.byKey = keyindex.New[int32](len(sh.checks))
+		hash := func(seed maphash.Seed, v int32) uint64 { return keyHash(seed, sh.checks[v-1]) }
+		for i := range sh.checks {
+			sh.byKey.Insert(int32(i+1), hash)
 		}
 	})
-	mask := uint64(len(sh.slots) - 1)
-	for s := maphash.String(effSeed, key) & mask; sh.slots[s] != 0; s = (s + 1) & mask {
-		if c := sh.checks[sh.slots[s]-1]; c.Asset == asset && isKey(c, key) {
-			return c
-		}
+	v, ok := sh.byKey.Find(sh.byKey.Hash(key), func(v int32) bool {
+		c := sh.checks[v-1]
+		return c.Asset == asset && isKey(c, key)
+	})
+	if !ok {
+		return nil
 	}
-	return nil
+	return sh.checks[v-1]
 }
 
 // keyParts are the parts of a check's key, ASSET/NAME, compared without

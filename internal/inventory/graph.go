@@ -85,7 +85,7 @@ func NewGraph(inv *Inventory, version int64) *Graph {
 	for i := range inv.Assets {
 		g.addNode(&inv.Assets[i])
 	}
-	if g.index.n == len(inv.Assets) {
+	if g.index.len() == len(inv.Assets) {
 		g.linkAll(inv.Assets)
 	} else {
 		// Names given twice: each later asset replaces the one before.
@@ -171,7 +171,7 @@ func (g *Graph) Version() int64 {
 func (g *Graph) Len() int {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	return g.index.n
+	return g.index.len()
 }
 
 func (g *Graph) intern(kind string) int32 {

@@ -100,7 +100,7 @@ func (g *Graph) buildSearch() {
 	var names []string
 	var ids, custNames []string
 	if needAssets {
-		names = make([]string, 0, g.index.n)
+		names = make([]string, 0, g.index.len())
 		for i := range g.nodes {
 			if g.nodes[i].live {
 				names = append(names, g.nodes[i].name)
