@@ -2,9 +2,11 @@
 // PostgreSQL takes in, and what its detector state weighs, at the size of
 // the largest hosts: N sites imported, results posted for every check from
 // three remote locations, as synthetic gzip batches over loopback from
-// concurrent posters, as probes send them.
+// concurrent posters, as probes send them: in the binary form
+// (probe.ResultsMediaType) unless -forms says otherwise.
 //
 //	go run ./bench/intake -sites 1000000
+//	go run ./bench/intake -sites 1000000 -rounds 3 -forms binary,json,binary   # both forms, steady, in one run
 //
 // Run it from the module root: it builds ./cmd/vigie, creates the database
 // vigie_bench_intake on the PostgreSQL server (dropped at the end), imports
@@ -42,6 +44,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -77,7 +80,14 @@ type config struct {
 	// goes (profile-roundN.pprof), over its first profileFor.
 	profile    string
 	profileFor time.Duration
+	// forms are the batches' forms, round by round, the last one for
+	// the rounds after: "binary" (probe.ResultsMediaType, as probes post
+	// them) or "json".
+	forms []string
 }
+
+// form is the form of round i's batches.
+func (c config) form(i int) string { return c.forms[min(i, len(c.forms)-1)] }
 
 // locations are the remote locations results are posted for.
 var locations = []string{"paris", "montreal", "tokyo"}
@@ -96,8 +106,15 @@ func run(ctx context.Context, args []string) error {
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory and the database")
 	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the server for each round to PREFIX-roundN.pprof, and its heap once the round is taken to PREFIX-roundN.heap")
 	fs.DurationVar(&cfg.profileFor, "profile-for", 20*time.Second, "how long each round's profile lasts, from its start")
+	forms := fs.String("forms", "binary", "the batches' forms, round by round, comma-separated, the last one for the rounds after: binary (as probes post them) or json")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	cfg.forms = strings.Split(*forms, ",")
+	for _, f := range cfg.forms {
+		if f != "binary" && f != "json" {
+			return fmt.Errorf("-forms: %q is neither binary nor json", f)
+		}
 	}
 	if cfg.sites <= 0 || cfg.posters <= 0 || cfg.batch <= 0 || cfg.rounds <= 0 {
 		return errors.New("-sites, -posters, -batch and -rounds must be positive")
@@ -159,7 +176,7 @@ func run(ctx context.Context, args []string) error {
 	logf("encoding %d rounds of %d batches", cfg.rounds, (len(keys)+cfg.batch-1)/cfg.batch*len(locations))
 	rounds := make([][]body, cfg.rounds)
 	for i := range rounds {
-		rounds[i] = encodeRound(keys, cfg.batch, i, tokens)
+		rounds[i] = encodeRound(keys, cfg.batch, i, tokens, cfg.form(i))
 	}
 
 	srv, err := startServer(ctx, vigie, dsn, dir, cfg.profile != "")
@@ -273,15 +290,16 @@ func result(i, round int, at time.Time) check.Result {
 
 // body is one gzip batch of a location, ready to post.
 type body struct {
-	token string
-	data  []byte
-	n     int
+	token     string
+	mediaType string
+	data      []byte
+	n         int
 }
 
 // encodeRound writes the batches of one round: every key from every
 // location. Each batch has an epoch of its own, numbered from 1, so that
 // it is taken whatever was posted before it.
-func encodeRound(keys []string, size, round int, tokens map[string]string) []body {
+func encodeRound(keys []string, size, round int, tokens map[string]string, form string) []body {
 	at := time.Now().UTC().Truncate(time.Second)
 	var out []body
 	for li, loc := range locations {
@@ -293,15 +311,22 @@ func encodeRound(keys []string, size, round int, tokens map[string]string) []bod
 			}
 			var buf bytes.Buffer
 			zw := gzip.NewWriter(&buf)
-			err := json.NewEncoder(zw).Encode(map[string]any{
-				"epoch": fmt.Sprintf("r%dl%db%d", round, li, from), "records": records})
+			epoch := fmt.Sprintf("r%dl%db%d", round, li, from)
+			mediaType := probe.ResultsMediaType
+			var err error
+			if form == "json" {
+				mediaType = "application/json"
+				err = json.NewEncoder(zw).Encode(map[string]any{"epoch": epoch, "records": records})
+			} else {
+				_, err = zw.Write(probe.AppendResults(nil, epoch, records))
+			}
 			if err == nil {
 				err = zw.Close()
 			}
 			if err != nil {
 				panic(err) // writing to memory does not fail
 			}
-			out = append(out, body{token: tokens[loc], data: buf.Bytes(), n: len(part)})
+			out = append(out, body{token: tokens[loc], mediaType: mediaType, data: buf.Bytes(), n: len(part)})
 		}
 	}
 	// Interleave the locations, as their probes post at once.
@@ -567,7 +592,7 @@ func post(ctx context.Context, client *http.Client, server string, b body) (int,
 		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+b.token)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", b.mediaType)
 	req.Header.Set("Content-Encoding", "gzip")
 	resp, err := client.Do(req)
 	if err != nil {
@@ -659,15 +684,15 @@ func report(w io.Writer, cfg config, checks int, base baselineResult, idle sampl
 		cfg.sites, checks, len(locations), cfg.batch, cfg.posters, runtime.NumCPU())
 	fmt.Fprintf(w, "baseline, former layout (one INSERTed row per result, JSON, no HTTP): %.0f results/s (%d rows in %s)\n\n",
 		base.rate(), base.rows, base.elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "| round | results | accepted/s | × baseline | taken by the detector/s | × baseline | server CPU (1 core = 100 %%) | server CPU per result | RSS after | peak RSS |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| round | form | results | accepted/s | × baseline | taken by the detector/s | × baseline | server CPU (1 core = 100 %%) | server CPU per result | RSS after | peak RSS |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for i, r := range rounds {
 		what := "steady"
 		if i == 0 {
 			what = "first (fills the detector)"
 		}
-		fmt.Fprintf(w, "| %d %s | %d | %.0f | %.2f | %.0f | %.2f | %.0f %% | %.1f µs | %.0f MiB | %.0f MiB |\n",
-			i+1, what, r.results, r.acceptedRate(), r.acceptedRate()/base.rate(), r.takenRate(), r.takenRate()/base.rate(),
+		fmt.Fprintf(w, "| %d %s | %s | %d | %.0f | %.2f | %.0f | %.2f | %.0f %% | %.1f µs | %.0f MiB | %.0f MiB |\n",
+			i+1, what, cfg.form(i), r.results, r.acceptedRate(), r.acceptedRate()/base.rate(), r.takenRate(), r.takenRate()/base.rate(),
 			100*r.cpuShare(), r.cpuPerResult(), r.drained.rssMiB, r.peakRSSMiB)
 	}
 	last := rounds[len(rounds)-1]

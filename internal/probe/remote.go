@@ -77,8 +77,10 @@ type Remote struct {
 	// fullPulls and deltaPulls count the assignment answers taken, and
 	// restarts the listings read in pages begun again.
 	fullPulls, deltaPulls, restarts atomic.Uint64
-	// unpaged is set once the server refused pages (an older server).
+	// unpaged is set once the server refused pages (an older server),
+	// jsonBatches once it refused a batch in the binary form.
 	unpaged        bool
+	jsonBatches    atomic.Bool
 	restartsInARow int
 }
 
@@ -460,21 +462,36 @@ func (r *Remote) push(ctx context.Context) error {
 // member, and returns the server's answer when it took the batch; any
 // other answer is an error, which says how long to wait when the server
 // does.
+//
+// The batch goes in the binary form (ResultsMediaType) unless the server
+// refused it once: a server older than that form reads every body as
+// JSON and answers 400 (or 415). The probe then sends that batch again,
+// and every later one, as JSON.
 func (r *Remote) postResults(ctx context.Context, recs []Record) (*http.Response, error) {
+	asJSON := r.jsonBatches.Load()
 	var body bytes.Buffer
 	zw := gzip.NewWriter(&body)
-	if err := json.NewEncoder(zw).Encode(map[string]any{"epoch": r.epoch, "records": recs}); err != nil {
-		return nil, err
+	var err error
+	if asJSON {
+		err = json.NewEncoder(zw).Encode(map[string]any{"epoch": r.epoch, "records": recs})
+	} else {
+		_, err = zw.Write(AppendResults(nil, r.epoch, recs))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("results: encode: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("results: encode: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.opts.Server+"/api/v1/probe/results", &body)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.opts.Token)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", ResultsMediaType)
+	if asJSON {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Content-Encoding", "gzip")
 	r.setMember(req)
 	resp, err := r.opts.Client.Do(req)
@@ -486,6 +503,11 @@ func (r *Remote) postResults(ctx context.Context, recs []Record) (*http.Response
 	}
 	defer func() { _ = resp.Body.Close() }()
 	err = answerError("results", resp)
+	if !asJSON && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnsupportedMediaType) {
+		r.jsonBatches.Store(true)
+		r.opts.Logger.Warn("the server refused a batch of results in the binary form; sending JSON from now on", "err", err)
+		return r.postResults(ctx, recs)
+	}
 	if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
 		return nil, &retryAfterError{err: err, after: time.Duration(secs) * time.Second}
 	}

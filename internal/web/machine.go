@@ -2,8 +2,10 @@ package web
 
 import (
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -180,8 +182,8 @@ func (h *machine) assignmentsDelta(w http.ResponseWriter, r *http.Request, locat
 	return true
 }
 
-// probeResults takes a batch of results, gzip-compressed or not, and
-// answers with the last sequence number taken: the probe may then forget
+// probeResults takes a batch of results, gzip-compressed or not, as JSON
+// or in the binary form of probe.ResultsMediaType, and answers with the last sequence number taken: the probe may then forget
 // everything up to it.
 //
 // Results for checks not assigned to the location are refused, counted,
@@ -210,7 +212,20 @@ func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (probe.Tak
 		body = io.LimitReader(zr, maxResultsBody)
 	}
 	var batch resultsBatch
-	if err := decodeStrict(body, &batch); err != nil {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == probe.ResultsMediaType {
+		data, err := io.ReadAll(io.LimitReader(body, maxResultsBody+1))
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			return probe.Taken{}, fmt.Errorf("read results: %w", err)
+		} else if err != nil {
+			return probe.Taken{}, badRequest("body: %v", err)
+		}
+		if len(data) > maxResultsBody {
+			return probe.Taken{}, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("body larger than %d bytes", maxResultsBody)}
+		}
+		if batch.Epoch, batch.Records, err = probe.DecodeResults(data); err != nil {
+			return probe.Taken{}, badRequest("%v", err)
+		}
+	} else if err := decodeStrict(body, &batch); err != nil {
 		return probe.Taken{}, err
 	}
 	for i := 1; i < len(batch.Records); i++ {
