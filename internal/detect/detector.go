@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/keyindex"
 )
 
 // Defaults of a Detector.
@@ -42,8 +43,8 @@ type Detector struct {
 	staleFactor time.Duration
 	interval    time.Duration
 	locations   *Locations
-	index       map[string]int32
-	checks      []Quorum // in order of first mention, so Sweep is deterministic
+	index       *keyindex.Positions[Quorum] // of checks, by key
+	checks      []Quorum                    // in order of first mention, so Sweep is deterministic
 	runs        evidencePool
 	pending     []Signal // emitted by the next Sweep
 }
@@ -54,8 +55,8 @@ func New(cfg Config) *Detector {
 		th:          cfg.Policy.compile(),
 		staleFactor: time.Duration(cfg.StaleFactor),
 		interval:    cfg.Interval,
-		index:       make(map[string]int32),
 	}
+	d.index = keyindex.NewPositions(&d.checks, func(q *Quorum) string { return q.check }, 0)
 	if d.staleFactor <= 0 {
 		d.staleFactor = DefaultStaleFactor
 	}
@@ -72,11 +73,11 @@ func New(cfg Config) *Detector {
 
 // watch returns the state of a check, creating it on first mention.
 func (d *Detector) watch(key string) *Quorum {
-	if i, ok := d.index[key]; ok {
+	if i, ok := d.index.Get(key); ok {
 		return &d.checks[i]
 	}
-	d.index[key] = int32(len(d.checks))
 	d.checks = append(d.checks, Quorum{check: key, names: d.locations, staleAfter: d.staleFactor * d.interval, open: true, changed: -1})
+	d.index.Add(int32(len(d.checks) - 1))
 	return &d.checks[len(d.checks)-1]
 }
 
@@ -201,7 +202,7 @@ func (d *Detector) Restore(checkKey, asset string, st State, since time.Time) {
 // Remove forgets a check; its open location problems are closed by the
 // next Sweep.
 func (d *Detector) Remove(checkKey string) {
-	i, ok := d.index[checkKey]
+	i, ok := d.index.Get(checkKey)
 	if !ok {
 		return
 	}
@@ -217,16 +218,19 @@ func (d *Detector) Remove(checkKey string) {
 		d.runs.release(&m.run)
 	}
 	last := int32(len(d.checks) - 1)
-	d.checks[i] = d.checks[last]
-	d.index[d.checks[i].check] = i
+	d.index.Delete(i)
+	if i != last {
+		d.index.Delete(last)
+		d.checks[i] = d.checks[last]
+		d.index.Add(i)
+	}
 	d.checks[last] = Quorum{}
 	d.checks = d.checks[:last]
-	delete(d.index, checkKey)
 }
 
 // State is a check's hard state across its locations.
 func (d *Detector) State(checkKey string) (State, bool) {
-	i, ok := d.index[checkKey]
+	i, ok := d.index.Get(checkKey)
 	if !ok {
 		return Unknown, false
 	}
@@ -254,7 +258,7 @@ func (d *Detector) NextRun(checkKey, location string, interval time.Duration) ti
 
 // find returns the member of a check from a location that has a tracker.
 func (d *Detector) find(checkKey, location string) *member {
-	i, ok := d.index[checkKey]
+	i, ok := d.index.Get(checkKey)
 	if !ok {
 		return nil
 	}

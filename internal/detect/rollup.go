@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
+	"github.com/vigie/vigie/internal/keyindex"
 )
 
 // Bucket is the counters of one check over one period: a minute from
@@ -85,11 +86,13 @@ func (c *counts) bucket(check string, at time.Time) Bucket {
 // openMinute is the buckets of one minute: its checks in the order they
 // first reported in it, and their counters beside them.
 type openMinute struct {
-	start  int64 // Unix seconds
-	index  map[string]int32
+	start  int64                       // Unix seconds
+	index  *keyindex.Positions[string] // of checks
 	checks []string
 	counts []counts
 }
+
+func stringKey(s *string) string { return *s }
 
 // Rollup accumulates per-check counters per minute until they are
 // flushed to storage. Results are counted in the minute they started.
@@ -111,12 +114,12 @@ func NewRollup() *Rollup {
 // Add counts the result r of the check checkKey in the minute it started.
 func (ru *Rollup) Add(checkKey string, r check.Result) {
 	m := ru.minute(r.Started.Truncate(time.Minute).Unix())
-	i, ok := m.index[checkKey]
+	i, ok := m.index.Get(checkKey)
 	if !ok {
 		i = int32(len(m.checks))
-		m.index[checkKey] = i
 		m.checks = append(m.checks, checkKey)
 		m.counts = append(m.counts, counts{})
+		m.index.Add(i)
 		ru.open++
 	}
 	m.counts[i].add(r)
@@ -132,7 +135,9 @@ func (ru *Rollup) minute(start int64) *openMinute {
 		}
 		at--
 	}
-	m := &openMinute{start: start, index: make(map[string]int32, ru.sizeHint())}
+	n := ru.sizeHint()
+	m := &openMinute{start: start, checks: make([]string, 0, n), counts: make([]counts, 0, n)}
+	m.index = keyindex.NewPositions(&m.checks, stringKey, n)
 	ru.minutes = slices.Insert(ru.minutes, at, m)
 	return m
 }

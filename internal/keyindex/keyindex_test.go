@@ -83,3 +83,47 @@ func check(t *testing.T, x *Index[*item], want map[string]*item) {
 		t.Fatalf("All yields %d, want %d", n, len(want))
 	}
 }
+
+// Positions finds what a map of positions would, through adds and
+// removals that move the last element into the hole, as a slice kept
+// dense does.
+func TestPositionsAgreeWithAMap(t *testing.T) {
+	var elems []item
+	p := NewPositions(&elems, itemKey, 0)
+	want := map[string]int32{}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for step := range 20_000 {
+		key := fmt.Sprintf("site-%d/http", rng.IntN(2_000))
+		if i, ok := want[key]; ok {
+			last := int32(len(elems) - 1)
+			p.Delete(i)
+			delete(want, key)
+			if i != last {
+				p.Delete(last)
+				elems[i] = elems[last]
+				p.Add(i)
+				want[elems[i].key] = i
+			}
+			elems = elems[:last]
+		} else {
+			elems = append(elems, item{key: key})
+			p.Add(int32(len(elems) - 1))
+			want[key] = int32(len(elems) - 1)
+		}
+		if step%1000 == 0 || step == 19_999 {
+			if p.Len() != len(want) {
+				t.Fatalf("step %d: len %d, want %d", step, p.Len(), len(want))
+			}
+			for i := range 2_000 {
+				key := fmt.Sprintf("site-%d/http", i)
+				got, ok := p.Get(key)
+				if w, held := want[key]; ok != held || (held && got != w) {
+					t.Fatalf("step %d: Get(%q) = %d, %v; want %d, %v", step, key, got, ok, w, held)
+				}
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { p.Get("site-7/http") }); n != 0 {
+		t.Errorf("a lookup allocates %.0f times", n)
+	}
+}
