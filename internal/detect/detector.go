@@ -76,8 +76,7 @@ func (d *Detector) watch(key string) *Quorum {
 	if i, ok := d.index.Get(key); ok {
 		return &d.checks[i]
 	}
-	d.checks = append(d.checks, Quorum{check: key, names: d.locations, staleAfter: d.staleFactor * d.interval, open: true, changed: -1})
-	d.index.Add(int32(len(d.checks) - 1))
+	d.index.Append(Quorum{check: key, names: d.locations, staleAfter: d.staleFactor * d.interval, open: true, changed: -1})
 	return &d.checks[len(d.checks)-1]
 }
 
@@ -217,15 +216,7 @@ func (d *Detector) Remove(checkKey string) {
 		}
 		d.runs.release(&m.run)
 	}
-	last := int32(len(d.checks) - 1)
-	d.index.Delete(i)
-	if i != last {
-		d.index.Delete(last)
-		d.checks[i] = d.checks[last]
-		d.index.Add(i)
-	}
-	d.checks[last] = Quorum{}
-	d.checks = d.checks[:last]
+	d.index.Remove(i) // the last check moves to i
 }
 
 // State is a check's hard state across its locations.

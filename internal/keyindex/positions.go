@@ -45,3 +45,26 @@ func (p *Positions[E]) Add(i int32) { p.x.Insert(i+1, p.hash) }
 // Delete takes position i out, while the element there still has the key
 // it was added with; nothing when i is not held.
 func (p *Positions[E]) Delete(i int32) { p.x.Delete(i+1, p.hash) }
+
+// Append adds e at the end of the slice and indexes it; its key must not
+// be held yet.
+func (p *Positions[E]) Append(e E) {
+	*p.elems = append(*p.elems, e)
+	p.Add(int32(len(*p.elems) - 1))
+}
+
+// Remove takes the element at position i out of the slice and the index:
+// the last element moves into its place, and the slice is one shorter.
+func (p *Positions[E]) Remove(i int32) {
+	s := *p.elems
+	last := int32(len(s) - 1)
+	p.Delete(i)
+	if i != last {
+		p.Delete(last)
+		s[i] = s[last]
+		p.Add(i)
+	}
+	var zero E
+	s[last] = zero
+	*p.elems = s[:last]
+}

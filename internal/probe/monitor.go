@@ -81,7 +81,7 @@ type Monitor struct {
 	rollup  *detect.Rollup
 	results chan observed
 	// checks by key, owned by the Run goroutine.
-	checks  map[string]*check.Check
+	checks  *monitorChecks
 	version int64
 	// intervals keeps the effective intervals between reloads (reload).
 	intervals *intervalIndex
@@ -178,7 +178,7 @@ func (m *Monitor) recheck(assets []string) {
 	for _, a := range assets {
 		want[a] = true
 	}
-	for key, c := range m.checks {
+	for key, c := range m.checks.all() {
 		if want[c.Asset] && m.runsLocally(c) {
 			m.sched.Retry(key, 0)
 		}
@@ -220,7 +220,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-m.opts.ResultsWake:
 			m.takeRemote(ctx)
 		case key := <-m.opts.HeartbeatWake:
-			if _, ok := m.checks[key]; ok {
+			if _, ok := m.checks.get(key); ok {
 				m.Poke(key)
 			}
 		case assets := <-m.opts.RecheckWake:
@@ -329,7 +329,7 @@ func (m *Monitor) finish() {
 
 func (m *Monitor) observe(ctx context.Context, o observed) {
 	if m.observeAt(ctx, m.opts.Location, o.key, o.r) {
-		c := m.checks[o.key]
+		c, _ := m.checks.get(o.key)
 		interval := time.Duration(c.Interval)
 		if next := m.det.NextRun(o.key, m.opts.Location, interval); next < interval {
 			m.sched.Retry(o.key, next)
@@ -340,7 +340,7 @@ func (m *Monitor) observe(ctx context.Context, o observed) {
 // observeAt gives one result of a location to the detector; false when the
 // check is no longer known.
 func (m *Monitor) observeAt(ctx context.Context, location, key string, r check.Result) bool {
-	c, ok := m.checks[key]
+	c, ok := m.checks.get(key)
 	if !ok {
 		return false // removed meanwhile
 	}
@@ -430,7 +430,7 @@ func (m *Monitor) emit(ctx context.Context, signals []detect.Signal) {
 	for i := range signals {
 		s := &signals[i]
 		s.Source = detect.SourceProbe
-		if c, ok := m.checks[s.Check]; ok && c.Kind == check.Heartbeat {
+		if c, ok := m.checks.get(s.Check); ok && c.Kind == check.Heartbeat {
 			s.Source = detect.SourceHeartbeat
 		}
 		m.opts.Logger.Info("signal", "kind", s.Kind, "check", s.Check, "asset", s.Asset, "location", s.Location,

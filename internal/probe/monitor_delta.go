@@ -29,7 +29,7 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 	}
 	ptrs := make([]*check.Check, 0, set.Len())
 	keys := make([]string, 0, set.Len()) // of ptrs
-	all := make(map[string]*check.Check, set.Len())
+	all := newMonitorChecks(set.Len())
 	var err error
 	set.Each(func(c *check.Check) bool {
 		if c.Kind == check.Heartbeat && m.opts.Heartbeats == nil {
@@ -37,7 +37,7 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 		}
 		key := m.sched.key(c.Key())
 		if locs := m.locationsOf(c); len(locs) > 0 {
-			all[key] = c
+			all.put(key, c)
 			m.det.SetAssignment(key, locs, c.Quorum)
 			m.det.SetInterval(key, time.Duration(c.Interval))
 		}
@@ -64,20 +64,20 @@ func (m *Monitor) reloadAll(ctx context.Context, set *inventory.EffectiveSet) er
 		c = m.intervals.lowered(c)
 		ptrs[i] = c
 		key := keys[i]
-		if _, ok := all[key]; ok {
-			all[key] = c
+		if _, ok := all.get(key); ok {
+			all.put(key, c)
 		}
 		m.det.SetInterval(key, time.Duration(c.Interval))
 	}
-	for key := range m.checks {
-		if _, ok := all[key]; !ok {
+	for key := range m.checks.all() {
+		if _, ok := all.get(key); !ok {
 			m.det.Remove(key)
 		}
 	}
 	m.checks = all
 	m.sched.set(ptrs, keys)
 	m.version = set.Version()
-	m.opts.Logger.Info("monitor: checks loaded", "checks", len(all), "here", len(ptrs), "remote_locations", len(m.remote),
+	m.opts.Logger.Info("monitor: checks loaded", "checks", all.len(), "here", len(ptrs), "remote_locations", len(m.remote),
 		"inventory_version", m.version)
 	return nil
 }
@@ -105,10 +105,10 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 	}
 	var gone []string
 	drop := func(key string) {
-		if c, ok := m.checks[key]; ok {
+		if c, ok := m.checks.get(key); ok {
 			touched[c.Asset] = true
 			m.det.Remove(key)
-			delete(m.checks, key)
+			m.checks.remove(key)
 		}
 		gone = append(gone, key)
 	}
@@ -123,12 +123,12 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 		}
 		touched[c.Asset] = true
 		if locs := m.locationsOf(c); len(locs) > 0 {
-			m.checks[key] = c
+			m.checks.put(key, c)
 			m.det.SetAssignment(key, locs, c.Quorum)
 			m.det.SetInterval(key, time.Duration(c.Interval))
-		} else if _, ok := m.checks[key]; ok {
+		} else if _, ok := m.checks.get(key); ok {
 			m.det.Remove(key)
-			delete(m.checks, key)
+			m.checks.remove(key)
 		}
 		if !m.runsLocally(c) {
 			gone = append(gone, key)
@@ -161,8 +161,8 @@ func (m *Monitor) reloadDelta(ctx context.Context, set *inventory.EffectiveSet, 
 		for _, c := range local(asset) {
 			c = m.intervals.lowered(c)
 			key := keyOf(c)
-			if _, ok := m.checks[key]; ok {
-				m.checks[key] = c
+			if _, ok := m.checks.get(key); ok {
+				m.checks.put(key, c)
 			}
 			m.det.SetInterval(key, time.Duration(c.Interval))
 			upsert = append(upsert, c)

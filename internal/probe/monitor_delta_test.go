@@ -26,8 +26,8 @@ func scheduled(s *Scheduler) map[string]check.Check {
 }
 
 func assigned(m *Monitor) map[string]check.Check {
-	out := make(map[string]check.Check, len(m.checks))
-	for key, c := range m.checks {
+	out := make(map[string]check.Check, m.checks.len())
+	for key, c := range m.checks.all() {
 		out[key] = *c
 	}
 	return out

@@ -105,10 +105,10 @@ func TestMonitorSharesCheckKeysWithItsScheduler(t *testing.T) {
 		m := NewMonitor(svc, MonitorOptions{})
 		shared := func(when string) {
 			t.Helper()
-			if len(m.checks) == 0 {
+			if m.checks.len() == 0 {
 				t.Fatalf("%s: no checks", when)
 			}
-			for key := range m.checks {
+			for key := range m.checks.all() {
 				e := m.sched.entries.get(key)
 				if e == nil {
 					t.Fatalf("%s: %s not scheduled", when, key)
@@ -128,7 +128,7 @@ func TestMonitorSharesCheckKeysWithItsScheduler(t *testing.T) {
 		if err := m.reload(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := m.checks["site1/http"]; !ok {
+		if _, ok := m.checks.get("site1/http"); !ok {
 			t.Fatal("the check added is not taken")
 		}
 		shared("after a delta")

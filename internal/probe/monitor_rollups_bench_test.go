@@ -40,11 +40,11 @@ func benchRollupFlush(b *testing.B, e store.Engine, handover bool) {
 	now := rollupT0
 	m := NewMonitor(inventory.NewService(db, nil), MonitorOptions{Store: st, Now: func() time.Time { return now }})
 	keys := make([]string, benchChecks)
-	m.checks = make(map[string]*check.Check, benchChecks)
+	m.checks = newMonitorChecks(benchChecks)
 	for i := range keys {
 		c := &check.Check{Asset: fmt.Sprintf("vm%05d", i), Name: "tcp", Kind: check.TCP, Interval: check.Duration(time.Minute)}
 		keys[i] = c.Key()
-		m.checks[keys[i]] = c
+		m.checks.put(keys[i], c)
 	}
 	ok := func(at time.Time) check.Result {
 		return check.Result{OK: true, Phase: check.PhaseDone, Started: at, Timings: check.Timings{Total: time.Millisecond}}

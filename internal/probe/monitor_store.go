@@ -23,7 +23,7 @@ func (m *Monitor) restore(ctx context.Context) error {
 		if r.Location != "" {
 			continue
 		}
-		c, ok := m.checks[r.Check]
+		c, ok := m.checks.get(r.Check)
 		if !ok {
 			continue
 		}
@@ -131,7 +131,7 @@ func (m *Monitor) lag(now time.Time) time.Duration {
 
 // report shows the monitor's figures in /readyz.
 func (m *Monitor) report(c *health.Component) {
-	c.SetDetail("checks", len(m.checks))
+	c.SetDetail("checks", m.checks.len())
 	pending := len(m.pending.signals) + len(m.pending.states)
 	if m.rollups != nil {
 		buckets, _, _ := m.rollups.state()
