@@ -23,10 +23,14 @@ var locales embed.FS
 var Langs = []string{"fr", "en"}
 
 // Bundle is the parsed message files, with one localizer per language.
+// A message that is one text, without a template or plural forms (most of
+// them), is kept as that text alone: go-i18n keeps a template of every
+// message, about 650 bytes each where the text takes a fifth of that.
 type Bundle struct {
 	bundle *goi18n.Bundle
 	loc    map[string]*goi18n.Localizer
-	ids    map[string][]string // language → message ids
+	ids    map[string][]string          // language → message ids
+	plain  map[string]map[string]string // language → id → text
 }
 
 // New returns the embedded message files, parsed at the first call only:
@@ -39,8 +43,9 @@ func New() (*Bundle, error) {
 var embedded = sync.OnceValues(func() (*Bundle, error) { return parse(locales, "locales") })
 
 func parse(fsys fs.FS, dir string) (*Bundle, error) {
-	b := &Bundle{bundle: goi18n.NewBundle(language.French), loc: map[string]*goi18n.Localizer{}, ids: map[string][]string{}}
-	b.bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	b := &Bundle{bundle: goi18n.NewBundle(language.French), loc: map[string]*goi18n.Localizer{}, ids: map[string][]string{},
+		plain: map[string]map[string]string{}}
+	unmarshal := map[string]goi18n.UnmarshalFunc{"yaml": yaml.Unmarshal}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read message files: %w", err)
@@ -51,7 +56,7 @@ func parse(fsys fs.FS, dir string) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		mf, err := b.bundle.ParseMessageFileBytes(data, name)
+		mf, err := goi18n.ParseMessageFileBytes(data, name, unmarshal)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -59,8 +64,20 @@ func parse(fsys fs.FS, dir string) (*Bundle, error) {
 		if !slices.Contains(Langs, lang) {
 			return nil, fmt.Errorf("%s: language %q is not one of %s", name, lang, strings.Join(Langs, ", "))
 		}
+		var templated []*goi18n.Message
 		for _, m := range mf.Messages {
 			b.ids[lang] = append(b.ids[lang], m.ID)
+			if isPlain(m) {
+				if b.plain[lang] == nil {
+					b.plain[lang] = map[string]string{}
+				}
+				b.plain[lang][m.ID] = m.Other
+			} else {
+				templated = append(templated, m)
+			}
+		}
+		if err := b.bundle.AddMessages(mf.Tag, templated...); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
 	}
 	for _, lang := range Langs {
@@ -68,6 +85,16 @@ func parse(fsys fs.FS, dir string) (*Bundle, error) {
 		slices.Sort(b.ids[lang])
 	}
 	return b, nil
+}
+
+// isPlain reports whether m is one text that needs no template: no
+// plural forms, no template action.
+func isPlain(m *goi18n.Message) bool {
+	left := m.LeftDelim
+	if left == "" {
+		left = "{{"
+	}
+	return m.Zero == "" && m.One == "" && m.Two == "" && m.Few == "" && m.Many == "" && !strings.Contains(m.Other, left)
 }
 
 // IDs returns the message ids of a language, sorted.
@@ -80,7 +107,10 @@ func (b *Bundle) IDs(lang string) []string { return b.ids[lang] }
 func (b *Bundle) T(lang, id string, data any) string {
 	l, ok := b.loc[lang]
 	if !ok {
-		l = b.loc[Langs[0]]
+		lang, l = Langs[0], b.loc[Langs[0]]
+	}
+	if text, ok := b.plain[lang][id]; ok {
+		return text
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
 	if m, ok := data.(map[string]any); ok {

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -32,8 +33,8 @@ func TestEveryMessageExistsInEveryLanguage(t *testing.T) {
 
 func TestTranslatesWithDataAndPlurals(t *testing.T) {
 	fsys := fstest.MapFS{
-		"l/a.fr.yaml": {Data: []byte("Hello: Bonjour {{.Name}}\nSites:\n  one: \"{{.Count}} site\"\n  other: \"{{.Count}} sites\"\n")},
-		"l/a.en.yaml": {Data: []byte("Hello: Hello {{.Name}}\nSites:\n  one: \"{{.Count}} site\"\n  other: \"{{.Count}} sites\"\n")},
+		"l/a.fr.yaml": {Data: []byte("Hello: Bonjour {{.Name}}\nSites:\n  one: \"{{.Count}} site\"\n  other: \"{{.Count}} sites\"\nPlain: Texte\nOnlyFr: Seul\n")},
+		"l/a.en.yaml": {Data: []byte("Hello: Hello {{.Name}}\nSites:\n  one: \"{{.Count}} site\"\n  other: \"{{.Count}} sites\"\nPlain: Text\n")},
 	}
 	b, err := parse(fsys, "l")
 	if err != nil {
@@ -49,6 +50,10 @@ func TestTranslatesWithDataAndPlurals(t *testing.T) {
 		{"en", "Sites", map[string]any{"Count": 1}, "1 site"},
 		{"en", "Sites", map[string]any{"Count": 3}, "3 sites"},
 		{"fr", "Missing", nil, "Missing"},
+		{"fr", "Plain", nil, "Texte"},
+		{"en", "Plain", map[string]any{"Count": 3}, "Text"},
+		{"de", "Plain", nil, "Texte"},   // an unknown language reads the default
+		{"en", "OnlyFr", nil, "OnlyFr"}, // a message missing in a language shows its id
 	} {
 		if got := b.T(c.lang, c.id, c.data); got != c.want {
 			t.Errorf("T(%s, %s) = %q, want %q", c.lang, c.id, got, c.want)
@@ -93,4 +98,27 @@ func TestTheEmbeddedFilesAreParsedOnceAndSharedSafely(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// BenchmarkBundleBytes is the heap the embedded message files take once
+// parsed: go test -run XXX -bench BundleBytes -benchtime 1x ./internal/i18n/
+func BenchmarkBundleBytes(b *testing.B) {
+	var held float64
+	var n int
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		bundle, err := parse(locales, "locales")
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held += float64(after.HeapAlloc - before.HeapAlloc)
+		n = len(bundle.IDs("fr")) + len(bundle.IDs("en"))
+		runtime.KeepAlive(bundle)
+	}
+	b.ReportMetric(held/float64(b.N)/(1<<20), "MiB")
+	b.ReportMetric(held/float64(b.N)/float64(n), "B/message")
 }
