@@ -31,3 +31,25 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPeek measures records read back per second, in pushes of
+// 2,000 as the remote probe reads them.
+func BenchmarkPeek(b *testing.B) {
+	buf, err := OpenBuffer(b.TempDir(), BufferOptions{Sync: noSync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer buf.Close()
+	if err := buf.Append(results(0, 2000)); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		recs, err := buf.Peek(2000, 8<<20)
+		if err != nil || len(recs) != 2000 {
+			b.Fatalf("peeked %d records: %v", len(recs), err)
+		}
+		n += len(recs)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+}

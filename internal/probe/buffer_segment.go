@@ -19,8 +19,10 @@ import (
 
 // On disk, a segment is a run of records, each a header (payload length and
 // CRC-32C of the payload, little-endian uint32s) then the payload: the
-// record's seq as a little-endian uint64 and the JSON of its key and result.
-// Seqs within a segment are consecutive and the first is the file's name.
+// record's seq as a little-endian uint64, then its key and result, either
+// binary (the byte 'Q', then as a queued row writes them: appendQueued)
+// or, as probes before that form wrote them and still read, JSON. Seqs
+// within a segment are consecutive and the first is the file's name.
 const (
 	headerSize     = 8
 	seqSize        = 8
@@ -50,7 +52,8 @@ func (s *segment) unacked(acked uint64) uint64 {
 	return s.last - max(s.first-1, acked)
 }
 
-// recordBody is the JSON part of a record's payload.
+// recordBody is the JSON part of a record's payload, as probes wrote it
+// before the binary form.
 type recordBody struct {
 	Key    string       `json:"k"`
 	Result check.Result `json:"r"`
@@ -62,23 +65,25 @@ func segmentPath(dir string, first uint64) string {
 
 // appendRecord appends the encoding of one record to buf.
 func appendRecord(buf []byte, seq uint64, key string, res *check.Result) ([]byte, error) {
-	body, err := json.Marshal(recordBody{Key: key, Result: *res})
-	if err != nil {
-		return buf, fmt.Errorf("encode record %q: %w", key, err)
-	}
-	n := seqSize + len(body)
-	if n > maxRecordBytes {
-		return buf, fmt.Errorf("record %q is %d bytes, more than %d", key, n, maxRecordBytes)
-	}
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(n))
-	crcAt := len(buf)
-	buf = append(buf, 0, 0, 0, 0)
+	at := len(buf)
+	buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0) // the header, once the length is known
 	start := len(buf)
 	buf = binary.LittleEndian.AppendUint64(buf, seq)
-	buf = append(buf, body...)
-	binary.LittleEndian.PutUint32(buf[crcAt:], crc32.Checksum(buf[start:], castagnoli))
+	buf = append(buf, binaryRecord)
+	buf = appendQueued(buf, key, res)
+	n := len(buf) - start
+	if n > maxRecordBytes {
+		return buf[:at], fmt.Errorf("record %q is %d bytes, more than %d", key, n, maxRecordBytes)
+	}
+	binary.LittleEndian.PutUint32(buf[at:], uint32(n))
+	binary.LittleEndian.PutUint32(buf[at+4:], crc32.Checksum(buf[start:], castagnoli))
 	return buf, nil
 }
+
+// binaryRecord marks a payload's key and result in the binary form; a
+// JSON one begins with '{'.
+const binaryRecord = 'Q'
+
 
 // readRecord reads the next record's payload and its size on disk. It
 // returns io.EOF at a clean end and an error wrapping errTorn for a record
@@ -110,11 +115,27 @@ func readRecord(r *bufio.Reader) ([]byte, int64, error) {
 
 // decodeRecord turns a payload back into a record.
 func decodeRecord(payload []byte) (Record, error) {
+	seq := binary.LittleEndian.Uint64(payload)
+	if len(payload) > seqSize && payload[seqSize] == binaryRecord {
+		r := batchReader{b: payload, i: seqSize + 1}
+		rec := Record{Seq: seq}
+		var err error
+		if rec.Key, err = r.literal(); err == nil {
+			err = r.result(&rec.Result)
+		}
+		if err == nil && r.i != len(payload) {
+			err = errBatch
+		}
+		if err != nil {
+			return Record{}, fmt.Errorf("decode record %d: %w", seq, err)
+		}
+		return rec, nil
+	}
 	var body recordBody
 	if err := json.Unmarshal(payload[seqSize:], &body); err != nil {
 		return Record{}, fmt.Errorf("decode record: %w", err)
 	}
-	return Record{Seq: binary.LittleEndian.Uint64(payload), Key: body.Key, Result: body.Result}, nil
+	return Record{Seq: seq, Key: body.Key, Result: body.Result}, nil
 }
 
 // recoverSegment reads the segment first at path and truncates it after its
