@@ -13,7 +13,7 @@ import (
 func BenchmarkHTTPCheck(b *testing.B) {
 	srv := startHTTP(b, siteHandler())
 	e := NewEngine(Options{})
-	c := &Check{Kind: HTTP, URL: srv.URL + "/", BodyContains: "welcome"}
+	c := &Check{Kind: HTTP, URL: srv.URL + "/", HTTPOptions: &HTTPOptions{BodyContains: "welcome"}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	cpu := startCPU()

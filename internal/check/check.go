@@ -112,6 +112,20 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Check is one declared check: what to probe, how often, from where, and
 // the fields of its kind. The same struct is read from inventory files and
 // the API, stored, and sent to probes.
+//
+// The fields few checks set live in option structs of their kind, held by
+// pointer and nil when none is set: a server keeps one Check per check, a
+// million of them, and most are http checks with a URL and nothing else.
+// The option structs are embedded so that encoding/json writes and reads
+// their fields flat, in the same order as when they were fields of Check.
+//
+// An option struct may be shared between checks (a check copied from a
+// default check shares its options, and defaults share one value), so it is
+// never modified in place: read its fields through the methods of Check,
+// named as the fields, which hide the promoted fields and return the zero
+// value when the options are nil; change them through EditHTTP, EditTCP,
+// EditDNS, EditTLS and EditHeartbeat, which give the check its own copy.
+// Compare checks with Equal, which sees nil options as options left empty.
 type Check struct {
 	// Name identifies the check within its asset (default: the kind).
 	Name      string   `json:"name,omitempty"`
@@ -126,7 +140,21 @@ type Check struct {
 	Quorum int `json:"quorum,omitempty"`
 
 	// http (URL also names the host of a tls check)
-	URL             string            `json:"url,omitempty"`
+	URL string `json:"url,omitempty"`
+	*HTTPOptions
+
+	// tcp and tls: host:port to connect to; http: where to connect instead
+	// of resolving the URL's host (optional).
+	Address string `json:"address,omitempty"`
+	*TCPOptions
+
+	*DNSOptions
+	*TLSOptions
+	*HeartbeatOptions
+}
+
+// HTTPOptions are the fields of an http check beside its URL.
+type HTTPOptions struct {
 	Method          string            `json:"method,omitempty"`
 	ExpectStatus    string            `json:"expect_status,omitempty"` // "200", "200-299", "301,302"
 	BodyContains    string            `json:"body_contains,omitempty"`
@@ -135,24 +163,30 @@ type Check struct {
 	FollowRedirects *bool             `json:"follow_redirects,omitempty"`
 	Headers         map[string]string `json:"headers,omitempty"` // "Host" sets the Host header
 	TLSVerify       *bool             `json:"tls_verify,omitempty"`
+}
 
-	// tcp and tls: host:port to connect to; http: where to connect instead
-	// of resolving the URL's host (optional).
-	Address string `json:"address,omitempty"`
-	Banner  string `json:"banner,omitempty"`
+// TCPOptions are the fields of a tcp check beside its address.
+type TCPOptions struct {
+	Banner string `json:"banner,omitempty"`
+}
 
-	// dns
+// DNSOptions are the fields of a dns check.
+type DNSOptions struct {
 	Server        string   `json:"server,omitempty"` // host:port of the name server
 	Query         string   `json:"query,omitempty"`  // the name to ask for
 	QueryType     string   `json:"query_type,omitempty"`
 	ExpectRcode   string   `json:"expect_rcode,omitempty"`   // default NOERROR
 	ExpectAnswers []string `json:"expect_answers,omitempty"` // each must appear among the answers
+}
 
-	// tls
+// TLSOptions are the fields of a tls check beside its URL or address.
+type TLSOptions struct {
 	ServerName string `json:"server_name,omitempty"` // SNI and name to verify
 	MinDays    int    `json:"min_days,omitempty"`    // fail when the certificate expires sooner
+}
 
-	// heartbeat
+// HeartbeatOptions are the fields of a heartbeat check.
+type HeartbeatOptions struct {
 	Period Duration `json:"period,omitempty"`
 	Grace  Duration `json:"grace,omitempty"`
 }

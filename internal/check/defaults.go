@@ -40,10 +40,21 @@ func ApplyDefaults(c *Check) {
 	if c.Attempts == 0 {
 		c.Attempts = DefaultAttempts
 	}
-	if c.Kind == HTTP && c.Method == "" {
-		c.Method = http.MethodGet
+	if c.Kind == HTTP && c.Method() == "" {
+		if c.HTTPOptions == nil {
+			// Most http checks set nothing else: they share one value
+			// rather than each keeping a copy.
+			c.HTTPOptions = defaultHTTPOptions
+		} else {
+			c.EditHTTP().Method = http.MethodGet
+		}
 	}
-	if c.Kind == Heartbeat && c.Grace == 0 {
-		c.Grace = Duration(DefaultHeartbeatGrace)
+	if c.Kind == Heartbeat && c.Grace() == 0 {
+		c.EditHeartbeat().Grace = Duration(DefaultHeartbeatGrace)
 	}
 }
+
+// defaultHTTPOptions are the options of an http check that sets none, once
+// its defaults are applied. Shared by every such check, it is never
+// modified (see Check).
+var defaultHTTPOptions = &HTTPOptions{Method: http.MethodGet}

@@ -38,7 +38,7 @@ func (e *Engine) runDNS(ctx context.Context, c *Check) Result {
 		return tl.failWith(ReasonDNS, fmt.Sprintf("rcode %s, want %s", rcodeName(resp.Rcode), rcodeName(q.rcode)))
 	}
 	answers := answerValues(resp.Answer)
-	for _, want := range c.ExpectAnswers {
+	for _, want := range c.ExpectAnswers() {
 		if !hasAnswer(answers, want) {
 			return tl.failWith(ReasonContent, fmt.Sprintf("no answer %q among %s", want, listAnswers(answers)))
 		}
@@ -56,23 +56,23 @@ type dnsPlan struct {
 // planDNS reads the fields of a dns check (query type A and rcode NOERROR
 // unless set), or says why it cannot run.
 func planDNS(c *Check) (*dnsPlan, string) {
-	server, ok := dnsServer(c.Server)
+	server, ok := dnsServer(c.Server())
 	if !ok {
-		return nil, "server: " + checkDNSServer(c.Server)
+		return nil, "server: " + checkDNSServer(c.Server())
 	}
-	if _, ok := dns.IsDomainName(c.Query); !ok || c.Query == "" {
-		return nil, fmt.Sprintf("query: want a domain name, got %q", c.Query)
+	if _, ok := dns.IsDomainName(c.Query()); !ok || c.Query() == "" {
+		return nil, fmt.Sprintf("query: want a domain name, got %q", c.Query())
 	}
-	qtype, ok := queryType(c.QueryType)
+	qtype, ok := queryType(c.QueryType())
 	if !ok {
-		return nil, fmt.Sprintf("query_type: unknown type %q", c.QueryType)
+		return nil, fmt.Sprintf("query_type: unknown type %q", c.QueryType())
 	}
-	rcode, ok := rcodeOf(c.ExpectRcode)
+	rcode, ok := rcodeOf(c.ExpectRcode())
 	if !ok {
-		return nil, fmt.Sprintf("expect_rcode: unknown rcode %q", c.ExpectRcode)
+		return nil, fmt.Sprintf("expect_rcode: unknown rcode %q", c.ExpectRcode())
 	}
 	m := new(dns.Msg)
-	m.SetQuestion(dns.Fqdn(c.Query), qtype)
+	m.SetQuestion(dns.Fqdn(c.Query()), qtype)
 	m.RecursionDesired = true // as dig does; authoritative servers ignore it
 	m.SetEdns0(ednsSize, false)
 	return &dnsPlan{server: server, msg: m, rcode: rcode}, ""

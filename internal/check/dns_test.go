@@ -101,41 +101,41 @@ func TestDNSCheck(t *testing.T) {
 		c    Check
 		want want
 	}{
-		{"address", Check{Query: "www.site.example", ExpectAnswers: []string{"127.0.0.1"}},
+		{"address", Check{DNSOptions: &DNSOptions{Query: "www.site.example", ExpectAnswers: []string{"127.0.0.1"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [127.0.0.1]"}},
-		{"IPv6 address written another way", Check{Query: "www.site.example", QueryType: "aaaa", ExpectAnswers: []string{"0:0::1"}},
+		{"IPv6 address written another way", Check{DNSOptions: &DNSOptions{Query: "www.site.example", QueryType: "aaaa", ExpectAnswers: []string{"0:0::1"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [::1]"}},
-		{"wrong address", Check{Query: "www.site.example", ExpectAnswers: []string{"127.0.0.2"}},
+		{"wrong address", Check{DNSOptions: &DNSOptions{Query: "www.site.example", ExpectAnswers: []string{"127.0.0.2"}}},
 			want{Phase: PhaseResponse, Reason: ReasonContent, Message: `no answer "127.0.0.2" among [127.0.0.1]`}},
-		{"CNAME without final dot", Check{Query: "alias.site.example", QueryType: "CNAME", ExpectAnswers: []string{"www.site.example"}},
+		{"CNAME without final dot", Check{DNSOptions: &DNSOptions{Query: "alias.site.example", QueryType: "CNAME", ExpectAnswers: []string{"www.site.example"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [www.site.example.]"}},
-		{"CNAME with final dot", Check{Query: "alias.site.example", QueryType: "CNAME", ExpectAnswers: []string{"www.site.example."}},
+		{"CNAME with final dot", Check{DNSOptions: &DNSOptions{Query: "alias.site.example", QueryType: "CNAME", ExpectAnswers: []string{"www.site.example."}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [www.site.example.]"}},
-		{"address through a CNAME", Check{Query: "alias.site.example", ExpectAnswers: []string{"www.site.example", "127.0.0.1"}},
+		{"address through a CNAME", Check{DNSOptions: &DNSOptions{Query: "alias.site.example", ExpectAnswers: []string{"www.site.example", "127.0.0.1"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [www.site.example., 127.0.0.1]"}},
-		{"MX target in another case", Check{Query: "site.example", QueryType: "MX", ExpectAnswers: []string{"mail.site.example"}},
+		{"MX target in another case", Check{DNSOptions: &DNSOptions{Query: "site.example", QueryType: "MX", ExpectAnswers: []string{"mail.site.example"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [Mail.Site.Example.]"}},
-		{"MX record data", Check{Query: "site.example", QueryType: "MX", ExpectAnswers: []string{"10 Mail.Site.Example."}},
+		{"MX record data", Check{DNSOptions: &DNSOptions{Query: "site.example", QueryType: "MX", ExpectAnswers: []string{"10 Mail.Site.Example."}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [Mail.Site.Example.]"}},
-		{"TXT joined", Check{Query: "txt.site.example", QueryType: "TXT", ExpectAnswers: []string{"v=spf1 -all"}},
+		{"TXT joined", Check{DNSOptions: &DNSOptions{Query: "txt.site.example", QueryType: "TXT", ExpectAnswers: []string{"v=spf1 -all"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [v=spf1 -all]"}},
-		{"TXT differs", Check{Query: "txt.site.example", QueryType: "TXT", ExpectAnswers: []string{"v=spf1 +all"}},
+		{"TXT differs", Check{DNSOptions: &DNSOptions{Query: "txt.site.example", QueryType: "TXT", ExpectAnswers: []string{"v=spf1 +all"}}},
 			want{Phase: PhaseResponse, Reason: ReasonContent, Message: `no answer "v=spf1 +all" among [v=spf1 -all]`}},
-		{"NXDOMAIN expected", Check{Query: "gone.site.example", ExpectRcode: "nxdomain"},
+		{"NXDOMAIN expected", Check{DNSOptions: &DNSOptions{Query: "gone.site.example", ExpectRcode: "nxdomain"}},
 			want{OK: true, Phase: PhaseDone, Message: "NXDOMAIN, answers none"}},
-		{"NXDOMAIN unexpected", Check{Query: "gone.site.example"},
+		{"NXDOMAIN unexpected", Check{DNSOptions: &DNSOptions{Query: "gone.site.example"}},
 			want{Phase: PhaseResponse, Reason: ReasonDNS, Message: "rcode NXDOMAIN, want NOERROR"}},
-		{"truncated, then TCP", Check{Query: "big.site.example", ExpectAnswers: []string{"10.0.0.2"}},
+		{"truncated, then TCP", Check{DNSOptions: &DNSOptions{Query: "big.site.example", ExpectAnswers: []string{"10.0.0.2"}}},
 			want{OK: true, Phase: PhaseDone, Message: "NOERROR, answers [10.0.0.1, 10.0.0.2]"}},
-		{"no answer in time", Check{Query: "slow.site.example", Timeout: Duration(200 * time.Millisecond)},
+		{"no answer in time", Check{Timeout: Duration(200 * time.Millisecond), DNSOptions: &DNSOptions{Query: "slow.site.example"}},
 			want{Phase: PhaseResolve, Reason: ReasonTimeout, MessageRe: `^ask 127\.0\.0\.1:\d+ over udp: .*i/o timeout$`}},
-		{"bad query type", Check{Query: "www.site.example", QueryType: "AX"},
+		{"bad query type", Check{DNSOptions: &DNSOptions{Query: "www.site.example", QueryType: "AX"}},
 			want{Reason: ReasonConfig, Message: `query_type: unknown type "AX"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.c
-			c.Kind, c.Server = DNS, server
+			c.Kind, c.EditDNS().Server = DNS, server
 			res := run(t, e, &c)
 			checkResult(t, res, tt.want)
 			if res.Reason != ReasonConfig && (res.Timings.DNS <= 0 || res.Timings.Total <= 0) {
@@ -150,7 +150,7 @@ func TestDNSCheck(t *testing.T) {
 
 // TestDNSNoServer proves a port where no server listens is refused.
 func TestDNSNoServer(t *testing.T) {
-	res := run(t, NewEngine(Options{}), &Check{Kind: DNS, Server: closedPort(t, "udp"), Query: "www.site.example"})
+	res := run(t, NewEngine(Options{}), &Check{Kind: DNS, DNSOptions: &DNSOptions{Server: closedPort(t, "udp"), Query: "www.site.example"}})
 	checkResult(t, res, want{Phase: PhaseResolve, Reason: ReasonRefused, MessageRe: `connection refused$`})
 }
 
@@ -174,7 +174,7 @@ func TestDNSDial(t *testing.T) {
 		return hiddenConn{conn}, nil
 	}})
 	for _, q := range []string{"www.site.example", "big.site.example"} {
-		res := run(t, e, &Check{Kind: DNS, Server: "ns1.site.example", Query: q})
+		res := run(t, e, &Check{Kind: DNS, DNSOptions: &DNSOptions{Server: "ns1.site.example", Query: q}})
 		if !res.OK {
 			t.Errorf("%s: %s", q, res.Message)
 		}

@@ -14,7 +14,7 @@ func TestRunNotRunnable(t *testing.T) {
 		c    *Check
 		want string
 	}{
-		{&Check{Kind: Heartbeat, Period: Duration(time.Hour)}, "heartbeat checks are judged from the pings jobs send, not run"},
+		{&Check{Kind: Heartbeat, HeartbeatOptions: &HeartbeatOptions{Period: Duration(time.Hour)}}, "heartbeat checks are judged from the pings jobs send, not run"},
 		{&Check{Kind: Host}, "host checks are judged from the facts host agents report, not run"},
 		{&Check{Kind: "ping"}, `unknown kind "ping"`},
 		{&Check{}, "the check has no kind"},

@@ -28,8 +28,8 @@ type httpPlan struct {
 
 // planHTTP reads the fields of an http check, or says why it cannot run.
 func (e *Engine) planHTTP(ctx context.Context, c *Check) (*httpPlan, string) {
-	p := &httpPlan{follow: c.FollowRedirects == nil || *c.FollowRedirects, verify: c.TLSVerify == nil || *c.TLSVerify}
-	p.wantS = c.ExpectStatus
+	p := &httpPlan{follow: c.FollowRedirects() == nil || *c.FollowRedirects(), verify: c.TLSVerify() == nil || *c.TLSVerify()}
+	p.wantS = c.ExpectStatus()
 	if p.wantS == "" {
 		p.wantS = defaultExpectStatus
 		if !p.follow {
@@ -47,12 +47,12 @@ func (e *Engine) planHTTP(ctx context.Context, c *Check) (*httpPlan, string) {
 			return nil, "expect_status: " + err.Error()
 		}
 	}
-	if c.BodyRegex != "" {
-		if p.re, err = regexp.Compile(c.BodyRegex); err != nil {
+	if c.BodyRegex() != "" {
+		if p.re, err = regexp.Compile(c.BodyRegex()); err != nil {
 			return nil, fmt.Sprintf("body_regex: does not compile: %v", err)
 		}
 	}
-	method := c.Method
+	method := c.Method()
 	if method == "" {
 		method = http.MethodGet
 	}
@@ -69,11 +69,11 @@ func (e *Engine) planHTTP(ctx context.Context, c *Check) (*httpPlan, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("method: want an HTTP method such as GET or HEAD, got %q", method)
 	}
-	if len(c.Headers) == 0 {
+	if len(c.Headers()) == 0 {
 		p.req.Header = e.header
 		return p, ""
 	}
-	for k, v := range c.Headers {
+	for k, v := range c.Headers() {
 		if msg := checkHeader(k, v); msg != "" {
 			return nil, "headers: " + msg
 		}
@@ -115,7 +115,7 @@ func (e *Engine) runHTTP(ctx context.Context, c *Check) Result {
 		return tl.failWith(ReasonHTTPStatus, fmt.Sprintf("%s, want %s", status, p.wantS))
 	}
 	tl.begin(PhaseBody)
-	if c.BodyContains == "" && p.re == nil {
+	if c.BodyContains() == "" && p.re == nil {
 		// Nothing to look for: the body is read through, as a browser
 		// would, without being kept.
 		if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)); err != nil {
@@ -126,12 +126,12 @@ func (e *Engine) runHTTP(ctx context.Context, c *Check) Result {
 		if err != nil {
 			return tl.fail(ctx, err)
 		}
-		if msg := bodyMismatch(body, c.BodyContains, p.re); msg != "" {
+		if msg := bodyMismatch(body, c.BodyContains(), p.re); msg != "" {
 			return tl.failWith(ReasonContent, msg)
 		}
 	}
 	res := tl.done(status)
-	if limit := time.Duration(c.MaxLatency); limit > 0 && res.Timings.Total > limit {
+	if limit := time.Duration(c.MaxLatency()); limit > 0 && res.Timings.Total > limit {
 		res.OK, res.Reason = false, ReasonSlow
 		res.Message = fmt.Sprintf("%s in %s, more than max_latency %s", status, roundMS(res.Timings.Total), limit)
 	}

@@ -58,41 +58,41 @@ func TestHTTPCheck(t *testing.T) {
 		{"ok", Check{URL: "/"}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
 		{"status outside the default range", Check{URL: "/error"},
 			want{Phase: PhaseResponse, Reason: ReasonHTTPStatus, Message: "HTTP/1.1 503 Service Unavailable, want 200-299"}},
-		{"status outside a range", Check{URL: "/missing", ExpectStatus: "200-399"},
+		{"status outside a range", Check{URL: "/missing", HTTPOptions: &HTTPOptions{ExpectStatus: "200-399"}},
 			want{Phase: PhaseResponse, Reason: ReasonHTTPStatus, Message: "HTTP/1.1 404 Not Found, want 200-399"}},
-		{"status outside a list", Check{URL: "/missing", ExpectStatus: "200, 301,302"},
+		{"status outside a list", Check{URL: "/missing", HTTPOptions: &HTTPOptions{ExpectStatus: "200, 301,302"}},
 			want{Phase: PhaseResponse, Reason: ReasonHTTPStatus, Message: "HTTP/1.1 404 Not Found, want 200, 301,302"}},
-		{"status in a list", Check{URL: "/missing", ExpectStatus: "200,404"},
+		{"status in a list", Check{URL: "/missing", HTTPOptions: &HTTPOptions{ExpectStatus: "200,404"}},
 			want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 404 Not Found"}},
-		{"body contains", Check{URL: "/", BodyContains: "the site"}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"body does not contain", Check{URL: "/", BodyContains: "goodbye"},
+		{"body contains", Check{URL: "/", HTTPOptions: &HTTPOptions{BodyContains: "the site"}}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
+		{"body does not contain", Check{URL: "/", HTTPOptions: &HTTPOptions{BodyContains: "goodbye"}},
 			want{Phase: PhaseBody, Reason: ReasonContent, Message: `body does not contain "goodbye"`}},
-		{"body matches", Check{URL: "/", BodyRegex: `^welcome\b`}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"body does not match", Check{URL: "/", BodyRegex: `^bye`},
+		{"body matches", Check{URL: "/", HTTPOptions: &HTTPOptions{BodyRegex: `^welcome\b`}}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
+		{"body does not match", Check{URL: "/", HTTPOptions: &HTTPOptions{BodyRegex: `^bye`}},
 			want{Phase: PhaseBody, Reason: ReasonContent, Message: `body does not match "^bye"`}},
-		{"redirect followed", Check{URL: "/old", BodyContains: "welcome"}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"redirect not followed", Check{URL: "/old", FollowRedirects: ptr(false)},
+		{"redirect followed", Check{URL: "/old", HTTPOptions: &HTTPOptions{BodyContains: "welcome"}}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
+		{"redirect not followed", Check{URL: "/old", HTTPOptions: &HTTPOptions{FollowRedirects: ptr(false)}},
 			want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 302 Found"}},
-		{"redirect not followed, 200 wanted", Check{URL: "/old", FollowRedirects: ptr(false), ExpectStatus: "200"},
+		{"redirect not followed, 200 wanted", Check{URL: "/old", HTTPOptions: &HTTPOptions{FollowRedirects: ptr(false), ExpectStatus: "200"}},
 			want{Phase: PhaseResponse, Reason: ReasonHTTPStatus, Message: "HTTP/1.1 302 Found, want 200"}},
 		{"redirect loop", Check{URL: "/loop"},
 			want{Phase: PhaseResponse, Reason: ReasonHTTPStatus, Message: "stopped after 10 redirects"}},
-		{"slow", Check{URL: "/slow", MaxLatency: Duration(10 * time.Millisecond)},
+		{"slow", Check{URL: "/slow", HTTPOptions: &HTTPOptions{MaxLatency: Duration(10 * time.Millisecond)}},
 			want{Phase: PhaseDone, Reason: ReasonSlow, MessageRe: `^HTTP/1\.1 200 OK in \d+ms, more than max_latency 10ms$`}},
-		{"fast enough", Check{URL: "/", MaxLatency: Duration(5 * time.Second)}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
+		{"fast enough", Check{URL: "/", HTTPOptions: &HTTPOptions{MaxLatency: Duration(5 * time.Second)}}, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
 		{"timeout", Check{URL: "/hang", Timeout: Duration(200 * time.Millisecond)},
 			want{Phase: PhaseResponse, Reason: ReasonTimeout, Message: "context deadline exceeded"}},
-		{"method", Check{URL: "/echo", Method: http.MethodPost, BodyContains: "POST /echo"},
+		{"method", Check{URL: "/echo", HTTPOptions: &HTTPOptions{Method: http.MethodPost, BodyContains: "POST /echo"}},
 			want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"host header reaches the server", Check{URL: "/echo", Headers: map[string]string{"host": "www.site.example"}, BodyContains: "host=www.site.example "},
+		{"host header reaches the server", Check{URL: "/echo", HTTPOptions: &HTTPOptions{Headers: map[string]string{"host": "www.site.example"}, BodyContains: "host=www.site.example "}},
 			want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"other headers reach the server", Check{URL: "/echo", Headers: map[string]string{"X-Check": "yes"}, BodyContains: "x=yes"},
+		{"other headers reach the server", Check{URL: "/echo", HTTPOptions: &HTTPOptions{Headers: map[string]string{"X-Check": "yes"}, BodyContains: "x=yes"}},
 			want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"default user agent", Check{URL: "/echo", BodyContains: "agent=Vigie "},
+		{"default user agent", Check{URL: "/echo", HTTPOptions: &HTTPOptions{BodyContains: "agent=Vigie "}},
 			want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"}},
-		{"bad expect_status", Check{URL: "/", ExpectStatus: "2xx"},
+		{"bad expect_status", Check{URL: "/", HTTPOptions: &HTTPOptions{ExpectStatus: "2xx"}},
 			want{Reason: ReasonConfig, Message: `expect_status: want statuses such as 200, 200-299 or 301,302, got "2xx"`}},
-		{"bad regex", Check{URL: "/", BodyRegex: "("},
+		{"bad regex", Check{URL: "/", HTTPOptions: &HTTPOptions{BodyRegex: "("}},
 			want{Reason: ReasonConfig, Message: "body_regex: does not compile: error parsing regexp: missing closing ): `(`"}},
 	}
 	for _, tt := range tests {
@@ -183,7 +183,7 @@ func TestHTTPDial(t *testing.T) {
 		Dial:     routeDial(map[string]string{"www.site.example:80": srv.Listener.Addr().String()}),
 		Resolver: resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) { panic("resolver used") }),
 	})
-	res := run(t, e, &Check{Kind: HTTP, URL: "http://www.site.example/echo", BodyContains: "host=www.site.example "})
+	res := run(t, e, &Check{Kind: HTTP, URL: "http://www.site.example/echo", HTTPOptions: &HTTPOptions{BodyContains: "host=www.site.example "}})
 	checkResult(t, res, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
 	if res.Timings.DNS != 0 || res.Timings.Connect <= 0 {
 		t.Errorf("got %+v, want no DNS and a timed connection", res.Timings)
@@ -207,8 +207,12 @@ func TestHTTPAddress(t *testing.T) {
 	e := NewEngine(Options{Resolver: resolverFunc(func(_ context.Context, _, host string) ([]netip.Addr, error) {
 		return nil, fmt.Errorf("%s should not be resolved", host)
 	})})
-	c := &Check{Kind: HTTP, URL: "http://www.site.example/echo", Address: srv.Listener.Addr().String(),
-		BodyContains: "host=www.site.example "}
+	c := &Check{
+		Kind:        HTTP,
+		URL:         "http://www.site.example/echo",
+		Address:     srv.Listener.Addr().String(),
+		HTTPOptions: &HTTPOptions{BodyContains: "host=www.site.example "},
+	}
 	checkResult(t, run(t, e, c), want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
 }
 
@@ -223,8 +227,8 @@ func TestHTTPConfig(t *testing.T) {
 		{Check{URL: "www.site.example"}, `url: want an absolute http or https URL, got "www.site.example"`},
 		{Check{URL: "ftp://www.site.example/"}, `url: want an absolute http or https URL, got "ftp://www.site.example/"`},
 		{Check{URL: "http://www.site.example/", Address: "10.0.0.1"}, `address: want host:port, got "10.0.0.1"`},
-		{Check{URL: "http://www.site.example/", Method: "GET /"}, `method: want an HTTP method such as GET or HEAD, got "GET /"`},
-		{Check{URL: "http://www.site.example/", Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, "headers: the value of X-A must not contain line breaks"},
+		{Check{URL: "http://www.site.example/", HTTPOptions: &HTTPOptions{Method: "GET /"}}, `method: want an HTTP method such as GET or HEAD, got "GET /"`},
+		{Check{URL: "http://www.site.example/", HTTPOptions: &HTTPOptions{Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}}, "headers: the value of X-A must not contain line breaks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -242,7 +246,7 @@ func TestHTTPBodyLimit(t *testing.T) {
 		io.WriteString(w, strings.Repeat("x", maxBody))
 		io.WriteString(w, "tail")
 	}))
-	res := run(t, NewEngine(Options{}), &Check{Kind: HTTP, URL: srv.URL, BodyContains: "tail"})
+	res := run(t, NewEngine(Options{}), &Check{Kind: HTTP, URL: srv.URL, HTTPOptions: &HTTPOptions{BodyContains: "tail"}})
 	checkResult(t, res, want{Phase: PhaseBody, Reason: ReasonContent, Message: `body does not contain "tail" in its first MiB`})
 }
 
@@ -257,6 +261,6 @@ func TestHTTPLongHeaders(t *testing.T) {
 		_, _ = w.Write([]byte(strings.Repeat("body ", 2000) + "needle"))
 	}))
 	e := NewEngine(Options{})
-	res := run(t, e, &Check{Kind: HTTP, URL: srv.URL, BodyContains: "needle"})
+	res := run(t, e, &Check{Kind: HTTP, URL: srv.URL, HTTPOptions: &HTTPOptions{BodyContains: "needle"}})
 	checkResult(t, res, want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
 }

@@ -47,7 +47,7 @@ func TestHTTPSCertificates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := run(t, e, &Check{Kind: HTTP, URL: tt.url, Address: tt.address, TLSVerify: tt.verify})
+			res := run(t, e, &Check{Kind: HTTP, URL: tt.url, Address: tt.address, HTTPOptions: &HTTPOptions{TLSVerify: tt.verify}})
 			checkResult(t, res, tt.want)
 			if res.Timings.TLS <= 0 || res.Timings.Connect <= 0 {
 				t.Errorf("the connection and handshake are not timed: %+v", res.Timings)
@@ -65,10 +65,10 @@ func TestHTTPSAddress(t *testing.T) {
 	srv, names := startHTTPS(t, siteHandler(), cert)
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	c := &Check{
-		Kind:         HTTP,
-		URL:          "https://www.site.example:" + port + "/echo",
-		Address:      srv.Listener.Addr().String(),
-		BodyContains: "host=www.site.example:" + port + " ",
+		Kind:        HTTP,
+		URL:         "https://www.site.example:" + port + "/echo",
+		Address:     srv.Listener.Addr().String(),
+		HTTPOptions: &HTTPOptions{BodyContains: "host=www.site.example:" + port + " "},
 	}
 	checkResult(t, run(t, NewEngine(Options{RootCAs: pki.pool, Now: frozenAt(now)}), c), want{OK: true, Phase: PhaseDone, Message: "HTTP/1.1 200 OK"})
 	if got := names(); !slices.Equal(got, []string{"www.site.example"}) {

@@ -18,15 +18,15 @@ const secretMissing = "the export does not carry secrets; give the value"
 // Masked returns a copy of c with each secret replaced by SecretMarker:
 // what the API and exports show. The monitor and the probes get c itself.
 func (c Check) Masked() Check {
-	if len(c.Headers) > 0 {
-		h := make(map[string]string, len(c.Headers))
-		for k, v := range c.Headers {
+	if len(c.Headers()) > 0 {
+		h := make(map[string]string, len(c.Headers()))
+		for k, v := range c.Headers() {
 			if isSecretHeader(k) {
 				v = SecretMarker
 			}
 			h[k] = v
 		}
-		c.Headers = h
+		c.EditHTTP().Headers = h
 	}
 	if before, user, _, hasPass, after, ok := splitUserinfo(c.URL); ok {
 		if hasPass {
@@ -45,16 +45,16 @@ func (c Check) Masked() Check {
 func (c Check) KeepSecrets(old *Check) (Check, []FieldError) {
 	var errs []FieldError
 	var h map[string]string
-	for k, v := range c.Headers {
+	for k, v := range c.Headers() {
 		if v != SecretMarker {
 			continue
 		}
 		if h == nil {
-			h = maps.Clone(c.Headers)
+			h = maps.Clone(c.Headers())
 		}
 		stored, ok := "", false
 		if old != nil {
-			stored, ok = headerOf(old.Headers, k)
+			stored, ok = headerOf(old.Headers(), k)
 		}
 		if !ok || stored == SecretMarker {
 			errs = append(errs, FieldError{Field: "headers." + k, Message: secretMissing})
@@ -63,7 +63,7 @@ func (c Check) KeepSecrets(old *Check) (Check, []FieldError) {
 		h[k] = stored
 	}
 	if h != nil {
-		c.Headers = h
+		c.EditHTTP().Headers = h
 	}
 	if before, user, pass, hasPass, after, ok := splitUserinfo(c.URL); ok && (pass == SecretMarker || (!hasPass && user == SecretMarker)) {
 		var oldUser, oldPass string
@@ -86,7 +86,7 @@ func (c Check) KeepSecrets(old *Check) (Check, []FieldError) {
 // HasSecretMarker reports whether c holds a SecretMarker in place of a
 // secret.
 func (c *Check) HasSecretMarker() bool {
-	for k, v := range c.Headers {
+	for k, v := range c.Headers() {
 		if v == SecretMarker && isSecretHeader(k) {
 			return true
 		}

@@ -6,15 +6,23 @@ import (
 )
 
 func TestSecretsAreMaskedAndKeptWhenWrittenBack(t *testing.T) {
-	stored := Check{Asset: "a", Kind: HTTP, URL: "https://bob:s3cr%2Ft@example.org:8443/x?y=1",
-		Headers: map[string]string{"Authorization": "Bearer abc", "Host": "www.example.org"}}
+	stored := Check{
+		Asset:       "a",
+		Kind:        HTTP,
+		URL:         "https://bob:s3cr%2Ft@example.org:8443/x?y=1",
+		HTTPOptions: &HTTPOptions{Headers: map[string]string{"Authorization": "Bearer abc", "Host": "www.example.org"}},
+	}
 	shown := stored.Masked()
-	want := Check{Asset: "a", Kind: HTTP, URL: "https://bob:" + SecretMarker + "@example.org:8443/x?y=1",
-		Headers: map[string]string{"Authorization": SecretMarker, "Host": "www.example.org"}}
+	want := Check{
+		Asset:       "a",
+		Kind:        HTTP,
+		URL:         "https://bob:" + SecretMarker + "@example.org:8443/x?y=1",
+		HTTPOptions: &HTTPOptions{Headers: map[string]string{"Authorization": SecretMarker, "Host": "www.example.org"}},
+	}
 	if !reflect.DeepEqual(shown, want) {
 		t.Fatalf("masked %+v, want %+v", shown, want)
 	}
-	if stored.Headers["Authorization"] != "Bearer abc" {
+	if stored.Headers()["Authorization"] != "Bearer abc" {
 		t.Fatal("Masked changed the stored check's headers")
 	}
 	back, errs := shown.KeepSecrets(&stored)
@@ -23,10 +31,10 @@ func TestSecretsAreMaskedAndKeptWhenWrittenBack(t *testing.T) {
 	}
 	// A new value replaces the stored one; other fields may change too.
 	edited := shown
-	edited.Headers = map[string]string{"Authorization": "Bearer new", "Host": "www.example.org"}
+	edited.EditHTTP().Headers = map[string]string{"Authorization": "Bearer new", "Host": "www.example.org"}
 	edited.URL = "https://bob:" + SecretMarker + "@example.net/"
 	back, errs = edited.KeepSecrets(&stored)
-	if len(errs) > 0 || back.Headers["Authorization"] != "Bearer new" || back.URL != "https://bob:s3cr%2Ft@example.net/" {
+	if len(errs) > 0 || back.Headers()["Authorization"] != "Bearer new" || back.URL != "https://bob:s3cr%2Ft@example.net/" {
 		t.Fatalf("edited: %+v %v", back, errs)
 	}
 }
@@ -42,8 +50,11 @@ func TestATokenAsURLUserIsASecretToo(t *testing.T) {
 }
 
 func TestAMarkerWithNothingStoredIsRefusedByField(t *testing.T) {
-	c := Check{Kind: HTTP, URL: "https://bob:" + SecretMarker + "@example.org/",
-		Headers: map[string]string{"Authorization": SecretMarker}}
+	c := Check{
+		Kind:        HTTP,
+		URL:         "https://bob:" + SecretMarker + "@example.org/",
+		HTTPOptions: &HTTPOptions{Headers: map[string]string{"Authorization": SecretMarker}},
+	}
 	for _, old := range []*Check{nil, {Kind: HTTP, URL: "https://example.org/"}} {
 		_, errs := c.KeepSecrets(old)
 		fields := map[string]string{}
@@ -57,7 +68,7 @@ func TestAMarkerWithNothingStoredIsRefusedByField(t *testing.T) {
 }
 
 func TestAChecksWithoutSecretsIsShownAsIs(t *testing.T) {
-	c := Check{Kind: HTTP, URL: "https://example.org/a@b", Headers: map[string]string{"host": "x"}}
+	c := Check{Kind: HTTP, URL: "https://example.org/a@b", HTTPOptions: &HTTPOptions{Headers: map[string]string{"host": "x"}}}
 	if got := c.Masked(); !reflect.DeepEqual(got, c) || got.HasSecretMarker() {
 		t.Fatalf("masked %+v", got)
 	}

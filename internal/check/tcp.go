@@ -29,20 +29,20 @@ func (e *Engine) runTCP(ctx context.Context, c *Check) Result {
 		return tl.fail(ctx, err)
 	}
 	defer func() { _ = conn.Close() }() // the result is decided; closing cannot change it
-	if c.Banner == "" {
+	if c.Banner() == "" {
 		return tl.done("connected to " + conn.RemoteAddr().String())
 	}
 
 	tl.begin(PhaseResponse)
-	got, err := readBanner(ctx, conn, []byte(c.Banner))
+	got, err := readBanner(ctx, conn, []byte(c.Banner()))
 	tl.end(PhaseResponse)
 	switch {
-	case bytes.Contains(got, []byte(c.Banner)):
-		return tl.done(fmt.Sprintf("banner %q seen", c.Banner))
+	case bytes.Contains(got, []byte(c.Banner())):
+		return tl.done(fmt.Sprintf("banner %q seen", c.Banner()))
 	case len(got) > 0:
-		return tl.failWith(ReasonContent, fmt.Sprintf("banner %q not found in %q", c.Banner, clip(got, 100)))
+		return tl.failWith(ReasonContent, fmt.Sprintf("banner %q not found in %q", c.Banner(), clip(got, 100)))
 	case errors.Is(err, io.EOF):
-		return tl.failWith(ReasonContent, fmt.Sprintf("connection closed before the banner %q", c.Banner))
+		return tl.failWith(ReasonContent, fmt.Sprintf("connection closed before the banner %q", c.Banner()))
 	}
 	return tl.fail(ctx, err)
 }

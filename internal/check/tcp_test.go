@@ -37,15 +37,15 @@ func TestTCPCheck(t *testing.T) {
 		want want
 	}{
 		{"connects", Check{Address: ssh}, want{OK: true, Phase: PhaseDone, Message: "connected to " + ssh}},
-		{"banner", Check{Address: ssh, Banner: "SSH-2.0-"}, want{OK: true, Phase: PhaseDone, Message: `banner "SSH-2.0-" seen`}},
-		{"banner in pieces", Check{Address: slow, Banner: "SSH-2.0-"}, want{OK: true, Phase: PhaseDone, Message: `banner "SSH-2.0-" seen`}},
-		{"other banner", Check{Address: smtp, Banner: "SSH-"},
+		{"banner", Check{Address: ssh, TCPOptions: &TCPOptions{Banner: "SSH-2.0-"}}, want{OK: true, Phase: PhaseDone, Message: `banner "SSH-2.0-" seen`}},
+		{"banner in pieces", Check{Address: slow, TCPOptions: &TCPOptions{Banner: "SSH-2.0-"}}, want{OK: true, Phase: PhaseDone, Message: `banner "SSH-2.0-" seen`}},
+		{"other banner", Check{Address: smtp, TCPOptions: &TCPOptions{Banner: "SSH-"}},
 			want{Phase: PhaseResponse, Reason: ReasonContent, Message: `banner "SSH-" not found in "220 mail.site.example ESMTP\r\n"`}},
-		{"banner not in the first KiB", Check{Address: chatty, Banner: "SSH-"},
+		{"banner not in the first KiB", Check{Address: chatty, TCPOptions: &TCPOptions{Banner: "SSH-"}},
 			want{Phase: PhaseResponse, Reason: ReasonContent, Message: `banner "SSH-" not found in "` + strings.Repeat("noise ", 16) + `nois…"`}},
-		{"closed before the banner", Check{Address: mute, Banner: "SSH-"},
+		{"closed before the banner", Check{Address: mute, TCPOptions: &TCPOptions{Banner: "SSH-"}},
 			want{Phase: PhaseResponse, Reason: ReasonContent, Message: `connection closed before the banner "SSH-"`}},
-		{"no banner in time", Check{Address: silent, Banner: "SSH-", Timeout: Duration(200 * time.Millisecond)},
+		{"no banner in time", Check{Address: silent, Timeout: Duration(200 * time.Millisecond), TCPOptions: &TCPOptions{Banner: "SSH-"}},
 			want{Phase: PhaseResponse, Reason: ReasonTimeout, MessageRe: `i/o timeout$`}},
 		{"refused", Check{Address: closedPort(t, "tcp")},
 			want{Phase: PhaseConnect, Reason: ReasonRefused, MessageRe: `connect: connection refused$`}},
@@ -60,7 +60,7 @@ func TestTCPCheck(t *testing.T) {
 			if res.Reason != ReasonConfig && (res.Timings.Connect <= 0 || res.Timings.Total <= 0) {
 				t.Errorf("the connection is not timed: %+v", res.Timings)
 			}
-			if c.Banner != "" && res.Phase != PhaseConnect && res.Timings.FirstByte <= 0 {
+			if c.Banner() != "" && res.Phase != PhaseConnect && res.Timings.FirstByte <= 0 {
 				t.Errorf("the wait for the banner is not timed: %+v", res.Timings)
 			}
 		})
@@ -71,6 +71,6 @@ func TestTCPCheck(t *testing.T) {
 func TestTCPDial(t *testing.T) {
 	addr := startTCP(t, func(conn net.Conn) { _, _ = io.WriteString(conn, "+OK POP3 ready\r\n") })
 	e := NewEngine(Options{Dial: routeDial(map[string]string{"mail.site.example:110": addr})})
-	res := run(t, e, &Check{Kind: TCP, Address: "mail.site.example:110", Banner: "+OK"})
+	res := run(t, e, &Check{Kind: TCP, Address: "mail.site.example:110", TCPOptions: &TCPOptions{Banner: "+OK"}})
 	checkResult(t, res, want{OK: true, Phase: PhaseDone, Message: `banner "+OK" seen`})
 }

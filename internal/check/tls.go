@@ -47,7 +47,7 @@ func (e *Engine) runTLS(ctx context.Context, c *Check) Result {
 	if len(certs) == 0 {
 		return tl.failWith(ReasonCertificate, "the server showed no certificate")
 	}
-	return e.judgeCertificate(tl, certs, name, c.MinDays)
+	return e.judgeCertificate(tl, certs, name, c.MinDays())
 }
 
 // judgeCertificate verifies the chain the server showed for name and tells
@@ -104,8 +104,8 @@ func tlsTarget(c *Check) (addr, name, msg string) {
 	if addr == "" {
 		return "", "", "address: required unless url is set"
 	}
-	if c.ServerName != "" {
-		name = c.ServerName
+	if c.ServerName() != "" {
+		name = c.ServerName()
 	}
 	return addr, name, ""
 }

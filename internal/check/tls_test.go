@@ -24,23 +24,23 @@ func TestTLSCheck(t *testing.T) {
 		c    Check
 		want want
 	}{
-		{"days left", Check{Address: twelveDays, ServerName: "www.site.example", MinDays: 7},
+		{"days left", Check{Address: twelveDays, TLSOptions: &TLSOptions{ServerName: "www.site.example", MinDays: 7}},
 			want{OK: true, Phase: PhaseDone, Message: "certificate for www.site.example expires in 12 days (2026-12-08)"}},
-		{"name from the url", Check{URL: "https://www.site.example:" + port + "/", Address: twelveDays, MinDays: 12},
+		{"name from the url", Check{URL: "https://www.site.example:" + port + "/", Address: twelveDays, TLSOptions: &TLSOptions{MinDays: 12}},
 			want{OK: true, Phase: PhaseDone, Message: "certificate for www.site.example expires in 12 days (2026-12-08)"}},
-		{"name from the address", Check{Address: twelveDays, MinDays: 1},
+		{"name from the address", Check{Address: twelveDays, TLSOptions: &TLSOptions{MinDays: 1}},
 			want{OK: true, Phase: PhaseDone, Message: "certificate for 127.0.0.1 expires in 12 days (2026-12-08)"}},
-		{"default min_days", Check{Address: twelveDays, ServerName: "www.site.example"},
+		{"default min_days", Check{Address: twelveDays, TLSOptions: &TLSOptions{ServerName: "www.site.example"}},
 			want{Phase: PhaseTLS, Reason: ReasonCertificate, Message: "certificate for www.site.example expires in 12 days (2026-12-08), less than min_days 14"}},
-		{"one day", Check{Address: oneDay, ServerName: "www.site.example"},
+		{"one day", Check{Address: oneDay, TLSOptions: &TLSOptions{ServerName: "www.site.example"}},
 			want{Phase: PhaseTLS, Reason: ReasonCertificate, Message: "certificate for www.site.example expires in 1 day (2026-11-27), less than min_days 14"}},
-		{"expired", Check{Address: expired, ServerName: "www.site.example"},
+		{"expired", Check{Address: expired, TLSOptions: &TLSOptions{ServerName: "www.site.example"}},
 			want{Phase: PhaseTLS, Reason: ReasonCertificate, Message: "certificate for www.site.example expired on 2026-11-20"}},
-		{"unknown authority", Check{Address: self, ServerName: "www.site.example"},
+		{"unknown authority", Check{Address: self, TLSOptions: &TLSOptions{ServerName: "www.site.example"}},
 			want{Phase: PhaseTLS, Reason: ReasonCertificate, MessageRe: `^certificate for www\.site\.example: x509: certificate signed by unknown authority`}},
-		{"name mismatch", Check{Address: twelveDays, ServerName: "other.example"},
+		{"name mismatch", Check{Address: twelveDays, TLSOptions: &TLSOptions{ServerName: "other.example"}},
 			want{Phase: PhaseTLS, Reason: ReasonCertificate, Message: "certificate for other.example: x509: certificate is valid for www.site.example, not other.example"}},
-		{"not TLS", Check{Address: notTLS, ServerName: "www.site.example"},
+		{"not TLS", Check{Address: notTLS, TLSOptions: &TLSOptions{ServerName: "www.site.example"}},
 			want{Phase: PhaseTLS, Reason: ReasonTLS, MessageRe: `^tls: first record does not look like a TLS handshake$`}},
 		{"refused", Check{Address: closedPort(t, "tcp")},
 			want{Phase: PhaseConnect, Reason: ReasonRefused, MessageRe: `connect: connection refused$`}},
@@ -65,7 +65,7 @@ func TestTLSCheckSystemRoots(t *testing.T) {
 	now := testNow
 	pki := newTestPKI(t, now)
 	addr := startTLS(t, pki.issue(t, now.Add(-time.Hour), now.Add(90*24*time.Hour), "www.site.example"))
-	res := run(t, NewEngine(Options{Now: frozenAt(now)}), &Check{Kind: TLS, Address: addr, ServerName: "www.site.example"})
+	res := run(t, NewEngine(Options{Now: frozenAt(now)}), &Check{Kind: TLS, Address: addr, TLSOptions: &TLSOptions{ServerName: "www.site.example"}})
 	checkResult(t, res, want{Phase: PhaseTLS, Reason: ReasonCertificate,
 		MessageRe: `^certificate for www\.site\.example: x509: certificate signed by unknown authority`})
 }

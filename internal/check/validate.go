@@ -37,25 +37,25 @@ type kindField struct {
 // kindFields are the fields of one kind or a few, in the order of Check.
 var kindFields = []kindField{
 	{"url", []Kind{HTTP, TLS}, func(c *Check) bool { return c.URL != "" }},
-	{"method", []Kind{HTTP}, func(c *Check) bool { return c.Method != "" }},
-	{"expect_status", []Kind{HTTP}, func(c *Check) bool { return c.ExpectStatus != "" }},
-	{"body_contains", []Kind{HTTP}, func(c *Check) bool { return c.BodyContains != "" }},
-	{"body_regex", []Kind{HTTP}, func(c *Check) bool { return c.BodyRegex != "" }},
-	{"max_latency", []Kind{HTTP}, func(c *Check) bool { return c.MaxLatency != 0 }},
-	{"follow_redirects", []Kind{HTTP}, func(c *Check) bool { return c.FollowRedirects != nil }},
-	{"headers", []Kind{HTTP}, func(c *Check) bool { return len(c.Headers) > 0 }},
-	{"tls_verify", []Kind{HTTP}, func(c *Check) bool { return c.TLSVerify != nil }},
+	{"method", []Kind{HTTP}, func(c *Check) bool { return c.Method() != "" }},
+	{"expect_status", []Kind{HTTP}, func(c *Check) bool { return c.ExpectStatus() != "" }},
+	{"body_contains", []Kind{HTTP}, func(c *Check) bool { return c.BodyContains() != "" }},
+	{"body_regex", []Kind{HTTP}, func(c *Check) bool { return c.BodyRegex() != "" }},
+	{"max_latency", []Kind{HTTP}, func(c *Check) bool { return c.MaxLatency() != 0 }},
+	{"follow_redirects", []Kind{HTTP}, func(c *Check) bool { return c.FollowRedirects() != nil }},
+	{"headers", []Kind{HTTP}, func(c *Check) bool { return len(c.Headers()) > 0 }},
+	{"tls_verify", []Kind{HTTP}, func(c *Check) bool { return c.TLSVerify() != nil }},
 	{"address", []Kind{HTTP, TCP, TLS}, func(c *Check) bool { return c.Address != "" }},
-	{"banner", []Kind{TCP}, func(c *Check) bool { return c.Banner != "" }},
-	{"server", []Kind{DNS}, func(c *Check) bool { return c.Server != "" }},
-	{"query", []Kind{DNS}, func(c *Check) bool { return c.Query != "" }},
-	{"query_type", []Kind{DNS}, func(c *Check) bool { return c.QueryType != "" }},
-	{"expect_rcode", []Kind{DNS}, func(c *Check) bool { return c.ExpectRcode != "" }},
-	{"expect_answers", []Kind{DNS}, func(c *Check) bool { return len(c.ExpectAnswers) > 0 }},
-	{"server_name", []Kind{TLS}, func(c *Check) bool { return c.ServerName != "" }},
-	{"min_days", []Kind{TLS}, func(c *Check) bool { return c.MinDays != 0 }},
-	{"period", []Kind{Heartbeat}, func(c *Check) bool { return c.Period != 0 }},
-	{"grace", []Kind{Heartbeat}, func(c *Check) bool { return c.Grace != 0 }},
+	{"banner", []Kind{TCP}, func(c *Check) bool { return c.Banner() != "" }},
+	{"server", []Kind{DNS}, func(c *Check) bool { return c.Server() != "" }},
+	{"query", []Kind{DNS}, func(c *Check) bool { return c.Query() != "" }},
+	{"query_type", []Kind{DNS}, func(c *Check) bool { return c.QueryType() != "" }},
+	{"expect_rcode", []Kind{DNS}, func(c *Check) bool { return c.ExpectRcode() != "" }},
+	{"expect_answers", []Kind{DNS}, func(c *Check) bool { return len(c.ExpectAnswers()) > 0 }},
+	{"server_name", []Kind{TLS}, func(c *Check) bool { return c.ServerName() != "" }},
+	{"min_days", []Kind{TLS}, func(c *Check) bool { return c.MinDays() != 0 }},
+	{"period", []Kind{Heartbeat}, func(c *Check) bool { return c.Period() != 0 }},
+	{"grace", []Kind{Heartbeat}, func(c *Check) bool { return c.Grace() != 0 }},
 }
 
 // Validate checks every field of c and returns its problems in the order of
@@ -119,29 +119,29 @@ func validateHTTP(c *Check, report func(field, msg string)) {
 	} else if msg := checkHTTPURL(c.URL); msg != "" {
 		report("url", msg)
 	}
-	if c.Method != "" && !validToken(c.Method) {
-		report("method", fmt.Sprintf("want an HTTP method such as GET or HEAD, got %q", c.Method))
+	if c.Method() != "" && !validToken(c.Method()) {
+		report("method", fmt.Sprintf("want an HTTP method such as GET or HEAD, got %q", c.Method()))
 	}
-	if c.ExpectStatus != "" {
-		if _, err := parseStatusSet(c.ExpectStatus); err != nil {
+	if c.ExpectStatus() != "" {
+		if _, err := parseStatusSet(c.ExpectStatus()); err != nil {
 			report("expect_status", err.Error())
 		}
 	}
-	if c.BodyRegex != "" {
-		if _, err := regexp.Compile(c.BodyRegex); err != nil {
+	if c.BodyRegex() != "" {
+		if _, err := regexp.Compile(c.BodyRegex()); err != nil {
 			report("body_regex", fmt.Sprintf("does not compile: %v", err))
 		}
 	}
-	if c.MaxLatency < 0 {
+	if c.MaxLatency() < 0 {
 		report("max_latency", "must not be negative")
 	}
-	names := make([]string, 0, len(c.Headers))
-	for k := range c.Headers {
+	names := make([]string, 0, len(c.Headers()))
+	for k := range c.Headers() {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		if msg := checkHeader(k, c.Headers[k]); msg != "" {
+		if msg := checkHeader(k, c.Headers()[k]); msg != "" {
 			report("headers", msg)
 		}
 	}
@@ -161,23 +161,23 @@ func validateTCP(c *Check, report func(field, msg string)) {
 }
 
 func validateDNS(c *Check, report func(field, msg string)) {
-	if c.Server == "" {
+	if c.Server() == "" {
 		report("server", "required")
-	} else if msg := checkDNSServer(c.Server); msg != "" {
+	} else if msg := checkDNSServer(c.Server()); msg != "" {
 		report("server", msg)
 	}
-	if c.Query == "" {
+	if c.Query() == "" {
 		report("query", "required")
-	} else if _, ok := dns.IsDomainName(c.Query); !ok {
-		report("query", fmt.Sprintf("want a domain name, got %q", c.Query))
+	} else if _, ok := dns.IsDomainName(c.Query()); !ok {
+		report("query", fmt.Sprintf("want a domain name, got %q", c.Query()))
 	}
-	if _, ok := queryType(c.QueryType); !ok {
-		report("query_type", fmt.Sprintf("unknown type %q", c.QueryType))
+	if _, ok := queryType(c.QueryType()); !ok {
+		report("query_type", fmt.Sprintf("unknown type %q", c.QueryType()))
 	}
-	if _, ok := rcodeOf(c.ExpectRcode); !ok {
-		report("expect_rcode", fmt.Sprintf("unknown rcode %q", c.ExpectRcode))
+	if _, ok := rcodeOf(c.ExpectRcode()); !ok {
+		report("expect_rcode", fmt.Sprintf("unknown rcode %q", c.ExpectRcode()))
 	}
-	for i, a := range c.ExpectAnswers {
+	for i, a := range c.ExpectAnswers() {
 		if strings.TrimSpace(a) == "" {
 			report("expect_answers", fmt.Sprintf("entry %d is empty", i+1))
 		}
@@ -198,19 +198,19 @@ func validateTLS(c *Check, report func(field, msg string)) {
 			report("address", msg)
 		}
 	}
-	if c.MinDays < 0 {
+	if c.MinDays() < 0 {
 		report("min_days", "must not be negative")
 	}
 }
 
 func validateHeartbeat(c *Check, report func(field, msg string)) {
 	switch {
-	case c.Period == 0:
+	case c.Period() == 0:
 		report("period", "required")
-	case c.Period < 0:
+	case c.Period() < 0:
 		report("period", "must not be negative")
 	}
-	if c.Grace < 0 {
+	if c.Grace() < 0 {
 		report("grace", "must not be negative")
 	}
 }

@@ -41,7 +41,7 @@ func (s *Store) Backups(ctx context.Context, checks []check.Check, now time.Time
 		if c.Kind != check.Heartbeat {
 			continue
 		}
-		b := Backup{Asset: c.Asset, Name: c.ID().Name, Key: c.Key(), Period: time.Duration(c.Period), Grace: time.Duration(c.Grace)}
+		b := Backup{Asset: c.Asset, Name: c.ID().Name, Key: c.Key(), Period: time.Duration(c.Period()), Grace: time.Duration(c.Grace())}
 		if b.Grace <= 0 {
 			b.Grace = check.DefaultHeartbeatGrace
 		}

@@ -35,7 +35,7 @@ func judge(ctx context.Context, s *Store, now time.Time, c *check.Check) check.R
 	if c.Kind != check.Heartbeat {
 		return configResult(fmt.Sprintf("the heartbeat executor cannot judge a %q check", c.Kind))
 	}
-	period, grace := time.Duration(c.Period), time.Duration(c.Grace)
+	period, grace := time.Duration(c.Period()), time.Duration(c.Grace())
 	if period <= 0 {
 		return configResult("the heartbeat check has no period")
 	}

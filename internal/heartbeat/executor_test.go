@@ -12,9 +12,9 @@ import (
 
 func TestExecutorJudgesFromTheLastPing(t *testing.T) {
 	lastAt := time.Date(2026, 11, 26, 3, 12, 0, 0, time.UTC)
-	hourly := check.Check{Asset: "backup", Name: "nightly", Kind: check.Heartbeat, Period: check.Duration(time.Hour)}
+	hourly := check.Check{Asset: "backup", Name: "nightly", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: check.Duration(time.Hour)}}
 	withGrace := hourly
-	withGrace.Grace = check.Duration(30 * time.Minute)
+	withGrace.EditHeartbeat().Grace = check.Duration(30 * time.Minute)
 	tests := []struct {
 		name   string
 		c      check.Check
@@ -78,7 +78,7 @@ func TestExecutorRefusesChecksItCannotJudge(t *testing.T) {
 	}{
 		{"other kind", check.Check{Asset: "a", Kind: check.HTTP}, `the heartbeat executor cannot judge a "http" check`},
 		{"no period", check.Check{Asset: "a", Kind: check.Heartbeat}, "the heartbeat check has no period"},
-		{"no token", check.Check{Asset: "a", Kind: check.Heartbeat, Period: check.Duration(time.Hour)},
+		{"no token", check.Check{Asset: "a", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: check.Duration(time.Hour)}},
 			"no token was issued for this heartbeat check"},
 	}
 	for _, tt := range tests {
@@ -94,7 +94,7 @@ func TestExecutorRefusesChecksItCannotJudge(t *testing.T) {
 func TestExecutorRunsInTheEngine(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, _ := newTestStore(db)
-	c := &check.Check{Asset: "backup", Kind: check.Heartbeat, Period: check.Duration(time.Hour)}
+	c := &check.Check{Asset: "backup", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: check.Duration(time.Hour)}}
 	token := ensure(t, s, c.Key())
 	if _, err := s.Record(context.Background(), token, Ping{Status: StatusFail, Message: "exit 1"}, t0); err != nil {
 		t.Fatal(err)

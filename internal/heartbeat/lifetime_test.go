@@ -49,7 +49,7 @@ func importYAML(t *testing.T, inv *inventory.Service, yaml string, prune bool) {
 }
 
 func TestAHeartbeatTokenDiesWithItsCheck(t *testing.T) {
-	nightly := check.Check{Asset: "backup", Name: "nightly", Kind: check.Heartbeat, Period: check.Duration(24 * time.Hour)}
+	nightly := check.Check{Asset: "backup", Name: "nightly", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: check.Duration(24 * time.Hour)}}
 	ends := []struct {
 		name string
 		// end makes the check stop existing.

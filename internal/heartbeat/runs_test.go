@@ -129,9 +129,9 @@ func TestBackupsAreStaleWithoutAGoodRunInPeriodAndGrace(t *testing.T) {
 	day := check.Duration(24 * time.Hour)
 	checks := []check.Check{
 		{Asset: "vm1", Name: "web", Kind: check.TCP},
-		{Asset: "vm1", Name: "backup", Kind: check.Heartbeat, Period: day, Grace: check.Duration(time.Hour)},
-		{Asset: "vm1", Name: "silent", Kind: check.Heartbeat, Period: day},
-		{Asset: "site1", Name: "backup", Kind: check.Heartbeat, Period: day},
+		{Asset: "vm1", Name: "backup", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: day, Grace: check.Duration(time.Hour)}},
+		{Asset: "vm1", Name: "silent", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: day}},
+		{Asset: "site1", Name: "backup", Kind: check.Heartbeat, HeartbeatOptions: &check.HeartbeatOptions{Period: day}},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

@@ -69,7 +69,7 @@ func TestChecksAreDeclaredDefaultedAndImportedOnce(t *testing.T) {
 		if c := byKey["hv1/tcp"]; c.Address != "127.0.0.10:22" || time.Duration(c.Interval) != check.DefaultTCPInterval {
 			t.Fatalf("hv1/tcp = %+v", c)
 		}
-		if c := byKey["site2/cert"]; c.URL != "https://www.site2.example/" || c.MinDays != 21 {
+		if c := byKey["site2/cert"]; c.URL != "https://www.site2.example/" || c.MinDays() != 21 {
 			t.Fatalf("site2/cert = %+v", c)
 		}
 	})
@@ -143,7 +143,7 @@ func TestSaveCheckThroughTheService(t *testing.T) {
 		ctx := context.Background()
 		s := inventory.NewService(db, nil)
 		mustImport(t, s, inventory.ImportOptions{}, parse(t, "host.yaml", hostYAML))
-		c := check.Check{Asset: "site1", Kind: check.HTTP, BodyContains: "ok"}
+		c := check.Check{Asset: "site1", Kind: check.HTTP, HTTPOptions: &check.HTTPOptions{BodyContains: "ok"}}
 		if _, err := s.SaveCheck(ctx, c, inventory.Create); err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +151,7 @@ func TestSaveCheckThroughTheService(t *testing.T) {
 			t.Fatalf("create twice: %v", err)
 		}
 		var invalid *inventory.CheckInvalidError
-		if _, err := s.SaveCheck(ctx, check.Check{Asset: "site1", Kind: check.HTTP, Banner: "x"}, inventory.Update); !errors.As(err, &invalid) {
+		if _, err := s.SaveCheck(ctx, check.Check{Asset: "site1", Kind: check.HTTP, TCPOptions: &check.TCPOptions{Banner: "x"}}, inventory.Update); !errors.As(err, &invalid) {
 			t.Fatalf("banner on http: %v", err)
 		}
 		if err := s.DeleteCheck(ctx, "site1", "http"); err != nil {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"hash/maphash"
 	"maps"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -444,7 +443,7 @@ func sameChecks(a, b []*check.Check) bool {
 		return false
 	}
 	for i := range a {
-		if compareCheckKeys(a[i], b[i]) != 0 || !reflect.DeepEqual(a[i], b[i]) {
+		if compareCheckKeys(a[i], b[i]) != 0 || !a[i].Equal(b[i]) {
 			return false
 		}
 	}
@@ -459,7 +458,7 @@ func diffAssetChecks(d *effDelta, old, now []*check.Check) {
 	}
 	for _, c := range now {
 		key := c.Key()
-		if p, ok := prev[key]; !ok || !reflect.DeepEqual(p, c) {
+		if p, ok := prev[key]; !ok || !p.Equal(c) {
 			d.changed = append(d.changed, c)
 		}
 		delete(prev, key)

@@ -36,9 +36,27 @@ var (
 // shapesOf returns the shape of each JSON field of a struct type.
 func shapesOf(t reflect.Type) map[string]checkShape {
 	shapes := map[string]checkShape{}
+	addShapes(shapes, t)
+	return shapes
+}
+
+// addShapes adds the shapes of the JSON fields of t to shapes, those of
+// embedded structs (a check's options) included, as encoding/json
+// flattens them.
+func addShapes(shapes map[string]checkShape, t reflect.Type) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				addShapes(shapes, ft)
+				continue
+			}
+		}
 		switch {
 		case f.Type == reflect.TypeFor[check.Duration]():
 			shapes[name] = shapeDuration
@@ -55,7 +73,6 @@ func shapesOf(t reflect.Type) map[string]checkShape {
 			shapes[name] = shapeText
 		}
 	}
-	return shapes
 }
 
 // checkEntry reads one entry of the checks list.

@@ -52,34 +52,39 @@ func TestChecksShowSecretsAsSetAndKeepThemWhenWrittenBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, c := range list {
-				for k, v := range c.Headers {
+				for k, v := range c.Headers() {
 					if k != "Host" && v != check.SecretMarker {
 						t.Errorf("Checks(effective=%v) shows header %s of %s: %q", effective, k, c.Key(), v)
 					}
 				}
 			}
 			api := apiOf(t, list)
-			if api.URL != "https://bob:"+check.SecretMarker+"@example.org/health" || api.Headers["Host"] != "api.example.org" {
-				t.Errorf("Checks shows %q, %v", api.URL, api.Headers)
+			if api.URL != "https://bob:"+check.SecretMarker+"@example.org/health" || api.Headers()["Host"] != "api.example.org" {
+				t.Errorf("Checks shows %q, %v", api.URL, api.Headers())
 			}
 		}
 		shown := apiOf(t, checksOf(t)(s.Checks(ctx, inventory.CheckFilter{Asset: "web1"})))
 		// PUT what GET returned, with one field changed.
-		shown.Method = "HEAD"
+		shown.EditHTTP().Method = "HEAD"
 		saved, err := s.SaveCheck(ctx, shown, inventory.Update)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if saved.Headers["Authorization"] != check.SecretMarker {
-			t.Errorf("SaveCheck answered with the secret: %v", saved.Headers)
+		if saved.Headers()["Authorization"] != check.SecretMarker {
+			t.Errorf("SaveCheck answered with the secret: %v", saved.Headers())
 		}
 		real := apiOf(t, checksOf(t)(s.ChecksWithSecrets(ctx, inventory.CheckFilter{Asset: "web1"})))
-		if real.Method != "HEAD" || real.Headers["Authorization"] != "Bearer abc" || real.URL != "https://bob:hunter2@example.org/health" {
+		if real.Method() != "HEAD" || real.Headers()["Authorization"] != "Bearer abc" || real.URL != "https://bob:hunter2@example.org/health" {
 			t.Errorf("after a PUT of the masked check the monitor gets %+v, want the secrets kept", real)
 		}
 		// A marker where nothing is stored names the field.
-		fresh := check.Check{Asset: "web1", Name: "other", Kind: check.HTTP, URL: "https://example.org/",
-			Headers: map[string]string{"Authorization": check.SecretMarker}}
+		fresh := check.Check{
+			Asset:       "web1",
+			Name:        "other",
+			Kind:        check.HTTP,
+			URL:         "https://example.org/",
+			HTTPOptions: &check.HTTPOptions{Headers: map[string]string{"Authorization": check.SecretMarker}},
+		}
 		_, err = s.SaveCheck(ctx, fresh, inventory.Create)
 		var invalid *inventory.CheckInvalidError
 		if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "headers.Authorization: the export does not carry secrets; give the value") {
@@ -118,7 +123,7 @@ func TestAnExportImportedBackKeepsTheSecrets(t *testing.T) {
 		real := checksOf(t)(s.ChecksWithSecrets(ctx, inventory.CheckFilter{Asset: "web1", Effective: true}))
 		for _, c := range real {
 			want := map[string]string{"web1/api": "Bearer abc", "web1/http": "k3y"}[c.Key()]
-			if got := c.Headers["Authorization"] + c.Headers["X-Api-Key"]; got != want {
+			if got := c.Headers()["Authorization"] + c.Headers()["X-Api-Key"]; got != want {
 				t.Errorf("%s: the monitor gets %q, want %q", c.Key(), got, want)
 			}
 		}

@@ -161,4 +161,4 @@ func TestChecksPagesWalkTheWholeListOnceInOrder(t *testing.T) {
 	})
 }
 
-func sameCheck(a, b check.Check) bool { return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b) }
+func sameCheck(a, b check.Check) bool { return a.Equal(&b) }

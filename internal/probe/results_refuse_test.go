@@ -47,13 +47,13 @@ func TestAssignmentsHoldOnlyTheLocationsChecks(t *testing.T) {
 		var keys []string
 		for _, c := range list {
 			keys = append(keys, c.Key())
-			for _, v := range c.Headers {
+			for _, v := range c.Headers() {
 				if strings.Contains(v, "tokyo") {
 					t.Errorf("paris was given tokyo's header in %s", c.Key())
 				}
 			}
-			if c.Key() == "web1/paris-api" && c.Headers["Authorization"] != "Bearer paris-secret" {
-				t.Errorf("paris's own check came with headers %v, want its secret to run it", c.Headers)
+			if c.Key() == "web1/paris-api" && c.Headers()["Authorization"] != "Bearer paris-secret" {
+				t.Errorf("paris's own check came with headers %v, want its secret to run it", c.Headers())
 			}
 		}
 		slices.Sort(keys)
@@ -139,8 +139,14 @@ func TestAChangedAssignmentTakesEffectAtTheNextBatch(t *testing.T) {
 		if got, err := q.TakeBatch(ctx, "paris", "e1", rec(1), queueT0); err != nil || got.Refused != 1 {
 			t.Fatalf("tokyo's check from paris: %+v (%v), want refused", got, err)
 		}
-		c := check.Check{Asset: "web1", Name: "tokyo-api", Kind: check.HTTP, URL: "http://127.0.0.1:9/",
-			Locations: []string{"tokyo", "paris"}, Headers: map[string]string{"Authorization": "Bearer tokyo-secret"}}
+		c := check.Check{
+			Asset:       "web1",
+			Name:        "tokyo-api",
+			Kind:        check.HTTP,
+			URL:         "http://127.0.0.1:9/",
+			Locations:   []string{"tokyo", "paris"},
+			HTTPOptions: &check.HTTPOptions{Headers: map[string]string{"Authorization": "Bearer tokyo-secret"}},
+		}
 		if _, err := inv.SaveCheck(ctx, c, inventory.Update); err != nil {
 			t.Fatal(err)
 		}

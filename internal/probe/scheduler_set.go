@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"reflect"
 	"time"
 
 	"github.com/vigie/vigie/internal/check"
@@ -38,7 +37,7 @@ func (s *Scheduler) set(checks []*check.Check, keys []string) {
 	for i, c := range checks {
 		key := keyAt(checks, keys, i)
 		e := s.entries.get(key)
-		if e != nil && e.generation != gen && (e.check == c || reflect.DeepEqual(e.check, c)) {
+		if e != nil && e.generation != gen && e.check.Equal(c) {
 			e.generation = gen
 			continue
 		}
@@ -78,7 +77,7 @@ func (s *Scheduler) update(upsert []*check.Check, keys, remove []string) {
 	var changes []*entry
 	for i, c := range upsert {
 		key := keyAt(upsert, keys, i)
-		if e := s.entries.get(key); e != nil && (e.check == c || reflect.DeepEqual(e.check, c)) {
+		if e := s.entries.get(key); e != nil && e.check.Equal(c) {
 			continue
 		}
 		changes = append(changes, newEntry(key, c))

@@ -54,8 +54,8 @@ func targetOf(c *check.Check) string {
 			return strings.ToLower(u.Hostname())
 		}
 		return strings.ToLower(c.URL)
-	case c.Server != "":
-		return hostOf(c.Server)
+	case c.Server() != "":
+		return hostOf(c.Server())
 	}
 	return ""
 }

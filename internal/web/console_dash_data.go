@@ -137,11 +137,11 @@ func staleBackups(ctx context.Context, inv *inventory.Service, beats *heartbeat.
 		if !issued {
 			continue // no token: no job can ping it, it is never stale
 		}
-		grace := time.Duration(c.Grace)
+		grace := time.Duration(c.Grace())
 		if grace <= 0 {
 			grace = check.DefaultHeartbeatGrace
 		}
-		if b.Ping.Status == heartbeat.StatusOK && !b.At.IsZero() && !now.After(b.At.Add(time.Duration(c.Period)+grace)) {
+		if b.Ping.Status == heartbeat.StatusOK && !b.At.IsZero() && !now.After(b.At.Add(time.Duration(c.Period())+grace)) {
 			continue // the last ping was good and is recent enough
 		}
 		doubt = append(doubt, c)

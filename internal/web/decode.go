@@ -55,6 +55,31 @@ func bodyProblems(data []byte, v any) []map[string]string {
 	return out
 }
 
+// jsonPath returns the path of a field as a sender writes it, from the path
+// encoding/json reports in an UnmarshalTypeError for the type t: that one
+// also names the embedded structs on the way ("DNSOptions.query" for the
+// query of a check), which are no part of the JSON.
+func jsonPath(t reflect.Type, path string) string {
+	var out []string
+	for seg := range strings.SplitSeq(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			t = nil
+			out = append(out, seg)
+			continue
+		}
+		if f, ok := t.FieldByName(seg); ok && f.Anonymous {
+			t = f.Type
+			continue
+		}
+		t = jsonFields(t)[seg]
+		out = append(out, seg)
+	}
+	return strings.Join(out, ".")
+}
+
 // jsonFields maps the JSON names of a struct's fields (embedded structs
 // included) to their types; nil when t is no struct.
 func jsonFields(t reflect.Type) map[string]reflect.Type {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -224,7 +225,7 @@ func decodeStrict(body io.Reader, v any) error {
 	case errors.As(err, &syntax):
 		return badRequest("malformed JSON at byte %d: %v", syntax.Offset, syntax)
 	case errors.As(err, &typ):
-		return badRequest("malformed JSON: field %q: want %s, got %s", typ.Field, jsonKind(typ.Type), article(typ.Value))
+		return badRequest("malformed JSON: field %q: want %s, got %s", jsonPath(reflect.TypeOf(v), typ.Field), jsonKind(typ.Type), article(typ.Value))
 	case errors.Is(err, io.EOF):
 		return badRequest("malformed JSON: empty body")
 	case errors.Is(err, io.ErrUnexpectedEOF):
