@@ -84,7 +84,6 @@ func appendRecord(buf []byte, seq uint64, key string, res *check.Result) ([]byte
 // JSON one begins with '{'.
 const binaryRecord = 'Q'
 
-
 // readRecord reads the next record's payload and its size on disk. It
 // returns io.EOF at a clean end and an error wrapping errTorn for a record
 // cut short or failing its checks.
