@@ -72,13 +72,10 @@ func (c *Check) Grace() Duration { return optionsOf(c.HeartbeatOptions).Grace }
 // since the options it had may be shared with other checks. Each call
 // makes a new copy, so set several fields through one call's result.
 func (c *Check) EditHTTP() *HTTPOptions {
-	o := &HTTPOptions{}
-	if c.HTTPOptions != nil {
-		*o = *c.HTTPOptions
-		o.Headers = maps.Clone(o.Headers)
-		o.FollowRedirects = cloneBool(o.FollowRedirects)
-		o.TLSVerify = cloneBool(o.TLSVerify)
-	}
+	o := editCopy(c.HTTPOptions)
+	o.Headers = maps.Clone(o.Headers)
+	o.FollowRedirects = cloneBool(o.FollowRedirects)
+	o.TLSVerify = cloneBool(o.TLSVerify)
 	c.HTTPOptions = o
 	return o
 }

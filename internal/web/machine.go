@@ -209,18 +209,17 @@ func (h *machine) takeResults(w http.ResponseWriter, r *http.Request) (probe.Tak
 			return probe.Taken{}, badRequest("body is not gzip: %v", err)
 		}
 		defer func() { _ = zr.Close() }()
-		body = io.LimitReader(zr, maxResultsBody)
+		// Bounded once decompressed too, with the same error: a body that
+		// inflates past the bound is refused whole, not read cut short.
+		body = http.MaxBytesReader(w, zr, maxResultsBody)
 	}
 	var batch resultsBatch
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == probe.ResultsMediaType {
-		data, err := io.ReadAll(io.LimitReader(body, maxResultsBody+1))
+		data, err := io.ReadAll(body)
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-			return probe.Taken{}, fmt.Errorf("read results: %w", err)
+			return probe.Taken{}, fmt.Errorf("read results: %w", err) // a 413
 		} else if err != nil {
 			return probe.Taken{}, badRequest("body: %v", err)
-		}
-		if len(data) > maxResultsBody {
-			return probe.Taken{}, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("body larger than %d bytes", maxResultsBody)}
 		}
 		if batch.Epoch, batch.Records, err = probe.DecodeResults(data); err != nil {
 			return probe.Taken{}, badRequest("%v", err)

@@ -118,7 +118,7 @@ func TestALocationPushesResultsInTheBinaryForm(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			ctx := context.Background()
 			a, srv, paris := parisAndTokyo(t, e)
-			post := func(body []byte, gzipped bool) (int, string) {
+			post := func(body []byte, gzipped bool, contentType string) (int, string) {
 				t.Helper()
 				if gzipped {
 					var b bytes.Buffer
@@ -129,7 +129,7 @@ func TestALocationPushesResultsInTheBinaryForm(t *testing.T) {
 				}
 				req, _ := http.NewRequest("POST", srv.URL+"/api/v1/probe/results", bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+paris)
-				req.Header.Set("Content-Type", probe.ResultsMediaType)
+				req.Header.Set("Content-Type", contentType)
 				if gzipped {
 					req.Header.Set("Content-Encoding", "gzip")
 				}
@@ -159,7 +159,7 @@ func TestALocationPushesResultsInTheBinaryForm(t *testing.T) {
 				{Seq: 1, Key: "web1/paris-api", Result: check.Result{OK: true, Phase: check.PhaseDone}},
 				{Seq: 2, Key: "web1/tokyo-api", Result: check.Result{Phase: check.PhaseConnect, Reason: check.ReasonRefused}},
 			})
-			status, body := post(batch[:len(batch)-1], true)
+			status, body := post(batch[:len(batch)-1], true, probe.ResultsMediaType)
 			if status != http.StatusBadRequest || !strings.Contains(body, "record 1 at byte") {
 				t.Fatalf("a batch cut short: %d %s, want a 400 naming record 1", status, body)
 			}
@@ -170,7 +170,7 @@ func TestALocationPushesResultsInTheBinaryForm(t *testing.T) {
 				ack     string
 				refused int
 			}{{"2", 1}, {"2", 0}} {
-				status, body := post(batch, i == 0)
+				status, body := post(batch, i == 0, probe.ResultsMediaType)
 				var taken struct {
 					Ack     string `json:"ack"`
 					Refused int    `json:"refused"`
@@ -181,6 +181,17 @@ func TestALocationPushesResultsInTheBinaryForm(t *testing.T) {
 			}
 			if n := refused(); n != 1 {
 				t.Fatalf("refused %d, want 1", n)
+			}
+			// A small body that inflates past the bound is refused whole,
+			// in either form, not read cut short.
+			pad := bytes.Repeat([]byte(" "), 33<<20)
+			for _, c := range []struct{ contentType, body string }{
+				{probe.ResultsMediaType, string(batch) + string(pad)},
+				{"application/json", `{"epoch": "e1", "records": [` + string(pad) + `]}`},
+			} {
+				if status, body := post([]byte(c.body), true, c.contentType); status != http.StatusRequestEntityTooLarge {
+					t.Errorf("%s inflating to 33 MiB: %d %.200s, want 413", c.contentType, status, body)
+				}
 			}
 		})
 	}
