@@ -465,8 +465,8 @@ func (r *Remote) push(ctx context.Context) error {
 //
 // The batch goes in the binary form (ResultsMediaType) unless the server
 // refused it once: a server older than that form reads every body as
-// JSON and answers 400 (or 415). The probe then sends that batch again,
-// and every later one, as JSON.
+// JSON and answers 400 "malformed JSON" (or 415). The probe then sends
+// that batch again, and every later one, as JSON.
 func (r *Remote) postResults(ctx context.Context, recs []Record) (*http.Response, error) {
 	asJSON := r.jsonBatches.Load()
 	var body bytes.Buffer
@@ -503,7 +503,11 @@ func (r *Remote) postResults(ctx context.Context, recs []Record) (*http.Response
 	}
 	defer func() { _ = resp.Body.Close() }()
 	err = answerError("results", resp)
-	if !asJSON && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnsupportedMediaType) {
+	// An older server answers 400 "malformed JSON" to the binary form; a
+	// 400 for another reason (a bad epoch) is no reason to leave it.
+	older := resp.StatusCode == http.StatusUnsupportedMediaType ||
+		resp.StatusCode == http.StatusBadRequest && strings.Contains(err.Error(), "malformed JSON")
+	if !asJSON && older {
 		r.jsonBatches.Store(true)
 		r.opts.Logger.Warn("the server refused a batch of results in the binary form; sending JSON from now on", "err", err)
 		return r.postResults(ctx, recs)

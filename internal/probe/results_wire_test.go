@@ -102,10 +102,11 @@ func FuzzDecodeResults(f *testing.F) {
 // in the binary form unless it is older than that form: it then reads
 // every body as JSON, as such a server did.
 type resultsServer struct {
-	older bool
-	mu    sync.Mutex
-	types []string
-	keys  []string
+	older  bool
+	refuse string // when set, every batch is a 400 saying so
+	mu     sync.Mutex
+	types  []string
+	keys   []string
 }
 
 func (s *resultsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +119,10 @@ func (s *resultsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	data, _ := io.ReadAll(zr)
 	s.types = append(s.types, r.Header.Get("Content-Type"))
+	if s.refuse != "" {
+		http.Error(w, `{"message": "`+s.refuse+`"}`, http.StatusBadRequest)
+		return
+	}
 	var batch struct {
 		Epoch   string   `json:"epoch"`
 		Records []Record `json:"records"`
@@ -175,5 +180,30 @@ func TestAProbeSendsJSONToAServerThatRefusesTheBinaryForm(t *testing.T) {
 		if !reflect.DeepEqual(srv.keys, keys) || r.buf.Len() != 0 {
 			t.Errorf("older %v: the server took %q (%d left in the buffer), want %q", older, srv.keys, r.buf.Len(), keys)
 		}
+	}
+}
+
+// A 400 for another reason than the form (a bad epoch) leaves the probe
+// on the binary form: only an older server's "malformed JSON" turns it to
+// JSON.
+func TestAProbeKeepsTheBinaryFormThroughOtherRefusals(t *testing.T) {
+	srv := &resultsServer{refuse: "epoch: want the probe buffer's id"}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	r, err := NewRemote(RemoteOptions{Server: hs.URL, Token: "t", BufferDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.buf.Close() }()
+	if err := r.buf.Append(wireRecords()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := r.push(context.Background()); err == nil || !strings.Contains(err.Error(), "epoch") {
+			t.Fatalf("push: %v, want the server's refusal", err)
+		}
+	}
+	if want := []string{ResultsMediaType, ResultsMediaType}; !reflect.DeepEqual(srv.types, want) {
+		t.Errorf("posted as %q, want %q", srv.types, want)
 	}
 }
