@@ -217,18 +217,7 @@ func TestALongPollOutlivesTheReadDeadline(t *testing.T) {
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
-			a, err := app.Open(ctx, app.Config{DB: storetest.DSN(t, e)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.Close() })
-			paris, err := a.Locations.Add(ctx, "paris")
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(a.Handler())
-			t.Cleanup(srv.Close)
+			_, srv, paris := parisAndTokyo(t, e)
 			get := func(etag, wait string) (*http.Response, error) {
 				req, _ := http.NewRequest("GET", srv.URL+"/api/v1/probe/assignments?wait="+wait, nil)
 				req.Header.Set("Authorization", "Bearer "+paris)
